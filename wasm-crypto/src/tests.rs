@@ -1,0 +1,559 @@
+//! The crate's test suite. It runs natively (`cargo test`) and as wasm under
+//! wasm-bindgen-test (`cargo test --target wasm32-unknown-unknown`): on wasm32 the `test`
+//! attribute below is wasm-bindgen-test's.
+#![allow(clippy::unwrap_used)]
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use crate::keys::dangerous_key_from_bytes;
+use crate::vectors::{self, bytes, id, same_key};
+use crate::*;
+
+fn flip_each_byte(original: &[u8], mut check: impl FnMut(Vec<u8>)) {
+    for i in 0..original.len() {
+        let mut tampered = original.to_vec();
+        tampered[i] ^= 0x01;
+        check(tampered);
+    }
+}
+
+#[test]
+fn all_fixed_vectors_hold_and_the_self_test_passes() {
+    self_test().unwrap();
+}
+
+#[test]
+fn sealed_vector_opens_to_the_fixed_record() {
+    let sealed = SealedData::from_bytes(bytes(vectors::SEALED)).unwrap();
+    let opened = open(&vectors::record_key(), &vectors::record_binding(), &sealed).unwrap();
+    assert_eq!(opened.as_slice(), vectors::RECORD);
+}
+
+#[test]
+fn seal_and_open_round_trip_and_each_seal_is_fresh() {
+    let key = make_symmetric_key();
+    let binding = Binding::new(Purpose::Item, id(10), id(20));
+    let a = seal(&key, &binding, b"hello");
+    let b = seal(&key, &binding, b"hello");
+    assert_ne!(a, b, "a fresh nonce must make every sealing differ");
+    assert_eq!(open(&key, &binding, &a).unwrap().as_slice(), b"hello");
+    assert_eq!(open(&key, &binding, &b).unwrap().as_slice(), b"hello");
+    let empty = seal(&key, &binding, b"");
+    assert_eq!(open(&key, &binding, &empty).unwrap().as_slice(), b"");
+}
+
+#[test]
+fn open_with_the_wrong_key_fails() {
+    let binding = vectors::record_binding();
+    let sealed = seal(&make_symmetric_key(), &binding, b"secret");
+    assert_eq!(
+        open(&make_symmetric_key(), &binding, &sealed),
+        Err(Error::Decrypt)
+    );
+}
+
+#[test]
+fn every_tampered_byte_of_sealed_data_is_detected() {
+    let key = vectors::record_key();
+    let binding = vectors::record_binding();
+    flip_each_byte(&bytes(vectors::SEALED), |tampered| {
+        let result = SealedData::from_bytes(tampered).and_then(|s| open(&key, &binding, &s));
+        assert!(result.is_err());
+    });
+}
+
+#[test]
+fn sealed_data_moved_to_another_object_container_or_purpose_does_not_open() {
+    let key = make_symmetric_key();
+    let binding = Binding::new(Purpose::Item, id(1), id(2));
+    let sealed = seal(&key, &binding, b"item");
+    for other in [
+        Binding::new(Purpose::Item, id(9), id(2)),
+        Binding::new(Purpose::Item, id(1), id(9)),
+        Binding::new(Purpose::Item, id(2), id(1)),
+        Binding::new(Purpose::ItemHistory, id(1), id(2)),
+        Binding::new(Purpose::FolderName, id(1), id(2)),
+    ] {
+        assert_eq!(
+            open(&key, &other, &sealed),
+            Err(Error::Decrypt),
+            "{other:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_versions_and_kinds_are_refused() {
+    let mut v2 = bytes(vectors::SEALED);
+    v2[0] = 2;
+    assert_eq!(
+        SealedData::from_bytes(v2).unwrap_err(),
+        Error::UnsupportedVersion(2)
+    );
+    assert!(matches!(
+        SealedData::from_bytes(bytes(vectors::WRAPPED)),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(
+        WrappedKey::from_bytes(bytes(vectors::SEALED)),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(
+        SealedData::from_bytes(vec![1]),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(
+        SealedData::from_bytes(vec![1, 1, 0]),
+        Err(Error::Malformed(_))
+    ));
+    let mut env = bytes(vectors::ENVELOPE);
+    env[0] = 7;
+    assert_eq!(
+        PasswordEnvelope::from_bytes(env).unwrap_err(),
+        Error::UnsupportedVersion(7)
+    );
+}
+
+#[test]
+fn wrap_and_unwrap_every_key_type() {
+    let wrapping = make_symmetric_key();
+    let binding = Binding::new(Purpose::ProfileKey, id(1), id(2));
+    let sym = make_symmetric_key();
+    let back: SymmetricKey = unwrap(&wrapping, &binding, &wrap(&wrapping, &binding, &sym)).unwrap();
+    assert!(same_key(&sym, &back));
+    let enc = make_encryption_key();
+    let back: EncryptionPrivateKey =
+        unwrap(&wrapping, &binding, &wrap(&wrapping, &binding, &enc)).unwrap();
+    assert_eq!(back.public_key(), enc.public_key());
+    let signing = make_signing_key();
+    let back: SigningKey =
+        unwrap(&wrapping, &binding, &wrap(&wrapping, &binding, &signing)).unwrap();
+    assert_eq!(back.verifying_key(), signing.verifying_key());
+}
+
+#[test]
+fn a_wrapped_key_does_not_unwrap_as_another_type_or_elsewhere() {
+    let wrapping = make_symmetric_key();
+    let binding = Binding::new(Purpose::AccountEncryptionKey, id(1), id(2));
+    let wrapped = wrap(&wrapping, &binding, &make_encryption_key());
+    assert!(matches!(
+        unwrap::<SymmetricKey>(&wrapping, &binding, &wrapped),
+        Err(Error::Malformed(_))
+    ));
+    let elsewhere = Binding::new(Purpose::AccountEncryptionKey, id(1), id(3));
+    assert!(matches!(
+        unwrap::<EncryptionPrivateKey>(&wrapping, &elsewhere, &wrapped),
+        Err(Error::Decrypt)
+    ));
+    let other_purpose = Binding::new(Purpose::GroupPrivateKey, id(1), id(2));
+    assert!(matches!(
+        unwrap::<EncryptionPrivateKey>(&wrapping, &other_purpose, &wrapped),
+        Err(Error::Decrypt)
+    ));
+    assert!(matches!(
+        unwrap::<EncryptionPrivateKey>(&make_symmetric_key(), &binding, &wrapped),
+        Err(Error::Decrypt)
+    ));
+    flip_each_byte(wrapped.as_bytes(), |tampered| {
+        let result = WrappedKey::from_bytes(tampered)
+            .and_then(|w| unwrap::<EncryptionPrivateKey>(&wrapping, &binding, &w));
+        assert!(result.is_err());
+    });
+}
+
+#[test]
+fn the_password_envelope_opens_with_the_right_password_only() {
+    let envelope = PasswordEnvelope::from_bytes(bytes(vectors::ENVELOPE)).unwrap();
+    assert_eq!(envelope.params().unwrap(), vectors::FLOOR_PARAMS);
+    assert_eq!(envelope.salt().unwrap(), vectors::salt());
+    let (keys, account_key) = open_password_envelope(&vectors::password(), &envelope).unwrap();
+    assert!(same_key(&account_key, &vectors::inner_key()));
+    assert_eq!(
+        hex::encode(keys.auth_key().to_login_bytes()),
+        vectors::AUTH_KEY
+    );
+    let wrong = MasterPassword::new("correct horse battery stapler".into());
+    assert_eq!(
+        open_password_envelope(&wrong, &envelope).unwrap_err(),
+        Error::WrongPassword
+    );
+}
+
+#[test]
+fn a_tampered_password_envelope_is_refused() {
+    flip_each_byte(&bytes(vectors::ENVELOPE), |tampered| {
+        let result = PasswordEnvelope::from_bytes(tampered)
+            .and_then(|e| open_password_envelope(&vectors::password(), &e));
+        assert!(result.is_err());
+    });
+}
+
+#[test]
+fn login_keys_refuse_an_envelope_with_other_parameters() {
+    let keys = derive_login_keys(
+        &vectors::password(),
+        &vectors::FLOOR_PARAMS,
+        &vectors::salt(),
+    )
+    .unwrap();
+    let stronger = KdfParams {
+        iterations: 3,
+        ..vectors::FLOOR_PARAMS
+    };
+    let other = derive_login_keys(&vectors::password(), &stronger, &vectors::salt()).unwrap();
+    let envelope = other.seal_account_key(&make_symmetric_key());
+    assert_eq!(
+        keys.open_account_key(&envelope).unwrap_err(),
+        Error::WrongPassword
+    );
+    assert_ne!(
+        keys.auth_key().to_login_bytes(),
+        other.auth_key().to_login_bytes(),
+        "other parameters must give another auth key"
+    );
+}
+
+#[test]
+fn auth_key_and_key_encryption_key_are_independent() {
+    let keys = derive_login_keys(
+        &vectors::password(),
+        &vectors::FLOOR_PARAMS,
+        &vectors::salt(),
+    )
+    .unwrap();
+    assert_ne!(
+        keys.auth_key().to_login_bytes(),
+        keys.dangerous_key_encryption_key_bytes(),
+        "the key sent to the server must not be the key that opens the envelope"
+    );
+    let salted = derive_login_keys(
+        &vectors::password(),
+        &vectors::FLOOR_PARAMS,
+        &PasswordSalt::from_bytes(&[0x56; 16]).unwrap(),
+    )
+    .unwrap();
+    assert_ne!(
+        keys.auth_key().to_login_bytes(),
+        salted.auth_key().to_login_bytes()
+    );
+}
+
+#[test]
+fn kdf_parameters_below_the_floor_or_above_the_ceiling_are_refused() {
+    let pw = vectors::password();
+    let salt = vectors::salt();
+    for weak in [
+        KdfParams {
+            memory_kib: 19 * 1024 - 1,
+            ..vectors::FLOOR_PARAMS
+        },
+        KdfParams {
+            iterations: 1,
+            ..vectors::FLOOR_PARAMS
+        },
+        KdfParams {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        },
+    ] {
+        assert!(matches!(
+            derive_login_keys(&pw, &weak, &salt),
+            Err(Error::KdfTooWeak { .. })
+        ));
+    }
+    for costly in [
+        KdfParams {
+            memory_kib: 1024 * 1024 + 1,
+            ..KdfParams::DEFAULT
+        },
+        KdfParams {
+            iterations: 11,
+            ..KdfParams::DEFAULT
+        },
+        KdfParams {
+            parallelism: 0,
+            ..KdfParams::DEFAULT
+        },
+        KdfParams {
+            parallelism: 17,
+            ..KdfParams::DEFAULT
+        },
+    ] {
+        assert!(matches!(
+            derive_login_keys(&pw, &costly, &salt),
+            Err(Error::KdfTooCostly { .. })
+        ));
+    }
+    assert!(KdfParams::DEFAULT.check().is_ok());
+    assert!(vectors::FLOOR_PARAMS.check().is_ok());
+}
+
+#[test]
+fn an_envelope_carrying_weak_parameters_is_refused_before_any_work() {
+    // A server that rewrote the envelope's parameters to make an offline attack cheaper.
+    let mut env = bytes(vectors::ENVELOPE);
+    env[2..6].copy_from_slice(&1024u32.to_be_bytes());
+    let envelope = PasswordEnvelope::from_bytes(env).unwrap();
+    assert!(matches!(
+        open_password_envelope(&vectors::password(), &envelope),
+        Err(Error::KdfTooWeak {
+            memory_kib: 1024,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn default_parameters_round_trip() {
+    let pw = MasterPassword::new("a long and unusual passphrase".into());
+    let account_key = make_symmetric_key();
+    let (keys, envelope) = make_password_envelope(&pw, &KdfParams::DEFAULT, &account_key).unwrap();
+    assert_eq!(envelope.params().unwrap(), KdfParams::DEFAULT);
+    let (again, opened) = open_password_envelope(&pw, &envelope).unwrap();
+    assert!(same_key(&opened, &account_key));
+    assert_eq!(
+        again.auth_key().to_login_bytes(),
+        keys.auth_key().to_login_bytes()
+    );
+    assert!(KdfParams::DEFAULT.at_least(&vectors::FLOOR_PARAMS));
+    assert!(!vectors::FLOOR_PARAMS.at_least(&KdfParams::DEFAULT));
+}
+
+#[test]
+fn hpke_vector_opens_and_fresh_wrappings_round_trip() {
+    let recipient = vectors::x25519_key();
+    let wrapped = HpkeWrappedKey::from_bytes(bytes(vectors::HPKE_WRAPPED)).unwrap();
+    let key: SymmetricKey =
+        unwrap_with_private_key(&recipient, &vectors::hpke_binding(), &wrapped).unwrap();
+    assert!(same_key(&key, &vectors::inner_key()));
+    let fresh =
+        wrap_to_public_key(&recipient.public_key(), &vectors::hpke_binding(), &key).unwrap();
+    assert_ne!(fresh, wrapped, "HPKE uses a fresh ephemeral key each time");
+    let again: SymmetricKey =
+        unwrap_with_private_key(&recipient, &vectors::hpke_binding(), &fresh).unwrap();
+    assert!(same_key(&again, &key));
+}
+
+#[test]
+fn hpke_wrapping_is_bound_to_recipient_sender_object_and_purpose() {
+    let recipient = make_encryption_key();
+    let binding = vectors::hpke_binding();
+    let wrapped =
+        wrap_to_public_key(&recipient.public_key(), &binding, &make_symmetric_key()).unwrap();
+    for other in [
+        HpkeBinding {
+            recipient_id: id(99),
+            ..binding
+        },
+        HpkeBinding {
+            sender_id: id(99),
+            ..binding
+        },
+        HpkeBinding {
+            object_id: id(99),
+            ..binding
+        },
+        HpkeBinding {
+            purpose: Purpose::GroupPrivateKey,
+            ..binding
+        },
+    ] {
+        assert_eq!(
+            unwrap_with_private_key::<SymmetricKey>(&recipient, &other, &wrapped).unwrap_err(),
+            Error::Decrypt
+        );
+    }
+    assert_eq!(
+        unwrap_with_private_key::<SymmetricKey>(&make_encryption_key(), &binding, &wrapped)
+            .unwrap_err(),
+        Error::Decrypt
+    );
+    assert!(
+        unwrap_with_private_key::<EncryptionPrivateKey>(&recipient, &binding, &wrapped).is_err()
+    );
+    flip_each_byte(wrapped.as_bytes(), |tampered| {
+        let result = HpkeWrappedKey::from_bytes(tampered)
+            .and_then(|w| unwrap_with_private_key::<SymmetricKey>(&recipient, &binding, &w));
+        assert!(result.is_err());
+    });
+}
+
+#[test]
+fn public_keys_refuse_bad_encodings() {
+    assert_eq!(
+        EncryptionPublicKey::from_bytes(&[1; 31]).unwrap_err(),
+        Error::InvalidPublicKey
+    );
+    assert_eq!(
+        EncryptionPublicKey::from_bytes(&[0; 32]).unwrap_err(),
+        Error::InvalidPublicKey
+    );
+    let pk = make_encryption_key().public_key();
+    assert_eq!(EncryptionPublicKey::from_bytes(&pk.to_bytes()).unwrap(), pk);
+    assert_eq!(
+        VerifyingKey::from_bytes(&[0; 33]).unwrap_err(),
+        Error::InvalidPublicKey
+    );
+    let vk = make_signing_key().verifying_key();
+    assert_eq!(VerifyingKey::from_bytes(&vk.to_bytes()).unwrap(), vk);
+}
+
+#[test]
+fn signatures_verify_only_for_the_signed_statement_and_key() {
+    let signer = vectors::signing_key();
+    let enc = vectors::x25519_key().public_key();
+    let vk = signer.verifying_key();
+    let statement = Statement::AccountKeys {
+        account_id: id(8),
+        encryption_key: &enc,
+        verifying_key: &vk,
+    };
+    let sig = Signature::from_bytes(bytes(vectors::SIGNATURE)).unwrap();
+    vk.verify(&statement, &sig).unwrap();
+    let other_account = Statement::AccountKeys {
+        account_id: id(9),
+        encryption_key: &enc,
+        verifying_key: &vk,
+    };
+    assert_eq!(
+        vk.verify(&other_account, &sig).unwrap_err(),
+        Error::BadSignature
+    );
+    let as_object_key = Statement::ObjectKey {
+        purpose: Purpose::GroupPrivateKey,
+        object_id: id(8),
+        key: &enc,
+    };
+    assert_eq!(
+        vk.verify(&as_object_key, &sig).unwrap_err(),
+        Error::BadSignature
+    );
+    assert_eq!(
+        make_signing_key()
+            .verifying_key()
+            .verify(&statement, &sig)
+            .unwrap_err(),
+        Error::BadSignature
+    );
+    flip_each_byte(sig.as_bytes(), |tampered| {
+        let result = Signature::from_bytes(tampered).and_then(|s| vk.verify(&statement, &s));
+        assert!(result.is_err());
+    });
+}
+
+#[test]
+fn a_signed_wrapping_does_not_verify_for_another_wrapping() {
+    let signer = make_signing_key();
+    let recipient = make_encryption_key();
+    let binding = vectors::hpke_binding();
+    let share_key = make_symmetric_key();
+    let wrapped = wrap_to_public_key(&recipient.public_key(), &binding, &share_key).unwrap();
+    let sig = signer.sign(&Statement::Wrapping {
+        binding: &binding,
+        wrapped: &wrapped,
+    });
+    let vk = signer.verifying_key();
+    vk.verify(
+        &Statement::Wrapping {
+            binding: &binding,
+            wrapped: &wrapped,
+        },
+        &sig,
+    )
+    .unwrap();
+    let swapped = wrap_to_public_key(&recipient.public_key(), &binding, &share_key).unwrap();
+    assert!(
+        vk.verify(
+            &Statement::Wrapping {
+                binding: &binding,
+                wrapped: &swapped
+            },
+            &sig
+        )
+        .is_err()
+    );
+    let moved = HpkeBinding {
+        recipient_id: id(42),
+        ..binding
+    };
+    assert!(
+        vk.verify(
+            &Statement::Wrapping {
+                binding: &moved,
+                wrapped: &wrapped
+            },
+            &sig
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn fingerprints_are_stable_and_tell_keys_apart() {
+    let vk = vectors::signing_key().verifying_key();
+    let enc = vectors::x25519_key().public_key();
+    let fp = derive_fingerprint(&vk, &enc);
+    assert_eq!(fp, vectors::FINGERPRINT);
+    assert_eq!(fp.split(' ').count(), 6);
+    assert!(
+        fp.split(' ')
+            .all(|group| group.len() == 5 && group.chars().all(|c| c.is_ascii_digit()))
+    );
+    assert_ne!(
+        derive_fingerprint(&vk, &make_encryption_key().public_key()),
+        fp
+    );
+    assert_ne!(
+        derive_fingerprint(&make_signing_key().verifying_key(), &enc),
+        fp
+    );
+}
+
+#[test]
+fn secrets_never_print() {
+    let printed = [
+        format!("{:?}", make_symmetric_key()),
+        format!("{:?}", make_encryption_key()),
+        format!("{:?}", make_signing_key()),
+        format!("{:?}", vectors::password()),
+        format!(
+            "{:?}",
+            derive_login_keys(
+                &vectors::password(),
+                &vectors::FLOOR_PARAMS,
+                &vectors::salt()
+            )
+            .unwrap()
+        ),
+    ];
+    for text in printed {
+        assert!(!text.contains("correct horse"), "{text}");
+        assert!(text.contains("***") || text.contains(".."), "{text}");
+    }
+    let auth = derive_login_keys(
+        &vectors::password(),
+        &vectors::FLOOR_PARAMS,
+        &vectors::salt(),
+    )
+    .unwrap();
+    assert_eq!(format!("{:?}", auth.auth_key()), "AuthKey(***)");
+}
+
+#[test]
+fn keys_compare_in_constant_time_by_value() {
+    let a: SymmetricKey = dangerous_key_from_bytes([1; 32]);
+    let b: SymmetricKey = dangerous_key_from_bytes([1; 32]);
+    let c: SymmetricKey = dangerous_key_from_bytes([2; 32]);
+    assert!(a == b);
+    assert!(a != c);
+}
+
+#[test]
+fn every_purpose_has_a_distinct_value() {
+    let mut values: Vec<u8> = Purpose::ALL.iter().map(|p| *p as u8).collect();
+    values.sort_unstable();
+    values.dedup();
+    assert_eq!(values.len(), Purpose::ALL.len());
+}

@@ -1,0 +1,190 @@
+//! Fixed known-answer vectors. They lock every wire format: a change that alters any byte of
+//! these outputs would make every stored vault unreadable, so it must come with a new format
+//! version instead. [`check_all`] also runs in the browser as the start-up self-check.
+
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::format::{Binding, Purpose};
+use crate::hpke_wrap::{HpkeBinding, HpkeWrappedKey, unwrap_with_private_key, wrap_to_public_key};
+use crate::kdf::{
+    KdfParams, MasterPassword, PasswordEnvelope, PasswordSalt, derive_login_keys,
+    open_password_envelope,
+};
+use crate::keys::{
+    EncryptionPrivateKey, KeyMaterial, SigningKey, SymmetricKey, dangerous_key_from_bytes,
+    make_encryption_key, make_symmetric_key,
+};
+use crate::seal::{SealedData, WrappedKey, open, seal, seal_with_nonce, unwrap, wrap_with_nonce};
+use crate::sign::{Signature, Statement, derive_fingerprint};
+
+pub(crate) const RECORD: &[u8] = br#"{"title":"Router","password":"correct horse"}"#;
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const FLOOR_PARAMS: KdfParams = KdfParams {
+    memory_kib: 19 * 1024,
+    iterations: 2,
+    parallelism: 1,
+};
+pub(crate) const SEALED: &str = "01012222222222222222222222226cd57320b4a3fa7ddf1d8c533dd28ca73dbfef920bf2df3c3d3d6eca33c3066c370dce61278891b13c2b880f9be8fc99b1851a7bc1a1db766da448f39c";
+pub(crate) const WRAPPED: &str = "010201444444444444444444444444ff767b5d790b1704daa3acae1bd944dfabf9ff088b3e0ce4e460d2500ff819ef45678174043cf1f97f2e5d6f1dfcbe67";
+pub(crate) const AUTH_KEY: &str =
+    "7452e1c447174d4e78222b7bdf7697fee8f6786d099f6609be568ffcfe0f2a8a";
+pub(crate) const ENVELOPE: &str = "010300004c0000000002000000015555555555555555555555555555555566666666666666666666666617ad623d1eee73652a519fa46c4200fc56c18b18d3e016d3007e37cf09ec79b8dba26a2b9917028d23bc36dc864e7b73";
+pub(crate) const X25519_PUBLIC: &str =
+    "1cf579aba45a10ba1d1ef06d91fca2aa9ed0a1150515653155405d0b18cb9a67";
+pub(crate) const HPKE_WRAPPED: &str = "01040121251a95daeed7ab17dc373d1eb4fe8a239184fa4b1638c6dbafeca7da329817bbef68ac6786736b3480dd5445e4b5c1915a0a556e01d0f981d22f8831a52f6e64d40402ff319461358a4994c618f485";
+pub(crate) const ED25519_PUBLIC: &str =
+    "b2491d9502ae28630a2bacb2e0c74510ffcdd328c334ff3e1393e75b2d31e7dc";
+pub(crate) const SIGNATURE: &str = "01052fc911250201052598ae54ff697e54f41732ceff6da12cd5ef472a349ca152f137713f8519adcc5bde61cc44df82c4fe4864e0421c482801f427a5f8fedb850f";
+pub(crate) const FINGERPRINT: &str = "07204 89441 63114 77797 85078 81198";
+
+pub(crate) fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+pub(crate) fn bytes(hex_str: &str) -> Vec<u8> {
+    hex::decode(hex_str).expect("vectors are valid hex")
+}
+
+pub(crate) fn record_key() -> SymmetricKey {
+    dangerous_key_from_bytes([0x11; 32])
+}
+pub(crate) fn record_binding() -> Binding {
+    Binding::new(Purpose::Item, id(1), id(2))
+}
+pub(crate) fn inner_key() -> SymmetricKey {
+    dangerous_key_from_bytes([0x33; 32])
+}
+pub(crate) fn wrap_binding() -> Binding {
+    Binding::new(Purpose::ProfileKey, id(3), id(4))
+}
+pub(crate) fn password() -> MasterPassword {
+    MasterPassword::new(PASSWORD.to_owned())
+}
+pub(crate) fn salt() -> PasswordSalt {
+    PasswordSalt::from_bytes(&[0x55; 16]).expect("16 bytes")
+}
+pub(crate) fn x25519_key() -> EncryptionPrivateKey {
+    dangerous_key_from_bytes([0x77; 32])
+}
+pub(crate) fn hpke_binding() -> HpkeBinding {
+    HpkeBinding {
+        purpose: Purpose::ShareKey,
+        object_id: id(5),
+        sender_id: id(6),
+        recipient_id: id(7),
+    }
+}
+pub(crate) fn signing_key() -> SigningKey {
+    dangerous_key_from_bytes([0x88; 32])
+}
+
+fn ensure(ok: bool, step: &'static str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::SelfTest(step))
+    }
+}
+
+pub(crate) fn same_key<K: KeyMaterial>(a: &K, b: &K) -> bool {
+    use subtle::ConstantTimeEq;
+    a.secret_bytes()
+        .as_slice()
+        .ct_eq(b.secret_bytes().as_slice())
+        .into()
+}
+
+/// Checks every vector in both directions, then a fresh random round trip of each operation.
+pub(crate) fn check_all() -> Result<()> {
+    // Sealed records.
+    let sealed = seal_with_nonce(&record_key(), &record_binding(), &[0x22; 12], RECORD);
+    ensure(sealed.as_bytes() == bytes(SEALED), "sealed record vector")?;
+    let opened = open(
+        &record_key(),
+        &record_binding(),
+        &SealedData::from_bytes(bytes(SEALED))?,
+    )?;
+    ensure(
+        opened.as_slice() == RECORD,
+        "opening the sealed record vector",
+    )?;
+
+    // Symmetric key wrapping.
+    let wrapped = wrap_with_nonce(&record_key(), &wrap_binding(), &[0x44; 12], &inner_key());
+    ensure(wrapped.as_bytes() == bytes(WRAPPED), "wrapped key vector")?;
+    let unwrapped: SymmetricKey = unwrap(
+        &record_key(),
+        &wrap_binding(),
+        &WrappedKey::from_bytes(bytes(WRAPPED))?,
+    )?;
+    ensure(
+        same_key(&unwrapped, &inner_key()),
+        "unwrapping the wrapped key vector",
+    )?;
+
+    // Key derivation and the password envelope.
+    let login = derive_login_keys(&password(), &FLOOR_PARAMS, &salt())?;
+    ensure(
+        login.auth_key().to_login_bytes().as_slice() == bytes(AUTH_KEY),
+        "auth key vector",
+    )?;
+    let envelope = login.seal_account_key_with_nonce(&inner_key(), &[0x66; 12]);
+    ensure(
+        envelope.as_bytes() == bytes(ENVELOPE),
+        "password envelope vector",
+    )?;
+    let (_, account_key) =
+        open_password_envelope(&password(), &PasswordEnvelope::from_bytes(bytes(ENVELOPE))?)?;
+    ensure(
+        same_key(&account_key, &inner_key()),
+        "opening the password envelope vector",
+    )?;
+
+    // HPKE.
+    let x25519 = x25519_key();
+    ensure(
+        x25519.public_key().to_bytes().as_slice() == bytes(X25519_PUBLIC),
+        "X25519 public key vector",
+    )?;
+    let from_vector: SymmetricKey = unwrap_with_private_key(
+        &x25519,
+        &hpke_binding(),
+        &HpkeWrappedKey::from_bytes(bytes(HPKE_WRAPPED))?,
+    )?;
+    ensure(same_key(&from_vector, &inner_key()), "HPKE vector")?;
+
+    // Signatures and fingerprints.
+    let signer = signing_key();
+    let verifying = signer.verifying_key();
+    ensure(
+        verifying.to_bytes().as_slice() == bytes(ED25519_PUBLIC),
+        "Ed25519 public key vector",
+    )?;
+    let statement = Statement::AccountKeys {
+        account_id: id(8),
+        encryption_key: &x25519.public_key(),
+        verifying_key: &verifying,
+    };
+    ensure(
+        signer.sign(&statement).as_bytes() == bytes(SIGNATURE),
+        "signature vector",
+    )?;
+    verifying.verify(&statement, &Signature::from_bytes(bytes(SIGNATURE))?)?;
+    ensure(
+        derive_fingerprint(&verifying, &x25519.public_key()) == FINGERPRINT,
+        "fingerprint vector",
+    )?;
+
+    // Fresh round trips with the platform's random source.
+    let key = make_symmetric_key();
+    let fresh = seal(&key, &record_binding(), RECORD);
+    ensure(
+        open(&key, &record_binding(), &fresh)?.as_slice() == RECORD,
+        "fresh seal and open",
+    )?;
+    let recipient = make_encryption_key();
+    let wrapped = wrap_to_public_key(&recipient.public_key(), &hpke_binding(), &key)?;
+    let back: SymmetricKey = unwrap_with_private_key(&recipient, &hpke_binding(), &wrapped)?;
+    ensure(same_key(&back, &key), "fresh HPKE wrap and unwrap")
+}

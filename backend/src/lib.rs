@@ -1,1 +1,97 @@
-//! placeholder
+//! Strongroom's server: a thin HTTP API over the database, and the host of the built web app.
+//! It stores only ciphertext, public keys and key wrappings; it never sees a plaintext secret.
+//!
+//! [`run`] starts the server on a listener the caller bound, so tests can use port 0.
+
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod migration;
+pub mod routes;
+pub mod services;
+pub mod settings;
+pub mod spa;
+pub mod state;
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use crate::settings::Settings;
+use crate::spa::Spa;
+use crate::state::AppState;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The settings are invalid.
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] db::DbOpenError),
+    /// The web app or the listener could not be set up.
+    #[error("cannot start the server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the database, applies migrations and returns the running server on `listener`. Await
+/// the returned [`Server`] to serve until it is stopped (SIGINT/SIGTERM stop it gracefully).
+pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, StartError> {
+    settings.validate()?;
+    let db = db::open(&settings.database()?).await?;
+    tracing::info!(database = ?db::kind(&db), "database ready");
+    let state = web::Data::new(AppState { db });
+    let spa = web::Data::new(Spa::load(&settings.static_dir)?);
+
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(spa.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(4 * 1024 * 1024)
+                    .error_handler(|e, _| error::extractor_error(e)),
+            )
+            .app_data(web::PathConfig::default().error_handler(|e, _| error::extractor_error(e)))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| error::extractor_error(e)))
+            .wrap(spa::security_headers(spa.csp()))
+            .wrap(Compress::default())
+            .wrap(from_fn(log_request))
+            .configure(routes::configure)
+            .service(
+                actix_files::Files::new("/", spa.dir())
+                    .index_file("index.html")
+                    .use_etag(true)
+                    .default_handler(web::to(spa::fallback)),
+            )
+            .default_service(web::to(spa::fallback))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+/// Logs method, path (never the query string), status and duration of every request.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let res = next.call(req).await?;
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(res)
+}

@@ -1,1 +1,14 @@
-//! placeholder
+//! Types that cross the wire between the web app and the server: request and response bodies of
+//! the HTTP API and sync records. Compiles for wasm32 and natively and depends only on serde,
+//! uuid and base64, so both sides agree on one definition.
+//!
+//! Invariant: nothing here holds plaintext secrets except request types that must carry a
+//! proof (auth key, code); those redact themselves in `Debug`.
+
+mod bytes;
+mod ids;
+
+pub mod api;
+
+pub use bytes::Base64Bytes;
+pub use ids::*;

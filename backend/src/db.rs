@@ -1,0 +1,124 @@
+//! Opening the database and bringing its schema up to date. SQLite (one file, WAL journal) is
+//! the embedded default; PostgreSQL is used when the settings name a postgres URL.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+use shared_types::api::DatabaseKind;
+
+use crate::migration::Migrator;
+use crate::settings::DatabaseTarget;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbOpenError {
+    /// The folder for the SQLite file could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Connecting failed.
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] DbErr),
+    /// A migration failed; nothing after it was applied.
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[source] DbErr),
+}
+
+/// Connects to `target` and applies pending migrations.
+pub async fn open(target: &DatabaseTarget) -> Result<DatabaseConnection, DbOpenError> {
+    let mut options = match target {
+        DatabaseTarget::Sqlite(path) => {
+            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(folder).map_err(|source| DbOpenError::Folder {
+                    path: folder.to_owned(),
+                    source,
+                })?;
+            }
+            let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+            // Pragmas are per connection, so set them on every pooled connection.
+            options.map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+            options.max_connections(8);
+            options
+        }
+        DatabaseTarget::Postgres(url) => {
+            let mut options = ConnectOptions::new(url.clone());
+            options.max_connections(16);
+            options
+        }
+    };
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statements may carry ciphertext and ids; the request log says enough.
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .map_err(DbOpenError::Connect)?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(DbOpenError::Migrate)?;
+    Ok(db)
+}
+
+/// The engine behind a connection.
+pub fn kind(db: &DatabaseConnection) -> DatabaseKind {
+    match db.get_database_backend() {
+        DbBackend::Postgres => DatabaseKind::Postgres,
+        _ => DatabaseKind::Sqlite,
+    }
+}
+
+/// How many migrations have been applied (the schema version).
+pub async fn schema_version(db: &DatabaseConnection) -> Result<u32, DbErr> {
+    let applied = Migrator::get_applied_migrations(db).await?;
+    Ok(u32::try_from(applied.len()).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    #[tokio::test]
+    async fn sqlite_uses_wal_and_foreign_keys_and_migrates_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = DatabaseTarget::Sqlite(dir.path().join("nested/strongroom.db"));
+        let db = open(&target).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA journal_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "wal");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA foreign_keys",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i32>(0).unwrap(), 1);
+        let version = schema_version(&db).await.unwrap();
+        assert_eq!(version as usize, Migrator::migrations().len());
+        drop(db);
+        // Opening again applies nothing new and keeps the schema.
+        let db = open(&target).await.unwrap();
+        assert_eq!(schema_version(&db).await.unwrap(), version);
+    }
+}

@@ -1,0 +1,16 @@
+//! Schema migrations, applied in order at start-up. One file per change; a migration that has
+//! landed is never edited.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_server_secret;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_server_secret::Migration)]
+    }
+}

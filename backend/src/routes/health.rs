@@ -1,0 +1,26 @@
+//! `GET /api/health`: public, answers whether the server and its database work. Used by load
+//! balancers and shown in the web app.
+
+use actix_web::{HttpResponse, get, web};
+use shared_types::api::HealthResponse;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Registers the route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health);
+}
+
+#[get("/health")]
+async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let schema_version = crate::db::schema_version(&state.db).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(HealthResponse {
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            database: crate::db::kind(&state.db),
+            schema_version,
+        }))
+}

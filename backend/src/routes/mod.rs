@@ -1,0 +1,18 @@
+//! HTTP routes, one file per resource, each with `configure`.
+
+use actix_web::web;
+
+pub mod health;
+
+/// Registers every API route under `/api`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .configure(health::configure)
+            .default_service(web::to(api_not_found)),
+    );
+}
+
+async fn api_not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    Err(crate::error::ApiError::NotFound)
+}

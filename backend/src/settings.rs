@@ -1,0 +1,266 @@
+//! Server configuration: built-in defaults, then an optional TOML file, then environment
+//! variables. Every value is checked at start-up; a bad one stops the server with a message that
+//! names the setting and says what is expected.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The configuration file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid TOML or has unknown or mistyped settings.
+    #[error("the configuration file {path} is invalid: {message}")]
+    ParseFile {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        message: String,
+    },
+    /// One setting has a value that cannot be used.
+    #[error("invalid setting `{setting}` (environment variable {env}): {message}")]
+    Invalid {
+        /// The setting's name in the TOML file.
+        setting: &'static str,
+        /// The matching environment variable.
+        env: &'static str,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+}
+
+/// The server's configuration, after defaults, file and environment are applied.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Folder for the SQLite database and the local mail sink.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; empty means the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Folder holding the built web app (`trunk build` output).
+    pub static_dir: PathBuf,
+    /// Log filter, in `tracing-subscriber` `EnvFilter` syntax.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            static_dir: PathBuf::from("dist"),
+            log: "info".to_owned(),
+        }
+    }
+}
+
+// The database URL can carry a password: never print it.
+impl core::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "(set, not shown)"),
+            )
+            .field("static_dir", &self.static_dir)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// The database the settings point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// The embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL server.
+    Postgres(String),
+}
+
+impl Settings {
+    /// Defaults, then `file` (if given), then the environment variables in `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let mut settings = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        for (key, value) in env {
+            match key.as_str() {
+                "STRONGROOM_BIND" => settings.bind = value,
+                "STRONGROOM_DATA_DIR" => settings.data_dir = PathBuf::from(value),
+                "STRONGROOM_DATABASE_URL" | "DATABASE_URL" if !value.is_empty() => {
+                    settings.database_url = Some(value)
+                }
+                "STRONGROOM_STATIC_DIR" => settings.static_dir = PathBuf::from(value),
+                "STRONGROOM_LOG" => settings.log = value,
+                _ => {}
+            }
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| SettingsError::ParseFile {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// Checks every value.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        self.bind_addr()?;
+        self.database()?;
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(SettingsError::Invalid {
+                setting: "data_dir",
+                env: "STRONGROOM_DATA_DIR",
+                message: "must name a folder".to_owned(),
+            });
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
+            return Err(SettingsError::Invalid {
+                setting: "log",
+                env: "STRONGROOM_LOG",
+                message: format!(
+                    "`{}` is not a log filter such as `info` or `backend=debug`",
+                    self.log
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The address to listen on.
+    pub fn bind_addr(&self) -> Result<SocketAddr, SettingsError> {
+        self.bind.parse().map_err(|_| SettingsError::Invalid {
+            setting: "bind",
+            env: "STRONGROOM_BIND",
+            message: format!(
+                "`{}` is not an address and port such as 127.0.0.1:8080",
+                self.bind
+            ),
+        })
+    }
+
+    /// The database to use.
+    pub fn database(&self) -> Result<DatabaseTarget, SettingsError> {
+        let Some(url) = &self.database_url else {
+            return Ok(DatabaseTarget::Sqlite(self.data_dir.join("strongroom.db")));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseTarget::Postgres(url.clone()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(SettingsError::Invalid {
+                    setting: "database_url",
+                    env: "DATABASE_URL",
+                    message: "a sqlite:// URL must name a file, e.g. sqlite://data/strongroom.db"
+                        .to_owned(),
+                });
+            }
+            Ok(DatabaseTarget::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(SettingsError::Invalid {
+                setting: "database_url",
+                env: "DATABASE_URL",
+                message: "must start with postgres://, postgresql:// or sqlite://".to_owned(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_with_sqlite_in_the_data_folder() {
+        let s = Settings::load(None, env(&[])).unwrap();
+        assert_eq!(s.bind_addr().unwrap().to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            s.database().unwrap(),
+            DatabaseTarget::Sqlite(PathBuf::from("data/strongroom.db"))
+        );
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("strongroom.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\nlog = \"debug\"\n").unwrap();
+        let s = Settings::load(Some(&path), env(&[("STRONGROOM_LOG", "warn")])).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:9000");
+        assert_eq!(s.log, "warn");
+        let s = Settings::load(Some(&path), env(&[("DATABASE_URL", "postgres://u@h/db")])).unwrap();
+        assert_eq!(
+            s.database().unwrap(),
+            DatabaseTarget::Postgres("postgres://u@h/db".into())
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let err = Settings::load(None, env(&[("STRONGROOM_BIND", "localhost")])).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("`bind`") && text.contains("STRONGROOM_BIND"),
+            "{text}"
+        );
+        let err = Settings::load(None, env(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().contains("`database_url`"), "{err}");
+        let err = Settings::load(None, env(&[("STRONGROOM_LOG", "backend=loud")])).unwrap_err();
+        assert!(err.to_string().contains("`log`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_or_mistyped_settings_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("strongroom.toml");
+        std::fs::write(&path, "bnid = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Settings::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("bnid"), "{err}");
+        std::fs::write(&path, "bind = 9000\n").unwrap();
+        assert!(matches!(
+            Settings::load(Some(&path), env(&[])),
+            Err(SettingsError::ParseFile { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_url() {
+        let s =
+            Settings::load(None, env(&[("DATABASE_URL", "postgres://u:hunter2@h/db")])).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

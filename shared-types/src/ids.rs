@@ -1,0 +1,56 @@
+//! One id type per entity, so an item id can never be passed where a folder id is expected.
+//! All are UUIDs (version 7 when made by us: time-ordered, which keeps database indexes compact)
+//! and serialize as the plain UUID string.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new time-ordered id.
+            pub fn new_v7() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A person's account.
+    AccountId;
+    /// One browser (profile) an account has used; kept in that browser's IndexedDB.
+    DeviceId;
+    /// A Personal or Business profile.
+    ProfileId;
+    /// A folder inside a profile.
+    FolderId;
+    /// A saved item.
+    ItemId;
+    /// A share.
+    ShareId;
+    /// A group of users in a company.
+    GroupId;
+    /// A customer company.
+    CompanyId;
+    /// A partner (MSP).
+    PartnerId;
+}

@@ -63,6 +63,9 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             .wrap(Compress::default())
             .wrap(from_fn(log_request))
             .configure(routes::configure)
+            // index.html must never be cached: it names the current hashed wasm and JS files.
+            .route("/", web::get().to(spa::index))
+            .route("/index.html", web::get().to(spa::index))
             .service(
                 actix_files::Files::new("/", spa.dir())
                     .index_file("index.html")

@@ -68,6 +68,11 @@ impl Spa {
     }
 }
 
+/// Serves `index.html`.
+pub async fn index(spa: web::Data<Spa>) -> HttpResponse {
+    spa.index_response()
+}
+
 /// Serves `index.html` for any path that is not a file (the app routes on the client).
 pub async fn fallback(req: HttpRequest, spa: web::Data<Spa>) -> HttpResponse {
     let path = req.path();

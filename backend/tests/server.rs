@@ -37,6 +37,7 @@ on_both_databases! {
         use base64::Engine as _;
         use sha2::Digest as _;
         let res = server.get("/").await;
+        assert_eq!(res.headers()["cache-control"], "no-cache");
         let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
         let body = res.text().await.unwrap();
         assert_eq!(body, common::INDEX_HTML);

@@ -1,0 +1,54 @@
+// End-to-end tests: Debian's Chromium (Playwright downloads no browser here) against the real
+// server binary, serving the release build in dist/, on a fresh SQLite data folder per run.
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+const port = Number(process.env.STRONGROOM_E2E_PORT ?? 8181);
+const baseURL = `http://127.0.0.1:${port}`;
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+const binary = process.env.STRONGROOM_BIN ?? join(targetDir, 'debug', 'strongroom');
+const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  timeout: 60_000,
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    },
+  },
+  webServer: {
+    command: `"${binary}"`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      STRONGROOM_BIND: `127.0.0.1:${port}`,
+      STRONGROOM_DATA_DIR: dataDir,
+      STRONGROOM_STATIC_DIR: join(root, 'dist'),
+      STRONGROOM_LOG: 'warn',
+    },
+  },
+});

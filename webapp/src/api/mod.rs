@@ -1,0 +1,74 @@
+//! The HTTP client for the Strongroom API (gloo-net). Every call returns an [`ApiError`] whose
+//! text a person can act on.
+
+use serde::de::DeserializeOwned;
+use shared_types::api::{ErrorBody, HealthResponse};
+
+/// Why an API call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer: offline, or the server is down.
+    #[error(
+        "The server could not be reached. Check your connection; your vault keeps working in this browser."
+    )]
+    Unreachable,
+    /// The server answered with an error.
+    #[error("{message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Stable error code.
+        code: String,
+        /// The server's message for a person.
+        message: String,
+    },
+    /// The reply could not be understood.
+    #[error("The server's reply could not be read ({0}). Reload the page to update Strongroom.")]
+    Decode(String),
+}
+
+/// Talks to the server that served the app.
+#[derive(Debug, Clone, Default)]
+pub struct ApiClient {
+    base: String,
+}
+
+impl ApiClient {
+    /// A client for the origin the app was loaded from.
+    pub fn same_origin() -> Self {
+        Self::default()
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let res = gloo_net::http::Request::get(&format!("{}{}", self.base, path))
+            .send()
+            .await
+            .map_err(|_| ApiError::Unreachable)?;
+        if res.ok() {
+            return res
+                .json::<T>()
+                .await
+                .map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        let status = res.status();
+        match res.json::<ErrorBody>().await {
+            Ok(body) => Err(ApiError::Server {
+                status,
+                code: body.code,
+                message: body.message,
+            }),
+            // A proxy or a stopped server answered instead of Strongroom.
+            Err(_) if status == 502 || status == 503 || status == 504 => Err(ApiError::Unreachable),
+            Err(_) => Err(ApiError::Server {
+                status,
+                code: "unknown".to_owned(),
+                message: format!("The server answered with status {status}."),
+            }),
+        }
+    }
+
+    /// `GET /api/health`.
+    pub async fn health(&self) -> Result<HealthResponse, ApiError> {
+        self.get_json("/api/health").await
+    }
+}

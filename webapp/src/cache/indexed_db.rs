@@ -1,0 +1,107 @@
+//! The [`Cache`] over IndexedDB, through rexie. The database is opened on first use and kept
+//! open; each call is one transaction.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, Store};
+
+/// IndexedDB-backed cache. Cheap to clone: clones share one open database.
+#[derive(Clone, Default)]
+pub struct IndexedDbCache {
+    db: Rc<RefCell<Option<Rc<Rexie>>>>,
+}
+
+fn unavailable(e: rexie::Error) -> CacheError {
+    CacheError::Unavailable(e.to_string())
+}
+
+impl IndexedDbCache {
+    async fn db(&self) -> Result<Rc<Rexie>, CacheError> {
+        if let Some(db) = self.db.borrow().as_ref() {
+            return Ok(db.clone());
+        }
+        let builder = Store::ALL.iter().fold(
+            Rexie::builder(DATABASE_NAME).version(SCHEMA_VERSION),
+            |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
+        );
+        let db = Rc::new(builder.build().await.map_err(unavailable)?);
+        *self.db.borrow_mut() = Some(db.clone());
+        Ok(db)
+    }
+}
+
+impl Cache for IndexedDbCache {
+    async fn get(&self, store: Store, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[store.name()], TransactionMode::ReadOnly)
+            .map_err(unavailable)?;
+        let value = tx
+            .store(store.name())
+            .map_err(unavailable)?
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        value
+            .map(|v| {
+                v.dyn_into::<js_sys::Uint8Array>()
+                    .map(|array| array.to_vec())
+                    .map_err(|_| CacheError::Corrupt(format!("{key} is not a byte record")))
+            })
+            .transpose()
+    }
+
+    async fn put(&self, store: Store, key: &str, value: &[u8]) -> Result<(), CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[store.name()], TransactionMode::ReadWrite)
+            .map_err(unavailable)?;
+        let bytes: JsValue = js_sys::Uint8Array::from(value).into();
+        tx.store(store.name())
+            .map_err(unavailable)?
+            .put(&bytes, Some(&JsValue::from_str(key)))
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn delete(&self, store: Store, key: &str) -> Result<(), CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[store.name()], TransactionMode::ReadWrite)
+            .map_err(unavailable)?;
+        tx.store(store.name())
+            .map_err(unavailable)?
+            .delete(JsValue::from_str(key))
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn keys(&self, store: Store) -> Result<Vec<String>, CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[store.name()], TransactionMode::ReadOnly)
+            .map_err(unavailable)?;
+        let keys = tx
+            .store(store.name())
+            .map_err(unavailable)?
+            .get_all_keys(None, None)
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        keys.into_iter()
+            .map(|k| {
+                k.as_string()
+                    .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))
+            })
+            .collect()
+    }
+}

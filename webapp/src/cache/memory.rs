@@ -1,0 +1,53 @@
+//! An in-memory [`Cache`] for native tests.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::{Cache, CacheError, Store};
+
+type Records = BTreeMap<(Store, String), Vec<u8>>;
+
+/// Records kept in memory; clones share the same records (like two handles on one database).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryCache {
+    records: Rc<RefCell<Records>>,
+}
+
+impl Cache for MemoryCache {
+    async fn get(&self, store: Store, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        Ok(self.records.borrow().get(&(store, key.to_owned())).cloned())
+    }
+
+    async fn put(&self, store: Store, key: &str, value: &[u8]) -> Result<(), CacheError> {
+        self.records
+            .borrow_mut()
+            .insert((store, key.to_owned()), value.to_vec());
+        Ok(())
+    }
+
+    async fn delete(&self, store: Store, key: &str) -> Result<(), CacheError> {
+        self.records.borrow_mut().remove(&(store, key.to_owned()));
+        Ok(())
+    }
+
+    async fn keys(&self, store: Store) -> Result<Vec<String>, CacheError> {
+        Ok(self
+            .records
+            .borrow()
+            .keys()
+            .filter(|(s, _)| *s == store)
+            .map(|(_, k)| k.clone())
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_cache_meets_the_contract() {
+        futures_executor::block_on(crate::cache::check_contract(&MemoryCache::default()));
+    }
+}

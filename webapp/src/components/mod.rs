@@ -1,0 +1,4 @@
+//! Reusable pieces of the interface. They render and dispatch; services do the work.
+
+pub mod shell;
+pub mod status_card;

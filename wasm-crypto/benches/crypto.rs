@@ -1,6 +1,6 @@
 //! Benchmarks the figures the product depends on: the master-password KDF at its default cost
 //! (unlock time), sealing and opening 10,000 ~300-byte records (a large vault), and HPKE key
-//! wrapping (sharing). Run with `cargo bench -p wasm-crypto`.
+//! wrapping with its signature (sharing). Run with `cargo bench -p wasm-crypto`.
 #![allow(clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -8,7 +8,7 @@ use std::hint::black_box;
 use uuid::Uuid;
 use wasm_crypto::{
     Binding, HpkeBinding, KdfParams, MasterPassword, Purpose, SymmetricKey, derive_login_keys,
-    make_encryption_key, make_password_salt, make_symmetric_key, open, seal,
+    make_encryption_key, make_password_salt, make_signing_key, make_symmetric_key, open, seal,
     unwrap_with_private_key, wrap_to_public_key,
 };
 
@@ -18,7 +18,9 @@ fn kdf(c: &mut Criterion) {
     let password = MasterPassword::new("correct horse battery staple".into());
     let salt = make_password_salt();
     group.bench_function("argon2id_default_64MiB_t3", |b| {
-        b.iter(|| derive_login_keys(&password, &KdfParams::DEFAULT, &salt).unwrap())
+        b.iter(|| {
+            derive_login_keys(&password, "alice@example.com", &KdfParams::DEFAULT, &salt).unwrap()
+        })
     });
     group.finish();
 }
@@ -53,12 +55,23 @@ fn hpke(c: &mut Criterion) {
         recipient_id: Uuid::now_v7(),
     };
     let share_key = make_symmetric_key();
-    c.bench_function("hpke_wrap", |b| {
-        b.iter(|| wrap_to_public_key(&public, &binding, &share_key).unwrap())
+    let sender = make_signing_key();
+    let sender_public = sender.verifying_key();
+    c.bench_function("hpke_wrap_and_sign", |b| {
+        b.iter(|| wrap_to_public_key(&public, &binding, &share_key, &sender).unwrap())
     });
-    let wrapped = wrap_to_public_key(&public, &binding, &share_key).unwrap();
-    c.bench_function("hpke_unwrap", |b| {
-        b.iter(|| unwrap_with_private_key::<SymmetricKey>(&recipient, &binding, &wrapped).unwrap())
+    let (wrapped, signature) = wrap_to_public_key(&public, &binding, &share_key, &sender).unwrap();
+    c.bench_function("hpke_verify_and_unwrap", |b| {
+        b.iter(|| {
+            unwrap_with_private_key::<SymmetricKey>(
+                &recipient,
+                &binding,
+                &wrapped,
+                &signature,
+                &sender_public,
+            )
+            .unwrap()
+        })
     });
 }
 

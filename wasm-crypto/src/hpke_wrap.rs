@@ -4,15 +4,26 @@
 //! Layout (after the two header bytes): `key type(1) || encapsulated key(32) || encrypted
 //! key(32) || tag(16)`. The HPKE `info` binds the purpose, the object, the sender and the
 //! recipient; the header bytes are the HPKE associated data.
+//!
+//! HPKE base mode does not authenticate the sender: anyone (a malicious server included) can
+//! wrap a key of their choosing to a public key. So every wrapping is signed by its sender
+//! ([`Statement::Wrapping`]) and unwrapping verifies that signature first: a recipient never
+//! starts using a key it cannot attribute to a known account.
+//!
+//! Keys that rotate (a share key after a recipient is removed) get a new `object_id` per
+//! generation, so an old wrapping never opens under the new key's binding.
 
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::format::{BlobKind, DOMAIN, FORMAT_VERSION, Purpose, blob, header, strip_header};
-use crate::keys::{EncryptionPrivateKey, EncryptionPublicKey, KeyMaterial};
+use crate::keys::{
+    EncryptionPrivateKey, EncryptionPublicKey, KeyMaterial, SigningKey, VerifyingKey,
+};
 use crate::primitives::{KEY_LEN, TAG_LEN, take_array};
 use crate::seal::to_key_bytes;
+use crate::sign::{Signature, Statement};
 
 pub(crate) type HpkeKem = hpke::kem::X25519HkdfSha256;
 pub(crate) type HpkePrivate = <HpkeKem as hpke::Kem>::PrivateKey;
@@ -73,8 +84,24 @@ fn aad(key_type: u8) -> [u8; 3] {
     [version, kind, key_type]
 }
 
-/// Wraps `key` to `recipient` for the context in `binding`.
+/// Wraps `key` to `recipient` for the context in `binding`, signed by the sender's signing key
+/// (the account named by `binding.sender_id`). Returns the wrapping and its signature.
 pub fn wrap_to_public_key<K: KeyMaterial>(
+    recipient: &EncryptionPublicKey,
+    binding: &HpkeBinding,
+    key: &K,
+    sender: &SigningKey,
+) -> Result<(HpkeWrappedKey, Signature)> {
+    let wrapped = seal_to_public_key(recipient, binding, key)?;
+    let signature = sender.sign(&Statement::Wrapping {
+        binding,
+        wrapped: &wrapped,
+    });
+    Ok((wrapped, signature))
+}
+
+/// HPKE sealing without the signature.
+pub(crate) fn seal_to_public_key<K: KeyMaterial>(
     recipient: &EncryptionPublicKey,
     binding: &HpkeBinding,
     key: &K,
@@ -96,8 +123,23 @@ pub fn wrap_to_public_key<K: KeyMaterial>(
     Ok(HpkeWrappedKey(out))
 }
 
-/// Unwraps a key wrapped to the public key of `private_key` with the same binding.
+/// Unwraps a key wrapped to the public key of `private_key` with the same binding, after
+/// checking that `sender` (the verifying key of the account `binding.sender_id`, which the caller
+/// has established) signed exactly this wrapping. An unsigned or re-attributed wrapping gives
+/// [`Error::BadSignature`] before any decryption.
 pub fn unwrap_with_private_key<K: KeyMaterial>(
+    private_key: &EncryptionPrivateKey,
+    binding: &HpkeBinding,
+    wrapped: &HpkeWrappedKey,
+    signature: &Signature,
+    sender: &VerifyingKey,
+) -> Result<K> {
+    sender.verify(&Statement::Wrapping { binding, wrapped }, signature)?;
+    open_with_private_key(private_key, binding, wrapped)
+}
+
+/// HPKE opening without the signature check; only for [`unwrap_with_private_key`] and tests.
+pub(crate) fn open_with_private_key<K: KeyMaterial>(
     private_key: &EncryptionPrivateKey,
     binding: &HpkeBinding,
     wrapped: &HpkeWrappedKey,

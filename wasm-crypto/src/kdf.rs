@@ -1,6 +1,10 @@
 //! The master password: Argon2id key derivation, the auth key / key-encryption key split, and
 //! the password envelope that holds the account key.
 //!
+//! The Argon2id salt is not the stored salt alone but SHA-256 of a domain tag, the account's
+//! email and the stored random salt. A server that hands every account the same salt therefore
+//! still cannot test one password guess against many accounts at once.
+//!
 //! Password envelope layout (after the two header bytes):
 //! `memory KiB (u32 BE) || iterations (u32 BE) || parallelism (u32 BE) || salt(16) || nonce(12)
 //! || encrypted account key(32) || tag(16)`. Everything before the nonce is authenticated as
@@ -13,7 +17,7 @@ use crate::format::{BlobKind, DOMAIN, blob, header, strip_header};
 use crate::keys::SymmetricKey;
 use crate::primitives::{
     KEY_LEN, NONCE_LEN, TAG_LEN, aes_gcm_open, aes_gcm_seal, argon2id, hkdf_sha256, random_array,
-    take_array,
+    sha256, take_array,
 };
 use crate::seal::to_key_bytes;
 
@@ -56,9 +60,13 @@ impl KdfParams {
                 min_iterations: Self::MIN_ITERATIONS,
             });
         }
+        if self.parallelism == 0 {
+            return Err(Error::Malformed(
+                "key-derivation parallelism must be at least 1",
+            ));
+        }
         if self.memory_kib > Self::MAX_MEMORY_KIB
             || self.iterations > Self::MAX_ITERATIONS
-            || self.parallelism == 0
             || self.parallelism > Self::MAX_PARALLELISM
         {
             return Err(Error::KdfTooCostly {
@@ -138,8 +146,8 @@ pub struct AuthKey(Zeroizing<[u8; KEY_LEN]>);
 
 impl AuthKey {
     /// The bytes to send to the server at sign-in or sign-up.
-    pub fn to_login_bytes(&self) -> [u8; KEY_LEN] {
-        *self.0
+    pub fn as_login_bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
     }
 }
 
@@ -169,17 +177,28 @@ impl core::fmt::Debug for LoginKeys {
 const AUTH_KEY_INFO: &[u8] = b"strongroom/v1/auth-key";
 const KEY_ENCRYPTION_KEY_INFO: &[u8] = b"strongroom/v1/key-encryption-key";
 
-/// Derives the login keys from the master password. Refuses parameters outside the floor and
-/// ceiling before spending any work.
+const ARGON2_SALT_DOMAIN: &[u8] = b"strongroom/v1/argon2id-salt";
+
+/// The Argon2id salt: SHA-256(domain || email length (u32 BE) || email, ASCII-lowercased and
+/// trimmed || stored salt).
+fn argon2_salt(account_email: &str, salt: &PasswordSalt) -> [u8; 32] {
+    let email = account_email.trim().to_ascii_lowercase();
+    let email_len = u32::try_from(email.len()).unwrap_or(u32::MAX).to_be_bytes();
+    sha256(&[ARGON2_SALT_DOMAIN, &email_len, email.as_bytes(), &salt.0])
+}
+
+/// Derives the login keys from the master password of the account `account_email`. Refuses
+/// parameters outside the floor and ceiling before spending any work.
 pub fn derive_login_keys(
     password: &MasterPassword,
+    account_email: &str,
     params: &KdfParams,
     salt: &PasswordSalt,
 ) -> Result<LoginKeys> {
     params.check()?;
     let master = argon2id(
         password.0.as_bytes(),
-        &salt.0,
+        &argon2_salt(account_email, salt),
         params.memory_kib,
         params.iterations,
         params.parallelism,
@@ -250,7 +269,7 @@ impl LoginKeys {
         let aad = envelope_aad(&envelope.0[..ENVELOPE_HEADER_LEN]);
         let plain = aes_gcm_open(&self.key_encryption_key, &nonce, &aad, ciphertext)
             .map_err(|_| Error::WrongPassword)?;
-        crate::keys::KeyMaterial::from_secret_bytes(to_key_bytes(&plain)?)
+        crate::keys::private::Sealed::from_secret_bytes(to_key_bytes(&plain)?)
     }
 }
 
@@ -310,10 +329,11 @@ impl PasswordEnvelope {
 /// the caller can register the auth key.
 pub fn make_password_envelope(
     password: &MasterPassword,
+    account_email: &str,
     params: &KdfParams,
     account_key: &SymmetricKey,
 ) -> Result<(LoginKeys, PasswordEnvelope)> {
-    let keys = derive_login_keys(password, params, &make_password_salt())?;
+    let keys = derive_login_keys(password, account_email, params, &make_password_salt())?;
     let envelope = keys.seal_account_key(account_key);
     Ok((keys, envelope))
 }
@@ -322,10 +342,11 @@ pub fn make_password_envelope(
 /// ceiling). Returns the login keys and the account key.
 pub fn open_password_envelope(
     password: &MasterPassword,
+    account_email: &str,
     envelope: &PasswordEnvelope,
 ) -> Result<(LoginKeys, SymmetricKey)> {
     let (params, salt, ..) = envelope.parts()?;
-    let keys = derive_login_keys(password, &params, &salt)?;
+    let keys = derive_login_keys(password, account_email, &params, &salt)?;
     let account_key = keys.open_account_key(envelope)?;
     Ok((keys, account_key))
 }

@@ -7,19 +7,23 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::primitives::{KEY_LEN, random_array};
 
-/// A secret that can be wrapped: 32 bytes of key material and a type tag bound into the wrapping.
-pub trait KeyMaterial: Sized + private::Sealed {
-    /// Tag written into a wrapping so a key of one type never unwraps as another.
-    #[doc(hidden)]
-    const KEY_TYPE: u8;
-    #[doc(hidden)]
-    fn secret_bytes(&self) -> Zeroizing<[u8; KEY_LEN]>;
-    #[doc(hidden)]
-    fn from_secret_bytes(bytes: Zeroizing<[u8; KEY_LEN]>) -> Result<Self>;
-}
+/// A secret that can be wrapped ([`crate::wrap`], [`crate::wrap_to_public_key`]). Implemented
+/// only by this crate's key types; their raw bytes are reachable only inside this crate.
+pub trait KeyMaterial: Sized + private::Sealed {}
 
-mod private {
-    pub trait Sealed {}
+pub(crate) mod private {
+    use super::*;
+
+    /// The crate-private half of [`KeyMaterial`]: other crates cannot name this trait, so they
+    /// can neither implement it nor call its methods.
+    pub trait Sealed: Sized {
+        /// Tag written into a wrapping so a key of one type never unwraps as another.
+        const KEY_TYPE: u8;
+        /// A copy of the key's 32 secret bytes.
+        fn secret_bytes(&self) -> Zeroizing<[u8; KEY_LEN]>;
+        /// Rebuilds the key from its 32 secret bytes.
+        fn from_secret_bytes(bytes: Zeroizing<[u8; KEY_LEN]>) -> Result<Self>;
+    }
 }
 
 macro_rules! redacted_debug {
@@ -60,8 +64,8 @@ impl PartialEq for SymmetricKey {
 }
 impl Eq for SymmetricKey {}
 
-impl private::Sealed for SymmetricKey {}
-impl KeyMaterial for SymmetricKey {
+impl KeyMaterial for SymmetricKey {}
+impl private::Sealed for SymmetricKey {
     const KEY_TYPE: u8 = 1;
     fn secret_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
         Zeroizing::new(*self.0)
@@ -107,8 +111,8 @@ impl ConstantTimeEq for EncryptionPrivateKey {
     }
 }
 
-impl private::Sealed for EncryptionPrivateKey {}
-impl KeyMaterial for EncryptionPrivateKey {
+impl KeyMaterial for EncryptionPrivateKey {}
+impl private::Sealed for EncryptionPrivateKey {
     const KEY_TYPE: u8 = 2;
     fn secret_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
         Zeroizing::new(*self.0)
@@ -124,7 +128,8 @@ impl EncryptionPublicKey {
         self.0
     }
 
-    /// Reads a public key; refuses a wrong length or a low-order point.
+    /// Reads a public key; refuses a wrong length or the all-zero point. (Other low-order points
+    /// give an all-zero shared secret, which HPKE refuses when wrapping.)
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let array: [u8; KEY_LEN] = bytes.try_into().map_err(|_| Error::InvalidPublicKey)?;
         // All-zero output of a DH with a low-order point would make every wrapping to this key
@@ -170,8 +175,8 @@ impl ConstantTimeEq for SigningKey {
     }
 }
 
-impl private::Sealed for SigningKey {}
-impl KeyMaterial for SigningKey {
+impl KeyMaterial for SigningKey {}
+impl private::Sealed for SigningKey {
     const KEY_TYPE: u8 = 3;
     fn secret_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
         Zeroizing::new(self.0.to_bytes())
@@ -198,5 +203,6 @@ impl VerifyingKey {
 
 /// Builds a key from fixed bytes. Only for test vectors and the in-browser self-check.
 pub(crate) fn dangerous_key_from_bytes<K: KeyMaterial>(bytes: [u8; KEY_LEN]) -> K {
-    K::from_secret_bytes(Zeroizing::new(bytes)).expect("fixed test keys are valid")
+    <K as private::Sealed>::from_secret_bytes(Zeroizing::new(bytes))
+        .expect("fixed test keys are valid")
 }

@@ -1,10 +1,15 @@
-//! The crate's test suite. It runs natively (`cargo test`) and as wasm under
-//! wasm-bindgen-test (`cargo test --target wasm32-unknown-unknown`): on wasm32 the `test`
+//! The crate's test suite. It runs natively (`cargo test`) and as wasm in headless Chromium
+//! under wasm-bindgen-test (`cargo test --target wasm32-unknown-unknown`): on wasm32 the `test`
 //! attribute below is wasm-bindgen-test's.
 #![allow(clippy::unwrap_used)]
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
+
+// As wasm, run in a real browser (headless Chromium through chromedriver): the browser's random
+// source and WebAssembly engine are what ship.
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use crate::keys::dangerous_key_from_bytes;
 use crate::vectors::{self, bytes, id, same_key};
@@ -167,15 +172,16 @@ fn the_password_envelope_opens_with_the_right_password_only() {
     let envelope = PasswordEnvelope::from_bytes(bytes(vectors::ENVELOPE)).unwrap();
     assert_eq!(envelope.params().unwrap(), vectors::FLOOR_PARAMS);
     assert_eq!(envelope.salt().unwrap(), vectors::salt());
-    let (keys, account_key) = open_password_envelope(&vectors::password(), &envelope).unwrap();
+    let (keys, account_key) =
+        open_password_envelope(&vectors::password(), vectors::EMAIL, &envelope).unwrap();
     assert!(same_key(&account_key, &vectors::inner_key()));
     assert_eq!(
-        hex::encode(keys.auth_key().to_login_bytes()),
+        hex::encode(keys.auth_key().as_login_bytes()),
         vectors::AUTH_KEY
     );
     let wrong = MasterPassword::new("correct horse battery stapler".into());
     assert_eq!(
-        open_password_envelope(&wrong, &envelope).unwrap_err(),
+        open_password_envelope(&wrong, vectors::EMAIL, &envelope).unwrap_err(),
         Error::WrongPassword
     );
 }
@@ -184,7 +190,7 @@ fn the_password_envelope_opens_with_the_right_password_only() {
 fn a_tampered_password_envelope_is_refused() {
     flip_each_byte(&bytes(vectors::ENVELOPE), |tampered| {
         let result = PasswordEnvelope::from_bytes(tampered)
-            .and_then(|e| open_password_envelope(&vectors::password(), &e));
+            .and_then(|e| open_password_envelope(&vectors::password(), vectors::EMAIL, &e));
         assert!(result.is_err());
     });
 }
@@ -193,6 +199,7 @@ fn a_tampered_password_envelope_is_refused() {
 fn login_keys_refuse_an_envelope_with_other_parameters() {
     let keys = derive_login_keys(
         &vectors::password(),
+        vectors::EMAIL,
         &vectors::FLOOR_PARAMS,
         &vectors::salt(),
     )
@@ -201,15 +208,21 @@ fn login_keys_refuse_an_envelope_with_other_parameters() {
         iterations: 3,
         ..vectors::FLOOR_PARAMS
     };
-    let other = derive_login_keys(&vectors::password(), &stronger, &vectors::salt()).unwrap();
+    let other = derive_login_keys(
+        &vectors::password(),
+        vectors::EMAIL,
+        &stronger,
+        &vectors::salt(),
+    )
+    .unwrap();
     let envelope = other.seal_account_key(&make_symmetric_key());
     assert_eq!(
         keys.open_account_key(&envelope).unwrap_err(),
         Error::WrongPassword
     );
     assert_ne!(
-        keys.auth_key().to_login_bytes(),
-        other.auth_key().to_login_bytes(),
+        keys.auth_key().as_login_bytes(),
+        other.auth_key().as_login_bytes(),
         "other parameters must give another auth key"
     );
 }
@@ -218,24 +231,26 @@ fn login_keys_refuse_an_envelope_with_other_parameters() {
 fn auth_key_and_key_encryption_key_are_independent() {
     let keys = derive_login_keys(
         &vectors::password(),
+        vectors::EMAIL,
         &vectors::FLOOR_PARAMS,
         &vectors::salt(),
     )
     .unwrap();
     assert_ne!(
-        keys.auth_key().to_login_bytes(),
+        *keys.auth_key().as_login_bytes(),
         keys.dangerous_key_encryption_key_bytes(),
         "the key sent to the server must not be the key that opens the envelope"
     );
     let salted = derive_login_keys(
         &vectors::password(),
+        vectors::EMAIL,
         &vectors::FLOOR_PARAMS,
         &PasswordSalt::from_bytes(&[0x56; 16]).unwrap(),
     )
     .unwrap();
     assert_ne!(
-        keys.auth_key().to_login_bytes(),
-        salted.auth_key().to_login_bytes()
+        keys.auth_key().as_login_bytes(),
+        salted.auth_key().as_login_bytes()
     );
 }
 
@@ -259,7 +274,7 @@ fn kdf_parameters_below_the_floor_or_above_the_ceiling_are_refused() {
         },
     ] {
         assert!(matches!(
-            derive_login_keys(&pw, &weak, &salt),
+            derive_login_keys(&pw, vectors::EMAIL, &weak, &salt),
             Err(Error::KdfTooWeak { .. })
         ));
     }
@@ -273,19 +288,27 @@ fn kdf_parameters_below_the_floor_or_above_the_ceiling_are_refused() {
             ..KdfParams::DEFAULT
         },
         KdfParams {
-            parallelism: 0,
-            ..KdfParams::DEFAULT
-        },
-        KdfParams {
             parallelism: 17,
             ..KdfParams::DEFAULT
         },
     ] {
         assert!(matches!(
-            derive_login_keys(&pw, &costly, &salt),
+            derive_login_keys(&pw, vectors::EMAIL, &costly, &salt),
             Err(Error::KdfTooCostly { .. })
         ));
     }
+    assert!(matches!(
+        derive_login_keys(
+            &pw,
+            vectors::EMAIL,
+            &KdfParams {
+                parallelism: 0,
+                ..KdfParams::DEFAULT
+            },
+            &salt
+        ),
+        Err(Error::Malformed(_))
+    ));
     assert!(KdfParams::DEFAULT.check().is_ok());
     assert!(vectors::FLOOR_PARAMS.check().is_ok());
 }
@@ -297,7 +320,7 @@ fn an_envelope_carrying_weak_parameters_is_refused_before_any_work() {
     env[2..6].copy_from_slice(&1024u32.to_be_bytes());
     let envelope = PasswordEnvelope::from_bytes(env).unwrap();
     assert!(matches!(
-        open_password_envelope(&vectors::password(), &envelope),
+        open_password_envelope(&vectors::password(), vectors::EMAIL, &envelope),
         Err(Error::KdfTooWeak {
             memory_kib: 1024,
             ..
@@ -309,13 +332,14 @@ fn an_envelope_carrying_weak_parameters_is_refused_before_any_work() {
 fn default_parameters_round_trip() {
     let pw = MasterPassword::new("a long and unusual passphrase".into());
     let account_key = make_symmetric_key();
-    let (keys, envelope) = make_password_envelope(&pw, &KdfParams::DEFAULT, &account_key).unwrap();
+    let (keys, envelope) =
+        make_password_envelope(&pw, "bob@example.com", &KdfParams::DEFAULT, &account_key).unwrap();
     assert_eq!(envelope.params().unwrap(), KdfParams::DEFAULT);
-    let (again, opened) = open_password_envelope(&pw, &envelope).unwrap();
+    let (again, opened) = open_password_envelope(&pw, "bob@example.com", &envelope).unwrap();
     assert!(same_key(&opened, &account_key));
     assert_eq!(
-        again.auth_key().to_login_bytes(),
-        keys.auth_key().to_login_bytes()
+        again.auth_key().as_login_bytes(),
+        keys.auth_key().as_login_bytes()
     );
     assert!(KdfParams::DEFAULT.at_least(&vectors::FLOOR_PARAMS));
     assert!(!vectors::FLOOR_PARAMS.at_least(&KdfParams::DEFAULT));
@@ -324,24 +348,46 @@ fn default_parameters_round_trip() {
 #[test]
 fn hpke_vector_opens_and_fresh_wrappings_round_trip() {
     let recipient = vectors::x25519_key();
+    let sender = vectors::signing_key();
     let wrapped = HpkeWrappedKey::from_bytes(bytes(vectors::HPKE_WRAPPED)).unwrap();
-    let key: SymmetricKey =
-        unwrap_with_private_key(&recipient, &vectors::hpke_binding(), &wrapped).unwrap();
+    let signature = Signature::from_bytes(bytes(vectors::HPKE_SIGNATURE)).unwrap();
+    let key: SymmetricKey = unwrap_with_private_key(
+        &recipient,
+        &vectors::hpke_binding(),
+        &wrapped,
+        &signature,
+        &sender.verifying_key(),
+    )
+    .unwrap();
     assert!(same_key(&key, &vectors::inner_key()));
-    let fresh =
-        wrap_to_public_key(&recipient.public_key(), &vectors::hpke_binding(), &key).unwrap();
+    let (fresh, fresh_signature) = wrap_to_public_key(
+        &recipient.public_key(),
+        &vectors::hpke_binding(),
+        &key,
+        &sender,
+    )
+    .unwrap();
     assert_ne!(fresh, wrapped, "HPKE uses a fresh ephemeral key each time");
-    let again: SymmetricKey =
-        unwrap_with_private_key(&recipient, &vectors::hpke_binding(), &fresh).unwrap();
+    let again: SymmetricKey = unwrap_with_private_key(
+        &recipient,
+        &vectors::hpke_binding(),
+        &fresh,
+        &fresh_signature,
+        &sender.verifying_key(),
+    )
+    .unwrap();
     assert!(same_key(&again, &key));
 }
 
 #[test]
 fn hpke_wrapping_is_bound_to_recipient_sender_object_and_purpose() {
+    // The HPKE layer alone, below the signature check: the info binding must hold by itself.
+    use crate::hpke_wrap::{open_with_private_key, seal_to_public_key};
     let recipient = make_encryption_key();
     let binding = vectors::hpke_binding();
     let wrapped =
-        wrap_to_public_key(&recipient.public_key(), &binding, &make_symmetric_key()).unwrap();
+        seal_to_public_key(&recipient.public_key(), &binding, &make_symmetric_key()).unwrap();
+    assert!(open_with_private_key::<SymmetricKey>(&recipient, &binding, &wrapped).is_ok());
     for other in [
         HpkeBinding {
             recipient_id: id(99),
@@ -361,23 +407,77 @@ fn hpke_wrapping_is_bound_to_recipient_sender_object_and_purpose() {
         },
     ] {
         assert_eq!(
-            unwrap_with_private_key::<SymmetricKey>(&recipient, &other, &wrapped).unwrap_err(),
+            open_with_private_key::<SymmetricKey>(&recipient, &other, &wrapped).unwrap_err(),
             Error::Decrypt
         );
     }
     assert_eq!(
-        unwrap_with_private_key::<SymmetricKey>(&make_encryption_key(), &binding, &wrapped)
+        open_with_private_key::<SymmetricKey>(&make_encryption_key(), &binding, &wrapped)
             .unwrap_err(),
         Error::Decrypt
     );
-    assert!(
-        unwrap_with_private_key::<EncryptionPrivateKey>(&recipient, &binding, &wrapped).is_err()
-    );
+    assert!(open_with_private_key::<EncryptionPrivateKey>(&recipient, &binding, &wrapped).is_err());
     flip_each_byte(wrapped.as_bytes(), |tampered| {
         let result = HpkeWrappedKey::from_bytes(tampered)
-            .and_then(|w| unwrap_with_private_key::<SymmetricKey>(&recipient, &binding, &w));
+            .and_then(|w| open_with_private_key::<SymmetricKey>(&recipient, &binding, &w));
         assert!(result.is_err());
     });
+}
+
+#[test]
+fn unwrapping_requires_the_named_senders_signature() {
+    let recipient = make_encryption_key();
+    let sender = make_signing_key();
+    let binding = vectors::hpke_binding();
+    let (wrapped, signature) = wrap_to_public_key(
+        &recipient.public_key(),
+        &binding,
+        &make_symmetric_key(),
+        &sender,
+    )
+    .unwrap();
+    let vk = sender.verifying_key();
+    assert!(
+        unwrap_with_private_key::<SymmetricKey>(&recipient, &binding, &wrapped, &signature, &vk)
+            .is_ok()
+    );
+
+    // A server plants a key it knows, signed with a key of its own, claiming the sender's name.
+    let intruder = make_signing_key();
+    let (planted, planted_signature) = wrap_to_public_key(
+        &recipient.public_key(),
+        &binding,
+        &make_symmetric_key(),
+        &intruder,
+    )
+    .unwrap();
+    assert_eq!(
+        unwrap_with_private_key::<SymmetricKey>(
+            &recipient,
+            &binding,
+            &planted,
+            &planted_signature,
+            &vk
+        )
+        .unwrap_err(),
+        Error::BadSignature
+    );
+    // The sender's real signature moved onto the planted wrapping.
+    assert_eq!(
+        unwrap_with_private_key::<SymmetricKey>(&recipient, &binding, &planted, &signature, &vk)
+            .unwrap_err(),
+        Error::BadSignature
+    );
+    // The real wrapping presented under another binding.
+    let moved = HpkeBinding {
+        object_id: id(77),
+        ..binding
+    };
+    assert_eq!(
+        unwrap_with_private_key::<SymmetricKey>(&recipient, &moved, &wrapped, &signature, &vk)
+            .unwrap_err(),
+        Error::BadSignature
+    );
 }
 
 #[test]
@@ -449,11 +549,8 @@ fn a_signed_wrapping_does_not_verify_for_another_wrapping() {
     let recipient = make_encryption_key();
     let binding = vectors::hpke_binding();
     let share_key = make_symmetric_key();
-    let wrapped = wrap_to_public_key(&recipient.public_key(), &binding, &share_key).unwrap();
-    let sig = signer.sign(&Statement::Wrapping {
-        binding: &binding,
-        wrapped: &wrapped,
-    });
+    let (wrapped, sig) =
+        wrap_to_public_key(&recipient.public_key(), &binding, &share_key, &signer).unwrap();
     let vk = signer.verifying_key();
     vk.verify(
         &Statement::Wrapping {
@@ -463,7 +560,8 @@ fn a_signed_wrapping_does_not_verify_for_another_wrapping() {
         &sig,
     )
     .unwrap();
-    let swapped = wrap_to_public_key(&recipient.public_key(), &binding, &share_key).unwrap();
+    let (swapped, _) =
+        wrap_to_public_key(&recipient.public_key(), &binding, &share_key, &signer).unwrap();
     assert!(
         vk.verify(
             &Statement::Wrapping {
@@ -487,6 +585,88 @@ fn a_signed_wrapping_does_not_verify_for_another_wrapping() {
             &sig
         )
         .is_err()
+    );
+}
+
+#[test]
+fn object_key_signature_vector_verifies_and_binds_its_fields() {
+    let vk = vectors::signing_key().verifying_key();
+    let key = vectors::x25519_key().public_key();
+    let sig = Signature::from_bytes(bytes(vectors::OBJECT_KEY_SIGNATURE)).unwrap();
+    vk.verify(&vectors::object_key_statement(&key), &sig)
+        .unwrap();
+    let other_object = Statement::ObjectKey {
+        purpose: Purpose::GroupPrivateKey,
+        object_id: id(10),
+        key: &key,
+    };
+    assert_eq!(
+        vk.verify(&other_object, &sig).unwrap_err(),
+        Error::BadSignature
+    );
+    let other_purpose = Statement::ObjectKey {
+        purpose: Purpose::RecoveryPrivateKey,
+        object_id: id(9),
+        key: &key,
+    };
+    assert_eq!(
+        vk.verify(&other_purpose, &sig).unwrap_err(),
+        Error::BadSignature
+    );
+}
+
+#[test]
+fn wrapped_private_key_vectors_open() {
+    let x25519: EncryptionPrivateKey = unwrap(
+        &vectors::record_key(),
+        &vectors::private_key_binding(Purpose::AccountEncryptionKey),
+        &WrappedKey::from_bytes(bytes(vectors::WRAPPED_X25519)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(x25519.public_key(), vectors::x25519_key().public_key());
+    let ed25519: SigningKey = unwrap(
+        &vectors::record_key(),
+        &vectors::private_key_binding(Purpose::AccountSigningKey),
+        &WrappedKey::from_bytes(bytes(vectors::WRAPPED_ED25519)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ed25519.verifying_key(),
+        vectors::signing_key().verifying_key()
+    );
+}
+
+#[test]
+fn the_email_is_part_of_the_key_derivation() {
+    let login = |email: &str| {
+        derive_login_keys(
+            &vectors::password(),
+            email,
+            &vectors::FLOOR_PARAMS,
+            &vectors::salt(),
+        )
+        .unwrap()
+    };
+    let alice = login(vectors::EMAIL);
+    assert_eq!(
+        hex::encode(alice.auth_key().as_login_bytes()),
+        vectors::AUTH_KEY
+    );
+    // Same password, salt and parameters for another account: another key, so one guess cannot
+    // be tested against many accounts at once.
+    assert_ne!(
+        login("bob@example.com").auth_key().as_login_bytes(),
+        alice.auth_key().as_login_bytes()
+    );
+    // Case and surrounding spaces in the address do not matter.
+    assert_eq!(
+        login("  Alice@Example.COM ").auth_key().as_login_bytes(),
+        alice.auth_key().as_login_bytes()
+    );
+    let envelope = PasswordEnvelope::from_bytes(bytes(vectors::ENVELOPE)).unwrap();
+    assert_eq!(
+        open_password_envelope(&vectors::password(), "bob@example.com", &envelope).unwrap_err(),
+        Error::WrongPassword
     );
 }
 
@@ -522,6 +702,7 @@ fn secrets_never_print() {
             "{:?}",
             derive_login_keys(
                 &vectors::password(),
+                vectors::EMAIL,
                 &vectors::FLOOR_PARAMS,
                 &vectors::salt()
             )
@@ -534,6 +715,7 @@ fn secrets_never_print() {
     }
     let auth = derive_login_keys(
         &vectors::password(),
+        vectors::EMAIL,
         &vectors::FLOOR_PARAMS,
         &vectors::salt(),
     )
@@ -551,9 +733,31 @@ fn keys_compare_in_constant_time_by_value() {
 }
 
 #[test]
-fn every_purpose_has_a_distinct_value() {
-    let mut values: Vec<u8> = Purpose::ALL.iter().map(|p| *p as u8).collect();
-    values.sort_unstable();
-    values.dedup();
-    assert_eq!(values.len(), Purpose::ALL.len());
+fn purpose_bytes_never_change() {
+    // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
+    let expected: [(Purpose, u8); 18] = [
+        (Purpose::Item, 1),
+        (Purpose::ItemHistory, 2),
+        (Purpose::FolderName, 3),
+        (Purpose::ShareName, 4),
+        (Purpose::GroupName, 5),
+        (Purpose::Tag, 6),
+        (Purpose::ProfileIndex, 7),
+        (Purpose::LocalCache, 8),
+        (Purpose::ItemKey, 16),
+        (Purpose::ProfileKey, 17),
+        (Purpose::ShareKey, 18),
+        (Purpose::AccountEncryptionKey, 19),
+        (Purpose::AccountSigningKey, 20),
+        (Purpose::GroupPrivateKey, 21),
+        (Purpose::RecoveryPrivateKey, 22),
+        (Purpose::RecoveryProfileKey, 23),
+        (Purpose::EmergencyAccessKey, 24),
+        (Purpose::AccountKey, 25),
+    ];
+    assert_eq!(Purpose::ALL.len(), expected.len());
+    for (purpose, byte) in expected {
+        assert_eq!(purpose as u8, byte, "{purpose:?}");
+        assert!(Purpose::ALL.contains(&purpose));
+    }
 }

@@ -11,15 +11,17 @@ use crate::kdf::{
     KdfParams, MasterPassword, PasswordEnvelope, PasswordSalt, derive_login_keys,
     open_password_envelope,
 };
+use crate::keys::private::Sealed;
 use crate::keys::{
-    EncryptionPrivateKey, KeyMaterial, SigningKey, SymmetricKey, dangerous_key_from_bytes,
-    make_encryption_key, make_symmetric_key,
+    EncryptionPrivateKey, SigningKey, SymmetricKey, dangerous_key_from_bytes, make_encryption_key,
+    make_signing_key, make_symmetric_key,
 };
 use crate::seal::{SealedData, WrappedKey, open, seal, seal_with_nonce, unwrap, wrap_with_nonce};
 use crate::sign::{Signature, Statement, derive_fingerprint};
 
 pub(crate) const RECORD: &[u8] = br#"{"title":"Router","password":"correct horse"}"#;
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const EMAIL: &str = "alice@example.com";
 pub(crate) const FLOOR_PARAMS: KdfParams = KdfParams {
     memory_kib: 19 * 1024,
     iterations: 2,
@@ -28,11 +30,15 @@ pub(crate) const FLOOR_PARAMS: KdfParams = KdfParams {
 pub(crate) const SEALED: &str = "01012222222222222222222222226cd57320b4a3fa7ddf1d8c533dd28ca73dbfef920bf2df3c3d3d6eca33c3066c370dce61278891b13c2b880f9be8fc99b1851a7bc1a1db766da448f39c";
 pub(crate) const WRAPPED: &str = "010201444444444444444444444444ff767b5d790b1704daa3acae1bd944dfabf9ff088b3e0ce4e460d2500ff819ef45678174043cf1f97f2e5d6f1dfcbe67";
 pub(crate) const AUTH_KEY: &str =
-    "7452e1c447174d4e78222b7bdf7697fee8f6786d099f6609be568ffcfe0f2a8a";
-pub(crate) const ENVELOPE: &str = "010300004c0000000002000000015555555555555555555555555555555566666666666666666666666617ad623d1eee73652a519fa46c4200fc56c18b18d3e016d3007e37cf09ec79b8dba26a2b9917028d23bc36dc864e7b73";
+    "a02630987afbf22b20fb9e5bdbd5006dda0ca7c6b7152648fcafe5314ba4ca5c";
+pub(crate) const ENVELOPE: &str = "010300004c00000000020000000155555555555555555555555555555555666666666666666666666666d0a8fd41bfdd3f74828bd73e773969b921847551a0b2d6e46e8401f2c80f90400ba729c056660180c719e29be552d2f3";
+pub(crate) const WRAPPED_X25519: &str = "01020299999999999999999999999982812435dc06f423280086d0d325f00628d470be5da2736c980488469d2f58042df89095864b383db53fc1334580c2b8";
+pub(crate) const WRAPPED_ED25519: &str = "010203aaaaaaaaaaaaaaaaaaaaaaaad16695ed8dd0ca103e187b32aedf8b813ef9e599702b422fcf25cbad5ee57af93c07771d0da58227914768f4a6539411";
 pub(crate) const X25519_PUBLIC: &str =
     "1cf579aba45a10ba1d1ef06d91fca2aa9ed0a1150515653155405d0b18cb9a67";
 pub(crate) const HPKE_WRAPPED: &str = "01040121251a95daeed7ab17dc373d1eb4fe8a239184fa4b1638c6dbafeca7da329817bbef68ac6786736b3480dd5445e4b5c1915a0a556e01d0f981d22f8831a52f6e64d40402ff319461358a4994c618f485";
+pub(crate) const HPKE_SIGNATURE: &str = "0105c61db86470325b309c8b086093ebd8aa60e41145386fdf03b9d5de406bb9963b96bdbc6b0c1e1170f170c69313f1fa1fe70c976c4f2a0f8ad006f7af8cc9f50a";
+pub(crate) const OBJECT_KEY_SIGNATURE: &str = "0105d5f99d31f8b2ddd027681cfd0fdb9ebedd26e3b295a1e277f94d688f8534442da9260228a2461aa2c4f6fb01670447e1d5e7e06cebd792aeb950c005ec256400";
 pub(crate) const ED25519_PUBLIC: &str =
     "b2491d9502ae28630a2bacb2e0c74510ffcdd328c334ff3e1393e75b2d31e7dc";
 pub(crate) const SIGNATURE: &str = "01052fc911250201052598ae54ff697e54f41732ceff6da12cd5ef472a349ca152f137713f8519adcc5bde61cc44df82c4fe4864e0421c482801f427a5f8fedb850f";
@@ -78,6 +84,16 @@ pub(crate) fn hpke_binding() -> HpkeBinding {
 pub(crate) fn signing_key() -> SigningKey {
     dangerous_key_from_bytes([0x88; 32])
 }
+pub(crate) fn private_key_binding(purpose: Purpose) -> Binding {
+    Binding::new(purpose, id(10), id(11))
+}
+pub(crate) fn object_key_statement(key: &crate::keys::EncryptionPublicKey) -> Statement<'_> {
+    Statement::ObjectKey {
+        purpose: Purpose::GroupPrivateKey,
+        object_id: id(9),
+        key,
+    }
+}
 
 fn ensure(ok: bool, step: &'static str) -> Result<()> {
     if ok {
@@ -87,7 +103,7 @@ fn ensure(ok: bool, step: &'static str) -> Result<()> {
     }
 }
 
-pub(crate) fn same_key<K: KeyMaterial>(a: &K, b: &K) -> bool {
+pub(crate) fn same_key<K: Sealed>(a: &K, b: &K) -> bool {
     use subtle::ConstantTimeEq;
     a.secret_bytes()
         .as_slice()
@@ -122,11 +138,33 @@ pub(crate) fn check_all() -> Result<()> {
         same_key(&unwrapped, &inner_key()),
         "unwrapping the wrapped key vector",
     )?;
+    let binding = private_key_binding(Purpose::AccountEncryptionKey);
+    let wrapped = wrap_with_nonce(&record_key(), &binding, &[0x99; 12], &x25519_key());
+    ensure(
+        wrapped.as_bytes() == bytes(WRAPPED_X25519),
+        "wrapped X25519 key vector",
+    )?;
+    let unwrapped: EncryptionPrivateKey = unwrap(&record_key(), &binding, &wrapped)?;
+    ensure(
+        same_key(&unwrapped, &x25519_key()),
+        "unwrapping the X25519 key vector",
+    )?;
+    let binding = private_key_binding(Purpose::AccountSigningKey);
+    let wrapped = wrap_with_nonce(&record_key(), &binding, &[0xaa; 12], &signing_key());
+    ensure(
+        wrapped.as_bytes() == bytes(WRAPPED_ED25519),
+        "wrapped Ed25519 key vector",
+    )?;
+    let unwrapped: SigningKey = unwrap(&record_key(), &binding, &wrapped)?;
+    ensure(
+        same_key(&unwrapped, &signing_key()),
+        "unwrapping the Ed25519 key vector",
+    )?;
 
     // Key derivation and the password envelope.
-    let login = derive_login_keys(&password(), &FLOOR_PARAMS, &salt())?;
+    let login = derive_login_keys(&password(), EMAIL, &FLOOR_PARAMS, &salt())?;
     ensure(
-        login.auth_key().to_login_bytes().as_slice() == bytes(AUTH_KEY),
+        login.auth_key().as_login_bytes().as_slice() == bytes(AUTH_KEY),
         "auth key vector",
     )?;
     let envelope = login.seal_account_key_with_nonce(&inner_key(), &[0x66; 12]);
@@ -134,8 +172,11 @@ pub(crate) fn check_all() -> Result<()> {
         envelope.as_bytes() == bytes(ENVELOPE),
         "password envelope vector",
     )?;
-    let (_, account_key) =
-        open_password_envelope(&password(), &PasswordEnvelope::from_bytes(bytes(ENVELOPE))?)?;
+    let (_, account_key) = open_password_envelope(
+        &password(),
+        EMAIL,
+        &PasswordEnvelope::from_bytes(bytes(ENVELOPE))?,
+    )?;
     ensure(
         same_key(&account_key, &inner_key()),
         "opening the password envelope vector",
@@ -147,16 +188,27 @@ pub(crate) fn check_all() -> Result<()> {
         x25519.public_key().to_bytes().as_slice() == bytes(X25519_PUBLIC),
         "X25519 public key vector",
     )?;
+    let signer = signing_key();
+    let verifying = signer.verifying_key();
+    let hpke_vector = HpkeWrappedKey::from_bytes(bytes(HPKE_WRAPPED))?;
+    let hpke_signature = signer.sign(&Statement::Wrapping {
+        binding: &hpke_binding(),
+        wrapped: &hpke_vector,
+    });
+    ensure(
+        hpke_signature.as_bytes() == bytes(HPKE_SIGNATURE),
+        "HPKE wrapping signature vector",
+    )?;
     let from_vector: SymmetricKey = unwrap_with_private_key(
         &x25519,
         &hpke_binding(),
-        &HpkeWrappedKey::from_bytes(bytes(HPKE_WRAPPED))?,
+        &hpke_vector,
+        &Signature::from_bytes(bytes(HPKE_SIGNATURE))?,
+        &verifying,
     )?;
     ensure(same_key(&from_vector, &inner_key()), "HPKE vector")?;
 
     // Signatures and fingerprints.
-    let signer = signing_key();
-    let verifying = signer.verifying_key();
     ensure(
         verifying.to_bytes().as_slice() == bytes(ED25519_PUBLIC),
         "Ed25519 public key vector",
@@ -171,6 +223,12 @@ pub(crate) fn check_all() -> Result<()> {
         "signature vector",
     )?;
     verifying.verify(&statement, &Signature::from_bytes(bytes(SIGNATURE))?)?;
+    let x25519_public = x25519.public_key();
+    let object_key_signature = signer.sign(&object_key_statement(&x25519_public));
+    ensure(
+        object_key_signature.as_bytes() == bytes(OBJECT_KEY_SIGNATURE),
+        "object key signature vector",
+    )?;
     ensure(
         derive_fingerprint(&verifying, &x25519.public_key()) == FINGERPRINT,
         "fingerprint vector",
@@ -184,7 +242,15 @@ pub(crate) fn check_all() -> Result<()> {
         "fresh seal and open",
     )?;
     let recipient = make_encryption_key();
-    let wrapped = wrap_to_public_key(&recipient.public_key(), &hpke_binding(), &key)?;
-    let back: SymmetricKey = unwrap_with_private_key(&recipient, &hpke_binding(), &wrapped)?;
+    let sender = make_signing_key();
+    let (wrapped, signature) =
+        wrap_to_public_key(&recipient.public_key(), &hpke_binding(), &key, &sender)?;
+    let back: SymmetricKey = unwrap_with_private_key(
+        &recipient,
+        &hpke_binding(),
+        &wrapped,
+        &signature,
+        &sender.verifying_key(),
+    )?;
     ensure(same_key(&back, &key), "fresh HPKE wrap and unwrap")
 }

@@ -29,7 +29,7 @@ setup_tools() {
   need_command node "install Node.js (Debian: apt-get install nodejs)"
   need_command npm "install npm (Debian: apt-get install npm)"
 
-  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  if ! rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
     say "Adding the wasm32-unknown-unknown Rust target"
     rustup target add wasm32-unknown-unknown
   fi
@@ -59,7 +59,8 @@ setup_tools() {
 setup_test_tools() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing ${missing[*]} from Debian's packages"
     as_root apt-get update -qq

@@ -40,11 +40,18 @@ pub async fn open(target: &DatabaseTarget) -> Result<DatabaseConnection, DbOpenE
                     source,
                 })?;
             }
-            let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-            // Pragmas are per connection, so set them on every pooled connection.
-            options.map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+            // The file name is set through the options below, not spliced into this URL, so any
+            // path works (spaces, '?', '#', '%'). The URL only selects the SQLite driver.
+            let mut options = ConnectOptions::new("sqlite:strongroom.db");
+            let path = path.clone();
+            // Pragmas are per connection, so set them on every pooled connection. FULL makes a
+            // commit durable before the server acknowledges it: a browser drops a change from
+            // its outbox once acknowledged, so losing one on power failure would lose the edit.
+            options.map_sqlx_sqlite_opts(move |opts| {
+                opts.filename(&path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
             });
@@ -94,7 +101,8 @@ mod tests {
     #[tokio::test]
     async fn sqlite_uses_wal_and_foreign_keys_and_migrates_once() {
         let dir = tempfile::tempdir().unwrap();
-        let target = DatabaseTarget::Sqlite(dir.path().join("nested/strongroom.db"));
+        let file = dir.path().join("nested folder/strong?room#%.db");
+        let target = DatabaseTarget::Sqlite(file.clone());
         let db = open(&target).await.unwrap();
         let row = db
             .query_one_raw(Statement::from_string(
@@ -114,6 +122,19 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(row.try_get_by_index::<i32>(0).unwrap(), 1);
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA synchronous",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i32>(0).unwrap(), 2, "2 is FULL");
+        assert!(
+            file.exists(),
+            "the database is the named file, not in memory"
+        );
         let version = schema_version(&db).await.unwrap();
         assert_eq!(version as usize, Migrator::migrations().len());
         drop(db);

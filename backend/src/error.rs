@@ -79,7 +79,102 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Turns actix's extractor errors (bad JSON, bad path or query) into our error body.
-pub fn extractor_error(err: impl std::fmt::Display) -> actix_web::Error {
-    ApiError::BadRequest(format!("The request is malformed: {err}")).into()
+/// Turns a JSON body that cannot be read into our error body. The reply names the kind of
+/// problem and where, never the request's values (a body may carry a secret); the full detail
+/// goes to the debug log.
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    tracing::debug!(error = %err, "unreadable JSON body");
+    let message = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            "The request body is too large.".to_owned()
+        }
+        JsonPayloadError::ContentType => {
+            "The request body must be JSON (Content-Type: application/json).".to_owned()
+        }
+        JsonPayloadError::Deserialize(e) => {
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax => "is not valid JSON",
+                serde_json::error::Category::Eof => "ends too early",
+                serde_json::error::Category::Data | serde_json::error::Category::Io => {
+                    "does not have the fields this request needs"
+                }
+            };
+            format!(
+                "The request body {what} (line {}, column {}).",
+                e.line(),
+                e.column()
+            )
+        }
+        _ => "The request body could not be read.".to_owned(),
+    };
+    ApiError::BadRequest(message).into()
+}
+
+/// Turns a malformed path or query into our error body, without echoing it.
+pub fn address_error(err: impl std::fmt::Display) -> actix_web::Error {
+    tracing::debug!(error = %err, "malformed path or query");
+    ApiError::BadRequest("The request address is malformed.".to_owned()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use actix_web::{App, test, web};
+
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        count: u32,
+    }
+
+    async fn echo(_: web::Json<Body>) -> &'static str {
+        "ok"
+    }
+
+    #[actix_web::test]
+    async fn bad_json_gets_a_400_body_that_does_not_echo_the_request() {
+        let app = test::init_service(
+            App::new()
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(64)
+                        .error_handler(|e, _| json_error(e)),
+                )
+                .route("/", web::post().to(echo)),
+        )
+        .await;
+        for (body, expected) in [
+            (r#"{"count": "hunter2"}"#, "does not have the fields"),
+            (r#"{"count": 1"#, "ends too early"),
+            (r#"{count: hunter2}"#, "is not valid JSON"),
+            (
+                r#"{"count": 1, "padding": "hunter2 hunter2 hunter2 hunter2 hunter2 hunter2"}"#,
+                "too large",
+            ),
+        ] {
+            let req = test::TestRequest::post()
+                .uri("/")
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body)
+                .to_request();
+            let res = test::call_service(&app, req).await;
+            assert_eq!(res.status(), 400, "{body}");
+            let reply: ErrorBody = test::read_body_json(res).await;
+            assert_eq!(reply.code, "bad_request");
+            assert!(
+                reply.message.contains(expected),
+                "{body}: {}",
+                reply.message
+            );
+            assert!(!reply.message.contains("hunter2"), "{}", reply.message);
+        }
+        let ok = test::TestRequest::post()
+            .uri("/")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(r#"{"count": 1}"#)
+            .to_request();
+        assert_eq!(test::call_service(&app, ok).await.status(), 200);
+    }
 }

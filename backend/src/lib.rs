@@ -55,10 +55,10 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             .app_data(
                 web::JsonConfig::default()
                     .limit(4 * 1024 * 1024)
-                    .error_handler(|e, _| error::extractor_error(e)),
+                    .error_handler(|e, _| error::json_error(e)),
             )
-            .app_data(web::PathConfig::default().error_handler(|e, _| error::extractor_error(e)))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| error::extractor_error(e)))
+            .app_data(web::PathConfig::default().error_handler(|e, _| error::address_error(e)))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| error::address_error(e)))
             .wrap(spa::security_headers(spa.csp()))
             .wrap(Compress::default())
             .wrap(from_fn(log_request))

@@ -101,17 +101,23 @@ impl Settings {
             Some(path) => Self::from_file(path)?,
             None => Self::default(),
         };
-        for (key, value) in env {
-            match key.as_str() {
-                "STRONGROOM_BIND" => settings.bind = value,
-                "STRONGROOM_DATA_DIR" => settings.data_dir = PathBuf::from(value),
-                "STRONGROOM_DATABASE_URL" | "DATABASE_URL" if !value.is_empty() => {
-                    settings.database_url = Some(value)
-                }
-                "STRONGROOM_STATIC_DIR" => settings.static_dir = PathBuf::from(value),
-                "STRONGROOM_LOG" => settings.log = value,
-                _ => {}
-            }
+        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
+        let var = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        if let Some(value) = var("STRONGROOM_BIND") {
+            settings.bind = value;
+        }
+        if let Some(value) = var("STRONGROOM_DATA_DIR") {
+            settings.data_dir = PathBuf::from(value);
+        }
+        // The Strongroom-specific name wins over the generic one when both are set.
+        if let Some(value) = var("STRONGROOM_DATABASE_URL").or_else(|| var("DATABASE_URL")) {
+            settings.database_url = Some(value);
+        }
+        if let Some(value) = var("STRONGROOM_STATIC_DIR") {
+            settings.static_dir = PathBuf::from(value);
+        }
+        if let Some(value) = var("STRONGROOM_LOG") {
+            settings.log = value;
         }
         settings.validate()?;
         Ok(settings)
@@ -172,7 +178,13 @@ impl Settings {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DatabaseTarget::Postgres(url.clone()))
         } else if let Some(path) = url.strip_prefix("sqlite://") {
-            let path = path.split('?').next().unwrap_or_default();
+            if path.contains('?') {
+                return Err(SettingsError::Invalid {
+                    setting: "database_url",
+                    env: "DATABASE_URL",
+                    message: "options after '?' in a sqlite:// URL are not supported; Strongroom sets the SQLite options itself".to_owned(),
+                });
+            }
             if path.is_empty() {
                 return Err(SettingsError::Invalid {
                     setting: "database_url",
@@ -239,6 +251,9 @@ mod tests {
         );
         let err = Settings::load(None, env(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(err.to_string().contains("`database_url`"), "{err}");
+        let err = Settings::load(None, env(&[("DATABASE_URL", "sqlite://data/x.db?mode=ro")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("not supported"), "{err}");
         let err = Settings::load(None, env(&[("STRONGROOM_LOG", "backend=loud")])).unwrap_err();
         assert!(err.to_string().contains("`log`"), "{err}");
     }

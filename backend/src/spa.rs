@@ -137,6 +137,11 @@ pub fn security_headers(csp: &str) -> actix_web::middleware::DefaultHeaders {
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "no-referrer"))
+        // Ignored by browsers over plain HTTP (local use); binding once served over HTTPS.
+        .add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add(("Cross-Origin-Resource-Policy", "same-origin"))
         .add((

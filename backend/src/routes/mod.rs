@@ -8,6 +8,8 @@ pub mod health;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
+            // API replies carry account data: never stored by browsers or proxies.
+            .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
             .configure(health::configure)
             .default_service(web::to(api_not_found)),
     );

@@ -15,6 +15,28 @@ pub enum ApiError {
     /// No such resource, or not the caller's (the two are never told apart).
     #[error("not found")]
     NotFound,
+    /// The caller is not signed in, or a credential or code is wrong; `code` says which.
+    #[error("{message}")]
+    Unauthorized {
+        /// Stable code from `shared_types::account::codes`.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Signed in, but not allowed (yet); `code` says why.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Too many attempts.
+    #[error("too many attempts")]
+    RateLimited(crate::services::rate_limit::RateLimited),
+    /// An email could not be sent.
+    #[error("mail failed")]
+    Mail(#[source] crate::mail::MailError),
     /// A dependency (the database) does not answer.
     #[error("service unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
@@ -39,6 +61,9 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::NotFound => "not_found",
+            Self::Unauthorized { code, .. } | Self::Forbidden { code, .. } => code,
+            Self::RateLimited(_) => shared_types::account::codes::RATE_LIMITED,
+            Self::Mail(_) => "mail_failed",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -48,6 +73,12 @@ impl ApiError {
         match self {
             Self::BadRequest(message) => message.clone(),
             Self::NotFound => "Not found.".to_owned(),
+            Self::Unauthorized { message, .. } | Self::Forbidden { message, .. } => message.clone(),
+            Self::RateLimited(limited) => format!(
+                "Too many attempts. Wait {} and try again.",
+                wait_text(limited.retry_after_secs)
+            ),
+            Self::Mail(_) => "We could not send the email. Nothing was lost; try again in a few minutes.".to_owned(),
             Self::Unavailable(_) => {
                 "The server cannot reach its database right now. Your changes are kept in this browser; try again shortly.".to_owned()
             }
@@ -61,6 +92,10 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Mail(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,12 +105,29 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
             Self::Internal(cause) => tracing::error!(error = %cause, "internal error"),
-            Self::BadRequest(_) | Self::NotFound => {}
+            Self::Mail(cause) => tracing::error!(error = %cause, "mail failed"),
+            Self::BadRequest(_)
+            | Self::NotFound
+            | Self::Unauthorized { .. }
+            | Self::Forbidden { .. }
+            | Self::RateLimited(_) => {}
         }
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut reply = HttpResponse::build(self.status_code());
+        if let Self::RateLimited(limited) = self {
+            reply.insert_header(("Retry-After", limited.retry_after_secs.to_string()));
+        }
+        reply.json(ErrorBody {
             code: self.code().to_owned(),
             message: self.message(),
         })
+    }
+}
+
+fn wait_text(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} seconds"),
+        s if s < 120 => "a minute".to_owned(),
+        s => format!("{} minutes", (s + 59) / 60),
     }
 }
 

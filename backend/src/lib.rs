@@ -3,9 +3,11 @@
 //!
 //! [`run`] starts the server on a listener the caller bound, so tests can use port 0.
 
+pub mod auth;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod mail;
 pub mod migration;
 pub mod routes;
 pub mod services;
@@ -34,6 +36,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] db::DbOpenError),
+    /// The mail transport could not be set up.
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
     /// The web app or the listener could not be set up.
     #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
@@ -45,7 +50,15 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     settings.validate()?;
     let db = db::open(&settings.database()?).await?;
     tracing::info!(database = ?db::kind(&db), "database ready");
-    let state = web::Data::new(AppState { db });
+    let mailer = match &settings.smtp_url {
+        Some(url) => mail::Mailer::smtp(url, settings.mail_from()?)?,
+        None => {
+            let folder = settings.mail_dir();
+            tracing::info!(folder = %folder.display(), "no SMTP server set: mail is written to files");
+            mail::Mailer::to_folder(&folder, settings.mail_from()?)?
+        }
+    };
+    let state = web::Data::new(AppState { db, mailer });
     let spa = web::Data::new(Spa::load(&settings.static_dir)?);
 
     let server = HttpServer::new(move || {

@@ -52,6 +52,11 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// Log filter, in `tracing-subscriber` `EnvFilter` syntax.
     pub log: String,
+    /// The sender of Strongroom's email, e.g. `Strongroom <no-reply@example.com>`.
+    pub mail_from: String,
+    /// SMTP server for outgoing mail (`smtps://user:password@host`); empty means the messages are
+    /// written as `.eml` files into `<data_dir>/mail`.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -62,6 +67,8 @@ impl Default for Settings {
             database_url: None,
             static_dir: PathBuf::from("dist"),
             log: "info".to_owned(),
+            mail_from: "Strongroom <no-reply@strongroom.localhost>".to_owned(),
+            smtp_url: None,
         }
     }
 }
@@ -78,6 +85,11 @@ impl core::fmt::Debug for Settings {
             )
             .field("static_dir", &self.static_dir)
             .field("log", &self.log)
+            .field("mail_from", &self.mail_from)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|_| "(set, not shown)"),
+            )
             .finish()
     }
 }
@@ -119,6 +131,12 @@ impl Settings {
         if let Some(value) = var("STRONGROOM_LOG") {
             settings.log = value;
         }
+        if let Some(value) = var("STRONGROOM_MAIL_FROM") {
+            settings.mail_from = value;
+        }
+        if let Some(value) = var("STRONGROOM_SMTP_URL") {
+            settings.smtp_url = Some(value);
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -155,7 +173,33 @@ impl Settings {
                 ),
             });
         }
+        self.mail_from()?;
+        if let Some(url) = &self.smtp_url {
+            lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+                .map_err(|_| SettingsError::Invalid {
+                    setting: "smtp_url",
+                    env: "STRONGROOM_SMTP_URL",
+                    message: "must be a URL such as smtps://user:password@mail.example.com or smtp://mail.example.com:587?tls=required".to_owned(),
+                })?;
+        }
         Ok(())
+    }
+
+    /// The sender address of outgoing mail.
+    pub fn mail_from(&self) -> Result<lettre::message::Mailbox, SettingsError> {
+        self.mail_from.parse().map_err(|_| SettingsError::Invalid {
+            setting: "mail_from",
+            env: "STRONGROOM_MAIL_FROM",
+            message: format!(
+                "`{}` is not a sender such as `Strongroom <no-reply@example.com>`",
+                self.mail_from
+            ),
+        })
+    }
+
+    /// The folder the file transport writes messages to when no SMTP server is set.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
     }
 
     /// The address to listen on.
@@ -256,6 +300,11 @@ mod tests {
         assert!(err.to_string().contains("not supported"), "{err}");
         let err = Settings::load(None, env(&[("STRONGROOM_LOG", "backend=loud")])).unwrap_err();
         assert!(err.to_string().contains("`log`"), "{err}");
+        let err = Settings::load(None, env(&[("STRONGROOM_MAIL_FROM", "nobody")])).unwrap_err();
+        assert!(err.to_string().contains("`mail_from`"), "{err}");
+        let err =
+            Settings::load(None, env(&[("STRONGROOM_SMTP_URL", "mail.example.com")])).unwrap_err();
+        assert!(err.to_string().contains("`smtp_url`"), "{err}");
     }
 
     #[test]

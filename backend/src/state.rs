@@ -2,9 +2,13 @@
 
 use sea_orm::DatabaseConnection;
 
+use crate::mail::Mailer;
+
 /// Shared application state.
 #[derive(Clone)]
 pub struct AppState {
     /// The database pool.
     pub db: DatabaseConnection,
+    /// Outgoing mail.
+    pub mailer: Mailer,
 }

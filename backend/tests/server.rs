@@ -124,6 +124,7 @@ async fn a_server_without_a_built_app_says_how_to_build_it() {
         database_url: None,
         static_dir: dir.path().join("no-dist"),
         log: "warn".into(),
+        ..Default::default()
     };
     let server = common::TestServer::start_with(settings, dir).await;
     let res = server.get("/").await;

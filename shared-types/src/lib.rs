@@ -8,6 +8,7 @@
 mod bytes;
 mod ids;
 
+pub mod account;
 pub mod api;
 
 pub use bytes::Base64Bytes;

@@ -1,4 +1,22 @@
 //! sea-orm entities. They are storage types only: handlers map them to `shared-types` DTOs and
-//! never send them as they are.
+//! never send them as they are. Rows that hold hashes of secrets print without them.
 
+pub mod account;
+pub mod device;
+pub mod email_code;
+pub mod profile;
+pub mod rate_limit;
 pub mod server_secret;
+pub mod session;
+
+/// `Debug` for a model that shows only the listed fields.
+macro_rules! debug_fields {
+    ($model:ty, $name:literal, [$($field:ident),*]) => {
+        impl core::fmt::Debug for $model {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct($name)$(.field(stringify!($field), &self.$field))*.finish_non_exhaustive()
+            }
+        }
+    };
+}
+pub(crate) use debug_fields;

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_server_secret;
+mod m20261122_000002_accounts;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_server_secret::Migration)]
+        vec![
+            Box::new(m20261122_000001_server_secret::Migration),
+            Box::new(m20261122_000002_accounts::Migration),
+        ]
     }
 }

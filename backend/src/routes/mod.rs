@@ -2,6 +2,7 @@
 
 use actix_web::web;
 
+pub mod accounts;
 pub mod health;
 
 /// Registers every API route under `/api`.
@@ -11,6 +12,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // API replies carry account data: never stored by browsers or proxies.
             .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
             .configure(health::configure)
+            .configure(accounts::configure)
             .default_service(web::to(api_not_found)),
     );
 }

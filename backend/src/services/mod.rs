@@ -1,3 +1,5 @@
 //! Business logic. Handlers call these after authorising; these never see HTTP types.
 
+pub mod accounts;
+pub mod rate_limit;
 pub mod server_secret;

@@ -4,6 +4,8 @@
 //! `STRONGROOM_TEST_SKIP_POSTGRES=1` says to skip them on purpose.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod accounts;
+
 use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
@@ -70,6 +72,7 @@ impl TestServer {
             database_url,
             static_dir,
             log: "warn".into(),
+            ..Default::default()
         };
         Some(Self::start_with(settings, dir).await)
     }

@@ -1,0 +1,265 @@
+//! Sign-up, email confirmation, prelogin, login with per-browser verification, sessions and rate
+//! limits, through the real server and the real mail folder, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::accounts::{Reply, device, error, signup_request};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use shared_types::account::{
+    AccountBundle, ConfirmEmailRequest, NextStep, OneTimeCode, PreloginRequest, PreloginResponse,
+    codes,
+};
+use shared_types::api::ErrorBody;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn prelogin(server: &common::TestServer, email: &str) -> Reply<PreloginResponse> {
+    server
+        .post(
+            "/api/prelogin",
+            &PreloginRequest {
+                email: email.to_owned(),
+            },
+            None,
+        )
+        .await
+}
+
+/// Runs SQL on the server's database (to age codes and sessions).
+async fn sql(server: &common::TestServer, statement: &str) {
+    let url = match &server.settings.database_url {
+        Some(url) => url.clone(),
+        None => format!(
+            "sqlite://{}",
+            server.settings.data_dir.join("strongroom.db").display()
+        ),
+    };
+    Database::connect(&url)
+        .await
+        .unwrap()
+        .execute_unprepared(statement)
+        .await
+        .unwrap();
+}
+
+on_both_databases! {
+    async fn prelogin_does_not_tell_whether_an_account_exists(server) {
+        let (_, _) = server.signed_up("known@example.com", PASSWORD).await;
+        let known = prelogin(&server, "known@example.com").await;
+        let unknown = prelogin(&server, "unknown@example.com").await;
+        assert_eq!(known.status, StatusCode::OK);
+        assert_eq!(unknown.status, StatusCode::OK);
+        assert_eq!(known.body.salt.0.len(), 16);
+        assert_eq!(unknown.body.salt.0.len(), 16);
+        // Made-up values are stable, so asking twice shows nothing either.
+        assert_eq!(prelogin(&server, "unknown@example.com").await.body, unknown.body);
+        assert_ne!(prelogin(&server, "other@example.com").await.body.salt, unknown.body.salt);
+        // The known account's real parameters come back.
+        assert_eq!(known.body.kdf.memory_kib, common::accounts::TEST_KDF.memory_kib);
+    }
+
+    async fn sign_up_confirm_and_use_the_session(server) {
+        let (request, user) = signup_request("alice@example.com", PASSWORD);
+        let reply: Reply<NextStep> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED);
+        assert!(reply.body.message.contains("alice@example.com"));
+        // Not usable before the email is confirmed.
+        let early: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+        assert_eq!(early.status, StatusCode::FORBIDDEN);
+        assert_eq!(error(&early).0, codes::EMAIL_NOT_CONFIRMED);
+        let code = server.latest_code("alice@example.com");
+        let wrong: Reply<ErrorBody> = server
+            .post("/api/accounts/confirm", &ConfirmEmailRequest {
+                email: "alice@example.com".into(),
+                code: OneTimeCode("00000000".into()),
+                device: user.device.clone(),
+            }, None)
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error(&wrong).0, codes::INVALID_CODE);
+        let confirmed: Reply<AccountBundle> = server
+            .post("/api/accounts/confirm", &ConfirmEmailRequest {
+                email: " Alice@Example.com ".into(),
+                code: OneTimeCode(format!("{}-{}", &code[..4], &code[4..])),
+                device: user.device.clone(),
+            }, None)
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK);
+        assert_eq!(confirmed.body.account_id, user.account_id);
+        assert_eq!(confirmed.body.password_envelope, request.password_envelope);
+        assert_eq!(confirmed.body.keys, AccountBundleKeys::sorted(request.keys.clone()));
+        let session = confirmed.session.unwrap();
+        let me: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body.email, "alice@example.com");
+        // The code is single use.
+        let again: Reply<ErrorBody> = server
+            .post("/api/accounts/confirm", &ConfirmEmailRequest {
+                email: "alice@example.com".into(),
+                code: OneTimeCode(code),
+                device: user.device.clone(),
+            }, None)
+            .await;
+        assert_eq!(error(&again).0, codes::INVALID_CODE);
+        // Sign out ends the session.
+        let out: Reply<serde_json::Value> = server.post("/api/logout", &(), Some(&session)).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        let after: Reply<ErrorBody> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error(&after).0, codes::UNAUTHENTICATED);
+        // The verified browser signs in again without a code.
+        let back: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        assert_eq!(back.status, StatusCode::OK);
+        assert!(back.session.is_some());
+    }
+
+    async fn a_wrong_password_and_an_unknown_account_get_the_same_reply(server) {
+        let (mut user, _) = server.signed_up("bob@example.com", PASSWORD).await;
+        user.auth_key[0] ^= 1;
+        let wrong: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+        user.email = "nobody@example.com".into();
+        let unknown: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status, wrong.status);
+        assert_eq!(unknown.body, wrong.body);
+        assert_eq!(error(&wrong).0, codes::INVALID_CREDENTIALS);
+    }
+
+    async fn a_new_browser_needs_the_emailed_code(server) {
+        let (user, _) = server.signed_up("carol@example.com", PASSWORD).await;
+        let laptop = device("Firefox on Windows");
+        let first: Reply<ErrorBody> = server.login(&user, &laptop, None).await;
+        assert_eq!(first.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error(&first).0, codes::DEVICE_VERIFICATION_REQUIRED);
+        let mail = server.mail();
+        let message = mail.last().unwrap();
+        assert_eq!(message.to, "carol@example.com");
+        assert!(message.body.contains("Firefox on Windows"));
+        let code = server.latest_code("carol@example.com");
+        let wrong: Reply<ErrorBody> = server.login(&user, &laptop, Some("12345678".into())).await;
+        assert_eq!(error(&wrong).0, codes::INVALID_CODE);
+        // The code is bound to the browser it was sent for.
+        let elsewhere: Reply<ErrorBody> = server.login(&user, &device("Safari"), Some(code.clone())).await;
+        assert_eq!(error(&elsewhere).0, codes::INVALID_CODE);
+        let ok: Reply<AccountBundle> = server.login(&user, &laptop, Some(code.clone())).await;
+        assert_eq!(ok.status, StatusCode::OK);
+        let used: Reply<AccountBundle> = server.login(&user, &laptop, None).await;
+        assert_eq!(used.status, StatusCode::OK, "a verified browser needs no code");
+    }
+
+    async fn an_expired_code_is_refused(server) {
+        let (user, _) = server.signed_up("dave@example.com", PASSWORD).await;
+        let laptop = device("Edge on Windows");
+        let _: Reply<ErrorBody> = server.login(&user, &laptop, None).await;
+        let code = server.latest_code("dave@example.com");
+        sql(&server, "UPDATE email_code SET expires_at = created_at").await;
+        let late: Reply<ErrorBody> = server.login(&user, &laptop, Some(code)).await;
+        assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error(&late).0, codes::INVALID_CODE);
+    }
+
+    async fn wrong_codes_burn_the_code_and_then_are_rate_limited(server) {
+        let (user, _) = server.signed_up("erin@example.com", PASSWORD).await;
+        let laptop = device("Chrome on macOS");
+        let _: Reply<ErrorBody> = server.login(&user, &laptop, None).await;
+        let code = server.latest_code("erin@example.com");
+        for _ in 0..5 {
+            let wrong: Reply<ErrorBody> = server.login(&user, &laptop, Some("99999999".into())).await;
+            assert_eq!(error(&wrong).0, codes::INVALID_CODE);
+        }
+        // Five wrong tries burn the code: even the right one no longer works.
+        let burned: Reply<ErrorBody> = server.login(&user, &laptop, Some(code)).await;
+        assert_eq!(error(&burned).0, codes::INVALID_CODE);
+        let mut limited = None;
+        for _ in 0..10 {
+            let reply: Reply<ErrorBody> = server.login(&user, &laptop, Some("99999999".into())).await;
+            if reply.status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some(reply);
+                break;
+            }
+        }
+        let limited = limited.expect("rate limited after repeated wrong codes");
+        assert_eq!(error(&limited).0, codes::RATE_LIMITED);
+        assert!(error(&limited).1.contains("Too many attempts"));
+        let wait: i64 = limited.retry_after.unwrap().parse().unwrap();
+        assert!(wait > 0 && wait <= 900, "{wait}");
+    }
+
+    async fn repeated_wrong_passwords_are_rate_limited(server) {
+        let (mut user, _) = server.signed_up("frank@example.com", PASSWORD).await;
+        user.auth_key[0] ^= 1;
+        let mut statuses = Vec::new();
+        for _ in 0..11 {
+            let reply: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+            statuses.push(reply.status);
+        }
+        assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+        assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    async fn signed_in_endpoints_refuse_missing_bad_and_expired_sessions(server) {
+        let (_, session) = server.signed_up("grace@example.com", PASSWORD).await;
+        for token in [None, Some("not-a-session"), Some("")] {
+            let me: Reply<ErrorBody> = server.get_as("/api/account", token).await;
+            assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            assert_eq!(error(&me).0, codes::UNAUTHENTICATED);
+            let out: Reply<ErrorBody> = server.post("/api/logout", &(), token).await;
+            assert_eq!(out.status, StatusCode::UNAUTHORIZED, "{token:?}");
+        }
+        let ok: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(ok.status, StatusCode::OK);
+        sql(&server, "UPDATE session SET expires_at = created_at").await;
+        let expired: Reply<ErrorBody> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn signing_up_with_a_taken_address_changes_nothing_and_tells_its_owner(server) {
+        let (user, _) = server.signed_up("heidi@example.com", PASSWORD).await;
+        let before = server.mail().len();
+        let (request, _) = signup_request("heidi@example.com", "another password entirely");
+        let reply: Reply<NextStep> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "the same reply as a new address");
+        let mail = server.mail();
+        assert_eq!(mail.len(), before + 1);
+        assert!(mail.last().unwrap().subject.contains("tried to create"));
+        assert!(common::accounts::code_in(&mail.last().unwrap().body).is_none());
+        let still: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        assert_eq!(still.status, StatusCode::OK);
+        assert_eq!(still.body.account_id, user.account_id);
+    }
+
+    async fn malformed_sign_ups_are_refused_whole(server) {
+        let (mut request, user) = signup_request("ivan@example.com", PASSWORD);
+        request.keys.wrapped_signing_key.0.pop();
+        let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let (mut request, _) = signup_request("ivan@example.com", PASSWORD);
+        request.kdf.memory_kib = 1024;
+        let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let (mut request, _) = signup_request("ivan@example.com", PASSWORD);
+        request.keys.profiles.pop();
+        let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let (mut request, _) = signup_request("not an email", PASSWORD);
+        request.email = "not an email".into();
+        let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        // Nothing was stored: the address is free and no mail went out.
+        assert!(server.mail().is_empty());
+        let none: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+        assert_eq!(error(&none).0, codes::INVALID_CREDENTIALS);
+    }
+}
+
+/// Profiles come back in a fixed order (business, personal).
+struct AccountBundleKeys;
+impl AccountBundleKeys {
+    fn sorted(mut keys: shared_types::account::AccountKeys) -> shared_types::account::AccountKeys {
+        keys.profiles
+            .sort_by_key(|p| format!("{:?}", p.kind).to_lowercase());
+        keys
+    }
+}

@@ -10,7 +10,11 @@ const port = Number(process.env.STRONGROOM_E2E_PORT ?? 8181);
 const baseURL = `http://127.0.0.1:${port}`;
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 const binary = process.env.STRONGROOM_BIN ?? join(targetDir, 'debug', 'strongroom');
-const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-e2e-'));
+// The config is evaluated again in every worker; workers inherit the main process's environment,
+// so the folder made first is the one the server and every spec use. The specs read its mail
+// folder (lettre's file transport) for emailed codes.
+const dataDir = process.env.STRONGROOM_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'strongroom-e2e-'));
+process.env.STRONGROOM_E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: './tests',

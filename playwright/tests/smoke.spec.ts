@@ -73,7 +73,7 @@ test('a wasm file altered on the way never runs', async ({ page }) => {
     body[body.length - 16] ^= 0x01;
     await route.fulfill({ response, body });
   });
-  await page.goto('/');
+  await page.goto('/status');
   await expect.poll(() => problems.join('\n')).toContain('integrity');
   await expect(page.getByRole('heading', { name: 'Overview' })).toHaveCount(0);
 });
@@ -81,13 +81,14 @@ test('a wasm file altered on the way never runs', async ({ page }) => {
 test('an unknown address shows "not found" with a way back', async ({ page }) => {
   await page.goto('/no/such/page');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
-  await page.getByRole('link', { name: 'Go to the overview' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('link', { name: 'Go to your vault' }).click();
+  // Nobody is signed in here, so the vault sends the person to sign in.
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
 });
 
 test('the security headers reach the browser', async ({ page }) => {
-  const response = await page.goto('/');
+  const response = await page.goto('/status');
   const headers = response!.headers();
   expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(headers['content-security-policy']).not.toContain('unsafe-inline');

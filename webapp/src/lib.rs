@@ -9,22 +9,36 @@ pub mod pages;
 pub mod services;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::shell::Shell;
-use crate::pages::{not_found::NotFound, overview::Overview};
-use crate::services::Services;
+use crate::pages::{
+    login::SignIn, not_found::NotFound, overview::Overview, signup::SignUp, vault::Vault,
+};
+use crate::services::auth::AuthStatus;
+use crate::services::{Auth, Services};
 
 /// The whole app: services in context, the shell, and the routes.
 #[component]
 pub fn App() -> impl IntoView {
     Services::provide_browser();
+    let auth = Services::get().auth;
+    let status = Auth::get();
+    spawn_local(async move {
+        // A damaged store reads as signed out: the person can sign in again.
+        let initial = auth.initial_status().await.unwrap_or(AuthStatus::SignedOut);
+        status.set(initial);
+    });
     view! {
         <Router>
             <Shell>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Overview />
+                    <Route path=path!("/") view=Vault />
+                    <Route path=path!("/login") view=SignIn />
+                    <Route path=path!("/signup") view=SignUp />
+                    <Route path=path!("/status") view=Overview />
                 </Routes>
             </Shell>
         </Router>

@@ -11,9 +11,9 @@ export function collectProblems(page: Page): string[] {
   return problems;
 }
 
-/** Opens the overview and waits until the wasm app has rendered it. */
+/** Opens the status overview and waits until the wasm app has rendered it. */
 export async function openOverview(page: Page): Promise<void> {
-  await page.goto('/');
+  await page.goto('/status');
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 }
 

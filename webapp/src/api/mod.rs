@@ -1,8 +1,23 @@
 //! The HTTP client for the Strongroom API (gloo-net). Every call returns an [`ApiError`] whose
 //! text a person can act on.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared_types::account::{
+    AccountBundle, ConfirmEmailRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse,
+    SignupRequest,
+};
 use shared_types::api::{ErrorBody, HealthResponse};
+
+impl ApiError {
+    /// The server's stable error code, when the server answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
 
 /// Why an API call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +59,28 @@ impl ApiClient {
             .send()
             .await
             .map_err(|_| ApiError::Unreachable)?;
+        Self::read(res).await
+    }
+
+    async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let res = gloo_net::http::Request::post(&format!("{}{}", self.base, path))
+            .json(body)
+            .map_err(|e| ApiError::Decode(e.to_string()))?
+            .send()
+            .await
+            .map_err(|_| ApiError::Unreachable)?;
+        Self::read(res).await
+    }
+
+    async fn read<T: DeserializeOwned>(res: gloo_net::http::Response) -> Result<T, ApiError> {
         if res.ok() {
+            if res.status() == 204 {
+                return serde_json::from_str("null").map_err(|e| ApiError::Decode(e.to_string()));
+            }
             return res
                 .json::<T>()
                 .await
@@ -70,5 +106,44 @@ impl ApiClient {
     /// `GET /api/health`.
     pub async fn health(&self) -> Result<HealthResponse, ApiError> {
         self.get_json("/api/health").await
+    }
+
+    /// `POST /api/prelogin`.
+    pub async fn prelogin(&self, email: &str) -> Result<PreloginResponse, ApiError> {
+        self.post_json(
+            "/api/prelogin",
+            &PreloginRequest {
+                email: email.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// `POST /api/accounts`.
+    pub async fn signup(&self, request: &SignupRequest) -> Result<NextStep, ApiError> {
+        self.post_json("/api/accounts", request).await
+    }
+
+    /// `POST /api/accounts/confirm`.
+    pub async fn confirm_email(
+        &self,
+        request: &ConfirmEmailRequest,
+    ) -> Result<AccountBundle, ApiError> {
+        self.post_json("/api/accounts/confirm", request).await
+    }
+
+    /// `POST /api/login`.
+    pub async fn login(&self, request: &LoginRequest) -> Result<AccountBundle, ApiError> {
+        self.post_json("/api/login", request).await
+    }
+
+    /// `POST /api/logout`.
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        self.post_json::<_, ()>("/api/logout", &()).await
+    }
+
+    /// `GET /api/account`.
+    pub async fn account(&self) -> Result<AccountBundle, ApiError> {
+        self.get_json("/api/account").await
     }
 }

@@ -14,23 +14,27 @@ pub use memory::MemoryCache;
 /// The IndexedDB database name.
 pub const DATABASE_NAME: &str = "strongroom";
 /// The IndexedDB schema version: raise it whenever a store is added.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The object stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Store {
     /// Small records about this browser itself (its device id and usage).
     Meta,
+    /// The signed-in account's encrypted key bundle (for offline unlock) and the key-derivation
+    /// settings last used per email (so a server cannot lower them silently).
+    Account,
 }
 
 impl Store {
     /// Every store, for creating the database.
-    pub const ALL: [Store; 1] = [Store::Meta];
+    pub const ALL: [Store; 2] = [Store::Meta, Store::Account];
 
     /// The object store's name in IndexedDB.
     pub fn name(self) -> &'static str {
         match self {
             Store::Meta => "meta",
+            Store::Account => "account",
         }
     }
 }

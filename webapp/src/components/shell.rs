@@ -1,7 +1,12 @@
-//! The frame every page sits in: the top bar, the side navigation and the main area.
+//! The frame every page sits in: the top bar (with the account's Lock and Sign out), the side
+//! navigation and the main area.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+
+use crate::services::auth::AuthStatus;
+use crate::services::{Auth, Services};
 
 /// The app frame around `children`.
 #[component]
@@ -14,17 +19,56 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <span>"Strongroom"</span>
                 </a>
                 <span class="tagline">"Zero-knowledge password manager"</span>
+                <AccountControls />
             </header>
             <div class="layout">
                 <nav class="sidebar" aria-label="Main">
                     <ul>
                         <li>
-                            <A href="/" exact=true>"Overview"</A>
+                            <A href="/" exact=true>"Vault"</A>
+                        </li>
+                        <li>
+                            <A href="/status">"Status"</A>
                         </li>
                     </ul>
                 </nav>
                 <main class="content">{children()}</main>
             </div>
         </div>
+    }
+}
+
+/// Who is signed in, with Lock and Sign out, while the vault is open.
+#[component]
+fn AccountControls() -> impl IntoView {
+    let status = Auth::get();
+    let services = Services::handle();
+    move || match status.get() {
+        AuthStatus::Unlocked(keys) => {
+            let email = keys.email.clone();
+            // Locking drops the keys: the last reference goes and they are zeroized.
+            let lock = move |_| {
+                status.set(AuthStatus::Locked {
+                    email: email.clone(),
+                })
+            };
+            let sign_out = move |_| {
+                let auth = services.auth();
+                spawn_local(async move {
+                    if auth.sign_out().await.is_ok() {
+                        status.set(AuthStatus::SignedOut);
+                    }
+                });
+            };
+            view! {
+                <div class="account">
+                    <span data-testid="account-email">{keys.email.clone()}</span>
+                    <button type="button" class="button light" on:click=lock>"Lock"</button>
+                    <button type="button" class="button light" on:click=sign_out>"Sign out"</button>
+                </div>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }

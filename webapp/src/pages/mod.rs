@@ -1,4 +1,7 @@
 //! One module per page.
 
+pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod signup;
+pub mod vault;

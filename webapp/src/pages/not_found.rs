@@ -8,7 +8,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Go to the overview"</a> "."</p>
+            <p>"There is nothing at this address. " <a href="/">"Go to your vault"</a> "."</p>
         </section>
     }
 }

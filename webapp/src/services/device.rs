@@ -34,6 +34,17 @@ impl<C: Cache> DeviceService<C> {
         Self { cache }
     }
 
+    /// This browser's record, made now if there is none (without counting an open).
+    pub async fn current(&self, now_ms: f64) -> Result<BrowserRecord, CacheError> {
+        let stored = self.cache.get(Store::Meta, KEY).await?;
+        if let Some(record) =
+            stored.and_then(|bytes| serde_json::from_slice::<BrowserRecord>(&bytes).ok())
+        {
+            return Ok(record);
+        }
+        self.record_open(now_ms).await
+    }
+
     /// Records that the app opened at `now_ms`: makes the record on first start, otherwise
     /// counts the open. A damaged record is replaced rather than blocking the app.
     pub async fn record_open(&self, now_ms: f64) -> Result<BrowserRecord, CacheError> {
@@ -58,6 +69,45 @@ impl<C: Cache> DeviceService<C> {
     }
 }
 
+/// "Chrome on Windows" and the like, from a user-agent string, for the list of verified browsers.
+pub fn describe_user_agent(ua: &str) -> String {
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Chromium/") || ua.contains("HeadlessChrome/") {
+        "Chromium"
+    } else if ua.contains("Chrome/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "A browser"
+    };
+    let os = if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Mac OS X") {
+        "macOS"
+    } else if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        "an unknown system"
+    };
+    format!("{browser} on {os}")
+}
+
+/// This browser's readable name.
+pub fn browser_name() -> String {
+    let ua = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default();
+    describe_user_agent(&ua)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -77,6 +127,38 @@ mod tests {
         assert_eq!(second.opens, 2);
         assert_eq!(second.first_opened_ms, 1000.0);
         assert_eq!(second.last_opened_ms, 5000.0);
+    }
+
+    #[test]
+    fn user_agents_become_readable_names() {
+        assert_eq!(
+            describe_user_agent(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0 Safari/537.36"
+            ),
+            "Chromium on Linux"
+        );
+        assert_eq!(
+            describe_user_agent(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0"
+            ),
+            "Edge on Windows"
+        );
+        assert_eq!(
+            describe_user_agent(
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Gecko/20100101 Firefox/120.0"
+            ),
+            "Firefox on macOS"
+        );
+    }
+
+    #[test]
+    fn current_makes_the_record_once_and_does_not_count_opens() {
+        let cache = MemoryCache::default();
+        let service = DeviceService::new(cache);
+        let first = block_on(service.current(1.0)).unwrap();
+        let again = block_on(service.current(2.0)).unwrap();
+        assert_eq!(first.device_id, again.device_id);
+        assert_eq!(again.opens, 1);
     }
 
     #[test]

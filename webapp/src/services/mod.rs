@@ -1,13 +1,17 @@
 //! Services: where the app's work happens. They are built once in [`Services::provide_browser`]
 //! and reached from components through context.
 
+pub mod auth;
 pub mod device;
+pub mod keys;
 pub mod status;
+pub mod strength;
 
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
 use crate::cache::IndexedDbCache;
+use auth::{AuthService, AuthStatus};
 use device::DeviceService;
 use status::StatusService;
 
@@ -23,7 +27,13 @@ pub struct AppServices {
     pub status: StatusService,
     /// This browser's identity.
     pub device: DeviceService<IndexedDbCache>,
+    /// Sign-up, sign-in, lock and unlock.
+    pub auth: AuthService<IndexedDbCache>,
 }
+
+/// Where the person stands (signed out, locked, unlocked), for every component.
+#[derive(Clone, Copy)]
+pub struct Auth(pub RwSignal<AuthStatus>);
 
 impl Services {
     /// Builds the browser's services and provides them to every component below.
@@ -31,18 +41,48 @@ impl Services {
         let api = ApiClient::same_origin();
         let cache = IndexedDbCache::default();
         provide_context(Services(StoredValue::new_local(AppServices {
-            status: StatusService::new(api),
-            device: DeviceService::new(cache),
+            status: StatusService::new(api.clone()),
+            device: DeviceService::new(cache.clone()),
+            auth: AuthService::new(api, cache),
         })));
+        provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
     }
 
     /// The services, from context.
     pub fn get() -> AppServices {
-        expect_context::<Services>().0.get_value()
+        Self::handle().all()
+    }
+
+    /// The `Copy` handle, from context: capture it in event handlers and views (which must be
+    /// `Send`), and reach the services through it when they run.
+    pub fn handle() -> Services {
+        expect_context::<Services>()
+    }
+
+    /// The services behind this handle.
+    pub fn all(self) -> AppServices {
+        self.0.get_value()
+    }
+
+    /// The account service behind this handle.
+    pub fn auth(self) -> AuthService<IndexedDbCache> {
+        self.all().auth
+    }
+}
+
+impl Auth {
+    /// The auth status signal, from context.
+    pub fn get() -> RwSignal<AuthStatus> {
+        expect_context::<Auth>().0
     }
 }
 
 /// Milliseconds since the Unix epoch, from the browser clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// Lets the browser paint (a "working…" state) before a long computation such as Argon2id.
+pub async fn yield_to_browser() {
+    gloo_timers::future::TimeoutFuture::new(20).await;
 }

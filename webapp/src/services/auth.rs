@@ -1,0 +1,311 @@
+//! Signing up, confirming, signing in (with the new-browser code), unlocking (also offline),
+//! locking and signing out. The master password is used only here, only in this browser.
+
+use std::sync::Arc;
+
+use shared_types::account::{
+    AccountBundle, AuthKeyProof, ConfirmEmailRequest, DeviceInfo, KdfParams, LoginRequest,
+    OneTimeCode, SignupRequest, codes,
+};
+use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
+
+use crate::api::{ApiClient, ApiError};
+use crate::cache::{Cache, CacheError, Store};
+use crate::services::device::DeviceService;
+use crate::services::keys::{self, KeyError, NewAccount, VaultKeys, kdf_from_wire};
+
+const BUNDLE_KEY: &str = "bundle";
+
+/// Where the person stands.
+#[derive(Clone)]
+pub enum AuthStatus {
+    /// Reading this browser's storage.
+    Loading,
+    /// No account in this browser.
+    SignedOut,
+    /// An account is here but locked; the master password opens it (also offline).
+    Locked {
+        /// The account's email.
+        email: String,
+    },
+    /// Open: the keys are in memory.
+    Unlocked(Arc<VaultKeys>),
+}
+
+/// Why an account action failed; every message says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The server refused or could not be reached.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The keys could not be made or opened.
+    #[error("{0}")]
+    Keys(#[from] KeyError),
+    /// This browser's storage failed.
+    #[error("{0}")]
+    Cache(#[from] CacheError),
+    /// The server asked for weaker key derivation than this browser used before.
+    #[error(
+        "The server asked for weaker password protection than this browser used before for this account. Strongroom refused, to protect your master password. Contact your administrator."
+    )]
+    KdfLowered,
+    /// The session ended on the server; sign in again.
+    #[error("Your session has ended. Sign in again.")]
+    SessionEnded,
+}
+
+/// A sign-up waiting for its email code.
+pub struct PendingSignup {
+    email: String,
+    account: NewAccount,
+    device: DeviceInfo,
+}
+
+/// A sign-in waiting for the new-browser code.
+pub struct PendingLogin {
+    email: String,
+    keys: LoginKeys,
+    device: DeviceInfo,
+}
+
+impl PendingSignup {
+    /// The email the code went to.
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+}
+
+/// The result of a sign-in attempt.
+pub enum LoginStep {
+    /// Signed in and unlocked.
+    Unlocked(Arc<VaultKeys>),
+    /// This browser must be verified: a code was emailed.
+    NeedsCode {
+        /// What the server said.
+        message: String,
+        /// Pass back with the code.
+        pending: PendingLogin,
+    },
+}
+
+/// The account service.
+#[derive(Clone)]
+pub struct AuthService<C> {
+    api: ApiClient,
+    cache: C,
+    device: DeviceService<C>,
+}
+
+fn kdf_key(email: &str) -> String {
+    format!("kdf:{email}")
+}
+
+impl<C: Cache + Clone> AuthService<C> {
+    /// A service over the API, this browser's store and its identity.
+    pub fn new(api: ApiClient, cache: C) -> Self {
+        Self {
+            api,
+            device: DeviceService::new(cache.clone()),
+            cache,
+        }
+    }
+
+    async fn device_info(&self, now_ms: f64, name: &str) -> Result<DeviceInfo, AuthError> {
+        let record = self.device.current(now_ms).await?;
+        Ok(DeviceInfo {
+            id: record.device_id,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The status at start: locked when an account's keys are cached here.
+    pub async fn initial_status(&self) -> Result<AuthStatus, AuthError> {
+        Ok(match self.cached_bundle().await? {
+            Some(bundle) => AuthStatus::Locked {
+                email: bundle.email,
+            },
+            None => AuthStatus::SignedOut,
+        })
+    }
+
+    async fn cached_bundle(&self) -> Result<Option<AccountBundle>, AuthError> {
+        let Some(bytes) = self.cache.get(Store::Account, BUNDLE_KEY).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| AuthError::Cache(CacheError::Corrupt(e.to_string())))
+    }
+
+    async fn keep(&self, bundle: &AccountBundle) -> Result<(), AuthError> {
+        let bytes = serde_json::to_vec(bundle).map_err(|e| CacheError::Corrupt(e.to_string()))?;
+        self.cache.put(Store::Account, BUNDLE_KEY, &bytes).await?;
+        self.remember_kdf(&bundle.email, bundle.kdf).await
+    }
+
+    /// The KDF settings this browser last used for `email` (a damaged record counts as none).
+    async fn remembered_kdf(&self, email: &str) -> Result<Option<KdfParams>, AuthError> {
+        let stored = self.cache.get(Store::Account, &kdf_key(email)).await?;
+        Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+    }
+
+    async fn remember_kdf(&self, email: &str, kdf: KdfParams) -> Result<(), AuthError> {
+        let bytes = serde_json::to_vec(&kdf).map_err(|e| CacheError::Corrupt(e.to_string()))?;
+        Ok(self
+            .cache
+            .put(Store::Account, &kdf_key(email), &bytes)
+            .await?)
+    }
+
+    /// Makes the account's keys here and asks the server to create it; a code is emailed.
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &MasterPassword,
+        now_ms: f64,
+        device_name: &str,
+    ) -> Result<(PendingSignup, String), AuthError> {
+        let email = email.trim().to_ascii_lowercase();
+        let account = keys::make_account(&email, password, wasm_crypto::KdfParams::DEFAULT)?;
+        let device = self.device_info(now_ms, device_name).await?;
+        let next = self
+            .api
+            .signup(&SignupRequest {
+                account_id: account.vault.account_id,
+                email: email.clone(),
+                auth_key: AuthKeyProof(account.auth_key.clone()),
+                kdf: account.kdf,
+                salt: account.salt.clone(),
+                password_envelope: account.envelope.clone(),
+                keys: account.keys.clone(),
+                device: device.clone(),
+            })
+            .await?;
+        Ok((
+            PendingSignup {
+                email,
+                account,
+                device,
+            },
+            next.message,
+        ))
+    }
+
+    /// Confirms the email with its code; the account opens, unlocked.
+    pub async fn confirm(
+        &self,
+        pending: PendingSignup,
+        code: &str,
+    ) -> Result<Arc<VaultKeys>, (AuthError, PendingSignup)> {
+        let request = ConfirmEmailRequest {
+            email: pending.email.clone(),
+            code: OneTimeCode(code.to_owned()),
+            device: pending.device.clone(),
+        };
+        match self.api.confirm_email(&request).await {
+            Ok(bundle) => {
+                if let Err(e) = self.keep(&bundle).await {
+                    return Err((e, pending));
+                }
+                Ok(Arc::new(pending.account.vault))
+            }
+            Err(e) => Err((e.into(), pending)),
+        }
+    }
+
+    /// Signs in with the master password. A new browser gets [`LoginStep::NeedsCode`].
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &MasterPassword,
+        now_ms: f64,
+        device_name: &str,
+    ) -> Result<LoginStep, AuthError> {
+        let email = email.trim().to_ascii_lowercase();
+        let pre = self.api.prelogin(&email).await?;
+        let offered = kdf_from_wire(pre.kdf);
+        if let Some(known) = self.remembered_kdf(&email).await?
+            && !offered.at_least(&kdf_from_wire(known))
+        {
+            return Err(AuthError::KdfLowered);
+        }
+        let salt =
+            PasswordSalt::from_bytes(&pre.salt.0).map_err(|e| KeyError::Damaged(e.to_string()))?;
+        let keys = wasm_crypto::derive_login_keys(password, &email, &offered, &salt)
+            .map_err(|e| KeyError::Kdf(e.to_string()))?;
+        let device = self.device_info(now_ms, device_name).await?;
+        self.finish_sign_in(
+            PendingLogin {
+                email,
+                keys,
+                device,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// Sends the new-browser code for a pending sign-in.
+    pub async fn sign_in_with_code(
+        &self,
+        pending: PendingLogin,
+        code: &str,
+    ) -> Result<LoginStep, AuthError> {
+        self.finish_sign_in(pending, Some(code.to_owned())).await
+    }
+
+    async fn finish_sign_in(
+        &self,
+        pending: PendingLogin,
+        code: Option<String>,
+    ) -> Result<LoginStep, AuthError> {
+        let request = LoginRequest {
+            email: pending.email.clone(),
+            auth_key: AuthKeyProof(pending.keys.auth_key().as_login_bytes().to_vec().into()),
+            device: pending.device.clone(),
+            email_code: code.map(OneTimeCode),
+        };
+        match self.api.login(&request).await {
+            Ok(bundle) => {
+                let vault = keys::open_bundle(&bundle, &pending.keys)?;
+                self.keep(&bundle).await?;
+                Ok(LoginStep::Unlocked(Arc::new(vault)))
+            }
+            Err(e) if e.code() == Some(codes::DEVICE_VERIFICATION_REQUIRED) => {
+                Ok(LoginStep::NeedsCode {
+                    message: e.to_string(),
+                    pending,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Opens the cached account with the master password. Works offline; online, it also checks
+    /// that the session is still valid and refreshes the cached keys.
+    pub async fn unlock(&self, password: &MasterPassword) -> Result<Arc<VaultKeys>, AuthError> {
+        let bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
+        let vault = keys::unlock_bundle(&bundle, password)?;
+        match self.api.account().await {
+            Ok(fresh) if fresh.account_id == bundle.account_id => self.keep(&fresh).await?,
+            Ok(_) => return Err(AuthError::SessionEnded),
+            Err(e) if e.code() == Some(codes::UNAUTHENTICATED) => {
+                return Err(AuthError::SessionEnded);
+            }
+            // Offline or the server is down: the vault still opens from this browser.
+            Err(_) => {}
+        }
+        Ok(Arc::new(vault))
+    }
+
+    /// Signs out: ends the session on the server (when reachable) and forgets the account here.
+    pub async fn sign_out(&self) -> Result<(), AuthError> {
+        match self.api.logout().await {
+            Ok(()) | Err(ApiError::Unreachable) => {}
+            Err(e) if e.code() == Some(codes::UNAUTHENTICATED) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.cache.delete(Store::Account, BUNDLE_KEY).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,315 @@
+//! How an account's keys are made at sign-up and opened at sign-in or unlock. The one place that
+//! knows which binding each wrapped key uses; everything else deals in [`VaultKeys`].
+
+use shared_types::account::{AccountBundle, AccountKeys, KdfParams, ProfileKey, ProfileKind};
+use shared_types::{AccountId, Base64Bytes, ProfileId};
+use wasm_crypto::{
+    Binding, EncryptionPrivateKey, EncryptionPublicKey, LoginKeys, MasterPassword,
+    PasswordEnvelope, Purpose, SigningKey, Statement, SymmetricKey, VerifyingKey, WrappedKey,
+    make_encryption_key, make_password_envelope, make_signing_key, make_symmetric_key, unwrap,
+    wrap,
+};
+
+/// The unlocked account: every key the vault needs. Dropped (and zeroized) on lock.
+pub struct VaultKeys {
+    /// The account.
+    pub account_id: AccountId,
+    /// Its email.
+    pub email: String,
+    /// The account key.
+    pub account_key: SymmetricKey,
+    /// The X25519 private key.
+    pub encryption_key: EncryptionPrivateKey,
+    /// The Ed25519 signing key.
+    pub signing_key: SigningKey,
+    /// Profile id, kind and key.
+    pub profiles: Vec<(ProfileId, ProfileKind, SymmetricKey)>,
+}
+
+impl core::fmt::Debug for VaultKeys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VaultKeys")
+            .field("account_id", &self.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why keys could not be made or opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The master password does not open the account.
+    #[error("The master password is wrong.")]
+    WrongPassword,
+    /// The server's data for this account is damaged or was tampered with.
+    #[error(
+        "This account's keys could not be opened ({0}). Do not enter secrets; contact your administrator."
+    )]
+    Damaged(String),
+    /// The key-derivation settings were refused.
+    #[error("{0}")]
+    Kdf(String),
+}
+
+fn damaged(e: wasm_crypto::Error) -> KeyError {
+    KeyError::Damaged(e.to_string())
+}
+
+fn profile_binding(profile: ProfileId, account: AccountId) -> Binding {
+    Binding::new(Purpose::ProfileKey, profile.0, account.0)
+}
+
+fn private_key_binding(purpose: Purpose, account: AccountId) -> Binding {
+    Binding::new(purpose, account.0, account.0)
+}
+
+/// Everything sign-up sends, and the keys it unlocks.
+pub struct NewAccount {
+    /// Public and wrapped keys.
+    pub keys: AccountKeys,
+    /// KDF settings used.
+    pub kdf: KdfParams,
+    /// The stored salt.
+    pub salt: Base64Bytes,
+    /// The account key under the master password.
+    pub envelope: Base64Bytes,
+    /// Proof of the master password.
+    pub auth_key: Base64Bytes,
+    /// The keys, unlocked.
+    pub vault: VaultKeys,
+}
+
+/// Converts the crypto crate's parameters to the wire type.
+pub fn kdf_to_wire(params: wasm_crypto::KdfParams) -> KdfParams {
+    KdfParams {
+        memory_kib: params.memory_kib,
+        iterations: params.iterations,
+        parallelism: params.parallelism,
+    }
+}
+
+/// Converts wire parameters to the crypto crate's.
+pub fn kdf_from_wire(params: KdfParams) -> wasm_crypto::KdfParams {
+    wasm_crypto::KdfParams {
+        memory_kib: params.memory_kib,
+        iterations: params.iterations,
+        parallelism: params.parallelism,
+    }
+}
+
+/// Makes every key of a new account in this browser.
+pub fn make_account(
+    email: &str,
+    password: &MasterPassword,
+    params: wasm_crypto::KdfParams,
+) -> Result<NewAccount, KeyError> {
+    let account_id = AccountId::new_v7();
+    let account_key = make_symmetric_key();
+    let (login, envelope) = make_password_envelope(password, email, &params, &account_key)
+        .map_err(|e| KeyError::Kdf(e.to_string()))?;
+    let encryption_key = make_encryption_key();
+    let signing_key = make_signing_key();
+    let mut profiles = Vec::new();
+    let mut wrapped_profiles = Vec::new();
+    for kind in [ProfileKind::Personal, ProfileKind::Business] {
+        let id = ProfileId::new_v7();
+        let key = make_symmetric_key();
+        wrapped_profiles.push(ProfileKey {
+            id,
+            kind,
+            wrapped_key: Base64Bytes(
+                wrap(&account_key, &profile_binding(id, account_id), &key).into_bytes(),
+            ),
+        });
+        profiles.push((id, kind, key));
+    }
+    let signature = signing_key.sign(&Statement::AccountKeys {
+        account_id: account_id.0,
+        encryption_key: &encryption_key.public_key(),
+        verifying_key: &signing_key.verifying_key(),
+    });
+    let keys = AccountKeys {
+        encryption_public_key: Base64Bytes(encryption_key.public_key().to_bytes().to_vec()),
+        verifying_key: Base64Bytes(signing_key.verifying_key().to_bytes().to_vec()),
+        keys_signature: Base64Bytes(signature.into_bytes()),
+        wrapped_encryption_key: Base64Bytes(
+            wrap(
+                &account_key,
+                &private_key_binding(Purpose::AccountEncryptionKey, account_id),
+                &encryption_key,
+            )
+            .into_bytes(),
+        ),
+        wrapped_signing_key: Base64Bytes(
+            wrap(
+                &account_key,
+                &private_key_binding(Purpose::AccountSigningKey, account_id),
+                &signing_key,
+            )
+            .into_bytes(),
+        ),
+        profiles: wrapped_profiles,
+    };
+    Ok(NewAccount {
+        keys,
+        kdf: kdf_to_wire(login.params()),
+        salt: Base64Bytes(login.salt().to_bytes().to_vec()),
+        envelope: Base64Bytes(envelope.into_bytes()),
+        auth_key: Base64Bytes(login.auth_key().as_login_bytes().to_vec()),
+        vault: VaultKeys {
+            account_id,
+            email: email.to_owned(),
+            account_key,
+            encryption_key,
+            signing_key,
+            profiles,
+        },
+    })
+}
+
+fn envelope_of(bundle: &AccountBundle) -> Result<PasswordEnvelope, KeyError> {
+    PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone()).map_err(damaged)
+}
+
+/// Opens a bundle with the master password alone (unlock, also offline).
+pub fn unlock_bundle(
+    bundle: &AccountBundle,
+    password: &MasterPassword,
+) -> Result<VaultKeys, KeyError> {
+    let envelope = envelope_of(bundle)?;
+    let (_, account_key) = wasm_crypto::open_password_envelope(password, &bundle.email, &envelope)
+        .map_err(|e| match e {
+            wasm_crypto::Error::WrongPassword => KeyError::WrongPassword,
+            wasm_crypto::Error::KdfTooWeak { .. } | wasm_crypto::Error::KdfTooCostly { .. } => {
+                KeyError::Kdf(e.to_string())
+            }
+            other => damaged(other),
+        })?;
+    open_keys(bundle, account_key)
+}
+
+/// Opens a bundle with login keys already derived (sign-in).
+pub fn open_bundle(bundle: &AccountBundle, login: &LoginKeys) -> Result<VaultKeys, KeyError> {
+    let account_key = login
+        .open_account_key(&envelope_of(bundle)?)
+        .map_err(|e| match e {
+            wasm_crypto::Error::WrongPassword => KeyError::WrongPassword,
+            other => damaged(other),
+        })?;
+    open_keys(bundle, account_key)
+}
+
+fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultKeys, KeyError> {
+    let keys = &bundle.keys;
+    let account_id = bundle.account_id;
+    let encryption_public =
+        EncryptionPublicKey::from_bytes(&keys.encryption_public_key.0).map_err(damaged)?;
+    let verifying = VerifyingKey::from_bytes(&keys.verifying_key.0).map_err(damaged)?;
+    let signature =
+        wasm_crypto::Signature::from_bytes(keys.keys_signature.0.clone()).map_err(damaged)?;
+    verifying
+        .verify(
+            &Statement::AccountKeys {
+                account_id: account_id.0,
+                encryption_key: &encryption_public,
+                verifying_key: &verifying,
+            },
+            &signature,
+        )
+        .map_err(damaged)?;
+    let encryption_key: EncryptionPrivateKey = unwrap(
+        &account_key,
+        &private_key_binding(Purpose::AccountEncryptionKey, account_id),
+        &WrappedKey::from_bytes(keys.wrapped_encryption_key.0.clone()).map_err(damaged)?,
+    )
+    .map_err(damaged)?;
+    let signing_key: SigningKey = unwrap(
+        &account_key,
+        &private_key_binding(Purpose::AccountSigningKey, account_id),
+        &WrappedKey::from_bytes(keys.wrapped_signing_key.0.clone()).map_err(damaged)?,
+    )
+    .map_err(damaged)?;
+    // The private keys must match the public keys the account signed.
+    if encryption_key.public_key() != encryption_public || signing_key.verifying_key() != verifying
+    {
+        return Err(KeyError::Damaged(
+            "the private keys do not match the public keys".into(),
+        ));
+    }
+    let mut profiles = Vec::new();
+    for p in &keys.profiles {
+        let key: SymmetricKey = unwrap(
+            &account_key,
+            &profile_binding(p.id, account_id),
+            &WrappedKey::from_bytes(p.wrapped_key.0.clone()).map_err(damaged)?,
+        )
+        .map_err(damaged)?;
+        profiles.push((p.id, p.kind, key));
+    }
+    Ok(VaultKeys {
+        account_id,
+        email: bundle.email.clone(),
+        account_key,
+        encryption_key,
+        signing_key,
+        profiles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const FAST: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    fn bundle_of(new: &NewAccount) -> AccountBundle {
+        AccountBundle {
+            account_id: new.vault.account_id,
+            email: new.vault.email.clone(),
+            kdf: new.kdf,
+            password_envelope: new.envelope.clone(),
+            keys: new.keys.clone(),
+        }
+    }
+
+    #[test]
+    fn a_new_account_unlocks_with_its_password_only() {
+        let password = MasterPassword::new("a long and unusual passphrase".into());
+        let new = make_account("alice@example.com", &password, FAST).unwrap();
+        let bundle = bundle_of(&new);
+        let unlocked = unlock_bundle(&bundle, &password).unwrap();
+        assert_eq!(unlocked.account_id, new.vault.account_id);
+        assert_eq!(unlocked.profiles.len(), 2);
+        assert!(unlocked.account_key == new.vault.account_key);
+        let wrong = MasterPassword::new("a long and unusual passphrasf".into());
+        assert_eq!(
+            unlock_bundle(&bundle, &wrong).unwrap_err(),
+            KeyError::WrongPassword
+        );
+    }
+
+    #[test]
+    fn a_bundle_with_swapped_keys_is_refused() {
+        let password = MasterPassword::new("a long and unusual passphrase".into());
+        let a = make_account("alice@example.com", &password, FAST).unwrap();
+        let b = make_account("alice@example.com", &password, FAST).unwrap();
+        // A server serving another account's public keys with this account's envelope.
+        let mut bundle = bundle_of(&a);
+        bundle.keys.encryption_public_key = b.keys.encryption_public_key.clone();
+        assert!(matches!(
+            unlock_bundle(&bundle, &password),
+            Err(KeyError::Damaged(_))
+        ));
+        let mut bundle = bundle_of(&a);
+        bundle.keys.profiles.swap(0, 1);
+        bundle.keys.profiles[0].id = a.keys.profiles[0].id;
+        assert!(matches!(
+            unlock_bundle(&bundle, &password),
+            Err(KeyError::Damaged(_))
+        ));
+    }
+}

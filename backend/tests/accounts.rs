@@ -4,12 +4,12 @@
 
 mod common;
 
-use common::accounts::{Reply, device, error, signup_request};
+use common::accounts::{Reply, change_password_request, device, error, signup_request};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 use shared_types::account::{
-    AccountBundle, ConfirmEmailRequest, NextStep, OneTimeCode, PreloginRequest, PreloginResponse,
-    codes,
+    AccountBundle, ConfirmEmailRequest, DeviceView, NextStep, OneTimeCode, PreloginRequest,
+    PreloginResponse, codes,
 };
 use shared_types::api::ErrorBody;
 
@@ -200,13 +200,24 @@ on_both_databases! {
     }
 
     async fn signed_in_endpoints_refuse_missing_bad_and_expired_sessions(server) {
-        let (_, session) = server.signed_up("grace@example.com", PASSWORD).await;
+        let (user, session) = server.signed_up("grace@example.com", PASSWORD).await;
         for token in [None, Some("not-a-session"), Some("")] {
             let me: Reply<ErrorBody> = server.get_as("/api/account", token).await;
             assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{token:?}");
             assert_eq!(error(&me).0, codes::UNAUTHENTICATED);
             let out: Reply<ErrorBody> = server.post("/api/logout", &(), token).await;
             assert_eq!(out.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let everywhere: Reply<ErrorBody> = server.post("/api/logout/everywhere", &(), token).await;
+            assert_eq!(everywhere.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let list: Reply<ErrorBody> = server.get_as("/api/account/devices", token).await;
+            assert_eq!(list.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let revoke: Reply<ErrorBody> = server
+                .delete_as(&format!("/api/account/devices/{}", shared_types::DeviceId::new_v7()), token)
+                .await;
+            assert_eq!(revoke.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let (change, _) = change_password_request(&user, "another long passphrase");
+            let password: Reply<ErrorBody> = server.post("/api/account/password", &change, token).await;
+            assert_eq!(password.status, StatusCode::UNAUTHORIZED, "{token:?}");
         }
         let ok: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
         assert_eq!(ok.status, StatusCode::OK);
@@ -228,6 +239,81 @@ on_both_databases! {
         let still: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
         assert_eq!(still.status, StatusCode::OK);
         assert_eq!(still.body.account_id, user.account_id);
+    }
+
+    async fn browsers_are_listed_and_a_revoked_one_must_verify_again(server) {
+        let (user, phone_session) = server.signed_up("judy@example.com", PASSWORD).await;
+        let laptop = device("Firefox on Windows");
+        let _: Reply<ErrorBody> = server.login(&user, &laptop, None).await;
+        let code = server.latest_code("judy@example.com");
+        let laptop_login: Reply<AccountBundle> = server.login(&user, &laptop, Some(code)).await;
+        let laptop_session = laptop_login.session.unwrap();
+        let list: Reply<Vec<DeviceView>> = server.get_as("/api/account/devices", Some(&phone_session)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert_eq!(list.body.len(), 2);
+        assert!(list.body.iter().all(|d| d.verified));
+        assert_eq!(list.body.iter().filter(|d| d.current).count(), 1);
+        assert!(list.body.iter().any(|d| d.name == "Firefox on Windows" && !d.current));
+        let gone: Reply<serde_json::Value> = server
+            .delete_as(&format!("/api/account/devices/{}", laptop.id), Some(&phone_session))
+            .await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT);
+        let after: Reply<ErrorBody> = server.get_as("/api/account", Some(&laptop_session)).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the revoked browser's session ended");
+        let again: Reply<ErrorBody> = server.login(&user, &laptop, None).await;
+        assert_eq!(error(&again).0, codes::DEVICE_VERIFICATION_REQUIRED);
+        // Another account cannot see or revoke these browsers.
+        let (_, other_session) = server.signed_up("mallory@example.com", PASSWORD).await;
+        let theirs: Reply<Vec<DeviceView>> = server.get_as("/api/account/devices", Some(&other_session)).await;
+        assert_eq!(theirs.body.len(), 1);
+        let steal: Reply<ErrorBody> = server
+            .delete_as(&format!("/api/account/devices/{}", user.device.id), Some(&other_session))
+            .await;
+        assert_eq!(steal.status, StatusCode::NOT_FOUND);
+        let still: Reply<AccountBundle> = server.get_as("/api/account", Some(&phone_session)).await;
+        assert_eq!(still.status, StatusCode::OK);
+    }
+
+    async fn sign_out_everywhere_ends_every_session(server) {
+        let (user, first) = server.signed_up("ken@example.com", PASSWORD).await;
+        let second: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        let second = second.session.unwrap();
+        let out: Reply<serde_json::Value> = server.post("/api/logout/everywhere", &(), Some(&first)).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        for token in [&first, &second] {
+            let me: Reply<ErrorBody> = server.get_as("/api/account", Some(token)).await;
+            assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+
+    async fn changing_the_master_password_revokes_other_sessions_and_tells_the_owner(server) {
+        let (mut user, session) = server.signed_up("liz@example.com", PASSWORD).await;
+        let other: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        let other_session = other.session.unwrap();
+        let before: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        // A wrong current password changes nothing.
+        let (mut wrong, _) = change_password_request(&user, "a brand new passphrase here");
+        wrong.current_auth_key.0.0[0] ^= 1;
+        let refused: Reply<ErrorBody> = server.post("/api/account/password", &wrong, Some(&session)).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let (request, new_auth) = change_password_request(&user, "a brand new passphrase here");
+        let changed: Reply<serde_json::Value> = server.post("/api/account/password", &request, Some(&session)).await;
+        assert_eq!(changed.status, StatusCode::NO_CONTENT);
+        assert!(server.mail().last().unwrap().subject.contains("master password was changed"));
+        // This browser stays signed in; the other session ended.
+        let me: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body.password_envelope, request.password_envelope);
+        assert_eq!(me.body.keys, before.body.keys, "no key but the envelope changes");
+        let ended: Reply<ErrorBody> = server.get_as("/api/account", Some(&other_session)).await;
+        assert_eq!(ended.status, StatusCode::UNAUTHORIZED);
+        // The old password no longer signs in; the new one does.
+        let old: Reply<ErrorBody> = server.login(&user, &user.device, None).await;
+        assert_eq!(error(&old).0, codes::INVALID_CREDENTIALS);
+        user.auth_key = new_auth;
+        let new: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        assert_eq!(new.status, StatusCode::OK);
+        assert_eq!(new.body.kdf, request.kdf);
     }
 
     async fn malformed_sign_ups_are_refused_whole(server) {

@@ -166,6 +166,39 @@ pub struct AccountBundle {
     pub keys: AccountKeys,
 }
 
+/// A browser that has signed in to the account, for the account settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// The browser's id.
+    pub id: DeviceId,
+    /// "Chrome on Windows" and the like.
+    pub name: String,
+    /// Whether it passed the emailed-code check.
+    pub verified: bool,
+    /// First sign-in (Unix seconds).
+    pub first_seen: i64,
+    /// Latest sign-in (Unix seconds).
+    pub last_seen: i64,
+    /// Whether this is the browser asking.
+    pub current: bool,
+}
+
+/// `POST /api/account/password`: a new master password. The account key stays; only its
+/// password envelope changes, so no item is re-encrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// Proof of the current master password.
+    pub current_auth_key: AuthKeyProof,
+    /// Proof of the new master password.
+    pub new_auth_key: AuthKeyProof,
+    /// Argon2id parameters of the new envelope.
+    pub kdf: KdfParams,
+    /// The new salt (16 bytes).
+    pub salt: Base64Bytes,
+    /// The account key sealed under the new master password.
+    pub password_envelope: Base64Bytes,
+}
+
 /// A reply that only tells the person what happens next (e.g. "check your email").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {

@@ -1,8 +1,11 @@
 //! Sign-up, email confirmation, prelogin, login, logout and the signed-in account.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared_types::account::{ConfirmEmailRequest, LoginRequest, PreloginRequest, SignupRequest};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use shared_types::DeviceId;
+use shared_types::account::{
+    ChangePasswordRequest, ConfirmEmailRequest, LoginRequest, PreloginRequest, SignupRequest,
+};
 
 use crate::auth::{AuthSession, client_ip};
 use crate::error::ApiError;
@@ -16,7 +19,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(confirm)
         .service(login)
         .service(logout)
-        .service(me);
+        .service(logout_everywhere)
+        .service(me)
+        .service(devices)
+        .service(revoke_device)
+        .service(change_password);
 }
 
 fn session_cookie(token: &str) -> Cookie<'static> {
@@ -77,15 +84,56 @@ async fn login(
     ))
 }
 
+fn signed_out() -> HttpResponse {
+    let mut gone = session_cookie("");
+    gone.make_removal();
+    HttpResponse::NoContent().cookie(gone).finish()
+}
+
 #[post("/logout")]
 async fn logout(
     state: web::Data<AppState>,
     session: AuthSession,
 ) -> Result<HttpResponse, ApiError> {
     accounts::revoke_session(&state.db, session.0.session_id).await?;
-    let mut gone = session_cookie("");
-    gone.make_removal();
-    Ok(HttpResponse::NoContent().cookie(gone).finish())
+    Ok(signed_out())
+}
+
+#[post("/logout/everywhere")]
+async fn logout_everywhere(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, ApiError> {
+    accounts::sign_out_everywhere(&state, &session.0).await?;
+    Ok(signed_out())
+}
+
+#[get("/account/devices")]
+async fn devices(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(accounts::devices(&state, &session.0).await?))
+}
+
+#[delete("/account/devices/{device_id}")]
+async fn revoke_device(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    path: web::Path<DeviceId>,
+) -> Result<HttpResponse, ApiError> {
+    accounts::revoke_device(&state, &session.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[post("/account/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    accounts::change_password(&state, &session.0, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[get("/account")]

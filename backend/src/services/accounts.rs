@@ -16,8 +16,9 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use shared_types::account::{
-    AccountBundle, AccountKeys, ConfirmEmailRequest, DeviceInfo, KdfParams, LoginRequest, NextStep,
-    OneTimeCode, PreloginResponse, ProfileKey, ProfileKind, SignupRequest, codes,
+    AccountBundle, AccountKeys, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo, DeviceView,
+    KdfParams, LoginRequest, NextStep, OneTimeCode, PreloginResponse, ProfileKey, ProfileKind,
+    SignupRequest, codes,
 };
 use shared_types::{AccountId, Base64Bytes, DeviceId, ProfileId};
 use subtle::ConstantTimeEq;
@@ -229,28 +230,32 @@ fn check_device(device: &DeviceInfo) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_signup(req: &SignupRequest) -> Result<(), ApiError> {
-    check_len(&req.auth_key.0, AUTH_KEY_LEN, "The auth key")?;
-    check_len(&req.salt, SALT_LEN, "The salt")?;
-    check_kdf(&req.kdf)?;
-    check_len(
-        &req.password_envelope,
-        ENVELOPE_LEN,
-        "The password envelope",
-    )?;
-    // The envelope carries its own parameters and salt; they must be the ones declared.
-    let env = &req.password_envelope.0;
+/// Checks a password envelope's size and that it carries the declared KDF settings and salt.
+fn check_envelope(
+    envelope: &Base64Bytes,
+    kdf: &KdfParams,
+    salt: &Base64Bytes,
+) -> Result<(), ApiError> {
+    check_len(salt, SALT_LEN, "The salt")?;
+    check_kdf(kdf)?;
+    check_len(envelope, ENVELOPE_LEN, "The password envelope")?;
     let mut declared = Vec::with_capacity(30);
     declared.extend_from_slice(&[1, 3]);
-    declared.extend_from_slice(&req.kdf.memory_kib.to_be_bytes());
-    declared.extend_from_slice(&req.kdf.iterations.to_be_bytes());
-    declared.extend_from_slice(&req.kdf.parallelism.to_be_bytes());
-    declared.extend_from_slice(&req.salt.0);
-    if env[..declared.len()] != declared[..] {
+    declared.extend_from_slice(&kdf.memory_kib.to_be_bytes());
+    declared.extend_from_slice(&kdf.iterations.to_be_bytes());
+    declared.extend_from_slice(&kdf.parallelism.to_be_bytes());
+    declared.extend_from_slice(&salt.0);
+    if envelope.0[..declared.len()] != declared[..] {
         return Err(bad(
             "The password envelope does not match the declared key-derivation settings.",
         ));
     }
+    Ok(())
+}
+
+fn check_signup(req: &SignupRequest) -> Result<(), ApiError> {
+    check_len(&req.auth_key.0, AUTH_KEY_LEN, "The auth key")?;
+    check_envelope(&req.password_envelope, &req.kdf, &req.salt)?;
     let keys = &req.keys;
     check_len(
         &keys.encryption_public_key,
@@ -793,6 +798,131 @@ pub async fn account_of(
         .await?
         .ok_or(ApiError::NotFound)?;
     bundle(state, found).await
+}
+
+// ---- account settings ----
+
+async fn account_by_id(state: &AppState, id: AccountId) -> Result<account::Model, ApiError> {
+    account::Entity::find_by_id(id.0)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The browsers that have signed in to the account, newest first.
+pub async fn devices(state: &AppState, session: &SessionInfo) -> Result<Vec<DeviceView>, ApiError> {
+    let rows = device::Entity::find()
+        .filter(device::Column::AccountId.eq(session.account_id.0))
+        .order_by_desc(device::Column::LastSeenAt)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DeviceView {
+            id: DeviceId(d.device_id),
+            current: d.device_id == session.device_id.0,
+            name: d.name,
+            verified: d.verified_at.is_some(),
+            first_seen: d.first_seen_at.unix_timestamp(),
+            last_seen: d.last_seen_at.unix_timestamp(),
+        })
+        .collect())
+}
+
+async fn revoke_sessions(
+    db: &impl sea_orm::ConnectionTrait,
+    account_id: Uuid,
+    device_id: Option<Uuid>,
+    except: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let mut update = session::Entity::update_many()
+        .col_expr(
+            session::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(device_id) = device_id {
+        update = update.filter(session::Column::DeviceId.eq(device_id));
+    }
+    if let Some(keep) = except {
+        update = update.filter(session::Column::Id.ne(keep));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Forgets a browser: it must be verified by email again, and its sessions end. Another
+/// account's browser, or an unknown one, is "not found".
+pub async fn revoke_device(
+    state: &AppState,
+    session: &SessionInfo,
+    device_id: DeviceId,
+) -> Result<(), ApiError> {
+    let txn = state.db.begin().await?;
+    let found = device::Entity::find_by_id((session.account_id.0, device_id.0))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    found.delete(&txn).await?;
+    revoke_sessions(&txn, session.account_id.0, Some(device_id.0), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the account, this one included.
+pub async fn sign_out_everywhere(state: &AppState, session: &SessionInfo) -> Result<(), ApiError> {
+    revoke_sessions(&state.db, session.account_id.0, None, None).await
+}
+
+/// Replaces the master password: checks the current one, stores the new envelope and auth-key
+/// hash, ends every other session and tells the owner by email.
+pub async fn change_password(
+    state: &AppState,
+    session: &SessionInfo,
+    req: ChangePasswordRequest,
+) -> Result<(), ApiError> {
+    check_limit(
+        state,
+        format!("password:account:{}", session.account_id),
+        LIMIT_LOGIN_ACCOUNT,
+    )
+    .await?;
+    check_len(&req.new_auth_key.0, AUTH_KEY_LEN, "The new auth key")?;
+    check_envelope(&req.password_envelope, &req.kdf, &req.salt)?;
+    let found = account_by_id(state, session.account_id).await?;
+    let presented = hash_auth_key(&found.auth_salt, &req.current_auth_key.0.0);
+    if !bool::from(presented.as_slice().ct_eq(found.auth_hash.as_slice())) {
+        return Err(ApiError::Unauthorized {
+            code: codes::INVALID_CREDENTIALS,
+            message: "The current master password is wrong.".into(),
+        });
+    }
+    let email = found.email.clone();
+    let auth_salt = random_bytes::<16>()?;
+    let txn = state.db.begin().await?;
+    let mut active: account::ActiveModel = found.into();
+    active.auth_salt = Set(auth_salt.to_vec());
+    active.auth_hash = Set(hash_auth_key(&auth_salt, &req.new_auth_key.0.0).to_vec());
+    active.kdf_memory_kib = Set(req.kdf.memory_kib as i32);
+    active.kdf_iterations = Set(req.kdf.iterations as i32);
+    active.kdf_parallelism = Set(req.kdf.parallelism as i32);
+    active.kdf_salt = Set(req.salt.0);
+    active.password_envelope = Set(req.password_envelope.0);
+    active.updated_at = Set(now());
+    active.update(&txn).await?;
+    revoke_sessions(&txn, session.account_id.0, None, Some(session.session_id)).await?;
+    txn.commit().await?;
+    send_mail(
+        state,
+        session.account_id.0,
+        &email,
+        Mail {
+            subject: "Your Strongroom master password was changed".into(),
+            body: "The master password of your Strongroom account was just changed, and every other browser was signed out.\n\nIf this was not you, contact your administrator at once.\n".into(),
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -39,6 +39,34 @@ pub fn device(name: &str) -> DeviceInfo {
     }
 }
 
+/// A change of master password built with real keys: the same account key under a new envelope.
+pub fn change_password_request(
+    user: &TestUser,
+    new_password: &str,
+) -> (shared_types::account::ChangePasswordRequest, Vec<u8>) {
+    let account_key = make_symmetric_key();
+    let (keys, envelope) = make_password_envelope(
+        &MasterPassword::new(new_password.to_owned()),
+        &user.email,
+        &TEST_KDF,
+        &account_key,
+    )
+    .unwrap();
+    let new_auth = keys.auth_key().as_login_bytes().to_vec();
+    let request = shared_types::account::ChangePasswordRequest {
+        current_auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())),
+        new_auth_key: AuthKeyProof(Base64Bytes(new_auth.clone())),
+        kdf: KdfParams {
+            memory_kib: TEST_KDF.memory_kib,
+            iterations: TEST_KDF.iterations,
+            parallelism: TEST_KDF.parallelism,
+        },
+        salt: Base64Bytes(envelope.salt().unwrap().to_bytes().to_vec()),
+        password_envelope: Base64Bytes(envelope.into_bytes()),
+    };
+    (request, new_auth)
+}
+
 /// A sign-up request built with real keys, and the user it is for.
 pub fn signup_request(email: &str, password: &str) -> (SignupRequest, TestUser) {
     let account_id = AccountId::new_v7();
@@ -139,6 +167,21 @@ impl TestServer {
         session: Option<&str>,
     ) -> Reply<T> {
         let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(token) = session {
+            req = req.header(
+                "cookie",
+                format!("{}={token}", backend::services::accounts::SESSION_COOKIE),
+            );
+        }
+        read(req.send().await.unwrap()).await
+    }
+
+    pub async fn delete_as<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        session: Option<&str>,
+    ) -> Reply<T> {
+        let mut req = self.client.delete(self.url(path));
         if let Some(token) = session {
             req = req.header(
                 "cookie",

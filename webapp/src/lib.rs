@@ -15,7 +15,8 @@ use leptos_router::path;
 
 use crate::components::shell::Shell;
 use crate::pages::{
-    login::SignIn, not_found::NotFound, overview::Overview, signup::SignUp, vault::Vault,
+    login::SignIn, not_found::NotFound, overview::Overview, settings::Settings, signup::SignUp,
+    vault::Vault,
 };
 use crate::services::auth::AuthStatus;
 use crate::services::{Auth, Services};
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=SignIn />
                     <Route path=path!("/signup") view=SignUp />
                     <Route path=path!("/status") view=Overview />
+                    <Route path=path!("/settings") view=Settings />
                 </Routes>
             </Shell>
         </Router>

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared_types::DeviceId;
 use shared_types::account::{
-    AccountBundle, ConfirmEmailRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse,
-    SignupRequest,
+    AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, LoginRequest, NextStep,
+    PreloginRequest, PreloginResponse, SignupRequest,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
 
@@ -140,6 +141,32 @@ impl ApiClient {
     /// `POST /api/logout`.
     pub async fn logout(&self) -> Result<(), ApiError> {
         self.post_json::<_, ()>("/api/logout", &()).await
+    }
+
+    /// `POST /api/logout/everywhere`.
+    pub async fn logout_everywhere(&self) -> Result<(), ApiError> {
+        self.post_json::<_, ()>("/api/logout/everywhere", &()).await
+    }
+
+    /// `GET /api/account/devices`.
+    pub async fn devices(&self) -> Result<Vec<DeviceView>, ApiError> {
+        self.get_json("/api/account/devices").await
+    }
+
+    /// `DELETE /api/account/devices/{id}`.
+    pub async fn revoke_device(&self, id: DeviceId) -> Result<(), ApiError> {
+        let res =
+            gloo_net::http::Request::delete(&format!("{}/api/account/devices/{id}", self.base))
+                .send()
+                .await
+                .map_err(|_| ApiError::Unreachable)?;
+        Self::read(res).await
+    }
+
+    /// `POST /api/account/password`.
+    pub async fn change_password(&self, request: &ChangePasswordRequest) -> Result<(), ApiError> {
+        self.post_json::<_, ()>("/api/account/password", request)
+            .await
     }
 
     /// `GET /api/account`.

@@ -3,5 +3,6 @@
 pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod settings;
 pub mod signup;
 pub mod vault;

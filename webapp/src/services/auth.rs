@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use shared_types::DeviceId;
 use shared_types::account::{
-    AccountBundle, AuthKeyProof, ConfirmEmailRequest, DeviceInfo, KdfParams, LoginRequest,
-    OneTimeCode, SignupRequest, codes,
+    AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
+    DeviceView, KdfParams, LoginRequest, OneTimeCode, SignupRequest, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
@@ -296,6 +297,69 @@ impl<C: Cache + Clone> AuthService<C> {
             Err(_) => {}
         }
         Ok(Arc::new(vault))
+    }
+
+    /// The browsers that have signed in to this account.
+    pub async fn devices(&self) -> Result<Vec<DeviceView>, AuthError> {
+        Ok(self.api.devices().await?)
+    }
+
+    /// Forgets another browser: it must verify by email again.
+    pub async fn revoke_device(&self, id: DeviceId) -> Result<(), AuthError> {
+        Ok(self.api.revoke_device(id).await?)
+    }
+
+    /// Ends every session of the account (this one too) and forgets the account here.
+    pub async fn sign_out_everywhere(&self) -> Result<(), AuthError> {
+        self.api.logout_everywhere().await?;
+        self.cache.delete(Store::Account, BUNDLE_KEY).await?;
+        Ok(())
+    }
+
+    /// Replaces the master password: the same account key under a new envelope with a fresh
+    /// salt, so no item changes. The server ends every other session.
+    pub async fn change_password(
+        &self,
+        vault: &VaultKeys,
+        current: &MasterPassword,
+        new: &MasterPassword,
+    ) -> Result<(), AuthError> {
+        let mut bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
+        let envelope =
+            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
+                .map_err(|e| KeyError::Damaged(e.to_string()))?;
+        let (current_keys, account_key) =
+            wasm_crypto::open_password_envelope(current, &bundle.email, &envelope).map_err(
+                |e| match e {
+                    wasm_crypto::Error::WrongPassword => AuthError::Keys(KeyError::WrongPassword),
+                    other => AuthError::Keys(KeyError::Damaged(other.to_string())),
+                },
+            )?;
+        if account_key != vault.account_key {
+            return Err(
+                KeyError::Damaged("the stored envelope holds another account key".into()).into(),
+            );
+        }
+        let (new_keys, new_envelope) = wasm_crypto::make_password_envelope(
+            new,
+            &bundle.email,
+            &wasm_crypto::KdfParams::DEFAULT,
+            &vault.account_key,
+        )
+        .map_err(|e| KeyError::Kdf(e.to_string()))?;
+        let request = ChangePasswordRequest {
+            current_auth_key: AuthKeyProof(
+                current_keys.auth_key().as_login_bytes().to_vec().into(),
+            ),
+            new_auth_key: AuthKeyProof(new_keys.auth_key().as_login_bytes().to_vec().into()),
+            kdf: keys::kdf_to_wire(new_keys.params()),
+            salt: new_keys.salt().to_bytes().to_vec().into(),
+            password_envelope: new_envelope.into_bytes().into(),
+        };
+        self.api.change_password(&request).await?;
+        bundle.kdf = request.kdf;
+        bundle.password_envelope = request.password_envelope;
+        self.keep(&bundle).await
     }
 
     /// Signs out: ends the session on the server (when reachable) and forgets the account here.

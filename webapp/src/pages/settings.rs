@@ -1,0 +1,184 @@
+//! Account settings: the browsers that have signed in (with revoke), sign out everywhere, and
+//! changing the master password.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+use shared_types::account::DeviceView;
+use wasm_crypto::MasterPassword;
+
+use crate::pages::signup::ErrorLine;
+use crate::services::auth::AuthStatus;
+use crate::services::strength::estimate;
+use crate::services::{Auth, Services, yield_to_browser};
+
+/// The settings page (only while the vault is open).
+#[component]
+pub fn Settings() -> impl IntoView {
+    let status = Auth::get();
+    move || match status.get() {
+        AuthStatus::Unlocked(_) => view! {
+            <section class="page">
+                <h1>"Account settings"</h1>
+                <Browsers />
+                <ChangePassword />
+            </section>
+        }
+        .into_any(),
+        _ => view! { <Redirect path="/" /> }.into_any(),
+    }
+}
+
+fn when(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+#[component]
+fn Browsers() -> impl IntoView {
+    let services = Services::handle();
+    let status = Auth::get();
+    let (error, set_error) = signal(None::<String>);
+    let list = LocalResource::new(move || async move { services.auth().devices().await });
+    let revoke = move |device: DeviceView| {
+        spawn_local(async move {
+            match services.auth().revoke_device(device.id).await {
+                Ok(()) => list.refetch(),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let everywhere = move |_| {
+        spawn_local(async move {
+            match services.auth().sign_out_everywhere().await {
+                Ok(()) => status.set(AuthStatus::SignedOut),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card" role="region" aria-labelledby="browsers-title">
+            <h2 id="browsers-title">"Browsers"</h2>
+            <p class="hint">"Browsers that have signed in to your account. Revoking one signs it out; it must be verified by email again."</p>
+            {move || match list.get() {
+                None => view! { <p>"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Some(Ok(devices)) => view! {
+                    <table class="table">
+                        <thead><tr><th>"Browser"</th><th>"First seen"</th><th>"Last seen"</th><th></th></tr></thead>
+                        <tbody>
+                            {devices.into_iter().map(|d| {
+                                let label = d.name.clone();
+                                let current = d.current;
+                                let verified = d.verified;
+                                view! {
+                                    <tr>
+                                        <td>
+                                            {d.name.clone()}
+                                            {current.then(|| view! { <span class="tag">"This browser"</span> })}
+                                            {(!verified).then(|| view! { <span class="tag">"Not verified"</span> })}
+                                        </td>
+                                        <td>{when(d.first_seen)}</td>
+                                        <td>{when(d.last_seen)}</td>
+                                        <td>
+                                            {(!current).then(|| {
+                                                let device = d.clone();
+                                                view! {
+                                                    <button type="button" class="button"
+                                                        aria-label=format!("Revoke {label}")
+                                                        on:click=move |_| revoke(device.clone())>"Revoke"</button>
+                                                }
+                                            })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+            <ErrorLine error=error />
+            <button type="button" class="button" on:click=everywhere>"Sign out everywhere"</button>
+        </section>
+    }
+}
+
+#[component]
+fn ChangePassword() -> impl IntoView {
+    let services = Services::handle();
+    let status = Auth::get();
+    let (current, set_current) = signal(String::new());
+    let (new, set_new) = signal(String::new());
+    let (confirm, set_confirm) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (done, set_done) = signal(false);
+    let (busy, set_busy) = signal(false);
+    let email = move || match status.get() {
+        AuthStatus::Unlocked(keys) => keys.email.clone(),
+        _ => String::new(),
+    };
+    let strength = Memo::new(move |_| estimate(&new.get(), &email()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_done.set(false);
+        if new.get_untracked() != confirm.get_untracked() {
+            set_error.set(Some("The two new passwords are not the same.".into()));
+            return;
+        }
+        let verdict = strength.get_untracked();
+        if !verdict.acceptable() {
+            set_error.set(Some(format!(
+                "Choose a stronger master password. {}",
+                verdict.problems.join(" ")
+            )));
+            return;
+        }
+        let AuthStatus::Unlocked(keys) = status.get_untracked() else {
+            return;
+        };
+        set_error.set(None);
+        set_busy.set(true);
+        let old = MasterPassword::new(current.get_untracked());
+        let fresh = MasterPassword::new(new.get_untracked());
+        spawn_local(async move {
+            yield_to_browser().await;
+            match services.auth().change_password(&keys, &old, &fresh).await {
+                Ok(()) => {
+                    set_current.set(String::new());
+                    set_new.set(String::new());
+                    set_confirm.set(String::new());
+                    set_done.set(true);
+                }
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" role="region" aria-labelledby="password-title">
+            <h2 id="password-title">"Master password"</h2>
+            <form class="form flat" on:submit=submit>
+                <label for="current-password">"Current master password"</label>
+                <input id="current-password" type="password" autocomplete="current-password" required
+                    prop:value=current on:input=move |ev| set_current.set(event_target_value(&ev)) />
+                <label for="new-password">"New master password"</label>
+                <input id="new-password" type="password" autocomplete="new-password" required
+                    prop:value=new on:input=move |ev| set_new.set(event_target_value(&ev)) />
+                <div class="meter" aria-live="polite">
+                    <meter min="0" max="4" value=move || strength.get().score aria-label="New password strength"></meter>
+                    <span>{move || if new.get().is_empty() { String::new() } else { strength.get().label().to_owned() }}</span>
+                </div>
+                <label for="confirm-password">"Confirm new master password"</label>
+                <input id="confirm-password" type="password" autocomplete="new-password" required
+                    prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev)) />
+                <ErrorLine error=error />
+                {move || done.get().then(|| view! {
+                    <p role="status" class="ok">"Master password changed. Every other browser was signed out."</p>
+                })}
+                <button type="submit" class="button primary" disabled=busy>
+                    {move || if busy.get() { "Changing…" } else { "Change master password" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -96,7 +96,7 @@ test('a wrong code is refused and repeated wrong codes are rate limited with a m
 test('signing in with a wrong password says so without telling whether the account exists', async ({ page }) => {
   const email = uniqueEmail();
   await signUp(page, email);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await signIn(page, email, PASSWORD + 'x');
   const wrong = (await page.getByRole('alert').textContent()) ?? '';
   await signIn(page, uniqueEmail(), PASSWORD);

@@ -149,6 +149,63 @@ pub struct LoginRequest {
     /// The code emailed to verify a new browser, once asked for.
     #[serde(default)]
     pub email_code: Option<OneTimeCode>,
+    /// The authenticator app's code, when two-factor authentication is on.
+    #[serde(default)]
+    pub totp_code: Option<OneTimeCode>,
+    /// A one-time recovery code, instead of the authenticator's code.
+    #[serde(default)]
+    pub recovery_code: Option<OneTimeCode>,
+}
+
+/// `GET /api/account/2fa`: whether two-factor authentication is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    /// On or off.
+    pub enabled: bool,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: u32,
+}
+
+/// `POST /api/account/2fa/setup`: a new authenticator secret, not yet active.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    /// The secret in base32, for typing into an authenticator by hand.
+    pub secret: String,
+    /// The `otpauth://` URL, shown as a QR code.
+    pub otpauth_url: String,
+}
+
+impl core::fmt::Debug for TwoFactorSetup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("TwoFactorSetup(***)")
+    }
+}
+
+/// `POST /api/account/2fa/enable`: turns it on with a first code from the authenticator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnableTwoFactorRequest {
+    /// A current code from the authenticator.
+    pub code: OneTimeCode,
+}
+
+/// The one-time recovery codes, shown once when two-factor authentication is turned on.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    /// Each works once instead of an authenticator code.
+    pub codes: Vec<String>,
+}
+
+impl core::fmt::Debug for RecoveryCodes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "RecoveryCodes({} codes)", self.codes.len())
+    }
+}
+
+/// `POST /api/account/2fa/disable`: turning it off needs the master password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisableTwoFactorRequest {
+    /// Proof of the master password.
+    pub auth_key: AuthKeyProof,
 }
 
 /// What a signed-in browser needs to open the vault.
@@ -214,6 +271,8 @@ pub mod codes {
     pub const DEVICE_VERIFICATION_REQUIRED: &str = "device_verification_required";
     /// The code is wrong, expired or used.
     pub const INVALID_CODE: &str = "invalid_code";
+    /// Two-factor authentication is on: send `totp_code` or `recovery_code`.
+    pub const TWO_FACTOR_REQUIRED: &str = "two_factor_required";
     /// The email is not confirmed yet: a new code was emailed.
     pub const EMAIL_NOT_CONFIRMED: &str = "email_not_confirmed";
     /// Too many attempts; retry after the `Retry-After` seconds.
@@ -237,6 +296,8 @@ mod tests {
                 name: "Chromium".into(),
             },
             email_code: Some(OneTimeCode("12345678".into())),
+            totp_code: None,
+            recovery_code: None,
         };
         let printed = format!("{request:?}");
         assert!(!printed.contains("12345678"), "{printed}");

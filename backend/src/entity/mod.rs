@@ -6,8 +6,10 @@ pub mod device;
 pub mod email_code;
 pub mod profile;
 pub mod rate_limit;
+pub mod recovery_code;
 pub mod server_secret;
 pub mod session;
+pub mod two_factor;
 
 /// `Debug` for a model that shows only the listed fields.
 macro_rules! debug_fields {

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_server_secret;
 mod m20261122_000002_accounts;
+mod m20261122_000003_two_factor;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_server_secret::Migration),
             Box::new(m20261122_000002_accounts::Migration),
+            Box::new(m20261122_000003_two_factor::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ use actix_web::web;
 
 pub mod accounts;
 pub mod health;
+pub mod two_factor;
 
 /// Registers every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -13,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
             .configure(health::configure)
             .configure(accounts::configure)
+            .configure(two_factor::configure)
             .default_service(web::to(api_not_found)),
     );
 }

@@ -94,7 +94,7 @@ pub struct SessionInfo {
     pub device_id: DeviceId,
 }
 
-fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
@@ -114,7 +114,7 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     Ok(email)
 }
 
-async fn check_limit(
+pub(crate) async fn check_limit(
     state: &AppState,
     bucket: String,
     (max, window): (i32, i64),
@@ -129,14 +129,14 @@ async fn check_limit(
     .map_err(ApiError::RateLimited)
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out)
         .map_err(|e| ApiError::Internal(Box::new(std::io::Error::other(e.to_string()))))?;
     Ok(out)
 }
 
-fn hash_auth_key(salt: &[u8], auth_key: &[u8]) -> [u8; 32] {
+pub(crate) fn hash_auth_key(salt: &[u8], auth_key: &[u8]) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(b"strongroom/v1/auth-hash");
     hasher.update(salt);
@@ -148,7 +148,7 @@ fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-async fn keyed_hash(
+pub(crate) async fn keyed_hash(
     state: &AppState,
     purpose: &str,
     parts: &[&[u8]],
@@ -677,6 +677,13 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
             }
         }
     }
+    crate::services::two_factor::check_login(
+        state,
+        &found,
+        req.totp_code.as_ref(),
+        req.recovery_code.as_ref(),
+    )
+    .await?;
     start_session(state, found, req.device.id).await
 }
 

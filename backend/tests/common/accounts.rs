@@ -252,6 +252,30 @@ impl TestServer {
                 auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())),
                 device: device.clone(),
                 email_code: code.map(OneTimeCode),
+                totp_code: None,
+                recovery_code: None,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// Signs in with a second factor: an authenticator code or a recovery code.
+    pub async fn login_2fa<T: DeserializeOwned>(
+        &self,
+        user: &TestUser,
+        totp_code: Option<String>,
+        recovery_code: Option<String>,
+    ) -> Reply<T> {
+        self.post(
+            "/api/login",
+            &LoginRequest {
+                email: user.email.clone(),
+                auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())),
+                device: user.device.clone(),
+                email_code: None,
+                totp_code: totp_code.map(OneTimeCode),
+                recovery_code: recovery_code.map(OneTimeCode),
             },
             None,
         )

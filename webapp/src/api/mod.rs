@@ -5,8 +5,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::DeviceId;
 use shared_types::account::{
-    AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, LoginRequest, NextStep,
-    PreloginRequest, PreloginResponse, SignupRequest,
+    AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, DisableTwoFactorRequest,
+    EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse,
+    RecoveryCodes, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
 
@@ -166,6 +167,33 @@ impl ApiClient {
     /// `POST /api/account/password`.
     pub async fn change_password(&self, request: &ChangePasswordRequest) -> Result<(), ApiError> {
         self.post_json::<_, ()>("/api/account/password", request)
+            .await
+    }
+
+    /// `GET /api/account/2fa`.
+    pub async fn two_factor_status(&self) -> Result<TwoFactorStatus, ApiError> {
+        self.get_json("/api/account/2fa").await
+    }
+
+    /// `POST /api/account/2fa/setup`.
+    pub async fn two_factor_setup(&self) -> Result<TwoFactorSetup, ApiError> {
+        self.post_json("/api/account/2fa/setup", &()).await
+    }
+
+    /// `POST /api/account/2fa/enable`.
+    pub async fn two_factor_enable(
+        &self,
+        request: &EnableTwoFactorRequest,
+    ) -> Result<RecoveryCodes, ApiError> {
+        self.post_json("/api/account/2fa/enable", request).await
+    }
+
+    /// `POST /api/account/2fa/disable`.
+    pub async fn two_factor_disable(
+        &self,
+        request: &DisableTwoFactorRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json::<_, ()>("/api/account/2fa/disable", request)
             .await
     }
 

@@ -1,4 +1,5 @@
 //! Reusable pieces of the interface. They render and dispatch; services do the work.
 
+pub mod qr;
 pub mod shell;
 pub mod status_card;

@@ -1,4 +1,5 @@
-//! Sign in: email and master password, then (for a browser new to the account) the emailed code.
+//! Sign in: email and master password; then, when asked, the code emailed for a new browser and
+//! the authenticator (or a recovery) code.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -6,9 +7,17 @@ use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
 use crate::pages::signup::ErrorLine;
-use crate::services::auth::{AuthStatus, LoginStep, PendingLogin};
+use crate::services::auth::{AuthStatus, LoginStep, PendingLogin, SecondStep};
 use crate::services::device::browser_name;
 use crate::services::{Auth, Services, now_ms, yield_to_browser};
+
+/// Which step of signing in is on screen.
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Credentials,
+    EmailCode(String),
+    TwoFactor,
+}
 
 /// The sign-in page.
 #[component]
@@ -18,23 +27,32 @@ pub fn SignIn() -> impl IntoView {
     let (email, set_email) = signal(String::new());
     let (password, set_password) = signal(String::new());
     let (code, set_code) = signal(String::new());
+    let (use_recovery, set_use_recovery) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
-    let (asked, set_asked) = signal(None::<String>);
+    let (stage, set_stage) = signal(Stage::Credentials);
     let pending = StoredValue::new_local(None::<PendingLogin>);
 
-    let finish = move |step: LoginStep| match step {
-        LoginStep::Unlocked(keys) => {
-            set_password.set(String::new());
-            status.set(AuthStatus::Unlocked(keys));
-        }
-        LoginStep::NeedsCode {
-            message,
-            pending: waiting,
-        } => {
-            pending.set_value(Some(waiting));
-            set_password.set(String::new());
-            set_asked.set(Some(message));
+    let advance = move |step: LoginStep| {
+        set_code.set(String::new());
+        match step {
+            LoginStep::Unlocked(keys) => {
+                set_password.set(String::new());
+                status.set(AuthStatus::Unlocked(keys));
+            }
+            LoginStep::NeedsCode {
+                message,
+                pending: waiting,
+            } => {
+                pending.set_value(Some(waiting));
+                set_password.set(String::new());
+                set_stage.set(Stage::EmailCode(message));
+            }
+            LoginStep::NeedsTwoFactor { pending: waiting } => {
+                pending.set_value(Some(waiting));
+                set_password.set(String::new());
+                set_stage.set(Stage::TwoFactor);
+            }
         }
     };
 
@@ -51,7 +69,7 @@ pub fn SignIn() -> impl IntoView {
                 .sign_in(&email, &master, now_ms(), &browser_name())
                 .await
             {
-                Ok(step) => finish(step),
+                Ok(step) => advance(step),
                 Err(e) => set_error.set(Some(e.to_string())),
             }
             set_busy.set(false);
@@ -63,16 +81,22 @@ pub fn SignIn() -> impl IntoView {
         let Some(waiting) = pending.try_update_value(Option::take).flatten() else {
             return;
         };
+        let typed = code.get_untracked();
+        let step = match stage.get_untracked() {
+            Stage::EmailCode(_) => SecondStep::EmailCode(typed),
+            _ if use_recovery.get_untracked() => SecondStep::Recovery(typed),
+            _ => SecondStep::Authenticator(typed),
+        };
         set_error.set(None);
         set_busy.set(true);
         let auth = services.auth();
         spawn_local(async move {
-            match auth.sign_in_with_code(waiting, &code.get_untracked()).await {
-                Ok(step) => finish(step),
+            match auth.continue_sign_in(waiting, step).await {
+                Ok(step) => advance(step),
                 Err(e) => {
                     set_error.set(Some(e.to_string()));
-                    // Start over: the code may be burned, and a new sign-in sends a new one.
-                    set_asked.set(None);
+                    // Start over: an emailed code may be burned, and signing in again sends a new one.
+                    set_stage.set(Stage::Credentials);
                     set_code.set(String::new());
                 }
             }
@@ -84,33 +108,48 @@ pub fn SignIn() -> impl IntoView {
         <section class="page narrow">
             {move || matches!(status.get(), AuthStatus::Unlocked(_)).then(|| view! { <Redirect path="/" /> })}
             <h1>"Sign in"</h1>
-            <Show
-                when=move || asked.get().is_none()
-                fallback=move || view! {
+            {move || match stage.get() {
+                Stage::Credentials => view! {
+                    <form class="form" on:submit=submit>
+                        <label for="login-email">"Email"</label>
+                        <input id="login-email" type="email" autocomplete="username" required
+                            prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
+                        <label for="login-password">"Master password"</label>
+                        <input id="login-password" type="password" autocomplete="current-password" required
+                            prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) />
+                        <ErrorLine error=error />
+                        <button type="submit" class="button primary" disabled=busy>
+                            {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                        </button>
+                        <p>"New to Strongroom? " <a href="/signup">"Create an account"</a></p>
+                    </form>
+                }.into_any(),
+                Stage::EmailCode(message) => view! {
                     <form class="form" on:submit=submit_code>
-                        <p data-testid="login-code-asked">{move || asked.get()}</p>
+                        <p data-testid="login-code-asked">{message}</p>
                         <label for="login-code">"Code from the email"</label>
-                        <input id="login-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
+                        <input id="login-code" inputmode="numeric" autocomplete="one-time-code" required
                             prop:value=code on:input=move |ev| set_code.set(event_target_value(&ev)) />
                         <ErrorLine error=error />
                         <button type="submit" class="button primary" disabled=busy>"Verify this browser"</button>
                     </form>
-                }
-            >
-                <form class="form" on:submit=submit>
-                    <label for="login-email">"Email"</label>
-                    <input id="login-email" type="email" autocomplete="username" required
-                        prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
-                    <label for="login-password">"Master password"</label>
-                    <input id="login-password" type="password" autocomplete="current-password" required
-                        prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) />
-                    <ErrorLine error=error />
-                    <button type="submit" class="button primary" disabled=busy>
-                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                    <p>"New to Strongroom? " <a href="/signup">"Create an account"</a></p>
-                </form>
-            </Show>
+                }.into_any(),
+                Stage::TwoFactor => view! {
+                    <form class="form" on:submit=submit_code>
+                        <p>"Two-factor authentication is on for this account."</p>
+                        <label for="login-second-factor">
+                            {move || if use_recovery.get() { "Recovery code" } else { "Code from your authenticator app" }}
+                        </label>
+                        <input id="login-second-factor" autocomplete="one-time-code" required
+                            prop:value=code on:input=move |ev| set_code.set(event_target_value(&ev)) />
+                        <ErrorLine error=error />
+                        <button type="submit" class="button primary" disabled=busy>"Continue"</button>
+                        <button type="button" class="button" on:click=move |_| set_use_recovery.update(|r| *r = !*r)>
+                            {move || if use_recovery.get() { "Use the authenticator app instead" } else { "Use a recovery code instead" }}
+                        </button>
+                    </form>
+                }.into_any(),
+            }}
         </section>
     }
 }

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-use shared_types::account::DeviceView;
+use shared_types::account::{DeviceView, RecoveryCodes, TwoFactorSetup};
 use wasm_crypto::MasterPassword;
 
+use crate::components::qr::QrCode;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
 use crate::services::strength::estimate;
@@ -21,6 +22,7 @@ pub fn Settings() -> impl IntoView {
             <section class="page">
                 <h1>"Account settings"</h1>
                 <Browsers />
+                <TwoFactor />
                 <ChangePassword />
             </section>
         }
@@ -179,6 +181,104 @@ fn ChangePassword() -> impl IntoView {
                     {move || if busy.get() { "Changing…" } else { "Change master password" }}
                 </button>
             </form>
+        </section>
+    }
+}
+
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let services = Services::handle();
+    let (error, set_error) = signal(None::<String>);
+    let (code, set_code) = signal(String::new());
+    let (password, set_password) = signal(String::new());
+    let (setup, set_setup) = signal(None::<TwoFactorSetup>);
+    let (recovery, set_recovery) = signal(None::<RecoveryCodes>);
+    let state =
+        LocalResource::new(move || async move { services.auth().two_factor_status().await });
+    let start = move |_| {
+        set_error.set(None);
+        spawn_local(async move {
+            match services.auth().two_factor_setup().await {
+                Ok(s) => set_setup.set(Some(s)),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let enable = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        spawn_local(async move {
+            match services
+                .auth()
+                .two_factor_enable(&code.get_untracked())
+                .await
+            {
+                Ok(codes) => {
+                    set_setup.set(None);
+                    set_code.set(String::new());
+                    set_recovery.set(Some(codes));
+                    state.refetch();
+                }
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let disable = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        let master = MasterPassword::new(password.get_untracked());
+        spawn_local(async move {
+            yield_to_browser().await;
+            match services.auth().two_factor_disable(&master).await {
+                Ok(()) => {
+                    set_password.set(String::new());
+                    state.refetch();
+                }
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card" role="region" aria-labelledby="two-factor-title">
+            <h2 id="two-factor-title">"Two-factor authentication"</h2>
+            {move || recovery.get().map(|codes| view! {
+                <div class="recovery" role="status">
+                    <p><strong>"Two-factor authentication is on."</strong> " Save these recovery codes somewhere safe: each signs you in once if you lose your authenticator. They are shown only now."</p>
+                    <ul class="codes">
+                        {codes.codes.into_iter().map(|c| view! { <li data-testid="recovery-code"><code>{c}</code></li> }).collect_view()}
+                    </ul>
+                    <button type="button" class="button" on:click=move |_| set_recovery.set(None)>"I have saved them"</button>
+                </div>
+            })}
+            {move || match (state.get(), setup.get()) {
+                (None, _) => view! { <p>"Loading…"</p> }.into_any(),
+                (Some(Err(e)), _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                (Some(Ok(s)), _) if s.enabled => view! {
+                    <p data-testid="two-factor-state">{format!("On. {} recovery codes left.", s.recovery_codes_left)}</p>
+                    <form class="form flat" on:submit=disable>
+                        <label for="two-factor-password">"Master password (to turn it off)"</label>
+                        <input id="two-factor-password" type="password" autocomplete="current-password" required
+                            prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) />
+                        <button type="submit" class="button">"Turn off two-factor authentication"</button>
+                    </form>
+                }.into_any(),
+                (Some(Ok(_)), Some(pending)) => view! {
+                    <p>"Scan this code with your authenticator app, or type the key, then enter the code it shows."</p>
+                    <QrCode text=pending.otpauth_url.clone() label="QR code for your authenticator app" />
+                    <p>"Key: " <code data-testid="totp-secret">{pending.secret.clone()}</code></p>
+                    <form class="form flat" on:submit=enable>
+                        <label for="two-factor-code">"Code from your authenticator app"</label>
+                        <input id="two-factor-code" inputmode="numeric" autocomplete="one-time-code" required
+                            prop:value=code on:input=move |ev| set_code.set(event_target_value(&ev)) />
+                        <button type="submit" class="button primary">"Turn on"</button>
+                    </form>
+                }.into_any(),
+                (Some(Ok(_)), None) => view! {
+                    <p data-testid="two-factor-state">"Off. Turn it on to need a code from an authenticator app when signing in."</p>
+                    <button type="button" class="button primary" on:click=start>"Set up two-factor authentication"</button>
+                }.into_any(),
+            }}
+            <ErrorLine error=error />
         </section>
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
-    DeviceView, KdfParams, LoginRequest, OneTimeCode, SignupRequest, codes,
+    DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, KdfParams, LoginRequest,
+    OneTimeCode, RecoveryCodes, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
@@ -76,6 +77,16 @@ impl PendingSignup {
     }
 }
 
+/// The code a pending sign-in sends next.
+pub enum SecondStep {
+    /// The code emailed for a new browser.
+    EmailCode(String),
+    /// The authenticator app's code.
+    Authenticator(String),
+    /// A one-time recovery code.
+    Recovery(String),
+}
+
 /// The result of a sign-in attempt.
 pub enum LoginStep {
     /// Signed in and unlocked.
@@ -84,6 +95,11 @@ pub enum LoginStep {
     NeedsCode {
         /// What the server said.
         message: String,
+        /// Pass back with the code.
+        pending: PendingLogin,
+    },
+    /// Two-factor authentication is on: an authenticator or recovery code is needed.
+    NeedsTwoFactor {
         /// Pass back with the code.
         pending: PendingLogin,
     },
@@ -246,25 +262,34 @@ impl<C: Cache + Clone> AuthService<C> {
         .await
     }
 
-    /// Sends the new-browser code for a pending sign-in.
-    pub async fn sign_in_with_code(
+    /// Sends the next code (email, authenticator or recovery) for a pending sign-in.
+    pub async fn continue_sign_in(
         &self,
         pending: PendingLogin,
-        code: &str,
+        step: SecondStep,
     ) -> Result<LoginStep, AuthError> {
-        self.finish_sign_in(pending, Some(code.to_owned())).await
+        self.finish_sign_in(pending, Some(step)).await
     }
 
     async fn finish_sign_in(
         &self,
         pending: PendingLogin,
-        code: Option<String>,
+        step: Option<SecondStep>,
     ) -> Result<LoginStep, AuthError> {
+        let (mut email_code, mut totp_code, mut recovery_code) = (None, None, None);
+        match step {
+            Some(SecondStep::EmailCode(c)) => email_code = Some(OneTimeCode(c)),
+            Some(SecondStep::Authenticator(c)) => totp_code = Some(OneTimeCode(c)),
+            Some(SecondStep::Recovery(c)) => recovery_code = Some(OneTimeCode(c)),
+            None => {}
+        }
         let request = LoginRequest {
             email: pending.email.clone(),
             auth_key: AuthKeyProof(pending.keys.auth_key().as_login_bytes().to_vec().into()),
             device: pending.device.clone(),
-            email_code: code.map(OneTimeCode),
+            email_code,
+            totp_code,
+            recovery_code,
         };
         match self.api.login(&request).await {
             Ok(bundle) => {
@@ -277,6 +302,9 @@ impl<C: Cache + Clone> AuthService<C> {
                     message: e.to_string(),
                     pending,
                 })
+            }
+            Err(e) if e.code() == Some(codes::TWO_FACTOR_REQUIRED) => {
+                Ok(LoginStep::NeedsTwoFactor { pending })
             }
             Err(e) => Err(e.into()),
         }
@@ -360,6 +388,45 @@ impl<C: Cache + Clone> AuthService<C> {
         bundle.kdf = request.kdf;
         bundle.password_envelope = request.password_envelope;
         self.keep(&bundle).await
+    }
+
+    /// Whether two-factor authentication is on.
+    pub async fn two_factor_status(&self) -> Result<TwoFactorStatus, AuthError> {
+        Ok(self.api.two_factor_status().await?)
+    }
+
+    /// Starts setting up an authenticator app.
+    pub async fn two_factor_setup(&self) -> Result<TwoFactorSetup, AuthError> {
+        Ok(self.api.two_factor_setup().await?)
+    }
+
+    /// Turns two-factor authentication on with a first code; returns the recovery codes.
+    pub async fn two_factor_enable(&self, code: &str) -> Result<RecoveryCodes, AuthError> {
+        Ok(self
+            .api
+            .two_factor_enable(&EnableTwoFactorRequest {
+                code: OneTimeCode(code.to_owned()),
+            })
+            .await?)
+    }
+
+    /// Turns two-factor authentication off; needs the master password.
+    pub async fn two_factor_disable(&self, password: &MasterPassword) -> Result<(), AuthError> {
+        let bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
+        let envelope =
+            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
+                .map_err(|e| KeyError::Damaged(e.to_string()))?;
+        let (keys, _) = wasm_crypto::open_password_envelope(password, &bundle.email, &envelope)
+            .map_err(|e| match e {
+                wasm_crypto::Error::WrongPassword => AuthError::Keys(KeyError::WrongPassword),
+                other => AuthError::Keys(KeyError::Damaged(other.to_string())),
+            })?;
+        Ok(self
+            .api
+            .two_factor_disable(&DisableTwoFactorRequest {
+                auth_key: AuthKeyProof(keys.auth_key().as_login_bytes().to_vec().into()),
+            })
+            .await?)
     }
 
     /// Signs out: ends the session on the server (when reachable) and forgets the account here.

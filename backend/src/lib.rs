@@ -58,7 +58,12 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             mail::Mailer::to_folder(&folder, settings.mail_from()?)?
         }
     };
-    let state = web::Data::new(AppState { db, mailer });
+    let state = web::Data::new(AppState {
+        db,
+        mailer,
+        ip_limit_multiplier: i32::try_from(settings.ip_limit_multiplier).unwrap_or(i32::MAX),
+        trusted_proxies: settings.trusted_proxies()?,
+    });
     let spa = web::Data::new(Spa::load(&settings.static_dir)?);
 
     let server = HttpServer::new(move || {

@@ -54,6 +54,12 @@ pub struct Settings {
     pub log: String,
     /// The sender of Strongroom's email, e.g. `Strongroom <no-reply@example.com>`.
     pub mail_from: String,
+    /// Multiplies every per-IP rate limit (sign-up, prelogin, login, code entry), e.g. for an
+    /// office where many people share one address. Per-account limits do not change.
+    pub ip_limit_multiplier: u32,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` header is believed; the client's
+    /// address is then the nearest one in that header that is not a trusted proxy.
+    pub trusted_proxies: Vec<String>,
     /// SMTP server for outgoing mail (`smtps://user:password@host`); empty means the messages are
     /// written as `.eml` files into `<data_dir>/mail`.
     pub smtp_url: Option<String>,
@@ -67,6 +73,8 @@ impl Default for Settings {
             database_url: None,
             static_dir: PathBuf::from("dist"),
             log: "info".to_owned(),
+            ip_limit_multiplier: 1,
+            trusted_proxies: Vec::new(),
             mail_from: "Strongroom <no-reply@strongroom.localhost>".to_owned(),
             smtp_url: None,
         }
@@ -85,6 +93,8 @@ impl core::fmt::Debug for Settings {
             )
             .field("static_dir", &self.static_dir)
             .field("log", &self.log)
+            .field("ip_limit_multiplier", &self.ip_limit_multiplier)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("mail_from", &self.mail_from)
             .field(
                 "smtp_url",
@@ -131,6 +141,20 @@ impl Settings {
         if let Some(value) = var("STRONGROOM_LOG") {
             settings.log = value;
         }
+        if let Some(value) = var("STRONGROOM_IP_LIMIT_MULTIPLIER") {
+            settings.ip_limit_multiplier = value.parse().map_err(|_| SettingsError::Invalid {
+                setting: "ip_limit_multiplier",
+                env: "STRONGROOM_IP_LIMIT_MULTIPLIER",
+                message: format!("`{value}` is not a whole number"),
+            })?;
+        }
+        if let Some(value) = var("STRONGROOM_TRUSTED_PROXIES") {
+            settings.trusted_proxies = value
+                .split(',')
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect();
+        }
         if let Some(value) = var("STRONGROOM_MAIL_FROM") {
             settings.mail_from = value;
         }
@@ -174,6 +198,14 @@ impl Settings {
             });
         }
         self.mail_from()?;
+        if !(1..=10_000).contains(&self.ip_limit_multiplier) {
+            return Err(SettingsError::Invalid {
+                setting: "ip_limit_multiplier",
+                env: "STRONGROOM_IP_LIMIT_MULTIPLIER",
+                message: "must be between 1 and 10000".to_owned(),
+            });
+        }
+        self.trusted_proxies()?;
         if let Some(url) = &self.smtp_url {
             lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
                 .map_err(|_| SettingsError::Invalid {
@@ -183,6 +215,20 @@ impl Settings {
                 })?;
         }
         Ok(())
+    }
+
+    /// The trusted proxies' addresses.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, SettingsError> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse().map_err(|_| SettingsError::Invalid {
+                    setting: "trusted_proxies",
+                    env: "STRONGROOM_TRUSTED_PROXIES",
+                    message: format!("`{p}` is not an IP address"),
+                })
+            })
+            .collect()
     }
 
     /// The sender address of outgoing mail.
@@ -300,6 +346,21 @@ mod tests {
         assert!(err.to_string().contains("not supported"), "{err}");
         let err = Settings::load(None, env(&[("STRONGROOM_LOG", "backend=loud")])).unwrap_err();
         assert!(err.to_string().contains("`log`"), "{err}");
+        let err = Settings::load(
+            None,
+            env(&[("STRONGROOM_TRUSTED_PROXIES", "10.0.0.1, proxy")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`trusted_proxies`"), "{err}");
+        let err =
+            Settings::load(None, env(&[("STRONGROOM_IP_LIMIT_MULTIPLIER", "0")])).unwrap_err();
+        assert!(err.to_string().contains("`ip_limit_multiplier`"), "{err}");
+        let ok = Settings::load(
+            None,
+            env(&[("STRONGROOM_TRUSTED_PROXIES", "10.0.0.1, ::1")]),
+        )
+        .unwrap();
+        assert_eq!(ok.trusted_proxies().unwrap().len(), 2);
         let err = Settings::load(None, env(&[("STRONGROOM_MAIL_FROM", "nobody")])).unwrap_err();
         assert!(err.to_string().contains("`mail_from`"), "{err}");
         let err =

@@ -11,4 +11,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Outgoing mail.
     pub mailer: Mailer,
+    /// Multiplier for per-IP rate limits.
+    pub ip_limit_multiplier: i32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }

@@ -129,6 +129,17 @@ pub(crate) async fn check_limit(
     .map_err(ApiError::RateLimited)
 }
 
+/// A per-IP limit, scaled by the configured multiplier.
+async fn check_ip_limit(
+    state: &AppState,
+    name: &str,
+    ip: &str,
+    (max, window): (i32, i64),
+) -> Result<(), ApiError> {
+    let max = max.saturating_mul(state.ip_limit_multiplier.max(1));
+    check_limit(state, format!("{name}:ip:{ip}"), (max, window)).await
+}
+
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out)
@@ -171,7 +182,7 @@ pub async fn prelogin(
     email: &str,
     ip: &str,
 ) -> Result<PreloginResponse, ApiError> {
-    check_limit(state, format!("prelogin:ip:{ip}"), LIMIT_PRELOGIN_IP).await?;
+    check_ip_limit(state, "prelogin", ip, LIMIT_PRELOGIN_IP).await?;
     let email = normalize_email(email)?;
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
@@ -292,7 +303,7 @@ fn check_signup(req: &SignupRequest) -> Result<(), ApiError> {
 /// Creates an unconfirmed account and emails a confirmation code. Answers the same whether or not
 /// the address already has an account (its owner is told by email instead).
 pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<NextStep, ApiError> {
-    check_limit(state, format!("signup:ip:{ip}"), LIMIT_SIGNUP_IP).await?;
+    check_ip_limit(state, "signup", ip, LIMIT_SIGNUP_IP).await?;
     let email = normalize_email(&req.email)?;
     check_signup(&req)?;
     let next = NextStep {
@@ -561,7 +572,7 @@ pub async fn confirm_email(
     req: ConfirmEmailRequest,
     ip: &str,
 ) -> Result<NewSession, ApiError> {
-    check_limit(state, format!("confirm:ip:{ip}"), LIMIT_LOGIN_IP).await?;
+    check_ip_limit(state, "confirm", ip, LIMIT_LOGIN_IP).await?;
     check_device(&req.device)?;
     let email = normalize_email(&req.email)?;
     let Some(found) = account::Entity::find()
@@ -592,7 +603,7 @@ fn invalid_credentials() -> ApiError {
 /// Signs in: checks the auth key, then that this browser is verified (emailing a code when it
 /// is not), then opens a session.
 pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewSession, ApiError> {
-    check_limit(state, format!("login:ip:{ip}"), LIMIT_LOGIN_IP).await?;
+    check_ip_limit(state, "login", ip, LIMIT_LOGIN_IP).await?;
     let email = normalize_email(&req.email)?;
     check_limit(state, format!("login:email:{email}"), LIMIT_LOGIN_ACCOUNT).await?;
     check_device(&req.device)?;

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::idle_lock::IdleLock;
 use crate::components::shell::Shell;
 use crate::pages::{
     login::SignIn, not_found::NotFound, overview::Overview, settings::Settings, signup::SignUp,
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
         status.set(initial);
     });
     view! {
+        <IdleLock />
         <Router>
             <Shell>
                 <Routes fallback=NotFound>

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface. They render and dispatch; services do the work.
 
+pub mod idle_lock;
 pub mod qr;
 pub mod shell;
 pub mod status_card;

@@ -7,9 +7,11 @@ use leptos_router::components::Redirect;
 use shared_types::account::{DeviceView, RecoveryCodes, TwoFactorSetup};
 use wasm_crypto::MasterPassword;
 
+use crate::components::idle_lock::LockAfter;
 use crate::components::qr::QrCode;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
+use crate::services::preferences::LOCK_AFTER_CHOICES;
 use crate::services::strength::estimate;
 use crate::services::{Auth, Services, yield_to_browser};
 
@@ -21,6 +23,7 @@ pub fn Settings() -> impl IntoView {
         AuthStatus::Unlocked(_) => view! {
             <section class="page">
                 <h1>"Account settings"</h1>
+                <ThisBrowser />
                 <Browsers />
                 <TwoFactor />
                 <ChangePassword />
@@ -278,6 +281,43 @@ fn TwoFactor() -> impl IntoView {
                     <button type="button" class="button primary" on:click=start>"Set up two-factor authentication"</button>
                 }.into_any(),
             }}
+            <ErrorLine error=error />
+        </section>
+    }
+}
+
+#[component]
+fn ThisBrowser() -> impl IntoView {
+    let services = Services::handle();
+    let minutes = expect_context::<LockAfter>().0;
+    let (error, set_error) = signal(None::<String>);
+    let choose = move |ev: leptos::ev::Event| {
+        let Ok(chosen) = event_target_value(&ev).parse::<u32>() else {
+            return;
+        };
+        spawn_local(async move {
+            match services
+                .all()
+                .preferences
+                .set_lock_after_minutes(chosen)
+                .await
+            {
+                Ok(()) => minutes.set(chosen),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card" role="region" aria-labelledby="this-browser-title">
+            <h2 id="this-browser-title">"This browser"</h2>
+            <form class="form flat">
+                <label for="lock-after">"Lock the vault after this long without activity"</label>
+                <select id="lock-after" on:change=choose>
+                    {LOCK_AFTER_CHOICES.iter().map(|(value, label)| view! {
+                        <option value=value.to_string() selected=move || minutes.get() == *value>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </form>
             <ErrorLine error=error />
         </section>
     }

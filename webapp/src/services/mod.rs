@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod device;
 pub mod keys;
+pub mod preferences;
 pub mod status;
 pub mod strength;
 
@@ -29,6 +30,8 @@ pub struct AppServices {
     pub device: DeviceService<IndexedDbCache>,
     /// Sign-up, sign-in, lock and unlock.
     pub auth: AuthService<IndexedDbCache>,
+    /// This browser's preferences.
+    pub preferences: preferences::Preferences<IndexedDbCache>,
 }
 
 /// Where the person stands (signed out, locked, unlocked), for every component.
@@ -43,7 +46,8 @@ impl Services {
         provide_context(Services(StoredValue::new_local(AppServices {
             status: StatusService::new(api.clone()),
             device: DeviceService::new(cache.clone()),
-            auth: AuthService::new(api, cache),
+            auth: AuthService::new(api, cache.clone()),
+            preferences: preferences::Preferences::new(cache),
         })));
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
     }

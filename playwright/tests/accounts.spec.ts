@@ -103,3 +103,26 @@ test('signing in with a wrong password says so without telling whether the accou
   await expect(page.getByRole('alert')).toHaveText(wrong);
   expect(wrong).toContain('email or master password is wrong');
 });
+
+test('a code already used to verify one browser is refused in another', async ({ page, browser }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  const secondContext = await browser.newContext();
+  const second = await secondContext.newPage();
+  const before = mailCount(email);
+  await signIn(second, email);
+  const used = await codeFor(email, before);
+  await second.getByLabel('Code from the email').fill(used);
+  await second.getByRole('button', { name: 'Verify this browser' }).click();
+  await expectVaultOpen(second, email);
+
+  const thirdContext = await browser.newContext();
+  const third = await thirdContext.newPage();
+  await signIn(third, email);
+  await expect(third.getByTestId('login-code-asked')).toBeVisible();
+  await third.getByLabel('Code from the email').fill(used);
+  await third.getByRole('button', { name: 'Verify this browser' }).click();
+  await expect(third.getByRole('alert')).toContainText('code is wrong or has expired');
+  await secondContext.close();
+  await thirdContext.close();
+});

@@ -70,7 +70,7 @@ test('browsers are listed, and a revoked one must verify by email again', async 
   await page.getByRole('link', { name: 'Account settings' }).click();
   const rows = page.getByRole('region', { name: 'Browsers' }).getByRole('row');
   await expect(rows).toHaveCount(3); // header + two browsers
-  await expect(page.getByText('This browser')).toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'Browsers' }).getByText('This browser', { exact: true })).toHaveCount(1);
   await page.getByRole('button', { name: /^Revoke / }).click();
   await expect(rows).toHaveCount(2);
 

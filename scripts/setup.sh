@@ -60,6 +60,7 @@ setup_test_tools() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -x /usr/bin/sqlite3 ] || missing+=(sqlite3)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing ${missing[*]} from Debian's packages"

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 use shared_types::account::{
     AccountBundle, ConfirmEmailRequest, DeviceView, NextStep, OneTimeCode, PreloginRequest,
-    PreloginResponse, codes,
+    PreloginResponse, SessionView, codes,
 };
 use shared_types::api::ErrorBody;
 
@@ -211,6 +211,12 @@ on_both_databases! {
             assert_eq!(everywhere.status, StatusCode::UNAUTHORIZED, "{token:?}");
             let list: Reply<ErrorBody> = server.get_as("/api/account/devices", token).await;
             assert_eq!(list.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let sessions: Reply<ErrorBody> = server.get_as("/api/account/sessions", token).await;
+            assert_eq!(sessions.status, StatusCode::UNAUTHORIZED, "{token:?}");
+            let end: Reply<ErrorBody> = server
+                .delete_as(&format!("/api/account/sessions/{}", uuid::Uuid::now_v7()), token)
+                .await;
+            assert_eq!(end.status, StatusCode::UNAUTHORIZED, "{token:?}");
             let revoke: Reply<ErrorBody> = server
                 .delete_as(&format!("/api/account/devices/{}", shared_types::DeviceId::new_v7()), token)
                 .await;
@@ -272,6 +278,28 @@ on_both_databases! {
         assert_eq!(steal.status, StatusCode::NOT_FOUND);
         let still: Reply<AccountBundle> = server.get_as("/api/account", Some(&phone_session)).await;
         assert_eq!(still.status, StatusCode::OK);
+    }
+
+    async fn sessions_are_listed_and_one_can_be_ended(server) {
+        let (user, first) = server.signed_up("nina@example.com", PASSWORD).await;
+        let second: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        let second = second.session.unwrap();
+        let list: Reply<Vec<SessionView>> = server.get_as("/api/account/sessions", Some(&first)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert_eq!(list.body.len(), 2);
+        assert_eq!(list.body.iter().filter(|s| s.current).count(), 1);
+        assert!(list.body.iter().all(|s| s.device_name == "Chromium on Linux"));
+        let other = list.body.iter().find(|s| !s.current).unwrap().id;
+        // Another account cannot end it.
+        let (_, stranger) = server.signed_up("oscar@example.com", PASSWORD).await;
+        let refused: Reply<ErrorBody> = server.delete_as(&format!("/api/account/sessions/{other}"), Some(&stranger)).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        let ended: Reply<serde_json::Value> = server.delete_as(&format!("/api/account/sessions/{other}"), Some(&first)).await;
+        assert_eq!(ended.status, StatusCode::NO_CONTENT);
+        let gone: Reply<ErrorBody> = server.get_as("/api/account", Some(&second)).await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+        let list: Reply<Vec<SessionView>> = server.get_as("/api/account/sessions", Some(&first)).await;
+        assert_eq!(list.body.len(), 1);
     }
 
     async fn sign_out_everywhere_ends_every_session(server) {

@@ -1,6 +1,8 @@
 // Accounts in the browser against the real server and the real mail path: sign-up with the
 // emailed code, lock and unlock (also offline), and a second browser that must be verified.
 import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { collectProblems } from './support/app';
 import { PASSWORD, expectVaultOpen, mailCount, signIn, signUp, uniqueEmail, unlock } from './support/account';
 import { codeFor } from './support/mail';
@@ -125,4 +127,24 @@ test('a code already used to verify one browser is refused in another', async ({
   await expect(third.getByRole('alert')).toContainText('code is wrong or has expired');
   await secondContext.close();
   await thirdContext.close();
+});
+
+test('an expired code is refused', async ({ page, browser }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  const before = mailCount(email);
+  await signIn(other, email);
+  const code = await codeFor(email, before);
+  // Ten minutes pass on the server: age the code in the server's own database.
+  execFileSync('sqlite3', [
+    '-cmd', '.timeout 5000',
+    join(process.env.STRONGROOM_E2E_DATA_DIR!, 'strongroom.db'),
+    'UPDATE email_code SET expires_at = created_at WHERE used_at IS NULL',
+  ]);
+  await other.getByLabel('Code from the email').fill(code);
+  await other.getByRole('button', { name: 'Verify this browser' }).click();
+  await expect(other.getByRole('alert')).toContainText('code is wrong or has expired');
+  await otherContext.close();
 });

@@ -91,3 +91,19 @@ test('sign out everywhere signs this browser out too', async ({ page }) => {
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 });
+
+test('ending another session signs that browser out', async ({ page, browser }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  const other = await secondBrowser(browser, email);
+  await page.getByRole('link', { name: 'Account settings' }).click();
+  const sessions = page.getByRole('region', { name: 'Sessions' });
+  await expect(sessions.getByRole('row')).toHaveCount(3); // header + two sessions
+  await expect(sessions.getByText('This session', { exact: true })).toHaveCount(1);
+  await sessions.getByRole('button', { name: /^End the session of / }).click();
+  await expect(sessions.getByRole('row')).toHaveCount(2);
+  await other.reload();
+  await unlock(other);
+  await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await other.context().close();
+});

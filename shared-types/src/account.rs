@@ -240,6 +240,21 @@ pub struct DeviceView {
     pub current: bool,
 }
 
+/// A signed-in session, for the account settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The session's id (not its token).
+    pub id: uuid::Uuid,
+    /// The browser it belongs to.
+    pub device_name: String,
+    /// When it began (Unix seconds).
+    pub created: i64,
+    /// When it was last used (Unix seconds, to the minute).
+    pub last_used: i64,
+    /// Whether this is the session asking.
+    pub current: bool,
+}
+
 /// `POST /api/account/password`: a new master password. The account key stays; only its
 /// password envelope changes, so no item is re-encrypted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(me)
         .service(devices)
         .service(revoke_device)
+        .service(sessions)
+        .service(end_session)
         .service(change_password);
 }
 
@@ -123,6 +125,24 @@ async fn revoke_device(
     path: web::Path<DeviceId>,
 ) -> Result<HttpResponse, ApiError> {
     accounts::revoke_device(&state, &session.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[get("/account/sessions")]
+async fn sessions(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(accounts::sessions(&state, &session.0).await?))
+}
+
+#[delete("/account/sessions/{id}")]
+async fn end_session(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    accounts::end_session(&state, &session.0, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use shared_types::account::{
     AccountBundle, AccountKeys, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo, DeviceView,
     KdfParams, LoginRequest, NextStep, OneTimeCode, PreloginResponse, ProfileKey, ProfileKind,
-    SignupRequest, codes,
+    SessionView, SignupRequest, codes,
 };
 use shared_types::{AccountId, Base64Bytes, DeviceId, ProfileId};
 use subtle::ConstantTimeEq;
@@ -885,6 +885,64 @@ pub async fn revoke_device(
     found.delete(&txn).await?;
     revoke_sessions(&txn, session.account_id.0, Some(device_id.0), None).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The account's live sessions, most recently used first.
+pub async fn sessions(
+    state: &AppState,
+    session: &SessionInfo,
+) -> Result<Vec<SessionView>, ApiError> {
+    let stamp = now();
+    let rows = session::Entity::find()
+        .filter(session::Column::AccountId.eq(session.account_id.0))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(stamp))
+        .filter(session::Column::LastUsedAt.gt(stamp - SESSION_IDLE))
+        .order_by_desc(session::Column::LastUsedAt)
+        .all(&state.db)
+        .await?;
+    let names: std::collections::HashMap<Uuid, String> = device::Entity::find()
+        .filter(device::Column::AccountId.eq(session.account_id.0))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.device_id, d.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            device_name: names
+                .get(&s.device_id)
+                .cloned()
+                .unwrap_or_else(|| "A forgotten browser".to_owned()),
+            created: s.created_at.unix_timestamp(),
+            last_used: s.last_used_at.unix_timestamp(),
+            current: s.id == session.session_id,
+        })
+        .collect())
+}
+
+/// Ends one of the account's sessions. Another account's session is "not found".
+pub async fn end_session(
+    state: &AppState,
+    session: &SessionInfo,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let ended = session::Entity::update_many()
+        .col_expr(
+            session::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::AccountId.eq(session.account_id.0))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(&state.db)
+        .await?;
+    if ended.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
     Ok(())
 }
 

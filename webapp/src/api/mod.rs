@@ -7,7 +7,7 @@ use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, DisableTwoFactorRequest,
     EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse,
-    RecoveryCodes, SignupRequest, TwoFactorSetup, TwoFactorStatus,
+    RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
 
@@ -158,6 +158,21 @@ impl ApiClient {
     pub async fn revoke_device(&self, id: DeviceId) -> Result<(), ApiError> {
         let res =
             gloo_net::http::Request::delete(&format!("{}/api/account/devices/{id}", self.base))
+                .send()
+                .await
+                .map_err(|_| ApiError::Unreachable)?;
+        Self::read(res).await
+    }
+
+    /// `GET /api/account/sessions`.
+    pub async fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        self.get_json("/api/account/sessions").await
+    }
+
+    /// `DELETE /api/account/sessions/{id}`.
+    pub async fn end_session(&self, id: uuid::Uuid) -> Result<(), ApiError> {
+        let res =
+            gloo_net::http::Request::delete(&format!("{}/api/account/sessions/{id}", self.base))
                 .send()
                 .await
                 .map_err(|_| ApiError::Unreachable)?;

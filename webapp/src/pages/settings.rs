@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-use shared_types::account::{DeviceView, RecoveryCodes, TwoFactorSetup};
+use shared_types::account::{DeviceView, RecoveryCodes, SessionView, TwoFactorSetup};
 use wasm_crypto::MasterPassword;
 
 use crate::components::idle_lock::LockAfter;
@@ -25,6 +25,7 @@ pub fn Settings() -> impl IntoView {
                 <h1>"Account settings"</h1>
                 <ThisBrowser />
                 <Browsers />
+                <Sessions />
                 <TwoFactor />
                 <ChangePassword />
             </section>
@@ -318,6 +319,54 @@ fn ThisBrowser() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </form>
+            <ErrorLine error=error />
+        </section>
+    }
+}
+
+#[component]
+fn Sessions() -> impl IntoView {
+    let services = Services::handle();
+    let (error, set_error) = signal(None::<String>);
+    let list = LocalResource::new(move || async move { services.auth().sessions().await });
+    let end = move |session: SessionView| {
+        spawn_local(async move {
+            match services.auth().end_session(session.id).await {
+                Ok(()) => list.refetch(),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card" role="region" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Sessions"</h2>
+            <p class="hint">"Where your account is signed in now. Ending a session signs that browser out."</p>
+            {move || match list.get() {
+                None => view! { <p>"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Some(Ok(sessions)) => view! {
+                    <table class="table">
+                        <thead><tr><th>"Browser"</th><th>"Signed in"</th><th>"Last used"</th><th></th></tr></thead>
+                        <tbody>
+                            {sessions.into_iter().map(|s| {
+                                let current = s.current;
+                                let label = format!("End the session of {} from {}", s.device_name, when(s.created));
+                                let session = s.clone();
+                                view! {
+                                    <tr>
+                                        <td>{s.device_name.clone()}{current.then(|| view! { <span class="tag">"This session"</span> })}</td>
+                                        <td>{when(s.created)}</td>
+                                        <td>{when(s.last_used)}</td>
+                                        <td>{(!current).then(|| view! {
+                                            <button type="button" class="button" aria-label=label on:click=move |_| end(session.clone())>"End"</button>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
             <ErrorLine error=error />
         </section>
     }

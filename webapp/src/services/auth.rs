@@ -7,7 +7,7 @@ use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
     DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, KdfParams, LoginRequest,
-    OneTimeCode, RecoveryCodes, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
+    OneTimeCode, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
@@ -335,6 +335,16 @@ impl<C: Cache + Clone> AuthService<C> {
     /// Forgets another browser: it must verify by email again.
     pub async fn revoke_device(&self, id: DeviceId) -> Result<(), AuthError> {
         Ok(self.api.revoke_device(id).await?)
+    }
+
+    /// The account's live sessions.
+    pub async fn sessions(&self) -> Result<Vec<SessionView>, AuthError> {
+        Ok(self.api.sessions().await?)
+    }
+
+    /// Ends another session of the account.
+    pub async fn end_session(&self, id: uuid::Uuid) -> Result<(), AuthError> {
+        Ok(self.api.end_session(id).await?)
     }
 
     /// Ends every session of the account (this one too) and forgets the account here.

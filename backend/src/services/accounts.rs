@@ -378,27 +378,38 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
     touch_device(&txn, req.account_id.0, &req.device, false).await?;
     txn.commit().await?;
 
-    let code = issue_code(
-        state,
-        req.account_id.0,
-        PURPOSE_CONFIRM_EMAIL,
-        Some(req.device.id.0),
-    )
-    .await?;
-    send_mail(
+    send_code(
         state,
         req.account_id.0,
         &email,
-        Mail {
-            subject: "Confirm your email for Strongroom".into(),
-            body: format!(
-                "Your Strongroom confirmation code is:\n\n    {}\n\nIt is valid for 10 minutes. If you did not create an account, ignore this message.\n",
-                spaced(&code)
-            ),
-        },
+        PURPOSE_CONFIRM_EMAIL,
+        Some(req.device.id.0),
+        confirmation_mail,
     )
     .await?;
     Ok(next)
+}
+
+/// Issues a new code for `purpose` and emails it; `message` writes the mail around the code.
+async fn send_code(
+    state: &AppState,
+    account_id: Uuid,
+    email: &str,
+    purpose: &str,
+    device_id: Option<Uuid>,
+    message: impl FnOnce(&str) -> Mail,
+) -> Result<(), ApiError> {
+    let code = issue_code(state, account_id, purpose, device_id).await?;
+    send_mail(state, account_id, email, message(&spaced(&code))).await
+}
+
+fn confirmation_mail(code: &str) -> Mail {
+    Mail {
+        subject: "Confirm your email for Strongroom".into(),
+        body: format!(
+            "Your Strongroom confirmation code is:\n\n    {code}\n\nIt is valid for 10 minutes. If you did not create an account, ignore this message.\n"
+        ),
+    }
 }
 
 fn kind_name(kind: ProfileKind) -> &'static str {
@@ -621,21 +632,13 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
         return Err(invalid_credentials());
     }
     if found.email_confirmed_at.is_none() {
-        let code = issue_code(
-            state,
-            found.id,
-            PURPOSE_CONFIRM_EMAIL,
-            Some(req.device.id.0),
-        )
-        .await?;
-        send_mail(
+        send_code(
             state,
             found.id,
             &email,
-            Mail {
-                subject: "Confirm your email for Strongroom".into(),
-                body: format!("Your Strongroom confirmation code is:\n\n    {}\n\nIt is valid for 10 minutes.\n", spaced(&code)),
-            },
+            PURPOSE_CONFIRM_EMAIL,
+            Some(req.device.id.0),
+            confirmation_mail,
         )
         .await?;
         return Err(ApiError::Forbidden {
@@ -658,24 +661,16 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
                 touch_device(&state.db, found.id, &req.device, true).await?;
             }
             None => {
-                let code = issue_code(
-                    state,
-                    found.id,
-                    PURPOSE_VERIFY_DEVICE,
-                    Some(req.device.id.0),
-                )
-                .await?;
-                send_mail(
+                let browser = req.device.name.clone();
+                send_code(
                     state,
                     found.id,
                     &email,
-                    Mail {
+                    PURPOSE_VERIFY_DEVICE,
+                    Some(req.device.id.0),
+                    move |code| Mail {
                         subject: "Verify a new browser for Strongroom".into(),
-                        body: format!(
-                            "Someone signed in to your Strongroom account from a new browser ({}). To allow it, enter this code:\n\n    {}\n\nIt is valid for 10 minutes. If this was not you, change your master password now.\n",
-                            req.device.name,
-                            spaced(&code)
-                        ),
+                        body: format!("Someone signed in to your Strongroom account from a new browser ({}). To allow it, enter this code:\n\n    {}\n\nIt is valid for 10 minutes. If this was not you, change your master password now.\n", browser, code),
                     },
                 )
                 .await?;

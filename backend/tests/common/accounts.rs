@@ -167,12 +167,7 @@ impl TestServer {
         session: Option<&str>,
     ) -> Reply<T> {
         let mut req = self.client.post(self.url(path)).json(body);
-        if let Some(token) = session {
-            req = req.header(
-                "cookie",
-                format!("{}={token}", backend::services::accounts::SESSION_COOKIE),
-            );
-        }
+        req = with_session(req, session);
         read(req.send().await.unwrap()).await
     }
 
@@ -182,23 +177,13 @@ impl TestServer {
         session: Option<&str>,
     ) -> Reply<T> {
         let mut req = self.client.delete(self.url(path));
-        if let Some(token) = session {
-            req = req.header(
-                "cookie",
-                format!("{}={token}", backend::services::accounts::SESSION_COOKIE),
-            );
-        }
+        req = with_session(req, session);
         read(req.send().await.unwrap()).await
     }
 
     pub async fn get_as<T: DeserializeOwned>(&self, path: &str, session: Option<&str>) -> Reply<T> {
         let mut req = self.client.get(self.url(path));
-        if let Some(token) = session {
-            req = req.header(
-                "cookie",
-                format!("{}={token}", backend::services::accounts::SESSION_COOKIE),
-            );
-        }
+        req = with_session(req, session);
         read(req.send().await.unwrap()).await
     }
 
@@ -280,6 +265,17 @@ impl TestServer {
             None,
         )
         .await
+    }
+}
+
+/// Adds the session cookie, when there is one.
+fn with_session(req: reqwest::RequestBuilder, session: Option<&str>) -> reqwest::RequestBuilder {
+    match session {
+        Some(token) => req.header(
+            "cookie",
+            format!("{}={token}", backend::services::accounts::SESSION_COOKIE),
+        ),
+        None => req,
     }
 }
 

@@ -314,7 +314,7 @@ on_both_databases! {
         }
     }
 
-    async fn changing_the_master_password_revokes_other_sessions_and_tells_the_owner(server) {
+    async fn changing_the_master_password_revokes_every_session_and_tells_the_owner(server) {
         let (mut user, session) = server.signed_up("liz@example.com", PASSWORD).await;
         let other: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
         let other_session = other.session.unwrap();
@@ -325,11 +325,15 @@ on_both_databases! {
         let refused: Reply<ErrorBody> = server.post("/api/account/password", &wrong, Some(&session)).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
         let (request, new_auth) = change_password_request(&user, "a brand new passphrase here");
-        let changed: Reply<serde_json::Value> = server.post("/api/account/password", &request, Some(&session)).await;
-        assert_eq!(changed.status, StatusCode::NO_CONTENT);
+        let changed: Reply<AccountBundle> = server.post("/api/account/password", &request, Some(&session)).await;
+        assert_eq!(changed.status, StatusCode::OK);
         assert!(server.mail().last().unwrap().subject.contains("master password was changed"));
-        // This browser stays signed in; the other session ended.
-        let me: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        // Every session ended, this one too; this browser got a fresh one.
+        let old_token: Reply<ErrorBody> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(old_token.status, StatusCode::UNAUTHORIZED);
+        let fresh = changed.session.expect("a new session for the browser that made the change");
+        assert_ne!(fresh, session);
+        let me: Reply<AccountBundle> = server.get_as("/api/account", Some(&fresh)).await;
         assert_eq!(me.status, StatusCode::OK);
         assert_eq!(me.body.password_envelope, request.password_envelope);
         assert_eq!(me.body.keys, before.body.keys, "no key but the envelope changes");

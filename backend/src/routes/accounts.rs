@@ -152,8 +152,9 @@ async fn change_password(
     session: AuthSession,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts::change_password(&state, &session.0, body.into_inner()).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(signed_in(
+        accounts::change_password(&state, &session.0, body.into_inner()).await?,
+    ))
 }
 
 #[get("/account")]

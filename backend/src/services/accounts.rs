@@ -69,6 +69,7 @@ fn limit(max: i32, window_secs: i64) -> Limit {
     Limit { max, window_secs }
 }
 const LIMIT_PRELOGIN_IP: (i32, i64) = (60, 60);
+const LIMIT_PRELOGIN_ACCOUNT: (i32, i64) = (30, 600);
 const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
 const LIMIT_LOGIN_IP: (i32, i64) = (30, 600);
 const LIMIT_LOGIN_ACCOUNT: (i32, i64) = (10, 600);
@@ -184,6 +185,12 @@ pub async fn prelogin(
 ) -> Result<PreloginResponse, ApiError> {
     check_ip_limit(state, "prelogin", ip, LIMIT_PRELOGIN_IP).await?;
     let email = normalize_email(email)?;
+    check_limit(
+        state,
+        format!("prelogin:email:{email}"),
+        LIMIT_PRELOGIN_ACCOUNT,
+    )
+    .await?;
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(&state.db)
@@ -947,12 +954,13 @@ pub async fn sign_out_everywhere(state: &AppState, session: &SessionInfo) -> Res
 }
 
 /// Replaces the master password: checks the current one, stores the new envelope and auth-key
-/// hash, ends every other session and tells the owner by email.
+/// hash, ends every session (this one too) and tells the owner by email. The browser that made
+/// the change gets a new session, so it stays signed in on a fresh token.
 pub async fn change_password(
     state: &AppState,
     session: &SessionInfo,
     req: ChangePasswordRequest,
-) -> Result<(), ApiError> {
+) -> Result<NewSession, ApiError> {
     check_limit(
         state,
         format!("password:account:{}", session.account_id),
@@ -981,8 +989,8 @@ pub async fn change_password(
     active.kdf_salt = Set(req.salt.0);
     active.password_envelope = Set(req.password_envelope.0);
     active.updated_at = Set(now());
-    active.update(&txn).await?;
-    revoke_sessions(&txn, session.account_id.0, None, Some(session.session_id)).await?;
+    let updated = active.update(&txn).await?;
+    revoke_sessions(&txn, session.account_id.0, None, None).await?;
     txn.commit().await?;
     send_mail(
         state,
@@ -990,10 +998,11 @@ pub async fn change_password(
         &email,
         Mail {
             subject: "Your Strongroom master password was changed".into(),
-            body: "The master password of your Strongroom account was just changed, and every other browser was signed out.\n\nIf this was not you, contact your administrator at once.\n".into(),
+            body: "The master password of your Strongroom account was just changed, and every browser was signed out (the one that made the change signed in again).\n\nIf this was not you, contact your administrator at once.\n".into(),
         },
     )
-    .await
+    .await?;
+    start_session(state, updated, session.device_id).await
 }
 
 #[cfg(test)]

@@ -180,9 +180,11 @@ impl ApiClient {
     }
 
     /// `POST /api/account/password`.
-    pub async fn change_password(&self, request: &ChangePasswordRequest) -> Result<(), ApiError> {
-        self.post_json::<_, ()>("/api/account/password", request)
-            .await
+    pub async fn change_password(
+        &self,
+        request: &ChangePasswordRequest,
+    ) -> Result<AccountBundle, ApiError> {
+        self.post_json("/api/account/password", request).await
     }
 
     /// `GET /api/account/2fa`.

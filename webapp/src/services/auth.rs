@@ -394,9 +394,17 @@ impl<C: Cache + Clone> AuthService<C> {
             salt: new_keys.salt().to_bytes().to_vec().into(),
             password_envelope: new_envelope.into_bytes().into(),
         };
-        self.api.change_password(&request).await?;
-        bundle.kdf = request.kdf;
-        bundle.password_envelope = request.password_envelope;
+        // The server ends every session and signs this browser in again (new cookie).
+        let fresh = self.api.change_password(&request).await?;
+        if fresh.account_id != bundle.account_id
+            || fresh.password_envelope != request.password_envelope
+        {
+            return Err(
+                KeyError::Damaged("the server returned another account's keys".into()).into(),
+            );
+        }
+        bundle.kdf = fresh.kdf;
+        bundle.password_envelope = fresh.password_envelope;
         self.keep(&bundle).await
     }
 

@@ -52,6 +52,8 @@ test('a wrong current password changes nothing', async ({ page }) => {
   await signUp(page, email);
   await page.goto('/settings');
   await unlock(page);
+  // Wait for the open vault: settings seen while still locked send the person back to the vault.
+  await expectVaultOpen(page, email);
   await page.getByRole('link', { name: 'Account settings' }).click();
   await page.getByLabel('Current master password').fill(PASSWORD + 'x');
   await page.getByLabel('New master password', { exact: true }).fill(NEW_PASSWORD);

@@ -12,7 +12,7 @@ use crate::components::qr::QrCode;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
 use crate::services::preferences::LOCK_AFTER_CHOICES;
-use crate::services::strength::estimate;
+use crate::services::strength::{check_new_password, estimate};
 use crate::services::{Auth, Services, yield_to_browser};
 
 /// The settings page (only while the vault is open).
@@ -127,16 +127,10 @@ fn ChangePassword() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_done.set(false);
-        if new.get_untracked() != confirm.get_untracked() {
-            set_error.set(Some("The two new passwords are not the same.".into()));
-            return;
-        }
-        let verdict = strength.get_untracked();
-        if !verdict.acceptable() {
-            set_error.set(Some(format!(
-                "Choose a stronger master password. {}",
-                verdict.problems.join(" ")
-            )));
+        if let Err(problem) =
+            check_new_password(&new.get_untracked(), &confirm.get_untracked(), &email())
+        {
+            set_error.set(Some(problem));
             return;
         }
         let AuthStatus::Unlocked(keys) = status.get_untracked() else {

@@ -8,7 +8,7 @@ use wasm_crypto::MasterPassword;
 
 use crate::services::auth::{AuthStatus, PendingSignup};
 use crate::services::device::browser_name;
-use crate::services::strength::estimate;
+use crate::services::strength::{check_new_password, estimate};
 use crate::services::{Auth, Services, now_ms, yield_to_browser};
 
 /// The sign-up page.
@@ -28,16 +28,12 @@ pub fn SignUp() -> impl IntoView {
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if password.get_untracked() != confirm.get_untracked() {
-            set_error.set(Some("The two passwords are not the same.".into()));
-            return;
-        }
-        let verdict = strength.get_untracked();
-        if !verdict.acceptable() {
-            set_error.set(Some(format!(
-                "Choose a stronger master password. {}",
-                verdict.problems.join(" ")
-            )));
+        if let Err(problem) = check_new_password(
+            &password.get_untracked(),
+            &confirm.get_untracked(),
+            &email.get_untracked(),
+        ) {
+            set_error.set(Some(problem));
             return;
         }
         set_error.set(None);

@@ -25,6 +25,22 @@ impl Strength {
     }
 }
 
+/// Checks a new master password typed twice: the same both times, and strong enough. The error
+/// says what to change.
+pub fn check_new_password(password: &str, confirmation: &str, email: &str) -> Result<(), String> {
+    if password != confirmation {
+        return Err("The two passwords are not the same.".to_owned());
+    }
+    let verdict = estimate(password, email);
+    if !verdict.acceptable() {
+        return Err(format!(
+            "Choose a stronger master password. {}",
+            verdict.problems.join(" ")
+        ));
+    }
+    Ok(())
+}
+
 /// The fewest characters a master password may have.
 pub const MIN_LENGTH: usize = 12;
 /// The least estimated strength a master password may have.
@@ -127,6 +143,7 @@ pub fn estimate(password: &str, email: &str) -> Strength {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -141,6 +158,32 @@ mod tests {
         let runs = estimate("aaaaaaaaaaaaaaaaaaaa", "a@example.com");
         assert!(!runs.acceptable());
         assert_eq!(runs.score, 0);
+    }
+
+    #[test]
+    fn a_new_password_must_match_its_confirmation_and_be_strong() {
+        assert!(
+            check_new_password(
+                "correct horse battery staple",
+                "correct horse battery staple",
+                "a@b.c"
+            )
+            .is_ok()
+        );
+        assert!(
+            check_new_password(
+                "correct horse battery staple",
+                "correct horse battery stapl",
+                "a@b.c"
+            )
+            .unwrap_err()
+            .contains("not the same")
+        );
+        assert!(
+            check_new_password("short", "short", "a@b.c")
+                .unwrap_err()
+                .contains("stronger")
+        );
     }
 
     #[test]

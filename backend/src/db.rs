@@ -25,6 +25,9 @@ pub enum DbOpenError {
     /// Connecting failed.
     #[error("cannot open the database: {0}")]
     Connect(#[source] DbErr),
+    /// The server's secrets could not be read or made.
+    #[error("cannot load the server's secrets: {0}")]
+    Secrets(#[source] DbErr),
     /// A migration failed; nothing after it was applied.
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(#[source] DbErr),

@@ -58,9 +58,13 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             mail::Mailer::to_folder(&folder, settings.mail_from()?)?
         }
     };
+    let keys = services::server_secret::ServerKeys::load(&db)
+        .await
+        .map_err(db::DbOpenError::Secrets)?;
     let state = web::Data::new(AppState {
         db,
         mailer,
+        keys: std::sync::Arc::new(keys),
         ip_limit_multiplier: i32::try_from(settings.ip_limit_multiplier).unwrap_or(i32::MAX),
         trusted_proxies: settings.trusted_proxies()?,
     });

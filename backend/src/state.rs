@@ -2,7 +2,10 @@
 
 use sea_orm::DatabaseConnection;
 
+use std::sync::Arc;
+
 use crate::mail::Mailer;
+use crate::services::server_secret::ServerKeys;
 
 /// Shared application state.
 #[derive(Clone)]
@@ -11,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Outgoing mail.
     pub mailer: Mailer,
+    /// The server's keyed-hash secrets.
+    pub keys: Arc<ServerKeys>,
     /// Multiplier for per-IP rate limits.
     pub ip_limit_multiplier: i32,
     /// Proxies whose `X-Forwarded-For` is believed.

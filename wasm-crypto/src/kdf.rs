@@ -122,16 +122,6 @@ impl MasterPassword {
     pub fn new(password: String) -> Self {
         Self(Zeroizing::new(password))
     }
-
-    /// The password's length in characters (for strength checks in the UI).
-    pub fn char_count(&self) -> usize {
-        self.0.chars().count()
-    }
-
-    /// The password itself, for a strength estimate in the browser. Never send it anywhere.
-    pub fn dangerous_as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl core::fmt::Debug for MasterPassword {

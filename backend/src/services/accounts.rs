@@ -9,7 +9,6 @@
 //!   of session tokens.
 //! - One-time codes: 8 digits (26.6 bits), 10 minutes, single use, 5 attempts.
 
-use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait,
     QueryFilter, QueryOrder, TransactionTrait,
@@ -30,7 +29,7 @@ use crate::entity::{account, device, email_code, profile, session};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::services::rate_limit::{self, Limit};
-use crate::services::server_secret;
+use crate::services::server_secret::KeyedPurpose;
 use crate::state::AppState;
 
 /// How long an emailed code stays valid.
@@ -160,21 +159,6 @@ fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-pub(crate) async fn keyed_hash(
-    state: &AppState,
-    purpose: &str,
-    parts: &[&[u8]],
-) -> Result<[u8; 32], ApiError> {
-    let secret = server_secret::get_or_create(&state.db, purpose).await?;
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&secret)
-        .map_err(|e| ApiError::Internal(Box::new(std::io::Error::other(e.to_string()))))?;
-    for part in parts {
-        mac.update(&(part.len() as u32).to_be_bytes());
-        mac.update(part);
-    }
-    Ok(mac.finalize().into_bytes().into())
-}
-
 // ---- prelogin ----
 
 /// The KDF parameters and salt for `email`; made-up but stable values for unknown emails.
@@ -196,7 +180,9 @@ pub async fn prelogin(
         .one(&state.db)
         .await?;
     // The made-up salt is computed either way, so both paths do the same work.
-    let fake_salt = keyed_hash(state, "prelogin", &[email.as_bytes()]).await?;
+    let fake_salt = state
+        .keys
+        .keyed_hash(KeyedPurpose::Prelogin, &[email.as_bytes()]);
     Ok(match found {
         Some(a) => PreloginResponse {
             kdf: kdf_of(&a),
@@ -503,7 +489,9 @@ async fn issue_code(
     let random = u64::from_be_bytes(random_bytes::<8>()?);
     let code = format!("{:08}", random % 100_000_000);
     let id = Uuid::now_v7();
-    let code_hash = keyed_hash(state, "email_code", &[id.as_bytes(), code.as_bytes()]).await?;
+    let code_hash = state
+        .keys
+        .keyed_hash(KeyedPurpose::EmailCode, &[id.as_bytes(), code.as_bytes()]);
     email_code::ActiveModel {
         id: Set(id),
         account_id: Set(account_id),
@@ -565,12 +553,10 @@ async fn redeem_code(
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    let expected = keyed_hash(
-        state,
-        "email_code",
+    let expected = state.keys.keyed_hash(
+        KeyedPurpose::EmailCode,
         &[found.id.as_bytes(), digits.as_bytes()],
-    )
-    .await?;
+    );
     let matches: bool = expected.as_slice().ct_eq(found.code_hash.as_slice()).into();
     let attempts = found.attempts + 1;
     let mut active: email_code::ActiveModel = found.into();
@@ -813,11 +799,7 @@ pub async fn account_of(
     state: &AppState,
     session: &SessionInfo,
 ) -> Result<AccountBundle, ApiError> {
-    let found = account::Entity::find_by_id(session.account_id.0)
-        .one(&state.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    bundle(state, found).await
+    bundle(state, account_by_id(state, session.account_id).await?).await
 }
 
 // ---- account settings ----

@@ -19,9 +19,8 @@ use uuid::Uuid;
 use crate::entity::{account, recovery_code, two_factor};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::services::accounts::{
-    SessionInfo, check_limit, hash_auth_key, keyed_hash, now, random_bytes,
-};
+use crate::services::accounts::{SessionInfo, check_limit, hash_auth_key, now, random_bytes};
+use crate::services::server_secret::KeyedPurpose;
 use crate::state::AppState;
 
 const RECOVERY_CODES: usize = 10;
@@ -149,14 +148,16 @@ pub async fn enable(
         .ok_or_else(|| ApiError::BadRequest("Start the set-up first.".into()))?;
     let email = email_of(state, account_id).await?;
     accept_code(state, row.clone(), &email, code).await?;
-    // Codes and their hashes first: hashing may write the server secret, which must not wait on
-    // the transaction's write lock (SQLite has one writer).
+    // Codes and their hashes first, so the transaction holds SQLite's one write lock briefly.
     let mut plain = Vec::with_capacity(RECOVERY_CODES);
     let mut rows = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
         let text = data_encoding::BASE32_NOPAD.encode(&random_bytes::<7>()?)[..10].to_owned();
         let id = Uuid::now_v7();
-        let hash = keyed_hash(state, "recovery_code", &[id.as_bytes(), text.as_bytes()]).await?;
+        let hash = state.keys.keyed_hash(
+            KeyedPurpose::RecoveryCode,
+            &[id.as_bytes(), text.as_bytes()],
+        );
         rows.push(recovery_code::ActiveModel {
             id: Set(id),
             account_id: Set(account_id),
@@ -260,12 +261,10 @@ pub async fn check_login(
         .all(&state.db)
         .await?;
     for candidate in unused {
-        let hash = keyed_hash(
-            state,
-            "recovery_code",
+        let hash = state.keys.keyed_hash(
+            KeyedPurpose::RecoveryCode,
             &[candidate.id.as_bytes(), typed.as_bytes()],
-        )
-        .await?;
+        );
         if bool::from(hash.as_slice().ct_eq(candidate.code_hash.as_slice())) {
             let consumed = recovery_code::Entity::update_many()
                 .col_expr(

@@ -23,6 +23,15 @@ pub const TEST_KDF: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
     parallelism: 1,
 };
 
+/// [`TEST_KDF`] as the API writes it.
+pub fn test_kdf_wire() -> KdfParams {
+    KdfParams {
+        memory_kib: TEST_KDF.memory_kib,
+        iterations: TEST_KDF.iterations,
+        parallelism: TEST_KDF.parallelism,
+    }
+}
+
 /// A person with a browser.
 pub struct TestUser {
     pub email: String,
@@ -56,11 +65,7 @@ pub fn change_password_request(
     let request = shared_types::account::ChangePasswordRequest {
         current_auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())),
         new_auth_key: AuthKeyProof(Base64Bytes(new_auth.clone())),
-        kdf: KdfParams {
-            memory_kib: TEST_KDF.memory_kib,
-            iterations: TEST_KDF.iterations,
-            parallelism: TEST_KDF.parallelism,
-        },
+        kdf: test_kdf_wire(),
         salt: Base64Bytes(envelope.salt().unwrap().to_bytes().to_vec()),
         password_envelope: Base64Bytes(envelope.into_bytes()),
     };
@@ -138,11 +143,7 @@ pub fn signup_request(email: &str, password: &str) -> (SignupRequest, TestUser) 
         account_id,
         email: email.to_owned(),
         auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())),
-        kdf: KdfParams {
-            memory_kib: TEST_KDF.memory_kib,
-            iterations: TEST_KDF.iterations,
-            parallelism: TEST_KDF.parallelism,
-        },
+        kdf: test_kdf_wire(),
         salt: Base64Bytes(envelope.salt().unwrap().to_bytes().to_vec()),
         password_envelope: Base64Bytes(envelope.into_bytes()),
         keys,

@@ -4,3 +4,4 @@ pub mod idle_lock;
 pub mod qr;
 pub mod shell;
 pub mod status_card;
+pub mod strength_meter;

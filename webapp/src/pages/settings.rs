@@ -9,6 +9,7 @@ use wasm_crypto::MasterPassword;
 
 use crate::components::idle_lock::LockAfter;
 use crate::components::qr::QrCode;
+use crate::components::strength_meter::StrengthMeter;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
 use crate::services::preferences::LOCK_AFTER_CHOICES;
@@ -164,10 +165,7 @@ fn ChangePassword() -> impl IntoView {
                 <label for="new-password">"New master password"</label>
                 <input id="new-password" type="password" autocomplete="new-password" required
                     prop:value=new on:input=move |ev| set_new.set(event_target_value(&ev)) />
-                <div class="meter" aria-live="polite">
-                    <meter min="0" max="4" value=move || strength.get().score aria-label="New password strength"></meter>
-                    <span>{move || if new.get().is_empty() { String::new() } else { strength.get().label().to_owned() }}</span>
-                </div>
+                <StrengthMeter strength=strength typed=Signal::derive(move || !new.get().is_empty()) label="New password strength" />
                 <label for="confirm-password">"Confirm new master password"</label>
                 <input id="confirm-password" type="password" autocomplete="new-password" required
                     prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev)) />

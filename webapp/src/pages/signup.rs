@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
+use crate::components::strength_meter::StrengthMeter;
 use crate::services::auth::{AuthStatus, PendingSignup};
 use crate::services::device::browser_name;
 use crate::services::strength::{check_new_password, estimate};
@@ -103,10 +104,7 @@ pub fn SignUp() -> impl IntoView {
                     <label for="signup-password">"Master password"</label>
                     <input id="signup-password" type="password" autocomplete="new-password" required
                         prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) />
-                    <div class="meter" aria-live="polite">
-                        <meter min="0" max="4" value=move || strength.get().score aria-label="Password strength"></meter>
-                        <span data-testid="strength-label">{move || if password.get().is_empty() { String::new() } else { strength.get().label().to_owned() }}</span>
-                    </div>
+                    <StrengthMeter strength=strength typed=Signal::derive(move || !password.get().is_empty()) label="Password strength" />
                     <ul class="problems">
                         {move || if password.get().is_empty() { Vec::new() } else { strength.get().problems }
                             .into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}

@@ -70,13 +70,6 @@ pub struct PendingLogin {
     device: DeviceInfo,
 }
 
-impl PendingSignup {
-    /// The email the code went to.
-    pub fn email(&self) -> &str {
-        &self.email
-    }
-}
-
 /// The code a pending sign-in sends next.
 pub enum SecondStep {
     /// The code emailed for a new browser.

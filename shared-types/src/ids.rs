@@ -45,6 +45,9 @@ id_type! {
     FolderId;
     /// A saved item.
     ItemId;
+    /// Any record of a vault (an item, a folder or a past version of an item); its kind says
+    /// which. The same UUID as the item's or folder's own id.
+    RecordId;
     /// A share.
     ShareId;
     /// A group of users in a company.

@@ -10,6 +10,7 @@ mod ids;
 
 pub mod account;
 pub mod api;
+pub mod vault;
 
 pub use bytes::Base64Bytes;
 pub use ids::*;

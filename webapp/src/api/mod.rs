@@ -10,6 +10,7 @@ use shared_types::account::{
     RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
+use shared_types::vault::{PullResponse, PushRequest, PushResponse};
 
 impl ApiError {
     /// The server's stable error code, when the server answered with one.
@@ -217,5 +218,16 @@ impl ApiClient {
     /// `GET /api/account`.
     pub async fn account(&self) -> Result<AccountBundle, ApiError> {
         self.get_json("/api/account").await
+    }
+
+    /// `GET /api/vault/records?since=N`.
+    pub async fn vault_pull(&self, since: i64) -> Result<PullResponse, ApiError> {
+        self.get_json(&format!("/api/vault/records?since={since}"))
+            .await
+    }
+
+    /// `POST /api/vault/push`.
+    pub async fn vault_push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        self.post_json("/api/vault/push", request).await
     }
 }

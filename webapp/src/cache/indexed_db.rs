@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, Store};
+use super::{Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, Store, Write, prefix_end};
 
 /// IndexedDB-backed cache. Cheap to clone: clones share one open database.
 #[derive(Clone, Default)]
@@ -103,5 +103,82 @@ impl Cache for IndexedDbCache {
                     .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))
             })
             .collect()
+    }
+
+    async fn get_prefix(
+        &self,
+        store: Store,
+        prefix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[store.name()], TransactionMode::ReadOnly)
+            .map_err(unavailable)?;
+        let range = KeyRange::bound(
+            &JsValue::from_str(prefix),
+            &JsValue::from_str(&prefix_end(prefix)),
+            None,
+            None,
+        )
+        .map_err(|e| CacheError::Unavailable(e.to_string()))?;
+        let found = tx
+            .store(store.name())
+            .map_err(unavailable)?
+            .scan(Some(range), None, None, None)
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        found
+            .into_iter()
+            .map(|(k, v)| {
+                let key = k
+                    .as_string()
+                    .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))?;
+                let bytes = v
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .map(|array| array.to_vec())
+                    .map_err(|_| CacheError::Corrupt(format!("{key} is not a byte record")))?;
+                Ok((key, bytes))
+            })
+            .collect()
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let db = self.db().await?;
+        let mut names: Vec<&str> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Put(store, ..) | Write::Delete(store, _) => store.name(),
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let tx = db
+            .transaction(&names, TransactionMode::ReadWrite)
+            .map_err(unavailable)?;
+        for w in writes {
+            match w {
+                Write::Put(store, key, value) => {
+                    let bytes: JsValue = js_sys::Uint8Array::from(value.as_slice()).into();
+                    tx.store(store.name())
+                        .map_err(unavailable)?
+                        .put(&bytes, Some(&JsValue::from_str(&key)))
+                        .await
+                        .map_err(unavailable)?;
+                }
+                Write::Delete(store, key) => {
+                    tx.store(store.name())
+                        .map_err(unavailable)?
+                        .delete(JsValue::from_str(&key))
+                        .await
+                        .map_err(unavailable)?;
+                }
+            }
+        }
+        tx.done().await.map_err(unavailable)?;
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::{Cache, CacheError, Store};
+use super::{Cache, CacheError, Store, Write};
 
 type Records = BTreeMap<(Store, String), Vec<u8>>;
 
@@ -39,6 +39,35 @@ impl Cache for MemoryCache {
             .filter(|(s, _)| *s == store)
             .map(|(_, k)| k.clone())
             .collect())
+    }
+
+    async fn get_prefix(
+        &self,
+        store: Store,
+        prefix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        Ok(self
+            .records
+            .borrow()
+            .range((store, prefix.to_owned())..)
+            .take_while(|((s, k), _)| *s == store && k.starts_with(prefix))
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError> {
+        let mut records = self.records.borrow_mut();
+        for w in writes {
+            match w {
+                Write::Put(store, key, value) => {
+                    records.insert((store, key), value);
+                }
+                Write::Delete(store, key) => {
+                    records.remove(&(store, key));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

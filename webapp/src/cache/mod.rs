@@ -14,7 +14,7 @@ pub use memory::MemoryCache;
 /// The IndexedDB database name.
 pub const DATABASE_NAME: &str = "strongroom";
 /// The IndexedDB schema version: raise it whenever a store is added.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The object stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,17 +24,34 @@ pub enum Store {
     /// The signed-in account's encrypted key bundle (for offline unlock) and the key-derivation
     /// settings last used per email (so a server cannot lower them silently).
     Account,
+    /// Vault records exactly as the server keeps them (sealed), by local key: `i:{item}`,
+    /// `f:{folder}`, `h:{item}:{version}` (so an item's past versions are one key range).
+    Records,
+    /// Changes made here and not yet accepted by the server, by record id.
+    Outbox,
+    /// Per profile, this browser's sealed index of its items and folders (what the list and
+    /// search need), so opening the vault does not open every record.
+    Index,
 }
 
 impl Store {
     /// Every store, for creating the database.
-    pub const ALL: [Store; 2] = [Store::Meta, Store::Account];
+    pub const ALL: [Store; 5] = [
+        Store::Meta,
+        Store::Account,
+        Store::Records,
+        Store::Outbox,
+        Store::Index,
+    ];
 
     /// The object store's name in IndexedDB.
     pub fn name(self) -> &'static str {
         match self {
             Store::Meta => "meta",
             Store::Account => "account",
+            Store::Records => "records",
+            Store::Outbox => "outbox",
+            Store::Index => "index",
         }
     }
 }
@@ -52,6 +69,15 @@ pub enum CacheError {
     Corrupt(String),
 }
 
+/// One write of an atomic [`Cache::write`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Store `value` under `key`, replacing any.
+    Put(Store, String, Vec<u8>),
+    /// Remove `key` (no error if there is none).
+    Delete(Store, String),
+}
+
 /// A key-value store of byte records, one namespace per [`Store`].
 // The app runs on the browser's single thread, so these futures need not be `Send`.
 #[allow(async_fn_in_trait)]
@@ -64,6 +90,19 @@ pub trait Cache {
     async fn delete(&self, store: Store, key: &str) -> Result<(), CacheError>;
     /// Every key in `store`, in key order.
     async fn keys(&self, store: Store) -> Result<Vec<String>, CacheError>;
+    /// Every record whose key starts with `prefix`, in key order.
+    async fn get_prefix(
+        &self,
+        store: Store,
+        prefix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, CacheError>;
+    /// Applies every write or none (one transaction over the stores involved).
+    async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError>;
+}
+
+/// The first string after every string that starts with `prefix` (for key ranges).
+pub(crate) fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
 }
 
 /// Behaviour every implementation must share; run against each one.
@@ -86,4 +125,24 @@ pub(crate) async fn check_contract(cache: &impl Cache) {
         .expect("delete of a missing key");
     assert_eq!(cache.get(Store::Meta, "a").await, Ok(None));
     assert_eq!(cache.keys(Store::Meta).await, Ok(vec!["b".to_owned()]));
+
+    cache
+        .write(vec![
+            Write::Put(Store::Records, "h:1:a".into(), b"x".to_vec()),
+            Write::Put(Store::Records, "h:1:b".into(), b"y".to_vec()),
+            Write::Put(Store::Records, "h:10:c".into(), b"z".to_vec()),
+            Write::Put(Store::Outbox, "1".into(), b"o".to_vec()),
+            Write::Delete(Store::Meta, "b".into()),
+        ])
+        .await
+        .expect("write");
+    assert_eq!(
+        cache.get_prefix(Store::Records, "h:1:").await,
+        Ok(vec![
+            ("h:1:a".to_owned(), b"x".to_vec()),
+            ("h:1:b".to_owned(), b"y".to_vec())
+        ])
+    );
+    assert_eq!(cache.get(Store::Outbox, "1").await, Ok(Some(b"o".to_vec())));
+    assert_eq!(cache.get(Store::Meta, "b").await, Ok(None));
 }

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod preferences;
 pub mod status;
 pub mod strength;
+pub mod vault;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,1343 @@
+//! The open vault: a [`VaultSession`] exists only while the vault is unlocked and owns every
+//! decrypted value (the profiles' indexes); dropping it on lock drops them.
+//!
+//! Offline first: every change is sealed and written to IndexedDB together with its entry in the
+//! outbox and the updated index, in one transaction, before anything is sent. [`VaultSession::sync`]
+//! then pushes the outbox and pulls what changed on the server; a change the server has not
+//! accepted stays in the outbox across reloads and is sent on the next sync.
+//!
+//! Records: an item is one record sealed under its own key; every edit keeps the replaced
+//! content as a past version (a history record under the same item key); deleting moves an item
+//! to the trash, where it stays for [`TRASH_DAYS`] days before it is purged (the item and its
+//! history become tombstones).
+
+pub mod index;
+pub mod model;
+pub mod seal;
+pub mod totp;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use shared_types::account::ProfileKind;
+use shared_types::vault::{
+    Conflict, MAX_PUSH_CHANGES, PushRequest, RecordChange, RecordKind, VaultRecord,
+};
+use shared_types::{FolderId, ProfileId, RecordId};
+use wasm_crypto::SymmetricKey;
+
+use crate::api::{ApiClient, ApiError};
+use crate::cache::{Cache, CacheError, Store, Write};
+use crate::services::keys::VaultKeys;
+use index::{FolderEntry, ItemSummary, ProfileIndex};
+use model::{FolderData, HistoryData, HistoryReason, ItemData};
+use seal::SealError;
+
+/// Days an item stays in the trash before it is purged.
+pub const TRASH_DAYS: i64 = 30;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// The last server revision this browser has pulled.
+const PULLED_REVISION: &str = "vault:pulled_revision";
+/// Keeps one push request well under the server's 4 MiB body limit.
+const PUSH_BYTES: usize = 2 * 1024 * 1024;
+
+/// Why a vault action failed; every message says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    /// Sealing or opening failed.
+    #[error("{0}")]
+    Seal(#[from] SealError),
+    /// This browser's storage failed.
+    #[error("{0}")]
+    Cache(#[from] CacheError),
+    /// The server refused or could not be reached.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The item or folder is not in this vault (any more).
+    #[error("This item or folder no longer exists. It may have been deleted in another browser.")]
+    Missing,
+    /// A folder cannot go inside itself.
+    #[error("A folder cannot be moved into itself or into one of its own folders.")]
+    FolderCycle,
+    /// A title or name is required.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+/// One profile, opened.
+struct ProfileState {
+    id: ProfileId,
+    kind: ProfileKind,
+    index: ProfileIndex,
+}
+
+/// An item opened for viewing or editing.
+pub struct OpenedItem {
+    /// Its id.
+    pub id: RecordId,
+    /// Its profile.
+    pub profile: ProfileId,
+    /// Its content.
+    pub data: ItemData,
+    /// Whether a change to it is waiting to be sent.
+    pub pending: bool,
+}
+
+/// A past version of an item.
+pub struct PastVersion {
+    /// The version's id.
+    pub id: RecordId,
+    /// Its content and why it was kept.
+    pub history: HistoryData,
+}
+
+/// A row of the item list.
+#[derive(Clone, PartialEq)]
+pub struct Row {
+    /// The item.
+    pub id: RecordId,
+    /// Its profile.
+    pub profile: ProfileId,
+    /// Which profile that is.
+    pub profile_kind: ProfileKind,
+    /// What the list shows.
+    pub summary: ItemSummary,
+    /// The folder path ("" at the top).
+    pub folder_path: String,
+}
+
+/// A folder in the sidebar tree, in display order.
+#[derive(Clone, PartialEq)]
+pub struct FolderNode {
+    /// The folder.
+    pub id: FolderId,
+    /// Its profile.
+    pub profile: ProfileId,
+    /// Its name.
+    pub name: String,
+    /// Its parent.
+    pub parent: Option<FolderId>,
+    /// How deep it is (0 at the top).
+    pub depth: usize,
+    /// Its full path.
+    pub path: String,
+}
+
+/// Which items the list shows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Every item not in the trash, in both profiles.
+    #[default]
+    All,
+    /// Starred items.
+    Favourites,
+    /// One profile.
+    Profile(ProfileId),
+    /// One folder and the folders inside it.
+    Folder(ProfileId, FolderId),
+    /// The trash.
+    Trash,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Changes the server accepted.
+    pub sent: usize,
+    /// Records received.
+    pub received: usize,
+    /// Changes that met another browser's change; both versions were kept.
+    pub conflicts: usize,
+    /// Changes still waiting to be sent.
+    pub pending: usize,
+}
+
+fn item_key(id: RecordId) -> String {
+    format!("i:{id}")
+}
+fn folder_key(id: RecordId) -> String {
+    format!("f:{id}")
+}
+fn history_prefix(item: RecordId) -> String {
+    format!("h:{item}:")
+}
+fn local_key(record: &VaultRecord) -> String {
+    match (record.kind, record.parent_id) {
+        (RecordKind::Item, _) => item_key(record.id),
+        (RecordKind::Folder, _) => folder_key(record.id),
+        (RecordKind::History, Some(item)) => format!("{}{}", history_prefix(item), record.id),
+        (RecordKind::History, None) => format!("h:-:{}", record.id),
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> CacheError {
+    CacheError::Corrupt(e.to_string())
+}
+fn to_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>> {
+    Ok(serde_json::to_vec(value).map_err(corrupt)?)
+}
+fn from_bytes<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    Ok(serde_json::from_slice(bytes).map_err(corrupt)?)
+}
+
+/// Builds the writes for one changed record: the record, and its outbox entry (which keeps the
+/// revision the first unsent change was based on).
+struct Batch {
+    writes: Vec<Write>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self { writes: Vec::new() }
+    }
+
+    fn record(&mut self, record: &VaultRecord, base: Option<i64>) -> Result<()> {
+        self.writes.push(Write::Put(
+            Store::Records,
+            local_key(record),
+            to_bytes(record)?,
+        ));
+        let change = RecordChange {
+            id: record.id,
+            kind: record.kind,
+            container_id: record.container_id,
+            parent_id: record.parent_id,
+            base_revision: base,
+            key: record.key.clone(),
+            data: record.data.clone(),
+        };
+        self.writes.push(Write::Put(
+            Store::Outbox,
+            record.id.to_string(),
+            to_bytes(&change)?,
+        ));
+        Ok(())
+    }
+
+    fn delete(&mut self, record: &VaultRecord, base: Option<i64>) -> Result<()> {
+        self.writes
+            .push(Write::Delete(Store::Records, local_key(record)));
+        match base {
+            // Never on the server: forgetting it here is enough.
+            None => self
+                .writes
+                .push(Write::Delete(Store::Outbox, record.id.to_string())),
+            Some(_) => {
+                let change = RecordChange {
+                    id: record.id,
+                    kind: record.kind,
+                    container_id: record.container_id,
+                    parent_id: record.parent_id,
+                    base_revision: base,
+                    key: None,
+                    data: None,
+                };
+                self.writes.push(Write::Put(
+                    Store::Outbox,
+                    record.id.to_string(),
+                    to_bytes(&change)?,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Inner<C> {
+    cache: C,
+    api: ApiClient,
+    keys: Arc<VaultKeys>,
+    profiles: RefCell<Vec<ProfileState>>,
+}
+
+/// The unlocked vault. Cheap to clone (clones share one state).
+pub struct VaultSession<C> {
+    inner: Rc<Inner<C>>,
+}
+
+impl<C> Clone for VaultSession<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// Opens the vault kept in this browser: one sealed index per profile (rebuilt from the
+    /// records when missing, damaged or out of step), then purges trash older than
+    /// [`TRASH_DAYS`].
+    pub async fn open(cache: C, api: ApiClient, keys: Arc<VaultKeys>, now_ms: i64) -> Result<Self> {
+        let mut profiles = Vec::new();
+        let record_keys = cache.keys(Store::Records).await?;
+        for (id, kind, key) in &keys.profiles {
+            let stored = cache.get(Store::Index, &id.to_string()).await?;
+            let index = stored
+                .and_then(|b| seal::open_index(key, *id, b).ok())
+                .unwrap_or_default();
+            profiles.push(ProfileState {
+                id: *id,
+                kind: *kind,
+                index,
+            });
+        }
+        let session = Self {
+            inner: Rc::new(Inner {
+                cache,
+                api,
+                keys,
+                profiles: RefCell::new(profiles),
+            }),
+        };
+        if !session.index_matches(&record_keys) {
+            session.rebuild_indexes().await?;
+        }
+        session.purge_expired_trash(now_ms).await?;
+        Ok(session)
+    }
+
+    /// Whether the indexes list exactly the items and folders stored here.
+    fn index_matches(&self, record_keys: &[String]) -> bool {
+        let profiles = self.inner.profiles.borrow();
+        let mut indexed: Vec<String> = profiles
+            .iter()
+            .flat_map(|p| {
+                p.index
+                    .items
+                    .keys()
+                    .map(|id| item_key(*id))
+                    .chain(p.index.folders.keys().map(|id| folder_key(*id)))
+            })
+            .collect();
+        indexed.sort();
+        let mut stored: Vec<&String> = record_keys
+            .iter()
+            .filter(|k| k.starts_with("i:") || k.starts_with("f:"))
+            .collect();
+        stored.sort();
+        indexed.len() == stored.len() && indexed.iter().zip(stored).all(|(a, b)| a == b)
+    }
+
+    /// Opens every item and folder record and writes fresh indexes.
+    async fn rebuild_indexes(&self) -> Result<()> {
+        let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
+        for prefix in ["i:", "f:"] {
+            for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
+                let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
+                    continue;
+                };
+                self.index_record(&mut fresh, &record);
+            }
+        }
+        let mut writes = Vec::new();
+        {
+            let mut profiles = self.inner.profiles.borrow_mut();
+            for p in profiles.iter_mut() {
+                p.index = fresh.remove(&p.id).unwrap_or_default();
+                writes.push(self.index_write(p)?);
+            }
+        }
+        self.inner.cache.write(writes).await?;
+        Ok(())
+    }
+
+    fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
+        let Some(key) = self.profile_key(record.container_id) else {
+            return;
+        };
+        let index = indexes.entry(record.container_id).or_default();
+        match record.kind {
+            RecordKind::Item => {
+                let summary = match seal::open_item(key, record) {
+                    Ok((_, item)) => ItemSummary::of(&item),
+                    Err(_) => ItemSummary::damaged(),
+                };
+                index.items.insert(record.id, summary);
+            }
+            RecordKind::Folder => {
+                let entry = match seal::open_folder(key, record) {
+                    Ok(folder) => FolderEntry::of(&folder),
+                    Err(_) => FolderEntry {
+                        name: "Damaged folder".to_owned(),
+                        parent: None,
+                    },
+                };
+                index.folders.insert(record.id, entry);
+            }
+            RecordKind::History => {}
+        }
+    }
+
+    fn index_write(&self, profile: &ProfileState) -> Result<Write> {
+        let key = self.profile_key(profile.id).ok_or(VaultError::Missing)?;
+        let sealed = seal::seal_index(key, profile.id, &profile.index)?;
+        Ok(Write::Put(Store::Index, profile.id.to_string(), sealed))
+    }
+
+    fn profile_key(&self, profile: ProfileId) -> Option<&SymmetricKey> {
+        self.inner
+            .keys
+            .profiles
+            .iter()
+            .find(|(id, _, _)| *id == profile)
+            .map(|(_, _, key)| key)
+    }
+
+    fn key_of(&self, profile: ProfileId) -> Result<&SymmetricKey> {
+        self.profile_key(profile).ok_or(VaultError::Missing)
+    }
+
+    /// The profiles, Personal first.
+    pub fn profiles(&self) -> Vec<(ProfileId, ProfileKind)> {
+        let mut list: Vec<_> = self
+            .inner
+            .profiles
+            .borrow()
+            .iter()
+            .map(|p| (p.id, p.kind))
+            .collect();
+        list.sort_by_key(|(_, kind)| *kind != ProfileKind::Personal);
+        list
+    }
+
+    /// How many items (not in the trash) the vault holds.
+    pub fn item_count(&self) -> usize {
+        self.inner
+            .profiles
+            .borrow()
+            .iter()
+            .map(|p| {
+                p.index
+                    .items
+                    .values()
+                    .filter(|s| s.trashed_at.is_none())
+                    .count()
+            })
+            .sum()
+    }
+
+    /// The profile an item or folder is in.
+    pub fn profile_of(&self, id: RecordId) -> Option<ProfileId> {
+        self.inner
+            .profiles
+            .borrow()
+            .iter()
+            .find(|p| p.index.items.contains_key(&id) || p.index.folders.contains_key(&id))
+            .map(|p| p.id)
+    }
+
+    /// Every folder of every profile, as a tree in display order.
+    pub fn folders(&self) -> Vec<FolderNode> {
+        let profiles = self.inner.profiles.borrow();
+        let mut out = Vec::new();
+        for p in profiles.iter() {
+            let mut children: BTreeMap<Option<FolderId>, Vec<(String, FolderId)>> = BTreeMap::new();
+            for (id, entry) in &p.index.folders {
+                // A folder whose parent is gone shows at the top.
+                let parent = entry
+                    .parent
+                    .filter(|parent| p.index.folders.contains_key(&RecordId(parent.0)));
+                children
+                    .entry(parent)
+                    .or_default()
+                    .push((entry.name.to_lowercase(), FolderId(id.0)));
+            }
+            for list in children.values_mut() {
+                list.sort();
+            }
+            let mut stack: Vec<(FolderId, usize)> = children
+                .get(&None)
+                .map(|l| l.iter().rev().map(|(_, id)| (*id, 0)).collect())
+                .unwrap_or_default();
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((id, depth)) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                let Some(entry) = p.index.folders.get(&RecordId(id.0)) else {
+                    continue;
+                };
+                out.push(FolderNode {
+                    id,
+                    profile: p.id,
+                    name: entry.name.clone(),
+                    parent: entry.parent,
+                    depth,
+                    path: p.index.folder_path(id),
+                });
+                if let Some(kids) = children.get(&Some(id)) {
+                    stack.extend(kids.iter().rev().map(|(_, kid)| (*kid, depth + 1)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The rows in `scope` matching `query` (over title, URLs, username, tags and folder path),
+    /// favourites first, then by title.
+    pub fn rows(&self, scope: &Scope, query: &str) -> Vec<Row> {
+        let profiles = self.inner.profiles.borrow();
+        let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let mut rows = Vec::new();
+        for p in profiles.iter() {
+            let folder_filter = match scope {
+                Scope::Profile(id) | Scope::Folder(id, _) if *id != p.id => continue,
+                Scope::Folder(_, folder) => Some(p.index.subtree(*folder)),
+                _ => None,
+            };
+            for (id, s) in &p.index.items {
+                let in_scope = match scope {
+                    Scope::Trash => s.trashed_at.is_some(),
+                    _ if s.trashed_at.is_some() => false,
+                    Scope::Favourites => s.favourite,
+                    _ => folder_filter
+                        .as_ref()
+                        .is_none_or(|folders| s.folder.is_some_and(|f| folders.contains(&f))),
+                };
+                if !in_scope {
+                    continue;
+                }
+                let folder_path = s.folder.map(|f| p.index.folder_path(f)).unwrap_or_default();
+                if !terms.is_empty() && !matches_terms(s, &folder_path, &terms) {
+                    continue;
+                }
+                rows.push(Row {
+                    id: *id,
+                    profile: p.id,
+                    profile_kind: p.kind,
+                    summary: s.clone(),
+                    folder_path,
+                });
+            }
+        }
+        rows.sort_by_cached_key(|r| (!r.summary.favourite, r.summary.title.to_lowercase(), r.id));
+        rows
+    }
+
+    async fn stored(&self, key: &str) -> Result<Option<VaultRecord>> {
+        match self.inner.cache.get(Store::Records, key).await? {
+            Some(bytes) => Ok(Some(from_bytes(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn pending_base(&self, id: RecordId, stored_revision: i64) -> Result<Option<i64>> {
+        Ok(
+            match self.inner.cache.get(Store::Outbox, &id.to_string()).await? {
+                Some(bytes) => from_bytes::<RecordChange>(&bytes)?.base_revision,
+                None => (stored_revision > 0).then_some(stored_revision),
+            },
+        )
+    }
+
+    async fn load_item(&self, id: RecordId) -> Result<(VaultRecord, SymmetricKey, ItemData)> {
+        let record = self
+            .stored(&item_key(id))
+            .await?
+            .ok_or(VaultError::Missing)?;
+        let key = self.key_of(record.container_id)?;
+        let (item_key, data) = seal::open_item(key, &record)?;
+        Ok((record, item_key, data))
+    }
+
+    /// Opens one item.
+    pub async fn item(&self, id: RecordId) -> Result<OpenedItem> {
+        let (record, _, data) = self.load_item(id).await?;
+        let pending = self
+            .inner
+            .cache
+            .get(Store::Outbox, &id.to_string())
+            .await?
+            .is_some();
+        Ok(OpenedItem {
+            id,
+            profile: record.container_id,
+            data,
+            pending,
+        })
+    }
+
+    /// Whether a change to `id` waits in the outbox.
+    pub async fn is_pending(&self, id: RecordId) -> Result<bool> {
+        Ok(self
+            .inner
+            .cache
+            .get(Store::Outbox, &id.to_string())
+            .await?
+            .is_some())
+    }
+
+    fn update_index(
+        &self,
+        writes: &mut Vec<Write>,
+        change: impl FnOnce(&mut Vec<ProfileState>) -> Vec<ProfileId>,
+    ) -> Result<()> {
+        let mut profiles = self.inner.profiles.borrow_mut();
+        let touched = change(&mut profiles);
+        for p in profiles.iter().filter(|p| touched.contains(&p.id)) {
+            writes.push(self.index_write(p)?);
+        }
+        Ok(())
+    }
+
+    /// Saves an item: a new one when `id` is `None`, else a new version of it (the replaced
+    /// content is kept in its history). `profile` may differ from the item's profile: the item
+    /// then moves there and its key is wrapped again under that profile's key.
+    pub async fn save_item(
+        &self,
+        id: Option<RecordId>,
+        profile: ProfileId,
+        mut data: ItemData,
+        now_ms: i64,
+    ) -> Result<RecordId> {
+        if data.title.trim().is_empty() {
+            return Err(VaultError::Invalid("Give the item a title.".to_owned()));
+        }
+        let profile_key = self.key_of(profile)?;
+        data.title = data.title.trim().to_owned();
+        data.modified_at = now_ms;
+        let mut batch = Batch::new();
+        let (id, item_key, old_profile, base) = match id {
+            None => (
+                RecordId::new_v7(),
+                wasm_crypto::make_symmetric_key(),
+                None,
+                None,
+            ),
+            Some(id) => {
+                let (record, item_key, old) = self.load_item(id).await?;
+                let base = self.pending_base(id, record.revision).await?;
+                if content_differs(&old, &data) {
+                    self.keep_version(
+                        &mut batch,
+                        &item_key,
+                        &record,
+                        old,
+                        HistoryReason::Edit,
+                        now_ms,
+                    )?;
+                }
+                (id, item_key, Some(record.container_id), base)
+            }
+        };
+        if old_profile != Some(profile) {
+            // Folders belong to one profile.
+            let in_target = data.folder.is_some_and(|f| {
+                self.inner
+                    .profiles
+                    .borrow()
+                    .iter()
+                    .any(|p| p.id == profile && p.index.folders.contains_key(&RecordId(f.0)))
+            });
+            if !in_target {
+                data.folder = None;
+            }
+        }
+        let sealed = seal::seal_item(profile_key, profile, id, &item_key, &data)?;
+        let record = VaultRecord {
+            id,
+            kind: RecordKind::Item,
+            container_id: profile,
+            parent_id: None,
+            revision: 0,
+            key: sealed.key,
+            data: Some(sealed.data),
+            updated_at: now_ms / 1000,
+        };
+        batch.record(&record, base)?;
+        let summary = ItemSummary::of(&data);
+        self.update_index(&mut batch.writes, |profiles| {
+            let mut touched = vec![profile];
+            for p in profiles.iter_mut() {
+                if p.id == profile {
+                    p.index.items.insert(id, summary.clone());
+                } else if p.index.items.remove(&id).is_some() {
+                    touched.push(p.id);
+                }
+            }
+            touched
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(id)
+    }
+
+    fn keep_version(
+        &self,
+        batch: &mut Batch,
+        item_key: &SymmetricKey,
+        item: &VaultRecord,
+        content: ItemData,
+        reason: HistoryReason,
+        now_ms: i64,
+    ) -> Result<()> {
+        let version = RecordId::new_v7();
+        let history = HistoryData {
+            item: content,
+            replaced_at: now_ms,
+            reason,
+        };
+        let data = seal::seal_history(item_key, item.id, version, &history)?;
+        batch.record(
+            &VaultRecord {
+                id: version,
+                kind: RecordKind::History,
+                container_id: item.container_id,
+                parent_id: Some(item.id),
+                revision: 0,
+                key: None,
+                data: Some(data),
+                updated_at: now_ms / 1000,
+            },
+            None,
+        )
+    }
+
+    /// Changes one item with `edit` and saves it (a version is kept when its content changed).
+    async fn edit_item(
+        &self,
+        id: RecordId,
+        now_ms: i64,
+        edit: impl FnOnce(&mut ItemData),
+    ) -> Result<()> {
+        let opened = self.item(id).await?;
+        let mut data = opened.data.clone();
+        edit(&mut data);
+        self.save_item(Some(id), opened.profile, data, now_ms)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves an item to the trash.
+    pub async fn trash_item(&self, id: RecordId, now_ms: i64) -> Result<()> {
+        self.edit_item(id, now_ms, |d| d.trashed_at = Some(now_ms))
+            .await
+    }
+
+    /// Brings an item back from the trash (to the top of its profile if its folder is gone).
+    pub async fn restore_item(&self, id: RecordId, now_ms: i64) -> Result<()> {
+        let profile = self.profile_of(id).ok_or(VaultError::Missing)?;
+        let folders: Vec<FolderId> = self
+            .folders()
+            .into_iter()
+            .filter(|f| f.profile == profile)
+            .map(|f| f.id)
+            .collect();
+        self.edit_item(id, now_ms, |d| {
+            d.trashed_at = None;
+            if d.folder.is_some_and(|f| !folders.contains(&f)) {
+                d.folder = None;
+            }
+        })
+        .await
+    }
+
+    /// Stars or unstars an item.
+    pub async fn set_favourite(&self, id: RecordId, favourite: bool, now_ms: i64) -> Result<()> {
+        self.edit_item(id, now_ms, |d| d.favourite = favourite)
+            .await
+    }
+
+    /// Puts an item into `folder` of its profile (`None`: the top).
+    pub async fn move_to_folder(
+        &self,
+        id: RecordId,
+        folder: Option<FolderId>,
+        now_ms: i64,
+    ) -> Result<()> {
+        self.edit_item(id, now_ms, |d| d.folder = folder).await
+    }
+
+    /// Moves an item to another profile, into `folder` there.
+    pub async fn move_to_profile(
+        &self,
+        id: RecordId,
+        profile: ProfileId,
+        folder: Option<FolderId>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let opened = self.item(id).await?;
+        let mut data = opened.data.clone();
+        data.folder = folder;
+        self.save_item(Some(id), profile, data, now_ms).await?;
+        Ok(())
+    }
+
+    /// Deletes an item for good, with its history.
+    pub async fn purge_item(&self, id: RecordId) -> Result<()> {
+        let record = self
+            .stored(&item_key(id))
+            .await?
+            .ok_or(VaultError::Missing)?;
+        let mut batch = Batch::new();
+        for (_, bytes) in self
+            .inner
+            .cache
+            .get_prefix(Store::Records, &history_prefix(id))
+            .await?
+        {
+            let version: VaultRecord = from_bytes(&bytes)?;
+            let base = self.pending_base(version.id, version.revision).await?;
+            batch.delete(&version, base)?;
+        }
+        let base = self.pending_base(id, record.revision).await?;
+        batch.delete(&record, base)?;
+        self.update_index(&mut batch.writes, |profiles| {
+            profiles
+                .iter_mut()
+                .filter_map(|p| p.index.items.remove(&id).map(|_| p.id))
+                .collect()
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(())
+    }
+
+    async fn purge_expired_trash(&self, now_ms: i64) -> Result<()> {
+        let expired: Vec<RecordId> = self
+            .inner
+            .profiles
+            .borrow()
+            .iter()
+            .flat_map(|p| p.index.items.iter())
+            .filter(|(_, s)| {
+                s.trashed_at
+                    .is_some_and(|t| now_ms - t > TRASH_DAYS * DAY_MS)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.purge_item(id).await?;
+        }
+        Ok(())
+    }
+
+    /// The item's past versions, newest first. A version that cannot be opened is left out.
+    pub async fn history(&self, id: RecordId) -> Result<Vec<PastVersion>> {
+        let (_, item_key, _) = self.load_item(id).await?;
+        let mut versions: Vec<PastVersion> = self
+            .inner
+            .cache
+            .get_prefix(Store::Records, &history_prefix(id))
+            .await?
+            .into_iter()
+            .filter_map(|(_, bytes)| from_bytes::<VaultRecord>(&bytes).ok())
+            .filter_map(|record| {
+                seal::open_history(&item_key, &record)
+                    .ok()
+                    .map(|history| PastVersion {
+                        id: record.id,
+                        history,
+                    })
+            })
+            .collect();
+        versions.sort_by_key(|v| std::cmp::Reverse(v.history.replaced_at));
+        Ok(versions)
+    }
+
+    /// Makes a past version current again (what it replaces is kept in the history too).
+    pub async fn restore_version(
+        &self,
+        id: RecordId,
+        version: RecordId,
+        now_ms: i64,
+    ) -> Result<()> {
+        let chosen = self
+            .history(id)
+            .await?
+            .into_iter()
+            .find(|v| v.id == version)
+            .ok_or(VaultError::Missing)?;
+        let opened = self.item(id).await?;
+        let mut data = chosen.history.item.clone();
+        // Where the item is and whether it is starred are not part of a version.
+        data.folder = opened.data.folder;
+        data.favourite = opened.data.favourite;
+        data.trashed_at = opened.data.trashed_at;
+        self.save_item(Some(id), opened.profile, data, now_ms)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a folder in `profile`, inside `parent`.
+    pub async fn create_folder(
+        &self,
+        profile: ProfileId,
+        name: &str,
+        parent: Option<FolderId>,
+        now_ms: i64,
+    ) -> Result<FolderId> {
+        let id = RecordId::new_v7();
+        self.write_folder(id, profile, name, parent, None, now_ms)
+            .await?;
+        Ok(FolderId(id.0))
+    }
+
+    async fn write_folder(
+        &self,
+        id: RecordId,
+        profile: ProfileId,
+        name: &str,
+        parent: Option<FolderId>,
+        base: Option<i64>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(VaultError::Invalid("Give the folder a name.".to_owned()));
+        }
+        let folder = FolderData {
+            name: name.to_owned(),
+            parent,
+        };
+        let data = seal::seal_folder(self.key_of(profile)?, profile, id, &folder)?;
+        let record = VaultRecord {
+            id,
+            kind: RecordKind::Folder,
+            container_id: profile,
+            parent_id: None,
+            revision: 0,
+            key: None,
+            data: Some(data),
+            updated_at: now_ms / 1000,
+        };
+        let mut batch = Batch::new();
+        batch.record(&record, base)?;
+        let entry = FolderEntry::of(&folder);
+        self.update_index(&mut batch.writes, |profiles| {
+            for p in profiles.iter_mut().filter(|p| p.id == profile) {
+                p.index.folders.insert(id, entry.clone());
+            }
+            vec![profile]
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(())
+    }
+
+    async fn folder_record(&self, id: FolderId) -> Result<(VaultRecord, FolderData, Option<i64>)> {
+        let rid = RecordId(id.0);
+        let record = self
+            .stored(&folder_key(rid))
+            .await?
+            .ok_or(VaultError::Missing)?;
+        let folder = seal::open_folder(self.key_of(record.container_id)?, &record)?;
+        let base = self.pending_base(rid, record.revision).await?;
+        Ok((record, folder, base))
+    }
+
+    /// Renames a folder.
+    pub async fn rename_folder(&self, id: FolderId, name: &str, now_ms: i64) -> Result<()> {
+        let (record, folder, base) = self.folder_record(id).await?;
+        self.write_folder(
+            record.id,
+            record.container_id,
+            name,
+            folder.parent,
+            base,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Moves a folder inside `parent` of the same profile (`None`: the top).
+    pub async fn move_folder(
+        &self,
+        id: FolderId,
+        parent: Option<FolderId>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let (record, folder, base) = self.folder_record(id).await?;
+        if let Some(parent) = parent {
+            let profiles = self.inner.profiles.borrow();
+            let index = &profiles
+                .iter()
+                .find(|p| p.id == record.container_id)
+                .ok_or(VaultError::Missing)?
+                .index;
+            if !index.folders.contains_key(&RecordId(parent.0)) {
+                return Err(VaultError::Missing);
+            }
+            if index.is_within(parent, id) {
+                return Err(VaultError::FolderCycle);
+            }
+        }
+        self.write_folder(
+            record.id,
+            record.container_id,
+            &folder.name,
+            parent,
+            base,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Deletes a folder and the folders inside it; their items go to the trash.
+    pub async fn delete_folder(&self, id: FolderId, now_ms: i64) -> Result<()> {
+        let profile = self.profile_of(RecordId(id.0)).ok_or(VaultError::Missing)?;
+        let (doomed, items): (Vec<FolderId>, Vec<RecordId>) = {
+            let profiles = self.inner.profiles.borrow();
+            let index = &profiles
+                .iter()
+                .find(|p| p.id == profile)
+                .ok_or(VaultError::Missing)?
+                .index;
+            let doomed = index.subtree(id);
+            let items = index
+                .items
+                .iter()
+                .filter(|(_, s)| s.folder.is_some_and(|f| doomed.contains(&f)))
+                .map(|(id, _)| *id)
+                .collect();
+            (doomed, items)
+        };
+        for item in items {
+            self.edit_item(item, now_ms, |d| {
+                d.folder = None;
+                if d.trashed_at.is_none() {
+                    d.trashed_at = Some(now_ms);
+                }
+            })
+            .await?;
+        }
+        let mut batch = Batch::new();
+        for folder in &doomed {
+            let (record, _, base) = self.folder_record(*folder).await?;
+            batch.delete(&record, base)?;
+        }
+        self.update_index(&mut batch.writes, |profiles| {
+            for p in profiles.iter_mut().filter(|p| p.id == profile) {
+                for folder in &doomed {
+                    p.index.folders.remove(&RecordId(folder.0));
+                }
+            }
+            vec![profile]
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(())
+    }
+
+    /// How many changes wait to be sent.
+    pub async fn pending_count(&self) -> Result<usize> {
+        Ok(self.inner.cache.keys(Store::Outbox).await?.len())
+    }
+
+    /// Sends the outbox, then pulls what changed on the server since the last pull. Offline,
+    /// it fails with [`ApiError::Unreachable`] and every change stays in the outbox.
+    pub async fn sync(&self, now_ms: i64) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        self.push(&mut report, now_ms).await?;
+        self.pull(&mut report).await?;
+        report.pending = self.pending_count().await?;
+        Ok(report)
+    }
+
+    async fn push(&self, report: &mut SyncReport, now_ms: i64) -> Result<()> {
+        let keys = self.inner.cache.keys(Store::Outbox).await?;
+        let mut changes = Vec::new();
+        for key in keys {
+            if let Some(bytes) = self.inner.cache.get(Store::Outbox, &key).await? {
+                changes.push(from_bytes::<RecordChange>(&bytes)?);
+            }
+        }
+        // Items before their versions' parents matter not to the server, but send items and
+        // folders first so a partial failure leaves the most useful part stored.
+        changes.sort_by_key(|c| c.kind == RecordKind::History);
+        let mut chunk = Vec::new();
+        let mut size = 0;
+        for change in changes {
+            let bytes = change.data.as_ref().map_or(0, |d| d.0.len()) * 4 / 3 + 512;
+            if !chunk.is_empty() && (chunk.len() == MAX_PUSH_CHANGES || size + bytes > PUSH_BYTES) {
+                self.push_chunk(std::mem::take(&mut chunk), report, now_ms)
+                    .await?;
+                size = 0;
+            }
+            size += bytes;
+            chunk.push(change);
+        }
+        if !chunk.is_empty() {
+            self.push_chunk(chunk, report, now_ms).await?;
+        }
+        Ok(())
+    }
+
+    async fn push_chunk(
+        &self,
+        changes: Vec<RecordChange>,
+        report: &mut SyncReport,
+        now_ms: i64,
+    ) -> Result<()> {
+        let reply = self
+            .inner
+            .api
+            .vault_push(&PushRequest {
+                changes: changes.clone(),
+            })
+            .await?;
+        let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
+        let mut writes = Vec::new();
+        for accepted in &reply.accepted {
+            let Some(change) = by_id.get(&accepted.id) else {
+                continue;
+            };
+            report.sent += 1;
+            writes.push(Write::Delete(Store::Outbox, accepted.id.to_string()));
+            if change.data.is_some() {
+                let record = VaultRecord {
+                    id: change.id,
+                    kind: change.kind,
+                    container_id: change.container_id,
+                    parent_id: change.parent_id,
+                    revision: accepted.revision,
+                    key: change.key.clone(),
+                    data: change.data.clone(),
+                    updated_at: now_ms / 1000,
+                };
+                // Only if nothing newer was written here while the push was in flight.
+                if let Some(local) = self.stored(&local_key(&record)).await?
+                    && local.data == record.data
+                    && local.container_id == record.container_id
+                {
+                    writes.push(Write::Put(
+                        Store::Records,
+                        local_key(&record),
+                        to_bytes(&record)?,
+                    ));
+                } else {
+                    continue;
+                }
+            }
+        }
+        self.inner.cache.write(writes).await?;
+        for conflict in reply.conflicts {
+            if let Some(change) = by_id.get(&conflict.id) {
+                report.conflicts += 1;
+                self.resolve(change, conflict, now_ms).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the
+    /// server's version stays current and ours goes into the item's history.
+    async fn resolve(&self, ours: &RecordChange, theirs: Conflict, now_ms: i64) -> Result<()> {
+        let current = theirs.current;
+        let mut batch = Batch::new();
+        match (&ours.data, current) {
+            // The record is gone or deleted on the server, ours is an edit: ours stands.
+            (Some(_), None) => {
+                batch.writes.push(Write::Put(
+                    Store::Outbox,
+                    ours.id.to_string(),
+                    to_bytes(&RecordChange {
+                        base_revision: None,
+                        ..ours.clone()
+                    })?,
+                ));
+            }
+            (Some(_), Some(current)) if current.data.is_none() => {
+                batch.writes.push(Write::Put(
+                    Store::Outbox,
+                    ours.id.to_string(),
+                    to_bytes(&RecordChange {
+                        base_revision: Some(current.revision),
+                        ..ours.clone()
+                    })?,
+                ));
+            }
+            // Ours deletes, theirs edited: theirs stands.
+            (None, Some(current)) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+                batch.writes.push(Write::Put(
+                    Store::Records,
+                    local_key(&current),
+                    to_bytes(&current)?,
+                ));
+                self.reindex(&mut batch.writes, &current)?;
+            }
+            (None, None) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+            }
+            (Some(_), Some(current)) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+                batch.writes.push(Write::Put(
+                    Store::Records,
+                    local_key(&current),
+                    to_bytes(&current)?,
+                ));
+                if ours.kind == RecordKind::Item
+                    && let Some(key) = self.profile_key(current.container_id)
+                    && let Ok((item_key, _)) = seal::open_item(key, &current)
+                    && let Some(our_key) = self.profile_key(ours.container_id)
+                {
+                    let our_record = VaultRecord {
+                        id: ours.id,
+                        kind: ours.kind,
+                        container_id: ours.container_id,
+                        parent_id: None,
+                        revision: 0,
+                        key: ours.key.clone(),
+                        data: ours.data.clone(),
+                        updated_at: now_ms / 1000,
+                    };
+                    if let Ok((_, our_data)) = seal::open_item(our_key, &our_record) {
+                        self.keep_version(
+                            &mut batch,
+                            &item_key,
+                            &current,
+                            our_data,
+                            HistoryReason::Conflict,
+                            now_ms,
+                        )?;
+                    }
+                }
+                self.reindex(&mut batch.writes, &current)?;
+            }
+        }
+        self.inner.cache.write(batch.writes).await?;
+        Ok(())
+    }
+
+    /// Updates the indexes for a record received from the server.
+    fn reindex(&self, writes: &mut Vec<Write>, record: &VaultRecord) -> Result<()> {
+        let mut fresh = BTreeMap::new();
+        if record.data.is_some() {
+            self.index_record(&mut fresh, record);
+        }
+        let id = record.id;
+        self.update_index(writes, |profiles| {
+            let mut touched = Vec::new();
+            for p in profiles.iter_mut() {
+                let had =
+                    p.index.items.remove(&id).is_some() | p.index.folders.remove(&id).is_some();
+                if let Some(index) = fresh.get_mut(&p.id) {
+                    p.index.items.append(&mut index.items);
+                    p.index.folders.append(&mut index.folders);
+                    touched.push(p.id);
+                } else if had {
+                    touched.push(p.id);
+                }
+            }
+            touched
+        })
+    }
+
+    async fn pull(&self, report: &mut SyncReport) -> Result<()> {
+        let mut since = match self.inner.cache.get(Store::Meta, PULLED_REVISION).await? {
+            Some(bytes) => from_bytes::<i64>(&bytes)?,
+            None => 0,
+        };
+        loop {
+            let page = self.inner.api.vault_pull(since).await?;
+            let mut writes = Vec::new();
+            let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
+            let mut gone = Vec::new();
+            for record in &page.records {
+                since = since.max(record.revision);
+                // A change of ours waits for this record: the push settles it.
+                if self
+                    .inner
+                    .cache
+                    .get(Store::Outbox, &record.id.to_string())
+                    .await?
+                    .is_some()
+                {
+                    continue;
+                }
+                report.received += 1;
+                gone.push(record.id);
+                if record.data.is_none() {
+                    // Remove under whatever local key it had (an item's versions go with it).
+                    for key in [item_key(record.id), folder_key(record.id)] {
+                        writes.push(Write::Delete(Store::Records, key));
+                    }
+                    if let Some(parent) = record.parent_id {
+                        writes.push(Write::Delete(
+                            Store::Records,
+                            format!("{}{}", history_prefix(parent), record.id),
+                        ));
+                    }
+                } else {
+                    writes.push(Write::Put(
+                        Store::Records,
+                        local_key(record),
+                        to_bytes(record)?,
+                    ));
+                    self.index_record(&mut fresh, record);
+                }
+            }
+            writes.push(Write::Put(
+                Store::Meta,
+                PULLED_REVISION.to_owned(),
+                to_bytes(&since)?,
+            ));
+            self.update_index(&mut writes, |profiles| {
+                let mut touched = Vec::new();
+                for p in profiles.iter_mut() {
+                    for id in &gone {
+                        p.index.items.remove(id);
+                        p.index.folders.remove(id);
+                    }
+                    if let Some(index) = fresh.get_mut(&p.id) {
+                        p.index.items.append(&mut index.items);
+                        p.index.folders.append(&mut index.folders);
+                    }
+                    touched.push(p.id);
+                }
+                touched
+            })?;
+            self.inner.cache.write(writes).await?;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Whether two versions of an item differ in what a version records (not in where the item is,
+/// whether it is starred or in the trash).
+fn content_differs(old: &ItemData, new: &ItemData) -> bool {
+    old.kind != new.kind
+        || old.title != new.title
+        || old.urls != new.urls
+        || old.fields != new.fields
+        || old.notes != new.notes
+        || old.custom != new.custom
+        || old.tags != new.tags
+}
+
+fn matches_terms(s: &ItemSummary, folder_path: &str, terms: &[String]) -> bool {
+    let title = s.title.to_lowercase();
+    let subtitle = s.subtitle.to_lowercase();
+    let folder = folder_path.to_lowercase();
+    terms.iter().all(|term| {
+        title.contains(term)
+            || subtitle.contains(term)
+            || folder.contains(term)
+            || s.urls.iter().any(|u| u.to_lowercase().contains(term))
+            || s.tags.iter().any(|t| t.to_lowercase().contains(term))
+    })
+}
+
+/// Wipes this browser's copy of the vault (on sign-out).
+pub async fn forget_local_vault(cache: &impl Cache) -> Result<(), CacheError> {
+    let mut writes = Vec::new();
+    for store in [Store::Records, Store::Outbox, Store::Index] {
+        for key in cache.keys(store).await? {
+            writes.push(Write::Delete(store, key));
+        }
+    }
+    writes.push(Write::Delete(Store::Meta, PULLED_REVISION.to_owned()));
+    cache.write(writes).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -18,6 +18,9 @@ pub const MAX_RECORD_BYTES: usize = 128 * 1024;
 pub const MAX_PUSH_CHANGES: usize = 500;
 /// The most records one pull returns; `more` says when there are others.
 pub const MAX_PULL_RECORDS: u64 = 1000;
+/// The most data and key bytes (before base64) one pull returns; a pull always returns at
+/// least one record when any follow, and sets `more` when it stops at this budget.
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 /// The length of a wrapped record key (wasm-crypto's wrapped key, version 1).
 pub const WRAPPED_KEY_BYTES: usize = 63;
 
@@ -117,7 +120,8 @@ pub struct PushResponse {
 /// `GET /api/vault/records?since=N`: the records changed after revision `since`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
-    /// At most [`MAX_PULL_RECORDS`] records, tombstones included, by increasing revision.
+    /// At most [`MAX_PULL_RECORDS`] records and about [`MAX_PULL_BYTES`] of sealed data (always
+    /// at least one record when any remain), tombstones included, by increasing revision.
     pub records: Vec<VaultRecord>,
     /// Whether more records follow: pull again from the last revision here.
     pub more: bool,

@@ -1,5 +1,6 @@
 //! sea-orm entities. They are storage types only: handlers map them to `shared-types` DTOs and
-//! never send them as they are. Rows that hold hashes of secrets print without them.
+//! never send them as they are. Rows that hold hashes of secrets, or ciphertext, print without
+//! them.
 
 pub mod account;
 pub mod device;
@@ -10,6 +11,7 @@ pub mod recovery_code;
 pub mod server_secret;
 pub mod session;
 pub mod two_factor;
+pub mod vault_record;
 
 /// `Debug` for a model that shows only the listed fields.
 macro_rules! debug_fields {

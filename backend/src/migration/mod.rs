@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_server_secret;
 mod m20261122_000002_accounts;
 mod m20261122_000003_two_factor;
+mod m20261122_000004_vault;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_server_secret::Migration),
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261122_000003_two_factor::Migration),
+            Box::new(m20261122_000004_vault::Migration),
         ]
     }
 }

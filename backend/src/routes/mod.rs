@@ -5,6 +5,7 @@ use actix_web::web;
 pub mod accounts;
 pub mod health;
 pub mod two_factor;
+pub mod vault;
 
 /// Registers every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(health::configure)
             .configure(accounts::configure)
             .configure(two_factor::configure)
+            .configure(vault::configure)
             .default_service(web::to(api_not_found)),
     );
 }

@@ -4,3 +4,4 @@ pub mod accounts;
 pub mod rate_limit;
 pub mod server_secret;
 pub mod two_factor;
+pub mod vault;

@@ -11,7 +11,7 @@ test('sign up with the emailed code opens an empty vault; after a reload it is l
   const problems = collectProblems(page);
   const email = uniqueEmail();
   await signUp(page, email);
-  await expect(page.getByRole('region', { name: 'Personal' })).toContainText('No items yet');
+  await expect(page.getByRole('listbox', { name: 'Item list' })).toContainText('No items here yet');
   await page.reload();
   await expect(page.getByTestId('locked-email')).toHaveText(email);
   await unlock(page);

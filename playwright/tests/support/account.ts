@@ -23,10 +23,11 @@ export async function signUp(page: Page, email: string, password = PASSWORD): Pr
 }
 
 export async function expectVaultOpen(page: Page, email: string): Promise<void> {
-  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeAttached();
   await expect(page.getByTestId('account-email')).toHaveText(email);
-  await expect(page.getByRole('region', { name: 'Personal' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Business' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Vault' });
+  await expect(nav.getByRole('group', { name: 'Personal' })).toBeVisible();
+  await expect(nav.getByRole('group', { name: 'Business' })).toBeVisible();
 }
 
 export async function unlock(page: Page, password = PASSWORD): Promise<void> {

@@ -5,3 +5,4 @@ pub mod qr;
 pub mod shell;
 pub mod status_card;
 pub mod strength_meter;
+pub mod vault;

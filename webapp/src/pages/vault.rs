@@ -1,14 +1,24 @@
-//! The vault's home: the lock screen when locked, the profiles when open.
+//! The vault's home: the lock screen when locked, the open vault when unlocked.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-use shared_types::account::ProfileKind;
 use wasm_crypto::MasterPassword;
+
+use crate::components::vault::detail::ItemDetail;
+use crate::components::vault::form::{EditItemForm, NewItemForm};
+use crate::components::vault::list::ItemList;
+use crate::components::vault::nav::VaultNav;
+use crate::components::vault::{Pane, Session, StatusLine, VaultUi};
+use crate::services::keys::VaultKeys;
+use crate::services::vault::VaultSession;
 
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::{AuthError, AuthStatus};
-use crate::services::{Auth, Services, yield_to_browser};
+use crate::services::{Auth, Services, now_ms, yield_to_browser};
 
 /// The vault page.
 #[component]
@@ -18,30 +28,71 @@ pub fn Vault() -> impl IntoView {
         AuthStatus::Loading => view! { <p class="page">"Opening…"</p> }.into_any(),
         AuthStatus::SignedOut => view! { <Redirect path="/login" /> }.into_any(),
         AuthStatus::Locked { email } => view! { <LockScreen email=email /> }.into_any(),
-        AuthStatus::Unlocked(keys) => {
-            let profiles: Vec<_> = keys
-                .profiles
-                .iter()
-                .map(|(_, kind, _)| match kind {
-                    ProfileKind::Personal => "Personal",
-                    ProfileKind::Business => "Business",
-                })
-                .collect();
-            view! {
-                <section class="page">
-                    <h1>"Vault"</h1>
-                    <div class="cards">
-                        {profiles.into_iter().map(|name| view! {
-                            <section class="card" role="region" aria-label=name>
-                                <h2>{name}</h2>
-                                <p class="hint">"No items yet."</p>
-                            </section>
-                        }).collect_view()}
-                    </div>
-                </section>
-            }
-            .into_any()
+        AuthStatus::Unlocked(keys) => view! { <OpenVault keys=keys /> }.into_any(),
+    }
+}
+
+/// Opens the vault kept in this browser, then shows it and syncs in the background.
+#[component]
+fn OpenVault(keys: Arc<VaultKeys>) -> impl IntoView {
+    let services = Services::handle();
+    let session = LocalResource::new(move || {
+        let keys = keys.clone();
+        let services = services.all();
+        async move {
+            VaultSession::open(
+                services.cache.clone(),
+                services.api.clone(),
+                keys,
+                now_ms() as i64,
+            )
+            .await
+            .map_err(|e| e.to_string())
         }
+    });
+    move || match session.get() {
+        None => view! { <p class="page">"Opening the vault…"</p> }.into_any(),
+        Some(Err(message)) => view! {
+            <section class="page narrow" role="alert">
+                <h1>"The vault could not be opened"</h1>
+                <p>{message}</p>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(session)) => view! { <VaultScreen session=session /> }.into_any(),
+    }
+}
+
+/// The open vault: navigation, list and item pane.
+#[component]
+fn VaultScreen(session: Session) -> impl IntoView {
+    let ui = VaultUi::provide(session);
+    ui.sync_now();
+    // Fallback sync every five minutes, and as soon as the browser is back online.
+    let interval = set_interval_with_handle(move || ui.sync_now(), Duration::from_secs(300));
+    let online = window_event_listener(leptos::ev::online, move |_| ui.sync_now());
+    on_cleanup(move || {
+        if let Ok(h) = interval {
+            h.clear();
+        }
+        online.remove();
+    });
+    view! {
+        <section class="vault" aria-label="Vault">
+            <h1 class="visually-hidden">"Vault"</h1>
+            <StatusLine />
+            <div class="vault-columns">
+                <VaultNav />
+                <ItemList />
+                <section class="item-pane" aria-label="Item">
+                    {move || match ui.pane.get() {
+                        Pane::View => view! { <ItemDetail /> }.into_any(),
+                        Pane::New(kind) => view! { <NewItemForm kind=kind /> }.into_any(),
+                        Pane::Edit(id) => view! { <EditItemForm id=id /> }.into_any(),
+                    }}
+                </section>
+            </div>
+        </section>
     }
 }
 

@@ -343,7 +343,13 @@ impl<C: Cache + Clone> AuthService<C> {
     /// Ends every session of the account (this one too) and forgets the account here.
     pub async fn sign_out_everywhere(&self) -> Result<(), AuthError> {
         self.api.logout_everywhere().await?;
+        self.forget_here().await
+    }
+
+    /// Forgets the account and its vault in this browser.
+    async fn forget_here(&self) -> Result<(), AuthError> {
         self.cache.delete(Store::Account, BUNDLE_KEY).await?;
+        crate::services::vault::forget_local_vault(&self.cache).await?;
         Ok(())
     }
 
@@ -447,7 +453,6 @@ impl<C: Cache + Clone> AuthService<C> {
             Err(e) if e.code() == Some(codes::UNAUTHENTICATED) => {}
             Err(e) => return Err(e.into()),
         }
-        self.cache.delete(Store::Account, BUNDLE_KEY).await?;
-        Ok(())
+        self.forget_here().await
     }
 }

@@ -2,7 +2,9 @@
 //! and reached from components through context.
 
 pub mod auth;
+pub mod clipboard;
 pub mod device;
+pub mod generator;
 pub mod keys;
 pub mod preferences;
 pub mod status;
@@ -33,6 +35,10 @@ pub struct AppServices {
     pub auth: AuthService<IndexedDbCache>,
     /// This browser's preferences.
     pub preferences: preferences::Preferences<IndexedDbCache>,
+    /// The API client (the vault session talks to the server through it).
+    pub api: ApiClient,
+    /// This browser's store (the vault session keeps the vault in it).
+    pub cache: IndexedDbCache,
 }
 
 /// Where the person stands (signed out, locked, unlocked), for every component.
@@ -47,8 +53,10 @@ impl Services {
         provide_context(Services(StoredValue::new_local(AppServices {
             status: StatusService::new(api.clone()),
             device: DeviceService::new(cache.clone()),
-            auth: AuthService::new(api, cache.clone()),
-            preferences: preferences::Preferences::new(cache),
+            auth: AuthService::new(api.clone(), cache.clone()),
+            preferences: preferences::Preferences::new(cache.clone()),
+            api,
+            cache,
         })));
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
     }

@@ -17,6 +17,20 @@ pub const LOCK_AFTER_CHOICES: [(u32, &str); 7] = [
     (0, "Never (lock only on demand or reload)"),
 ];
 
+const CLIPBOARD_CLEAR: &str = "clipboard_clear_seconds";
+
+/// Seconds after which a copied secret is cleared from the clipboard, when nothing is chosen.
+pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u32 = 30;
+/// The choices offered; 0 means never.
+pub const CLIPBOARD_CLEAR_CHOICES: [(u32, &str); 6] = [
+    (10, "10 seconds"),
+    (30, "30 seconds"),
+    (60, "1 minute"),
+    (120, "2 minutes"),
+    (300, "5 minutes"),
+    (0, "Never"),
+];
+
 /// This browser's preferences.
 #[derive(Debug, Clone)]
 pub struct Preferences<C> {
@@ -48,6 +62,26 @@ impl<C: Cache> Preferences<C> {
         let bytes = serde_json::to_vec(&minutes).map_err(|e| CacheError::Corrupt(e.to_string()))?;
         self.cache.put(Store::Meta, LOCK_AFTER, &bytes).await
     }
+
+    /// Seconds after which a copied secret is cleared from the clipboard (0: never).
+    pub async fn clipboard_clear_seconds(&self) -> Result<u32, CacheError> {
+        let stored = self.cache.get(Store::Meta, CLIPBOARD_CLEAR).await?;
+        Ok(stored
+            .and_then(|bytes| serde_json::from_slice::<u32>(&bytes).ok())
+            .filter(|s| CLIPBOARD_CLEAR_CHOICES.iter().any(|(c, _)| c == s))
+            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS))
+    }
+
+    /// Chooses when a copied secret is cleared from the clipboard (one of the offered choices).
+    pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<(), CacheError> {
+        if !CLIPBOARD_CLEAR_CHOICES.iter().any(|(c, _)| *c == seconds) {
+            return Err(CacheError::Corrupt(format!(
+                "{seconds} seconds is not one of the choices"
+            )));
+        }
+        let bytes = serde_json::to_vec(&seconds).map_err(|e| CacheError::Corrupt(e.to_string()))?;
+        self.cache.put(Store::Meta, CLIPBOARD_CLEAR, &bytes).await
+    }
 }
 
 #[cfg(test)]
@@ -70,5 +104,17 @@ mod tests {
         assert_eq!(block_on(prefs.lock_after_minutes()).unwrap(), 0);
         assert!(block_on(prefs.set_lock_after_minutes(7)).is_err());
         assert_eq!(block_on(prefs.lock_after_minutes()).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_clipboard_delay_defaults_persists_and_refuses_odd_values() {
+        let prefs = Preferences::new(MemoryCache::default());
+        assert_eq!(
+            block_on(prefs.clipboard_clear_seconds()).unwrap(),
+            DEFAULT_CLIPBOARD_CLEAR_SECONDS
+        );
+        block_on(prefs.set_clipboard_clear_seconds(10)).unwrap();
+        assert_eq!(block_on(prefs.clipboard_clear_seconds()).unwrap(), 10);
+        assert!(block_on(prefs.set_clipboard_clear_seconds(11)).is_err());
     }
 }

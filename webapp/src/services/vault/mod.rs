@@ -76,6 +76,7 @@ struct ProfileState {
 }
 
 /// An item opened for viewing or editing.
+#[derive(Clone)]
 pub struct OpenedItem {
     /// Its id.
     pub id: RecordId,
@@ -88,6 +89,7 @@ pub struct OpenedItem {
 }
 
 /// A past version of an item.
+#[derive(Clone)]
 pub struct PastVersion {
     /// The version's id.
     pub id: RecordId,
@@ -1017,6 +1019,18 @@ impl<C: Cache> VaultSession<C> {
         })?;
         self.inner.cache.write(batch.writes).await?;
         Ok(())
+    }
+
+    /// The records with a change waiting to be sent.
+    pub async fn pending_ids(&self) -> Result<std::collections::BTreeSet<RecordId>> {
+        Ok(self
+            .inner
+            .cache
+            .keys(Store::Outbox)
+            .await?
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect())
     }
 
     /// How many changes wait to be sent.

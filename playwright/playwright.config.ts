@@ -51,7 +51,7 @@ export default defineConfig({
     env: {
       STRONGROOM_BIND: `127.0.0.1:${port}`,
       STRONGROOM_DATA_DIR: dataDir,
-      STRONGROOM_STATIC_DIR: join(root, 'dist'),
+      STRONGROOM_STATIC_DIR: process.env.STRONGROOM_E2E_DIST ?? join(root, 'dist'),
       STRONGROOM_LOG: 'warn',
       // Every spec signs up and in from 127.0.0.1: scale the per-IP limits as an office behind
       // one address would. Per-account limits (which the specs check) are unchanged.

@@ -42,7 +42,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${binary}"`,
+    // The log goes to a file in the data folder: the zero-plaintext spec reads it.
+    command: `"${binary}" >> "${join(dataDir, 'server.log')}" 2>&1`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -52,7 +53,7 @@ export default defineConfig({
       STRONGROOM_BIND: `127.0.0.1:${port}`,
       STRONGROOM_DATA_DIR: dataDir,
       STRONGROOM_STATIC_DIR: process.env.STRONGROOM_E2E_DIST ?? join(root, 'dist'),
-      STRONGROOM_LOG: 'warn',
+      STRONGROOM_LOG: 'info',
       // Every spec signs up and in from 127.0.0.1: scale the per-IP limits as an office behind
       // one address would. Per-account limits (which the specs check) are unchanged.
       STRONGROOM_IP_LIMIT_MULTIPLIER: '100',

@@ -33,6 +33,11 @@ pub fn App() -> impl IntoView {
         let initial = auth.initial_status().await.unwrap_or(AuthStatus::SignedOut);
         status.set(initial);
     });
+    spawn_local(async {
+        if let Err(e) = services::offline::register_service_worker().await {
+            leptos::logging::warn!("the app will not start offline: {e}");
+        }
+    });
     view! {
         <IdleLock />
         <Router>

@@ -46,3 +46,13 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
 export function mailCount(email: string): number {
   return inbox(email).length;
 }
+
+/** Signs in from another browser (context), entering the code emailed for it. */
+export async function signInNewBrowser(page: Page, email: string, password = PASSWORD): Promise<void> {
+  const before = mailCount(email);
+  await signIn(page, email, password);
+  await expect(page.getByTestId('login-code-asked')).toContainText('new to your account');
+  await page.getByLabel('Code from the email').fill(await codeFor(email, before));
+  await page.getByRole('button', { name: 'Verify this browser' }).click();
+  await expectVaultOpen(page, email);
+}

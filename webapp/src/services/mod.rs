@@ -6,6 +6,7 @@ pub mod clipboard;
 pub mod device;
 pub mod generator;
 pub mod keys;
+pub mod offline;
 pub mod preferences;
 pub mod status;
 pub mod strength;

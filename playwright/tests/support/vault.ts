@@ -88,10 +88,71 @@ export async function openItem(page: Page, title: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 2, name: title })).toBeVisible();
 }
 
-/** The shown value of a field in the item view (secrets revealed first). */
-export async function fieldValue(page: Page, label: string): Promise<string> {
-  const field = page.getByTestId(`field-${label}`);
+/** The shown value of a field in the item view, or in a past version (secrets revealed first). */
+export async function fieldValue(scope: Page | Locator, label: string): Promise<string> {
+  const field = scope.getByTestId(`field-${label}`);
   const reveal = field.getByRole('button', { name: 'Reveal' });
   if (await reveal.count()) await reveal.click();
   return (await field.locator('.value').innerText()).trim();
+}
+
+/** The item pane's article (the shown item). */
+export function shownItem(page: Page): Locator {
+  return page.getByRole('article');
+}
+
+/** The vault's status message (what was done, or what went wrong). */
+export function notice(page: Page): Locator {
+  return page.getByTestId('notice');
+}
+
+/** Edits the shown item: changes `fields` and saves. */
+export async function editItem(page: Page, fields: Fields): Promise<void> {
+  await shownItem(page).getByRole('button', { name: 'Edit', exact: true }).click();
+  await expect(page.getByRole('form')).toBeVisible();
+  await fillForm(page, fields);
+  await saveItem(page);
+}
+
+/** Opens the shown item's history and returns its versions, newest first. */
+export async function historyVersions(page: Page): Promise<Locator> {
+  const toggle = shownItem(page).getByRole('button', { name: /^(History|Hide history)$/ });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const list = shownItem(page).getByRole('list', { name: 'History' });
+  await expect(list).toBeVisible();
+  return list.getByRole('listitem');
+}
+
+/** Selects "All items" or "Trash" in the navigation. */
+export async function openScope(page: Page, name: 'All items' | 'Favourites' | 'Trash'): Promise<void> {
+  await nav(page).getByRole('button', { name, exact: true }).click();
+  await expect(nav(page).getByRole('button', { name, exact: true })).toHaveAttribute('aria-current', 'true');
+}
+
+/** The list's rows whose title is exactly `title`. */
+export function row(page: Page, title: string): Locator {
+  return rows(page).filter({ has: page.locator('.item-title').getByText(title, { exact: true }) });
+}
+
+/** Moves the shown item to the trash. */
+export async function deleteItem(page: Page): Promise<void> {
+  const title = await shownItem(page).getByRole('heading', { level: 2 }).innerText();
+  await shownItem(page).getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(notice(page)).toContainText('Item moved to the trash');
+  await expect(page.getByRole('heading', { level: 2, name: title })).toBeHidden();
+}
+
+/** Moves the shown item with the "Move to…" dialog (`target`: "Business" or "Personal / A / B"). */
+export async function moveItem(page: Page, target: string): Promise<void> {
+  await shownItem(page).getByRole('button', { name: 'Move to…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Move to' });
+  await dialog.getByRole('combobox', { name: 'Move to' }).selectOption({ label: target });
+  await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('item-place')).toHaveText(target);
+}
+
+/** A folder's row in the navigation (what is dragged, and where things are dropped). */
+export function folderRow(page: Page, profile: Profile, folderPath: string): Locator {
+  return profileGroup(page, profile).getByRole('treeitem', { name: folderPath, exact: true }).locator('.nav-row');
 }

@@ -1,5 +1,6 @@
-//! Account settings: the browsers that have signed in (with revoke), sign out everywhere, and
-//! changing the master password.
+//! Account settings: this browser's preferences (when it locks, when it clears copied secrets),
+//! the browsers that have signed in (with revoke), sign out everywhere, two-factor
+//! authentication and changing the master password.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,7 +13,9 @@ use crate::components::qr::QrCode;
 use crate::components::strength_meter::StrengthMeter;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
-use crate::services::preferences::LOCK_AFTER_CHOICES;
+use crate::services::preferences::{
+    CLIPBOARD_CLEAR_CHOICES, DEFAULT_CLIPBOARD_CLEAR_SECONDS, LOCK_AFTER_CHOICES,
+};
 use crate::services::strength::{check_new_password, estimate};
 use crate::services::{Auth, Services, yield_to_browser};
 
@@ -300,6 +303,33 @@ fn ThisBrowser() -> impl IntoView {
             }
         });
     };
+    let clear_after = LocalResource::new(move || async move {
+        services.all().preferences.clipboard_clear_seconds().await
+    });
+    let choose_clear = move |ev: leptos::ev::Event| {
+        let Ok(chosen) = event_target_value(&ev).parse::<u32>() else {
+            return;
+        };
+        spawn_local(async move {
+            match services
+                .all()
+                .preferences
+                .set_clipboard_clear_seconds(chosen)
+                .await
+            {
+                Ok(()) => clear_after.refetch(),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    // Until it is read (or if it cannot be), the delay a copy would use.
+    let clears_after = move |seconds: u32| {
+        clear_after
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS)
+            == seconds
+    };
     view! {
         <section class="card" role="region" aria-labelledby="this-browser-title">
             <h2 id="this-browser-title">"This browser"</h2>
@@ -308,6 +338,12 @@ fn ThisBrowser() -> impl IntoView {
                 <select id="lock-after" on:change=choose>
                     {LOCK_AFTER_CHOICES.iter().map(|(value, label)| view! {
                         <option value=value.to_string() selected=move || minutes.get() == *value>{*label}</option>
+                    }).collect_view()}
+                </select>
+                <label for="clipboard-clear">"Clear copied secrets from the clipboard after"</label>
+                <select id="clipboard-clear" on:change=choose_clear>
+                    {CLIPBOARD_CLEAR_CHOICES.iter().map(|(value, label)| view! {
+                        <option value=value.to_string() selected=move || clears_after(*value)>{*label}</option>
                     }).collect_view()}
                 </select>
             </form>

@@ -10,6 +10,21 @@ use crate::services::now_ms;
 use crate::services::vault::model::{CustomKind, FieldInput, HistoryReason, ItemData};
 use crate::services::vault::totp;
 
+/// What the item pane shows. The pane is drawn again only when this changes, so a sync or
+/// another change that leaves the shown item as it was keeps what the person has open there (the
+/// "Move to" dialog, the history, a revealed secret).
+#[derive(Clone, PartialEq)]
+enum Shown {
+    /// The item is being read.
+    Opening,
+    /// No item is selected.
+    Nothing,
+    /// The item does not open; why.
+    Damaged(String),
+    /// The item.
+    Item(RecordId, ProfileId, Box<ItemData>),
+}
+
 /// The item pane when nothing is being edited.
 #[component]
 pub fn ItemDetail() -> impl IntoView {
@@ -26,17 +41,25 @@ pub fn ItemDetail() -> impl IntoView {
             }
         }
     });
+    let shown = Memo::new(move |_| match item.get() {
+        None => Shown::Opening,
+        Some(None) => Shown::Nothing,
+        Some(Some(Err(message))) => Shown::Damaged(message),
+        Some(Some(Ok(opened))) => {
+            Shown::Item(opened.id, opened.profile, Box::new(opened.data.clone()))
+        }
+    });
     move || {
-        match item.get() {
-        None => view! { <p class="hint">"Opening…"</p> }.into_any(),
-        Some(None) => view! {
+        match shown.get() {
+        Shown::Opening => view! { <p class="hint">"Opening…"</p> }.into_any(),
+        Shown::Nothing => view! {
             <div class="empty-pane hint">
                 <p>"Select an item to see it, or create one with “+ New item…”."</p>
                 <p>"Keyboard: type to search, ↑ ↓ to choose, Enter to open, Ctrl+C to copy the password."</p>
             </div>
         }
         .into_any(),
-        Some(Some(Err(message))) => view! {
+        Shown::Damaged(message) => view! {
             <div class="card damaged-item" role="alert">
                 <h2>"This item cannot be opened"</h2>
                 <p>{message}</p>
@@ -44,10 +67,7 @@ pub fn ItemDetail() -> impl IntoView {
             </div>
         }
         .into_any(),
-        Some(Some(Ok(opened))) => view! {
-            <ItemView id=opened.id profile=opened.profile data=opened.data.clone() />
-        }
-        .into_any(),
+        Shown::Item(id, profile, data) => view! { <ItemView id=id profile=profile data=*data /> }.into_any(),
     }
     }
 }
@@ -61,20 +81,24 @@ fn ItemView(id: RecordId, profile: ProfileId, data: ItemData) -> impl IntoView {
     let kind = data.kind;
     let in_trash = data.in_trash();
     let favourite = data.favourite;
-    let place = ui.session.with_value(|s| {
-        let profile_name = s
-            .profiles()
-            .into_iter()
-            .find(|(p, _)| *p == profile)
-            .map(|(_, k)| format!("{k:?}"))
-            .unwrap_or_default();
-        let path = data
-            .folder
-            .and_then(|f| s.folders().into_iter().find(|n| n.id == f))
-            .map(|n| format!(" / {}", n.path))
-            .unwrap_or_default();
-        format!("{profile_name}{path}")
-    });
+    // Read again after every change: a folder on the path may be renamed or moved.
+    let folder = data.folder;
+    let place = move || {
+        ui.version.track();
+        ui.session.with_value(|s| {
+            let profile_name = s
+                .profiles()
+                .into_iter()
+                .find(|(p, _)| *p == profile)
+                .map(|(_, k)| format!("{k:?}"))
+                .unwrap_or_default();
+            let path = folder
+                .and_then(|f| s.folders().into_iter().find(|n| n.id == f))
+                .map(|n| format!(" / {}", n.path))
+                .unwrap_or_default();
+            format!("{profile_name}{path}")
+        })
+    };
     let fields = kind
         .fields()
         .iter()
@@ -126,11 +150,23 @@ fn ItemView(id: RecordId, profile: ProfileId, data: ItemData) -> impl IntoView {
     let tags = data.tags.clone();
     let notes = data.notes.clone();
     let now = move || now_ms() as i64;
+    // Opened with Enter from the list: the item takes the focus once it is shown, so Tab
+    // reaches its actions next.
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if ui.focus_item.get()
+            && ui.selected.get_untracked() == Some(id)
+            && let Some(h) = heading.get()
+        {
+            let _ = h.focus();
+            ui.focus_item.set(false);
+        }
+    });
     view! {
         <article class="item-view" aria-labelledby="item-title">
             <header class="item-head">
                 <div>
-                    <h2 id="item-title" tabindex="-1">{data.title.clone()}</h2>
+                    <h2 id="item-title" tabindex="-1" node_ref=heading>{data.title.clone()}</h2>
                     <p class="hint"><span data-testid="item-kind">{kind.label()}</span>" · "<span data-testid="item-place">{place}</span></p>
                 </div>
                 <div class="actions">

@@ -1,6 +1,8 @@
 //! The item list: a search box and a virtualised list (only the rows in view are in the page, so
-//! 10,000 items scroll as fast as ten). Keyboard: typing anywhere searches, the arrows move the
-//! selection, Enter opens the selected item, Ctrl+C copies its password when no text is selected.
+//! 10,000 items scroll as fast as ten). A search looks through what the navigation selects (both
+//! profiles under "All items"), and the search box says where. Keyboard: typing anywhere
+//! searches, the arrows move the selection, Enter opens the selected item, Ctrl+C copies its
+//! password when no text is selected (also once Enter has moved the focus to the item).
 
 use std::sync::Arc;
 
@@ -80,8 +82,7 @@ pub fn ItemList() -> impl IntoView {
             None => list.len() - 1,
             Some(i) => (i as isize + delta).clamp(0, list.len() as isize - 1) as usize,
         };
-        ui.selected.set(Some(list[next].id));
-        ui.pane.set(Pane::View);
+        ui.show_item(list[next].id);
         reveal(next);
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
@@ -98,36 +99,49 @@ pub fn ItemList() -> impl IntoView {
             if ui.selected.get_untracked().is_none() {
                 move_selection(1);
             }
-            ui.pane.set(Pane::View);
-            if let Some(heading) = document().get_element_by_id("item-title")
-                && let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading)
-            {
-                let _ = heading.focus();
+            if let Some(id) = ui.selected.get_untracked() {
+                ui.show_item(id);
+                ui.focus_item.set(true);
             }
         }
         "Escape" => ui.query.set(String::new()),
-        "c" | "C" if (ev.ctrl_key() || ev.meta_key()) && !has_text_selection() => {
-            if let Some(id) = ui.selected.get_untracked() {
-                ev.prevent_default();
-                copy_secret(ui, id);
-            }
-        }
         _ => {}
     };
 
-    // Typing anywhere outside a field starts a search.
+    // Typing anywhere outside a field starts a search; Ctrl+C outside a field (or in the search
+    // box) copies the selected item's password, so it also works once Enter has moved the focus
+    // to the item.
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let in_field = ev
+        let target = ev
             .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.closest("form, [role=dialog]").ok().flatten().is_some()
-            });
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+        let search_box = search_ref.get_untracked();
+        let in_search = match (&target, &search_box) {
+            (Some(el), Some(input)) => input.is_same_node(Some(el)),
+            _ => false,
+        };
+        let in_field = target.is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("form, [role=dialog]").ok().flatten().is_some()
+        });
+        let key = ev.key();
+        if (ev.ctrl_key() || ev.meta_key())
+            && key.eq_ignore_ascii_case("c")
+            && (!in_field || in_search)
+        {
+            let text_selected = has_text_selection()
+                || search_box.as_ref().is_some_and(|input| {
+                    in_search && input.selection_start().ok() != input.selection_end().ok()
+                });
+            if !text_selected && let Some(id) = ui.selected.get_untracked() {
+                ev.prevent_default();
+                copy_secret(ui, id);
+            }
+            return;
+        }
         if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        let key = ev.key();
         if key == "/" || key.chars().count() == 1 && !key.trim().is_empty() {
             if let Some(input) = search_ref.get_untracked() {
                 let _ = input.focus();
@@ -159,7 +173,7 @@ pub fn ItemList() -> impl IntoView {
     view! {
         <section class="item-list" aria-label="Items">
             <div class="list-tools">
-                <input type="search" class="search" placeholder="Search both profiles (type anywhere)"
+                <input type="search" class="search" placeholder=move || format!("Search {} (type anywhere)", scope_name(ui))
                     aria-label="Search" node_ref=search_ref
                     aria-controls="item-rows"
                     prop:value=move || ui.query.get()
@@ -189,6 +203,34 @@ pub fn ItemList() -> impl IntoView {
                 </Show>
             </div>
         </section>
+    }
+}
+
+/// What the list shows, for the search box: a search looks only there.
+fn scope_name(ui: VaultUi) -> String {
+    ui.version.track();
+    let profile_name = |id| {
+        ui.session
+            .with_value(|s| match s.profiles().into_iter().find(|(p, _)| *p == id) {
+                Some((_, ProfileKind::Business)) => "Business",
+                _ => "Personal",
+            })
+    };
+    match ui.scope.get() {
+        Scope::All => "both profiles".to_owned(),
+        Scope::Favourites => "favourites".to_owned(),
+        Scope::Trash => "the trash".to_owned(),
+        Scope::Profile(p) => profile_name(p).to_owned(),
+        Scope::Folder(p, f) => {
+            let path = ui.session.with_value(|s| {
+                s.folders()
+                    .into_iter()
+                    .find(|n| n.id == f)
+                    .map(|n| n.path)
+                    .unwrap_or_default()
+            });
+            format!("{} / {path}", profile_name(p))
+        }
     }
 }
 
@@ -245,7 +287,7 @@ fn ItemRow(index: usize, row: Row) -> impl IntoView {
             data-testid="item-row" draggable="true"
             style:top=format!("{}px", index as f64 * ROW_HEIGHT)
             on:dragstart=move |ev| start_drag(&ev, "item", id)
-            on:click=move |_| { ui.selected.set(Some(id)); ui.pane.set(Pane::View); }>
+            on:click=move |_| ui.show_item(id)>
             <span class=dot_class title=dot_title aria-label=dot_title data-testid="sync-dot"></span>
             <div class="item-text">
                 <span class="item-title">

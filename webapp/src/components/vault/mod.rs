@@ -16,6 +16,7 @@ use shared_types::RecordId;
 
 use crate::api::ApiError;
 use crate::cache::IndexedDbCache;
+use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
 use crate::services::vault::{Scope, VaultError, VaultSession};
 use crate::services::{Services, clipboard, now_ms};
@@ -73,6 +74,11 @@ pub struct VaultUi {
     pub pending: RwSignal<BTreeSet<RecordId>>,
     /// Sync with the server.
     pub sync: RwSignal<SyncState>,
+    /// Set when the keyboard opened an item: its view takes the focus once it is shown.
+    pub focus_item: RwSignal<bool>,
+    /// The app's services, kept here because keyboard shortcuts and tasks run outside the
+    /// component tree, where the context cannot be read.
+    services: Services,
 }
 
 impl VaultUi {
@@ -88,6 +94,8 @@ impl VaultUi {
             notice: RwSignal::new(None),
             pending: RwSignal::new(BTreeSet::new()),
             sync: RwSignal::new(SyncState::Starting),
+            focus_item: RwSignal::new(false),
+            services: Services::handle(),
         };
         provide_context(ui);
         ui
@@ -102,6 +110,17 @@ impl VaultUi {
     /// still running: that task then stops quietly).
     pub fn session(self) -> Option<Session> {
         self.session.try_get_value()
+    }
+
+    /// Shows `id` in the item pane. Neither the pane nor the item is drawn again when it is
+    /// already shown, so what is open there (a dialog, the history) stays.
+    pub fn show_item(self, id: RecordId) {
+        if self.selected.get_untracked() != Some(id) {
+            self.selected.set(Some(id));
+        }
+        if self.pane.get_untracked() != Pane::View {
+            self.pane.set(Pane::View);
+        }
     }
 
     /// Counts a change, so lists and views read again (nothing once the view is gone).
@@ -163,12 +182,15 @@ impl VaultUi {
     /// Copies `text`; a secret is cleared from the clipboard after the chosen delay.
     pub fn copy(self, what: impl Into<String>, text: String, secret: bool) {
         let what = what.into();
-        let prefs = Services::get().preferences;
+        let prefs = self.services.all().preferences;
         spawn_local(async move {
             match clipboard::copy(&text).await {
                 Ok(()) => {
                     let delay = if secret {
-                        prefs.clipboard_clear_seconds().await.unwrap_or(30)
+                        prefs
+                            .clipboard_clear_seconds()
+                            .await
+                            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS)
                     } else {
                         0
                     };

@@ -16,8 +16,8 @@ use leptos_router::path;
 use crate::components::idle_lock::IdleLock;
 use crate::components::shell::Shell;
 use crate::pages::{
-    login::SignIn, not_found::NotFound, overview::Overview, settings::Settings, signup::SignUp,
-    vault::Vault,
+    import::Import, login::SignIn, not_found::NotFound, overview::Overview, settings::Settings,
+    signup::SignUp, vault::Vault,
 };
 use crate::services::auth::AuthStatus;
 use crate::services::{Auth, Services};
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUp />
                     <Route path=path!("/status") view=Overview />
                     <Route path=path!("/settings") view=Settings />
+                    <Route path=path!("/import") view=Import />
                 </Routes>
             </Shell>
         </Router>

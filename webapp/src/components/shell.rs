@@ -28,6 +28,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                             <A href="/" exact=true>"Vault"</A>
                         </li>
                         <li>
+                            <A href="/import">"Import"</A>
+                        </li>
+                        <li>
                             <A href="/settings">"Account settings"</A>
                         </li>
                         <li>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -109,7 +109,10 @@ fn an_edit_keeps_the_old_version_which_can_be_restored() {
     let now = block_on(session.item(id)).unwrap().data.clone();
     assert_eq!(now.field("password"), "pw");
     assert!(now.favourite, "restoring a version keeps the star");
-    assert_eq!(block_on(session.history(id)).unwrap().len(), 2);
+    let history = block_on(session.history(id)).unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].history.reason, HistoryReason::Restore);
+    assert_eq!(history[0].history.item.field("password"), "new-pw");
 }
 
 #[test]
@@ -279,4 +282,42 @@ fn an_oversized_item_is_refused_and_nothing_is_written() {
     assert!(err.to_string().contains("too large"), "{err}");
     assert!(session.rows(&Scope::All, "").is_empty());
     assert!(outbox(&cache).is_empty());
+}
+
+#[test]
+fn an_import_creates_nested_folders_once_and_lists_every_item() {
+    let (cache, keys) = (MemoryCache::default(), keys());
+    let session = open(&cache, &keys);
+    let business = profile(&session, ProfileKind::Business);
+    let csv = "title,url,username,password,folder,tags\n\
+               One,https://one.example,u1,p1,Clients/Acme,a\n\
+               Two,https://two.example,u2,p2,Clients/Acme,b\n\
+               Three,,u3,p3,Clients,\n";
+    let items = import::items_from_csv(csv, 1).unwrap();
+    assert_eq!(
+        block_on(session.import_items(business, items, 1)).unwrap(),
+        3
+    );
+    assert_eq!(
+        session
+            .folders()
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Clients", "Clients / Acme"]
+    );
+    // Importing again reuses the folders.
+    let again = import::items_from_csv("title,folder\nFour,Clients/Acme\n", 2).unwrap();
+    block_on(session.import_items(business, again, 2)).unwrap();
+    assert_eq!(session.folders().len(), 2);
+    drop(session);
+    let session = open(&cache, &keys);
+    assert_eq!(session.rows(&Scope::Profile(business), "").len(), 4);
+    assert_eq!(session.rows(&Scope::All, "acme").len(), 3);
+    let id = session.rows(&Scope::All, "one.example")[0].id;
+    assert_eq!(
+        block_on(session.item(id)).unwrap().data.field("password"),
+        "p1"
+    );
+    assert_eq!(outbox(&cache).len(), 4 + 2);
 }

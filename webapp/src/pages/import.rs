@@ -1,0 +1,121 @@
+//! Import items from a CSV file (Strongroom's, Bitwarden's, or any with a header line) into a
+//! profile. The file is read and sealed in this browser; only ciphertext is sent.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Redirect};
+use shared_types::ProfileId;
+use shared_types::account::ProfileKind;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::services::auth::AuthStatus;
+use crate::services::vault::VaultSession;
+use crate::services::vault::import::items_from_csv;
+use crate::services::{Auth, Services, now_ms};
+
+async fn read_file(input: &web_sys::HtmlInputElement) -> Result<String, String> {
+    let file = input
+        .files()
+        .and_then(|files| files.get(0))
+        .ok_or("Choose a CSV file first.")?;
+    JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| "The file could not be read as text.".to_owned())
+}
+
+/// The import page.
+#[component]
+pub fn Import() -> impl IntoView {
+    let status = Auth::get();
+    move || match status.get() {
+        AuthStatus::Unlocked(_) => view! { <ImportForm /> }.into_any(),
+        AuthStatus::Loading => view! { <p class="page">"Opening…"</p> }.into_any(),
+        _ => view! { <Redirect path="/" /> }.into_any(),
+    }
+}
+
+#[component]
+fn ImportForm() -> impl IntoView {
+    let services = Services::handle();
+    let status = Auth::get();
+    let file_ref = NodeRef::<leptos::html::Input>::new();
+    let profiles = match status.get_untracked() {
+        AuthStatus::Unlocked(keys) => keys
+            .profiles
+            .iter()
+            .map(|(id, kind, _)| (*id, *kind))
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let (profile, set_profile) = signal(profiles.first().map(|(id, _)| *id));
+    let (busy, set_busy) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let (done, set_done) = signal(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(input), Some(target), AuthStatus::Unlocked(keys)) = (
+            file_ref.get_untracked(),
+            profile.get_untracked(),
+            status.get_untracked(),
+        ) else {
+            return;
+        };
+        set_error.set(None);
+        set_done.set(None);
+        set_busy.set(true);
+        let all = services.all();
+        spawn_local(async move {
+            let result = async {
+                let text = read_file(&input).await?;
+                let now = now_ms() as i64;
+                let items = items_from_csv(&text, now).map_err(|e| e.to_string())?;
+                let session = VaultSession::open(all.cache.clone(), all.api.clone(), keys, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let count = session
+                    .import_items(target, items, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let sent = match session.sync(now_ms() as i64).await {
+                    Ok(_) => "and sent to the server".to_owned(),
+                    Err(e) => format!("and kept in this browser; they are sent later ({e})"),
+                };
+                Ok::<_, String>(format!("Imported {count} items {sent}."))
+            }
+            .await;
+            set_busy.try_set(false);
+            match result {
+                Ok(message) => {
+                    set_done.try_set(Some(message));
+                }
+                Err(message) => {
+                    set_error.try_set(Some(message));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="page narrow">
+            <h1>"Import items"</h1>
+            <p class="hint">"A CSV file with a header line: title (or name), url, username, password, totp, notes, folder (a path such as Clients/Acme), tags, favorite, type. Exports from Bitwarden work as they are. The file is read and encrypted in this browser."</p>
+            <form class="form" on:submit=submit>
+                <label for="import-file">"CSV file"</label>
+                <input id="import-file" type="file" accept=".csv,text/csv" node_ref=file_ref required />
+                <label for="import-profile">"Into profile"</label>
+                <select id="import-profile" on:change=move |ev| set_profile.set(event_target_value(&ev).parse::<ProfileId>().ok())>
+                    {profiles.iter().map(|(id, kind)| view! {
+                        <option value=id.to_string()>{match kind { ProfileKind::Personal => "Personal", ProfileKind::Business => "Business" }}</option>
+                    }).collect_view()}
+                </select>
+                <p class="error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="button primary" disabled=busy>{move || if busy.get() { "Importing…" } else { "Import" }}</button>
+            </form>
+            <Show when=move || done.get().is_some()>
+                <p class="ok" role="status" data-testid="import-done">{move || done.get()}</p>
+                <A href="/">"Open the vault"</A>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,252 @@
+//! Importing items from a CSV file, as exported by Strongroom or other password managers: the
+//! header names the columns (case-insensitive; Bitwarden's `login_uri`, `login_username`,
+//! `login_password`, `login_totp`, `name`, `favorite` are understood too). A `folder` column
+//! holds a path (`Clients/Acme`), created as nested folders.
+//!
+//! The file never leaves the browser: each item is sealed here like any other.
+
+use super::model::{ItemData, ItemKind};
+
+/// Why a file could not be imported; nothing was imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The text is not CSV as expected.
+    #[error("Line {line}: {problem}. Nothing was imported; fix the file and try again.")]
+    Malformed {
+        /// The line (1-based).
+        line: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// No column gives a title.
+    #[error(
+        "The file has no title column (\"title\" or \"name\"). Nothing was imported; the first line must name the columns."
+    )]
+    NoTitle,
+}
+
+/// An item read from the file, and where it goes.
+pub struct Imported {
+    /// Its content.
+    pub data: ItemData,
+    /// The folder path, outermost first (empty: the top of the profile).
+    pub folder: Vec<String>,
+}
+
+/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into rows.
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, ImportError> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    let mut line = 1;
+    let mut quoted = false;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push('\n');
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+            }
+            '"' => {
+                return Err(ImportError::Malformed {
+                    line,
+                    problem: "a quote inside an unquoted field",
+                });
+            }
+            ',' => {
+                row.push(std::mem::take(&mut field));
+                at_field_start = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                if !(row.len() == 1 && row[0].is_empty()) {
+                    rows.push(std::mem::take(&mut row));
+                }
+                row.clear();
+                line += 1;
+                at_field_start = true;
+            }
+            _ => {
+                field.push(c);
+                at_field_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err(ImportError::Malformed {
+            line,
+            problem: "a quoted field is never closed",
+        });
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn kind_of(value: &str) -> ItemKind {
+    let v = value.trim().to_ascii_lowercase();
+    ItemKind::from_slug(&v)
+        .or_else(|| {
+            ItemKind::ALL
+                .into_iter()
+                .find(|k| k.label().eq_ignore_ascii_case(&v))
+        })
+        .unwrap_or(match v.as_str() {
+            "note" | "securenote" | "2" => ItemKind::SecureNote,
+            "card" | "3" => ItemKind::CreditCard,
+            "4" => ItemKind::Identity,
+            _ => ItemKind::Login,
+        })
+}
+
+/// Reads items from CSV text with a header line.
+pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportError> {
+    let mut rows = parse_csv(text)?.into_iter();
+    let Some(header) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let column = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let title = column(&["title", "name"]).ok_or(ImportError::NoTitle)?;
+    let kind = column(&["type", "kind"]);
+    let url = column(&["url", "urls", "uri", "login_uri", "website"]);
+    let username = column(&["username", "login_username", "user", "login"]);
+    let password = column(&["password", "login_password"]);
+    let totp = column(&["totp", "login_totp", "otp"]);
+    let notes = column(&["notes", "note", "extra"]);
+    let folder = column(&["folder", "group", "grouping"]);
+    let tags = column(&["tags", "tag"]);
+    let favourite = column(&["favourite", "favorite", "fav"]);
+    let mut items = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|v| v.trim()).unwrap_or("");
+        if row.len() > header.len() {
+            return Err(ImportError::Malformed {
+                line: i + 2,
+                problem: "more fields than the header names",
+            });
+        }
+        let mut data = ItemData::new(
+            kind.map_or(ItemKind::Login, |k| kind_of(get(Some(k)))),
+            now_ms,
+        );
+        data.title = get(Some(title)).to_owned();
+        if data.title.is_empty() {
+            data.title = "Untitled".to_owned();
+        }
+        if data.kind.has_urls() {
+            data.urls = get(url)
+                .split(['\n', ' '])
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        for (key, column) in [
+            ("username", username),
+            ("password", password),
+            ("totp", totp),
+        ] {
+            if data.kind.fields().iter().any(|f| f.key == key) {
+                data.set_field(key, get(column).to_owned());
+            }
+        }
+        data.notes = get(notes).to_owned();
+        data.tags = get(tags)
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        data.favourite = matches!(get(favourite), "1" | "true" | "yes" | "TRUE" | "Yes");
+        let path = get(folder)
+            .split(['/', '\\'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect();
+        items.push(Imported { data, folder: path });
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn reads_quoted_fields_doubled_quotes_and_line_breaks() {
+        let rows =
+            parse_csv("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n\n1,,3").unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["a", "b", "c"],
+                vec!["x, y", "say \"hi\"", "two\nlines"],
+                vec!["1", "", "3"],
+            ]
+        );
+        assert!(matches!(
+            parse_csv("a\n\"open"),
+            Err(ImportError::Malformed { line: 2, .. })
+        ));
+        assert!(matches!(
+            parse_csv("a\nb\"c"),
+            Err(ImportError::Malformed { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn understands_a_bitwarden_export() {
+        let csv = "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n\
+                   Clients/Acme,1,login,Acme VPN,note,,0,https://vpn.acme.example,alice,pw,JBSWY3DPEHPK3PXP\n\
+                   ,,note,Door,4711,,0,,,,\n";
+        let items = items_from_csv(csv, 5).unwrap();
+        assert_eq!(items.len(), 2);
+        let vpn = &items[0];
+        assert_eq!(vpn.data.title, "Acme VPN");
+        assert_eq!(vpn.data.urls, vec!["https://vpn.acme.example"]);
+        assert_eq!(vpn.data.field("username"), "alice");
+        assert_eq!(vpn.data.field("password"), "pw");
+        assert_eq!(vpn.data.field("totp"), "JBSWY3DPEHPK3PXP");
+        assert!(vpn.data.favourite);
+        assert_eq!(vpn.folder, vec!["Clients", "Acme"]);
+        assert_eq!(items[1].data.kind, ItemKind::SecureNote);
+        assert_eq!(items[1].data.notes, "4711");
+        assert!(items[1].folder.is_empty());
+    }
+
+    #[test]
+    fn refuses_a_file_without_titles_or_with_extra_fields() {
+        assert_eq!(
+            items_from_csv("url,password\nx,y\n", 1).err(),
+            Some(ImportError::NoTitle)
+        );
+        assert!(matches!(
+            items_from_csv("title\nA,B\n", 1),
+            Err(ImportError::Malformed { line: 2, .. })
+        ));
+    }
+}

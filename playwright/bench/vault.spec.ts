@@ -71,21 +71,20 @@ test('a 10,000-item vault', async ({ page }) => {
     const count = document.querySelector('[data-testid=item-count]')!;
     const times: number[] = [];
     for (const query of ['i', 'it', 'ite', 'item', 'item ', 'item 0', 'item 04', 'item 042', 'item 0421', 'c', 'cl', 'cli', 'clie', 'client', 'client1', 'client17', 'tag', 'tag1', 'tag12', 'user07', 'app9', 'zz']) {
-      const before = count.textContent;
-      const changed = new Promise<void>((resolve) => {
+      // Only keystrokes that change the list are timed (the first, "i", matches everything).
+      const changed = new Promise<boolean>((resolve) => {
         const observer = new MutationObserver(() => {
           observer.disconnect();
-          resolve();
+          resolve(true);
         });
         observer.observe(document.querySelector('.item-list')!, { subtree: true, childList: true, characterData: true });
-        setTimeout(() => { observer.disconnect(); resolve(); }, 1000);
+        setTimeout(() => { observer.disconnect(); resolve(false); }, 1000);
       });
       const start = performance.now();
       input.value = query;
       input.dispatchEvent(new Event('input', { bubbles: true }));
-      await changed;
-      times.push(performance.now() - start);
-      if (count.textContent === before && query !== 'i') times.pop();
+      if (await changed) times.push(performance.now() - start);
+      void count;
       await new Promise((r) => setTimeout(r, 30));
     }
     return times;

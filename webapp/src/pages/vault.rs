@@ -67,7 +67,11 @@ fn OpenVault(keys: Arc<VaultKeys>) -> impl IntoView {
 #[component]
 fn VaultScreen(session: Session) -> impl IntoView {
     let ui = VaultUi::provide(session);
-    ui.sync_now();
+    // The list paints first; the sync (which also checks the index against the records) follows.
+    spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(100).await;
+        ui.sync_now();
+    });
     // Fallback sync every five minutes, and as soon as the browser is back online.
     let interval = set_interval_with_handle(move || ui.sync_now(), Duration::from_secs(300));
     let online = window_event_listener(leptos::ev::online, move |_| ui.sync_now());

@@ -255,6 +255,16 @@ struct Inner<C> {
     api: ApiClient,
     keys: Arc<VaultKeys>,
     profiles: RefCell<Vec<ProfileState>>,
+    /// Lower-cased search text and sort key per item, built on first use after a change.
+    search: RefCell<Option<Rc<BTreeMap<RecordId, SearchText>>>>,
+}
+
+/// What search and sorting compare for an item, lower-cased once.
+struct SearchText {
+    /// The title, for sorting.
+    sort: String,
+    /// Title, subtitle, folder path, URLs and tags.
+    haystack: String,
 }
 
 /// The unlocked vault. Cheap to clone (clones share one state).
@@ -276,12 +286,17 @@ impl<C: Cache> VaultSession<C> {
     /// [`TRASH_DAYS`].
     pub async fn open(cache: C, api: ApiClient, keys: Arc<VaultKeys>, now_ms: i64) -> Result<Self> {
         let mut profiles = Vec::new();
-        let record_keys = cache.keys(Store::Records).await?;
+        let mut readable = true;
         for (id, kind, key) in &keys.profiles {
             let stored = cache.get(Store::Index, &id.to_string()).await?;
-            let index = stored
-                .and_then(|b| seal::open_index(key, *id, b).ok())
-                .unwrap_or_default();
+            let index = match stored.map(|b| seal::open_index(key, *id, b)) {
+                Some(Ok(index)) => index,
+                // None yet (a new vault), or unreadable: rebuilt from the records below.
+                _ => {
+                    readable = false;
+                    ProfileIndex::default()
+                }
+            };
             profiles.push(ProfileState {
                 id: *id,
                 kind: *kind,
@@ -294,13 +309,26 @@ impl<C: Cache> VaultSession<C> {
                 api,
                 keys,
                 profiles: RefCell::new(profiles),
+                search: RefCell::new(None),
             }),
         };
-        if !session.index_matches(&record_keys) {
+        if !readable {
             session.rebuild_indexes().await?;
         }
         session.purge_expired_trash(now_ms).await?;
         Ok(session)
+    }
+
+    /// Checks that the indexes list exactly the items and folders stored here (another tab, or
+    /// a write cut short, may have left them out of step) and rebuilds them if not. Not on the
+    /// way to the list: [`Self::sync`] runs it first.
+    pub async fn verify_index(&self) -> Result<bool> {
+        let record_keys = self.inner.cache.keys(Store::Records).await?;
+        if self.index_matches(&record_keys) {
+            return Ok(true);
+        }
+        self.rebuild_indexes().await?;
+        Ok(false)
     }
 
     /// Whether the indexes list exactly the items and folders stored here.
@@ -337,6 +365,7 @@ impl<C: Cache> VaultSession<C> {
             }
         }
         let mut writes = Vec::new();
+        self.inner.search.replace(None);
         {
             let mut profiles = self.inner.profiles.borrow_mut();
             for p in profiles.iter_mut() {
@@ -480,18 +509,53 @@ impl<C: Cache> VaultSession<C> {
         out
     }
 
-    /// The rows in `scope` matching `query` (over title, URLs, username, tags and folder path),
-    /// favourites first, then by title.
+    fn search_texts(&self) -> Rc<BTreeMap<RecordId, SearchText>> {
+        if let Some(texts) = self.inner.search.borrow().as_ref() {
+            return texts.clone();
+        }
+        let profiles = self.inner.profiles.borrow();
+        let mut texts = BTreeMap::new();
+        for p in profiles.iter() {
+            let paths: BTreeMap<RecordId, String> = p
+                .index
+                .folders
+                .keys()
+                .map(|id| (*id, p.index.folder_path(FolderId(id.0))))
+                .collect();
+            for (id, s) in &p.index.items {
+                let mut haystack = String::with_capacity(64);
+                for part in [&s.title, &s.subtitle]
+                    .into_iter()
+                    .chain(s.folder.and_then(|f| paths.get(&RecordId(f.0))))
+                    .chain(s.urls.iter())
+                    .chain(s.tags.iter())
+                {
+                    haystack.push_str(&part.to_lowercase());
+                    haystack.push('\u{1}');
+                }
+                let sort = s.title.to_lowercase();
+                texts.insert(*id, SearchText { sort, haystack });
+            }
+        }
+        let texts = Rc::new(texts);
+        self.inner.search.replace(Some(texts.clone()));
+        texts
+    }
+
+    /// The rows in `scope` matching `query` (every word, over title, URLs, username, tags and
+    /// folder path), favourites first, then by title.
     pub fn rows(&self, scope: &Scope, query: &str) -> Vec<Row> {
+        let texts = self.search_texts();
         let profiles = self.inner.profiles.borrow();
         let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        let mut rows = Vec::new();
+        let mut found: Vec<(bool, &str, RecordId, Row)> = Vec::new();
         for p in profiles.iter() {
             let folder_filter = match scope {
                 Scope::Profile(id) | Scope::Folder(id, _) if *id != p.id => continue,
                 Scope::Folder(_, folder) => Some(p.index.subtree(*folder)),
                 _ => None,
             };
+            let mut paths: BTreeMap<FolderId, String> = BTreeMap::new();
             for (id, s) in &p.index.items {
                 let in_scope = match scope {
                     Scope::Trash => s.trashed_at.is_some(),
@@ -501,24 +565,37 @@ impl<C: Cache> VaultSession<C> {
                         .as_ref()
                         .is_none_or(|folders| s.folder.is_some_and(|f| folders.contains(&f))),
                 };
-                if !in_scope {
+                let Some(text) = texts.get(id) else {
+                    continue;
+                };
+                if !in_scope || !terms.iter().all(|t| text.haystack.contains(t.as_str())) {
                     continue;
                 }
-                let folder_path = s.folder.map(|f| p.index.folder_path(f)).unwrap_or_default();
-                if !terms.is_empty() && !matches_terms(s, &folder_path, &terms) {
-                    continue;
-                }
-                rows.push(Row {
-                    id: *id,
-                    profile: p.id,
-                    profile_kind: p.kind,
-                    summary: s.clone(),
-                    folder_path,
-                });
+                let folder_path = s
+                    .folder
+                    .map(|f| {
+                        paths
+                            .entry(f)
+                            .or_insert_with(|| p.index.folder_path(f))
+                            .clone()
+                    })
+                    .unwrap_or_default();
+                found.push((
+                    !s.favourite,
+                    text.sort.as_str(),
+                    *id,
+                    Row {
+                        id: *id,
+                        profile: p.id,
+                        profile_kind: p.kind,
+                        summary: s.clone(),
+                        folder_path,
+                    },
+                ));
             }
         }
-        rows.sort_by_cached_key(|r| (!r.summary.favourite, r.summary.title.to_lowercase(), r.id));
-        rows
+        found.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        found.into_iter().map(|(_, _, _, row)| row).collect()
     }
 
     async fn stored(&self, key: &str) -> Result<Option<VaultRecord>> {
@@ -579,6 +656,7 @@ impl<C: Cache> VaultSession<C> {
         writes: &mut Vec<Write>,
         change: impl FnOnce(&mut Vec<ProfileState>) -> Vec<ProfileId>,
     ) -> Result<()> {
+        self.inner.search.replace(None);
         let mut profiles = self.inner.profiles.borrow_mut();
         let touched = change(&mut profiles);
         for p in profiles.iter().filter(|p| touched.contains(&p.id)) {
@@ -1150,6 +1228,7 @@ impl<C: Cache> VaultSession<C> {
     /// Sends the outbox, then pulls what changed on the server since the last pull. Offline,
     /// it fails with [`ApiError::Unreachable`] and every change stays in the outbox.
     pub async fn sync(&self, now_ms: i64) -> Result<SyncReport> {
+        self.verify_index().await?;
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
@@ -1452,19 +1531,6 @@ fn content_differs(old: &ItemData, new: &ItemData) -> bool {
         || old.notes != new.notes
         || old.custom != new.custom
         || old.tags != new.tags
-}
-
-fn matches_terms(s: &ItemSummary, folder_path: &str, terms: &[String]) -> bool {
-    let title = s.title.to_lowercase();
-    let subtitle = s.subtitle.to_lowercase();
-    let folder = folder_path.to_lowercase();
-    terms.iter().all(|term| {
-        title.contains(term)
-            || subtitle.contains(term)
-            || folder.contains(term)
-            || s.urls.iter().any(|u| u.to_lowercase().contains(term))
-            || s.tags.iter().any(|t| t.to_lowercase().contains(term))
-    })
 }
 
 /// Wipes this browser's copy of the vault (on sign-out).

@@ -191,13 +191,16 @@ fn index_binding(profile: ProfileId) -> Binding {
     Binding::new(Purpose::ProfileIndex, profile.0, profile.0)
 }
 
-/// Seals this browser's index of a profile (never sent to the server).
+/// Seals this browser's index of a profile (never sent to the server). The index is written in
+/// postcard, a compact binary form: it is several megabytes of JSON for 10,000 items, and
+/// reading it is on the path from "Unlock" to the list. It is a local cache: one that does not
+/// read back is rebuilt from the records.
 pub fn seal_index(
     profile_key: &SymmetricKey,
     profile: ProfileId,
     index: &impl Serialize,
 ) -> Result<Vec<u8>, SealError> {
-    let plain = Zeroizing::new(serde_json::to_vec(index).map_err(|_| SealError::WrongKind)?);
+    let plain = Zeroizing::new(postcard::to_allocvec(index).map_err(|_| SealError::WrongKind)?);
     Ok(wasm_crypto::seal(profile_key, &index_binding(profile), &plain).into_bytes())
 }
 
@@ -210,7 +213,7 @@ pub fn open_index<T: DeserializeOwned>(
     let sealed = SealedData::from_bytes(bytes).map_err(|_| SealError::Damaged)?;
     let plain = wasm_crypto::open(profile_key, &index_binding(profile), &sealed)
         .map_err(|_| SealError::Damaged)?;
-    from_json(&plain)
+    postcard::from_bytes(&plain).map_err(|_| SealError::Damaged)
 }
 
 #[cfg(test)]

@@ -321,3 +321,23 @@ fn an_import_creates_nested_folders_once_and_lists_every_item() {
     );
     assert_eq!(outbox(&cache).len(), 4 + 2);
 }
+
+#[test]
+fn an_index_out_of_step_with_the_records_is_rebuilt_by_the_check() {
+    let (cache, keys) = (MemoryCache::default(), keys());
+    let session = open(&cache, &keys);
+    let personal = profile(&session, ProfileKind::Personal);
+    block_on(session.save_item(None, personal, login("Kept", "k"), 1)).unwrap();
+    // Another tab's index, written before this tab's item: the item is not listed.
+    let stale = block_on(cache.get(Store::Index, &personal.to_string()))
+        .unwrap()
+        .unwrap();
+    block_on(session.save_item(None, personal, login("Newer", "n"), 2)).unwrap();
+    block_on(cache.put(Store::Index, &personal.to_string(), &stale)).unwrap();
+    drop(session);
+    let session = open(&cache, &keys);
+    assert_eq!(session.rows(&Scope::All, "").len(), 1);
+    assert!(!block_on(session.verify_index()).unwrap());
+    assert_eq!(session.rows(&Scope::All, "").len(), 2);
+    assert!(block_on(session.verify_index()).unwrap());
+}

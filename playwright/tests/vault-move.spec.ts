@@ -1,5 +1,5 @@
 // Moving things: an item into a folder or the other profile with "Move to…" or by dragging its
-// row onto a folder; a folder into another by dragging; never a folder into itself.
+// row onto a folder; a folder by dragging or with "Move folder"; never a folder into itself.
 import { expect, test } from '@playwright/test';
 import { signUp, uniqueEmail, unlock } from './support/account';
 import {
@@ -116,4 +116,23 @@ test('a folder cannot be moved into its own subfolder', async ({ page }) => {
   await expect(notice(page)).toHaveText('A folder cannot be moved into itself or into one of its own folders.');
   await expect(nav(page).getByRole('treeitem', { name: 'Outer', exact: true })).toBeVisible();
   await expect(nav(page).getByRole('treeitem', { name: 'Outer / Inner', exact: true })).toBeVisible();
+});
+
+test('the "Move folder" dialog moves a folder, and offers neither itself nor its subfolders', async ({ page }) => {
+  await signUp(page, uniqueEmail());
+  await createFolder(page, 'Personal', 'Projects');
+  await createFolder(page, 'Personal', 'Alpha', 'Projects');
+  await createFolder(page, 'Personal', 'Archive');
+  await openPlace(page, 'Personal', 'Projects');
+  const group = profileGroup(page, 'Personal');
+  await group.getByRole('button', { name: 'Move folder' }).click();
+  const dialog = group.getByRole('dialog', { name: 'Move folder' });
+  const select = dialog.getByLabel('Move folder to');
+  await expect(select.locator('option')).toHaveText(['(top of the profile)', 'Archive']);
+  await select.selectOption({ label: 'Archive' });
+  await dialog.getByRole('button', { name: 'Move' }).click();
+  await expect(group.getByRole('treeitem', { name: 'Archive / Projects / Alpha', exact: true })).toBeVisible();
+  await page.reload();
+  await unlock(page);
+  await expect(profileGroup(page, 'Personal').getByRole('treeitem', { name: 'Archive / Projects / Alpha', exact: true })).toBeVisible();
 });

@@ -43,44 +43,62 @@ impl<C: Cache> Preferences<C> {
         Self { cache }
     }
 
-    /// Minutes of inactivity before the vault locks (0: never).
-    pub async fn lock_after_minutes(&self) -> Result<u32, CacheError> {
-        let stored = self.cache.get(Store::Meta, LOCK_AFTER).await?;
+    /// A stored choice among `choices`; `default` when none (or no longer offered) is stored.
+    async fn choice(
+        &self,
+        key: &str,
+        choices: &[(u32, &str)],
+        default: u32,
+    ) -> Result<u32, CacheError> {
+        let stored = self.cache.get(Store::Meta, key).await?;
         Ok(stored
             .and_then(|bytes| serde_json::from_slice::<u32>(&bytes).ok())
-            .filter(|m| LOCK_AFTER_CHOICES.iter().any(|(c, _)| c == m))
-            .unwrap_or(DEFAULT_LOCK_AFTER_MINUTES))
+            .filter(|v| choices.iter().any(|(c, _)| c == v))
+            .unwrap_or(default))
+    }
+
+    /// Stores `value`, which must be one of `choices`.
+    async fn set_choice(
+        &self,
+        key: &str,
+        choices: &[(u32, &str)],
+        value: u32,
+    ) -> Result<(), CacheError> {
+        if !choices.iter().any(|(c, _)| *c == value) {
+            return Err(CacheError::Corrupt(format!(
+                "{value} is not one of the choices"
+            )));
+        }
+        let bytes = serde_json::to_vec(&value).map_err(|e| CacheError::Corrupt(e.to_string()))?;
+        self.cache.put(Store::Meta, key, &bytes).await
+    }
+
+    /// Minutes of inactivity before the vault locks (0: never).
+    pub async fn lock_after_minutes(&self) -> Result<u32, CacheError> {
+        self.choice(LOCK_AFTER, &LOCK_AFTER_CHOICES, DEFAULT_LOCK_AFTER_MINUTES)
+            .await
     }
 
     /// Chooses the minutes of inactivity before the vault locks (one of the offered choices).
     pub async fn set_lock_after_minutes(&self, minutes: u32) -> Result<(), CacheError> {
-        if !LOCK_AFTER_CHOICES.iter().any(|(c, _)| *c == minutes) {
-            return Err(CacheError::Corrupt(format!(
-                "{minutes} minutes is not one of the choices"
-            )));
-        }
-        let bytes = serde_json::to_vec(&minutes).map_err(|e| CacheError::Corrupt(e.to_string()))?;
-        self.cache.put(Store::Meta, LOCK_AFTER, &bytes).await
+        self.set_choice(LOCK_AFTER, &LOCK_AFTER_CHOICES, minutes)
+            .await
     }
 
     /// Seconds after which a copied secret is cleared from the clipboard (0: never).
     pub async fn clipboard_clear_seconds(&self) -> Result<u32, CacheError> {
-        let stored = self.cache.get(Store::Meta, CLIPBOARD_CLEAR).await?;
-        Ok(stored
-            .and_then(|bytes| serde_json::from_slice::<u32>(&bytes).ok())
-            .filter(|s| CLIPBOARD_CLEAR_CHOICES.iter().any(|(c, _)| c == s))
-            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS))
+        self.choice(
+            CLIPBOARD_CLEAR,
+            &CLIPBOARD_CLEAR_CHOICES,
+            DEFAULT_CLIPBOARD_CLEAR_SECONDS,
+        )
+        .await
     }
 
     /// Chooses when a copied secret is cleared from the clipboard (one of the offered choices).
     pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<(), CacheError> {
-        if !CLIPBOARD_CLEAR_CHOICES.iter().any(|(c, _)| *c == seconds) {
-            return Err(CacheError::Corrupt(format!(
-                "{seconds} seconds is not one of the choices"
-            )));
-        }
-        let bytes = serde_json::to_vec(&seconds).map_err(|e| CacheError::Corrupt(e.to_string()))?;
-        self.cache.put(Store::Meta, CLIPBOARD_CLEAR, &bytes).await
+        self.set_choice(CLIPBOARD_CLEAR, &CLIPBOARD_CLEAR_CHOICES, seconds)
+            .await
     }
 }
 

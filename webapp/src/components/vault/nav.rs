@@ -81,6 +81,8 @@ pub fn VaultNav() -> impl IntoView {
     let (adding, set_adding) = signal(None::<(ProfileId, Option<FolderId>)>);
     let (new_name, set_new_name) = signal(String::new());
     let (renaming, set_renaming) = signal(None::<FolderId>);
+    let (moving, set_moving) = signal(None::<FolderId>);
+    let (destination, set_destination) = signal(String::new());
     let scope_button = move |scope: Scope, label: &'static str| {
         let selected = {
             let scope = scope.clone();
@@ -180,6 +182,8 @@ pub fn VaultNav() -> impl IntoView {
                                                             let name = name_for_rename.clone();
                                                             move |_| { set_adding.set(None); set_new_name.set(name.clone()); set_renaming.set(Some(id)); }
                                                         }>"✎"</button>
+                                                    <button type="button" class="icon-button" aria-label="Move folder" title="Move folder to…"
+                                                        on:click=move |_| { set_adding.set(None); set_renaming.set(None); set_destination.set(String::new()); set_moving.set(Some(id)); }>"⇄"</button>
                                                     <button type="button" class="icon-button" aria-label="Delete folder" title="Delete folder (its items go to the trash)"
                                                         on:click=move |_| {
                                                             let now = now_ms() as i64;
@@ -215,6 +219,33 @@ pub fn VaultNav() -> impl IntoView {
                                     prop:value=new_name on:input=move |ev| set_new_name.set(event_target_value(&ev)) />
                                 <button type="submit" class="button small primary">"Rename"</button>
                                 <button type="button" class="button small" on:click=move |_| set_renaming.set(None)>"Cancel"</button>
+                            </form>
+                        </Show>
+                        <Show when=move || moving.get().is_some_and(|f| ui.session.with_value(|s| s.profile_of(RecordId(f.0))) == Some(profile))>
+                            <form class="inline-form" role="dialog" aria-label="Move folder"
+                                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    let Some(folder) = moving.get_untracked() else { return };
+                                    let parent = destination.get_untracked().parse::<FolderId>().ok();
+                                    let now = now_ms() as i64;
+                                    ui.act("Folder moved.", move |s| async move { s.move_folder(folder, parent, now).await },
+                                        move |_| set_moving.set(None));
+                                }>
+                                <label for=format!("move-folder-{profile}")>"Move folder to"</label>
+                                <select id=format!("move-folder-{profile}") prop:value=destination
+                                    on:change=move |ev| set_destination.set(event_target_value(&ev))>
+                                    <option value="">"(top of the profile)"</option>
+                                    {move || {
+                                        let Some(moved) = moving.get() else { return Vec::new() };
+                                        ui.version.track();
+                                        ui.session.with_value(|s| s.folder_destinations(moved))
+                                            .into_iter()
+                                            .map(|f| view! { <option value=f.id.to_string()>{f.path.clone()}</option> })
+                                            .collect::<Vec<_>>()
+                                    }}
+                                </select>
+                                <button type="submit" class="button small primary">"Move"</button>
+                                <button type="button" class="button small" on:click=move |_| set_moving.set(None)>"Cancel"</button>
                             </form>
                         </Show>
                     </div>

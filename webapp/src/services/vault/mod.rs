@@ -177,6 +177,28 @@ fn local_key(record: &VaultRecord) -> String {
     }
 }
 
+/// A record made in this browser, not yet on the server (revision 0).
+fn local_record(
+    id: RecordId,
+    kind: RecordKind,
+    container_id: ProfileId,
+    parent_id: Option<RecordId>,
+    key: Option<shared_types::Base64Bytes>,
+    data: shared_types::Base64Bytes,
+    now_ms: i64,
+) -> VaultRecord {
+    VaultRecord {
+        id,
+        kind,
+        container_id,
+        parent_id,
+        revision: 0,
+        key,
+        data: Some(data),
+        updated_at: now_ms / 1000,
+    }
+}
+
 fn corrupt(e: impl std::fmt::Display) -> CacheError {
     CacheError::Corrupt(e.to_string())
 }
@@ -542,6 +564,24 @@ impl<C: Cache> VaultSession<C> {
         texts
     }
 
+    /// Where `folder` may move: the folders of its profile that are not it or inside it.
+    pub fn folder_destinations(&self, folder: FolderId) -> Vec<FolderNode> {
+        let profiles = self.inner.profiles.borrow();
+        let Some(p) = profiles
+            .iter()
+            .find(|p| p.index.folders.contains_key(&RecordId(folder.0)))
+        else {
+            return Vec::new();
+        };
+        let profile = p.id;
+        let inside = p.index.subtree(folder);
+        drop(profiles);
+        self.folders()
+            .into_iter()
+            .filter(|f| f.profile == profile && !inside.contains(&f.id))
+            .collect()
+    }
+
     /// The rows in `scope` matching `query` (every word, over title, URLs, username, tags and
     /// folder path), favourites first, then by title.
     pub fn rows(&self, scope: &Scope, query: &str) -> Vec<Row> {
@@ -725,16 +765,15 @@ impl<C: Cache> VaultSession<C> {
             }
         }
         let sealed = seal::seal_item(profile_key, profile, id, &item_key, &data)?;
-        let record = VaultRecord {
+        let record = local_record(
             id,
-            kind: RecordKind::Item,
-            container_id: profile,
-            parent_id: None,
-            revision: 0,
-            key: sealed.key,
-            data: Some(sealed.data),
-            updated_at: now_ms / 1000,
-        };
+            RecordKind::Item,
+            profile,
+            None,
+            sealed.key,
+            sealed.data,
+            now_ms,
+        );
         batch.record(&record, base)?;
         let summary = ItemSummary::of(&data);
         self.update_index(&mut batch.writes, |profiles| {
@@ -769,16 +808,15 @@ impl<C: Cache> VaultSession<C> {
         };
         let data = seal::seal_history(item_key, item.id, version, &history)?;
         batch.record(
-            &VaultRecord {
-                id: version,
-                kind: RecordKind::History,
-                container_id: item.container_id,
-                parent_id: Some(item.id),
-                revision: 0,
-                key: None,
-                data: Some(data),
-                updated_at: now_ms / 1000,
-            },
+            &local_record(
+                version,
+                RecordKind::History,
+                item.container_id,
+                Some(item.id),
+                None,
+                data,
+                now_ms,
+            ),
             None,
         )
     }
@@ -986,16 +1024,7 @@ impl<C: Cache> VaultSession<C> {
             parent,
         };
         let data = seal::seal_folder(self.key_of(profile)?, profile, id, &folder)?;
-        let record = VaultRecord {
-            id,
-            kind: RecordKind::Folder,
-            container_id: profile,
-            parent_id: None,
-            revision: 0,
-            key: None,
-            data: Some(data),
-            updated_at: now_ms / 1000,
-        };
+        let record = local_record(id, RecordKind::Folder, profile, None, None, data, now_ms);
         let mut batch = Batch::new();
         batch.record(&record, base)?;
         let entry = FolderEntry::of(&folder);
@@ -1147,16 +1176,15 @@ impl<C: Cache> VaultSession<C> {
                         };
                         let data = seal::seal_folder(profile_key, profile, id, &folder)?;
                         batch.record(
-                            &VaultRecord {
+                            &local_record(
                                 id,
-                                kind: RecordKind::Folder,
-                                container_id: profile,
-                                parent_id: None,
-                                revision: 0,
-                                key: None,
-                                data: Some(data),
-                                updated_at: now_ms / 1000,
-                            },
+                                RecordKind::Folder,
+                                profile,
+                                None,
+                                None,
+                                data,
+                                now_ms,
+                            ),
                             None,
                         )?;
                         new_folders.push((id, FolderEntry::of(&folder)));
@@ -1177,16 +1205,15 @@ impl<C: Cache> VaultSession<C> {
                 &data,
             )?;
             batch.record(
-                &VaultRecord {
+                &local_record(
                     id,
-                    kind: RecordKind::Item,
-                    container_id: profile,
-                    parent_id: None,
-                    revision: 0,
-                    key: sealed.key,
-                    data: Some(sealed.data),
-                    updated_at: now_ms / 1000,
-                },
+                    RecordKind::Item,
+                    profile,
+                    None,
+                    sealed.key,
+                    sealed.data,
+                    now_ms,
+                ),
                 None,
             )?;
             summaries.push((id, ItemSummary::of(&data)));

@@ -177,6 +177,13 @@ fn folders_nest_move_and_take_their_items_to_the_trash_when_deleted() {
         block_on(session.move_folder(a, Some(c), 3)),
         Err(VaultError::FolderCycle)
     );
+    let d = block_on(session.create_folder(personal, "Other", None, 3)).unwrap();
+    let targets: Vec<FolderId> = session
+        .folder_destinations(b)
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(targets, vec![a, d], "not itself nor its own subfolder");
     block_on(session.rename_folder(b, "Acme Ltd", 3)).unwrap();
     assert_eq!(
         session.rows(&Scope::All, "")[0].folder_path,
@@ -185,9 +192,9 @@ fn folders_nest_move_and_take_their_items_to_the_trash_when_deleted() {
 
     drop(session);
     let session = open(&cache, &keys);
-    assert_eq!(session.folders().len(), 3, "names survive a reopen");
+    assert_eq!(session.folders().len(), 4, "names survive a reopen");
     block_on(session.delete_folder(b, 4)).unwrap();
-    assert_eq!(session.folders().len(), 1);
+    assert_eq!(session.folders().len(), 2);
     let trashed = session.rows(&Scope::Trash, "");
     assert_eq!(trashed.len(), 1);
     assert_eq!(trashed[0].summary.folder, None);

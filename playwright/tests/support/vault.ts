@@ -91,9 +91,16 @@ export async function openItem(page: Page, title: string): Promise<void> {
 /** The shown value of a field in the item view, or in a past version (secrets revealed first). */
 export async function fieldValue(scope: Page | Locator, label: string): Promise<string> {
   const field = scope.getByTestId(`field-${label}`);
-  const reveal = field.getByRole('button', { name: 'Reveal' });
-  if (await reveal.count()) await reveal.click();
-  return (await field.locator('.value').innerText()).trim();
+  let text = '';
+  // Right after a save the pane may be drawn once more with the stored copy, hiding a value
+  // revealed a moment before: reveal again until the value shows.
+  await expect(async () => {
+    const reveal = field.getByRole('button', { name: 'Reveal' });
+    if (await reveal.count()) await reveal.click();
+    text = (await field.locator('.value').innerText()).trim();
+    expect(text).not.toBe('••••••••••');
+  }).toPass({ timeout: 10_000 });
+  return text;
 }
 
 /** The item pane's article (the shown item). */

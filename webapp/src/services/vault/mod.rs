@@ -458,22 +458,6 @@ impl<C: Cache> VaultSession<C> {
         list
     }
 
-    /// How many items (not in the trash) the vault holds.
-    pub fn item_count(&self) -> usize {
-        self.inner
-            .profiles
-            .borrow()
-            .iter()
-            .map(|p| {
-                p.index
-                    .items
-                    .values()
-                    .filter(|s| s.trashed_at.is_none())
-                    .count()
-            })
-            .sum()
-    }
-
     /// The profile an item or folder is in.
     pub fn profile_of(&self, id: RecordId) -> Option<ProfileId> {
         self.inner
@@ -681,16 +665,6 @@ impl<C: Cache> VaultSession<C> {
         })
     }
 
-    /// Whether a change to `id` waits in the outbox.
-    pub async fn is_pending(&self, id: RecordId) -> Result<bool> {
-        Ok(self
-            .inner
-            .cache
-            .get(Store::Outbox, &id.to_string())
-            .await?
-            .is_some())
-    }
-
     fn update_index(
         &self,
         writes: &mut Vec<Write>,
@@ -724,17 +698,38 @@ impl<C: Cache> VaultSession<C> {
         &self,
         id: Option<RecordId>,
         profile: ProfileId,
-        mut data: ItemData,
+        data: ItemData,
         reason: HistoryReason,
         now_ms: i64,
     ) -> Result<RecordId> {
+        let mut batch = Batch::new();
+        let (id, summary) = self
+            .stage_item(&mut batch, id, profile, data, reason, now_ms)
+            .await?;
+        self.update_index(&mut batch.writes, |profiles| {
+            place_in_index(profiles, id, profile, summary)
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(id)
+    }
+
+    /// Seals an item's new content into `batch` (with the replaced content kept for `reason`)
+    /// and returns what its index entry becomes; the caller updates the index and writes.
+    async fn stage_item(
+        &self,
+        batch: &mut Batch,
+        id: Option<RecordId>,
+        profile: ProfileId,
+        mut data: ItemData,
+        reason: HistoryReason,
+        now_ms: i64,
+    ) -> Result<(RecordId, ItemSummary)> {
         if data.title.trim().is_empty() {
             return Err(VaultError::Invalid("Give the item a title.".to_owned()));
         }
         let profile_key = self.key_of(profile)?;
         data.title = data.title.trim().to_owned();
         data.modified_at = now_ms;
-        let mut batch = Batch::new();
         let (id, item_key, old_profile, base) = match id {
             None => (
                 RecordId::new_v7(),
@@ -746,7 +741,7 @@ impl<C: Cache> VaultSession<C> {
                 let (record, item_key, old) = self.load_item(id).await?;
                 let base = self.pending_base(id, record.revision).await?;
                 if content_differs(&old, &data) {
-                    self.keep_version(&mut batch, &item_key, &record, old, reason, now_ms)?;
+                    self.keep_version(batch, &item_key, &record, old, reason, now_ms)?;
                 }
                 (id, item_key, Some(record.container_id), base)
             }
@@ -775,20 +770,7 @@ impl<C: Cache> VaultSession<C> {
             now_ms,
         );
         batch.record(&record, base)?;
-        let summary = ItemSummary::of(&data);
-        self.update_index(&mut batch.writes, |profiles| {
-            let mut touched = vec![profile];
-            for p in profiles.iter_mut() {
-                if p.id == profile {
-                    p.index.items.insert(id, summary.clone());
-                } else if p.index.items.remove(&id).is_some() {
-                    touched.push(p.id);
-                }
-            }
-            touched
-        })?;
-        self.inner.cache.write(batch.writes).await?;
-        Ok(id)
+        Ok((id, ItemSummary::of(&data)))
     }
 
     fn keep_version(
@@ -1115,21 +1097,33 @@ impl<C: Cache> VaultSession<C> {
                 .collect();
             (doomed, items)
         };
-        for item in items {
-            self.edit_item(item, now_ms, |d| {
-                d.folder = None;
-                if d.trashed_at.is_none() {
-                    d.trashed_at = Some(now_ms);
-                }
-            })
-            .await?;
-        }
+        // The items go to the trash and the folders away in one transaction, one index write.
         let mut batch = Batch::new();
+        let mut trashed = Vec::new();
+        for item in items {
+            let mut data = self.item(item).await?.data;
+            data.folder = None;
+            data.trashed_at = data.trashed_at.or(Some(now_ms));
+            trashed.push(
+                self.stage_item(
+                    &mut batch,
+                    Some(item),
+                    profile,
+                    data,
+                    HistoryReason::Edit,
+                    now_ms,
+                )
+                .await?,
+            );
+        }
         for folder in &doomed {
             let (record, _, base) = self.folder_record(*folder).await?;
             batch.delete(&record, base)?;
         }
         self.update_index(&mut batch.writes, |profiles| {
+            for (item, summary) in trashed {
+                place_in_index(profiles, item, profile, summary);
+            }
             for p in profiles.iter_mut().filter(|p| p.id == profile) {
                 for folder in &doomed {
                     p.index.folders.remove(&RecordId(folder.0));
@@ -1364,25 +1358,9 @@ impl<C: Cache> VaultSession<C> {
         let mut batch = Batch::new();
         match (&ours.data, current) {
             // The record is gone or deleted on the server, ours is an edit: ours stands.
-            (Some(_), None) => {
-                batch.writes.push(Write::Put(
-                    Store::Outbox,
-                    ours.id.to_string(),
-                    to_bytes(&RecordChange {
-                        base_revision: None,
-                        ..ours.clone()
-                    })?,
-                ));
-            }
+            (Some(_), None) => requeue(&mut batch, ours, None)?,
             (Some(_), Some(current)) if current.data.is_none() => {
-                batch.writes.push(Write::Put(
-                    Store::Outbox,
-                    ours.id.to_string(),
-                    to_bytes(&RecordChange {
-                        base_revision: Some(current.revision),
-                        ..ours.clone()
-                    })?,
-                ));
+                requeue(&mut batch, ours, Some(current.revision))?
             }
             // Ours deletes, theirs edited: theirs stands.
             (None, Some(current)) => {
@@ -1546,6 +1524,37 @@ impl<C: Cache> VaultSession<C> {
             }
         }
     }
+}
+
+/// Queues our change again, on top of `base` (an edit that stands against a deletion).
+fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
+    batch.writes.push(Write::Put(
+        Store::Outbox,
+        ours.id.to_string(),
+        to_bytes(&RecordChange {
+            base_revision: base,
+            ..ours.clone()
+        })?,
+    ));
+    Ok(())
+}
+
+/// Puts an item's entry into `profile`'s index and out of any other; returns the profiles touched.
+fn place_in_index(
+    profiles: &mut [ProfileState],
+    id: RecordId,
+    profile: ProfileId,
+    summary: ItemSummary,
+) -> Vec<ProfileId> {
+    let mut touched = vec![profile];
+    for p in profiles.iter_mut() {
+        if p.id == profile {
+            p.index.items.insert(id, summary.clone());
+        } else if p.index.items.remove(&id).is_some() {
+            touched.push(p.id);
+        }
+    }
+    touched
 }
 
 /// Whether two versions of an item differ in what a version records (not in where the item is,

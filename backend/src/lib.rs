@@ -61,12 +61,17 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     let keys = services::server_secret::ServerKeys::load(&db)
         .await
         .map_err(db::DbOpenError::Secrets)?;
+    let notifier = services::notify::Notifier::new();
+    if let settings::DatabaseTarget::Postgres(url) = settings.database()? {
+        notifier.listen_to_other_instances(&url).await?;
+    }
     let state = web::Data::new(AppState {
         db,
         mailer,
         keys: std::sync::Arc::new(keys),
         ip_limit_multiplier: i32::try_from(settings.ip_limit_multiplier).unwrap_or(i32::MAX),
         trusted_proxies: settings.trusted_proxies()?,
+        notifier,
     });
     let spa = web::Data::new(Spa::load(&settings.static_dir)?);
 

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use crate::mail::Mailer;
+use crate::services::notify::Notifier;
 use crate::services::server_secret::ServerKeys;
 
 /// Shared application state.
@@ -20,4 +21,6 @@ pub struct AppState {
     pub ip_limit_multiplier: i32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Tells browsers that their vault changed.
+    pub notifier: Notifier,
 }

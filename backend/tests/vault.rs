@@ -11,10 +11,11 @@ use reqwest::StatusCode;
 use shared_types::account::{AccountBundle, ProfileKind, codes};
 use shared_types::api::ErrorBody;
 use shared_types::vault::{
-    MAX_PULL_BYTES, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES, PullResponse,
-    PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord, WRAPPED_KEY_BYTES,
+    ChangeNotice, MAX_PULL_BYTES, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES,
+    PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
+    WRAPPED_KEY_BYTES,
 };
-use shared_types::{Base64Bytes, ProfileId, RecordId};
+use shared_types::{Base64Bytes, ChangeId, ProfileId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -31,6 +32,7 @@ fn sealed() -> Base64Bytes {
 
 fn new_item(container: ProfileId) -> RecordChange {
     RecordChange {
+        change_id: ChangeId::new_v7(),
         id: RecordId::new_v7(),
         kind: RecordKind::Item,
         container_id: container,
@@ -61,6 +63,7 @@ fn new_history(container: ProfileId, item: RecordId) -> RecordChange {
 /// A new content for `record`, based on its revision.
 fn edit(record: &VaultRecord) -> RecordChange {
     RecordChange {
+        change_id: ChangeId::new_v7(),
         id: record.id,
         kind: record.kind,
         container_id: record.container_id,
@@ -543,6 +546,111 @@ on_both_databases! {
         assert_eq!(all.body.records, vec![stored]);
     }
 
+    async fn a_change_sent_again_is_answered_with_its_revision_not_stored_twice(server) {
+        let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
+        let (personal, _) = profiles(&server, &session).await;
+        let item = new_item(personal);
+        let changes = vec![item.clone(), new_folder(personal), new_history(personal, item.id)];
+        let first = push(&server, &session, changes.clone()).await;
+        assert_eq!(first.accepted.len(), 3);
+        let head = pull(&server, &session, 0).await.head;
+        // The reply was lost: the browser sends the same push again.
+        let again = push(&server, &session, changes.clone()).await;
+        assert_eq!(again, first, "the same revisions, no conflict");
+        let all = pull(&server, &session, 0).await;
+        assert_eq!(all.head, head, "nothing was stored again");
+        assert_eq!(all.records.len(), 3);
+        // Even after another browser moved the record on, the old change is recognised.
+        let stored = record(&server, &session, item.id).await.unwrap();
+        push(&server, &session, vec![edit(&stored)]).await;
+        let late = push(&server, &session, vec![changes[0].clone()]).await;
+        assert_eq!(late.accepted, vec![first.accepted[0]]);
+        assert!(late.conflicts.is_empty());
+        // Resent alongside a new change, only the new one is stored.
+        let folder = new_folder(personal);
+        let mixed = push(&server, &session, vec![changes[1].clone(), folder.clone()]).await;
+        assert_eq!(mixed.accepted[0], first.accepted[1]);
+        assert_eq!(mixed.accepted[1].change_id, folder.change_id);
+        assert!(mixed.accepted[1].revision > head + 1);
+    }
+
+    async fn a_change_id_is_never_reused_for_another_record(server) {
+        let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
+        let (personal, _) = profiles(&server, &session).await;
+        let first = new_item(personal);
+        push(&server, &session, vec![first.clone()]).await;
+        let head = pull(&server, &session, 0).await.head;
+        let other = RecordChange { change_id: first.change_id, ..new_folder(personal) };
+        let message = refused(&server, &session, &PushRequest {
+            changes: vec![new_folder(personal), other],
+        }).await;
+        assert!(message.starts_with("changes[1]:") && message.contains("change_id"), "{message}");
+        assert_eq!(pull(&server, &session, 0).await.head, head, "nothing was stored");
+    }
+
+    async fn change_ids_belong_to_each_account_apart(server) {
+        let (_, ann) = server.signed_up("ann@example.com", PASSWORD).await;
+        let (_, bob) = server.signed_up("bob@example.com", PASSWORD).await;
+        let (ann_personal, _) = profiles(&server, &ann).await;
+        let (bob_personal, _) = profiles(&server, &bob).await;
+        let ann_item = new_item(ann_personal);
+        push(&server, &ann, vec![ann_item.clone()]).await;
+        // Bob's browser happens to send the same change id: a different change of his own.
+        let bob_item = RecordChange { change_id: ann_item.change_id, ..new_item(bob_personal) };
+        let reply = push(&server, &bob, vec![bob_item.clone()]).await;
+        assert_eq!(reply.accepted.len(), 1);
+        assert_holds(&record(&server, &bob, bob_item.id).await.unwrap(), &bob_item);
+    }
+
+    async fn pull_reports_the_accounts_newest_revision(server) {
+        let (_, ann) = server.signed_up("ann@example.com", PASSWORD).await;
+        let (_, bob) = server.signed_up("bob@example.com", PASSWORD).await;
+        let (personal, _) = profiles(&server, &ann).await;
+        assert_eq!(pull(&server, &ann, 0).await.head, 0);
+        let reply = push(&server, &ann, vec![new_item(personal), new_folder(personal)]).await;
+        let newest = reply.accepted[1].revision;
+        assert_eq!(pull(&server, &ann, 0).await.head, newest);
+        // Also when nothing follows `since`.
+        let later = pull(&server, &ann, newest).await;
+        assert!(later.records.is_empty());
+        assert_eq!(later.head, newest);
+        assert_eq!(pull(&server, &bob, 0).await.head, 0, "per account");
+    }
+
+    async fn the_event_stream_needs_a_session(server) {
+        for cookie in [None, Some("not-a-session")] {
+            let reply: Reply<ErrorBody> = server.get_as("/api/vault/events", cookie).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(error(&reply).0, codes::UNAUTHENTICATED);
+        }
+    }
+
+    async fn a_push_is_announced_to_every_browser_of_the_account_and_no_other(server) {
+        let (_, ann) = server.signed_up("ann@example.com", PASSWORD).await;
+        let (_, bob) = server.signed_up("bob@example.com", PASSWORD).await;
+        let (ann_personal, _) = profiles(&server, &ann).await;
+        let (bob_personal, _) = profiles(&server, &bob).await;
+        let mut ann_a = EventStream::open(&server, &ann).await;
+        let mut ann_b = EventStream::open(&server, &ann).await;
+        let mut bob_stream = EventStream::open(&server, &bob).await;
+        let reply = push(&server, &ann, vec![new_item(ann_personal)]).await;
+        let ann_revision = reply.accepted[0].revision;
+        assert_eq!(ann_a.next_change().await, Some(ann_revision));
+        assert_eq!(ann_b.next_change().await, Some(ann_revision));
+        // Bob hears only his own change: the first event on his stream is his.
+        let reply = push(&server, &bob, vec![new_item(bob_personal)]).await;
+        assert_eq!(bob_stream.next_change().await, Some(reply.accepted[0].revision));
+        // A push that stores nothing (a conflict, a change sent again) announces nothing.
+        let stored = record(&server, &ann, reply.accepted[0].id).await;
+        assert!(stored.is_none(), "ids are per account");
+        let item = new_item(ann_personal);
+        let reply = push(&server, &ann, vec![item.clone()]).await;
+        push(&server, &ann, vec![item]).await;
+        let folder = push(&server, &ann, vec![new_folder(ann_personal)]).await;
+        assert_eq!(ann_a.next_change().await, Some(reply.accepted[0].revision));
+        assert_eq!(ann_a.next_change().await, Some(folder.accepted[0].revision));
+    }
+
     async fn concurrent_edits_of_one_record_store_exactly_one(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
         let (personal, _) = profiles(&server, &session).await;
@@ -623,4 +731,107 @@ fn malformed(
             "never changes kind",
         ),
     ]
+}
+
+/// A browser's `GET /api/vault/events` stream, read event by event.
+struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    async fn open(server: &TestServer, session: &str) -> Self {
+        Self::open_at(&server.base, session).await
+    }
+
+    async fn open_at(base: &str, session: &str) -> Self {
+        let response = reqwest::Client::new()
+            .get(format!("{base}/api/vault/events"))
+            .header(
+                "cookie",
+                format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/event-stream",
+            "an event stream"
+        );
+        let mut stream = Self {
+            response,
+            buffer: String::new(),
+        };
+        // The stream says hello at once; after it, the server is listening for us.
+        let hello = stream.next_block().await;
+        assert!(hello.contains("retry:"), "{hello}");
+        stream
+    }
+
+    /// The next block (up to a blank line), comments included.
+    async fn next_block(&mut self) -> String {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block = self.buffer[..end].to_owned();
+                self.buffer.drain(..end + 2);
+                return block;
+            }
+            let chunk = self
+                .response
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// The revision of the next `changed` event (skipping keep-alive comments).
+    async fn next_change(&mut self) -> Option<i64> {
+        loop {
+            let block = self.next_block().await;
+            if let Some(data) = block.strip_prefix("event: changed\ndata: ") {
+                let notice: ChangeNotice = serde_json::from_str(data).unwrap();
+                return notice.revision;
+            }
+            assert!(
+                block.starts_with(':'),
+                "only comments besides events: {block}"
+            );
+        }
+    }
+}
+
+/// Two instances on one PostgreSQL database: a browser connected to one hears of a change
+/// pushed through the other.
+#[actix_web::test]
+async fn instances_on_one_postgresql_announce_changes_to_each_other() {
+    let Some(first) = common::TestServer::start(common::Flavor::Postgres).await else {
+        return;
+    };
+    let second = first.sibling().await;
+    let (_, session) = first.signed_up("ann@example.com", PASSWORD).await;
+    let (personal, _) = profiles(&first, &session).await;
+    let mut on_second = EventStream::open(&second, &session).await;
+    let mut on_first = EventStream::open(&first, &session).await;
+    let reply = push(&first, &session, vec![new_item(personal)]).await;
+    assert_eq!(
+        on_second.next_change().await,
+        Some(reply.accepted[0].revision)
+    );
+    assert_eq!(
+        on_first.next_change().await,
+        Some(reply.accepted[0].revision)
+    );
+    let reply = push(&second, &session, vec![new_folder(personal)]).await;
+    assert_eq!(
+        on_first.next_change().await,
+        Some(reply.accepted[0].revision)
+    );
+    assert_eq!(
+        on_second.next_change().await,
+        Some(reply.accepted[0].revision)
+    );
 }

@@ -48,6 +48,9 @@ id_type! {
     /// Any record of a vault (an item, a folder or a past version of an item); its kind says
     /// which. The same UUID as the item's or folder's own id.
     RecordId;
+    /// One change a browser made to a record, chosen by the browser. A change sent twice (after
+    /// a lost reply or a server restart) is recognised by it and stored once.
+    ChangeId;
     /// A share.
     ShareId;
     /// A group of users in a company.

@@ -6,10 +6,17 @@
 //! pulls "everything after revision N" and pushes changes with the revision each was based on;
 //! a change based on an older revision is a conflict, answered with the server's current
 //! record, and is never written over it.
+//!
+//! Every change carries an id the browser chose. The server remembers which change ids it
+//! stored (for [`CHANGE_MEMORY_DAYS`]), so a push sent again after a lost reply or a server
+//! restart is answered with the revisions first given and stores nothing twice.
+//!
+//! While a browser is signed in it listens to `GET /api/vault/events`, a stream of
+//! server-sent events: each `changed` event carries a [`ChangeNotice`] and means "pull".
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Base64Bytes, ProfileId, RecordId};
+use crate::{Base64Bytes, ChangeId, ProfileId, RecordId};
 
 /// The largest sealed record the server stores (bytes of ciphertext). The browser refuses
 /// larger items before sealing them, with a message saying what to shorten.
@@ -23,6 +30,9 @@ pub const MAX_PULL_RECORDS: u64 = 1000;
 pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 /// The length of a wrapped record key (wasm-crypto's wrapped key, version 1).
 pub const WRAPPED_KEY_BYTES: usize = 63;
+/// How long the server remembers a stored change's id. A change sent again later than this is
+/// answered as a conflict with the stored record (the browser then keeps both versions).
+pub const CHANGE_MEMORY_DAYS: i64 = 30;
 
 /// What a record is. Everything else about it is sealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,6 +73,9 @@ pub struct VaultRecord {
 /// One change a browser sends: a new content for a record, or its deletion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordChange {
+    /// This change's own id: a new one for every change the browser makes, the same one every
+    /// time that change is sent again.
+    pub change_id: ChangeId,
     /// The record's id.
     pub id: RecordId,
     /// What it is (a record never changes kind).
@@ -89,12 +102,14 @@ pub struct PushRequest {
     pub changes: Vec<RecordChange>,
 }
 
-/// A change that was stored.
+/// A change that was stored (now, or by an earlier push of the same change id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
     /// The record.
     pub id: RecordId,
-    /// Its new revision.
+    /// The change.
+    pub change_id: ChangeId,
+    /// The revision the change was stored at.
     pub revision: i64,
 }
 
@@ -125,6 +140,19 @@ pub struct PullResponse {
     pub records: Vec<VaultRecord>,
     /// Whether more records follow: pull again from the last revision here.
     pub more: bool,
+    /// The account's newest revision when this page was read. A browser that has already seen
+    /// a higher one is talking to a server that went back in time (restored from an old
+    /// backup, or tampered with).
+    pub head: i64,
+}
+
+/// The data of a `changed` event on `GET /api/vault/events`: the account's records changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeNotice {
+    /// The newest revision stored, when known; a browser that has pulled this far can skip the
+    /// pull. `None` (after the server missed notices): pull anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod recovery_code;
 pub mod server_secret;
 pub mod session;
 pub mod two_factor;
+pub mod vault_change;
 pub mod vault_record;
 
 /// `Debug` for a model that shows only the listed fields.

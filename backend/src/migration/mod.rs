@@ -7,6 +7,7 @@ mod m20261122_000001_server_secret;
 mod m20261122_000002_accounts;
 mod m20261122_000003_two_factor;
 mod m20261122_000004_vault;
+mod m20261123_000005_vault_change;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261122_000003_two_factor::Migration),
             Box::new(m20261122_000004_vault::Migration),
+            Box::new(m20261123_000005_vault_change::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Business logic. Handlers call these after authorising; these never see HTTP types.
 
 pub mod accounts;
+pub mod notify;
 pub mod rate_limit;
 pub mod server_secret;
 pub mod two_factor;

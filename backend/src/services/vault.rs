@@ -24,6 +24,12 @@
 //!   record that exists) is a conflict: answered with the stored record, never written over it.
 //! - A deletion keeps the row as a tombstone (no key, no data) at a new revision, so that other
 //!   browsers learn of it.
+//! - Every stored change's id is kept (`vault_change`) in the same transaction as the change,
+//!   for `CHANGE_MEMORY_DAYS`. A change id already kept is answered with the revision it got and
+//!   is not checked or stored again; so a push resent after a lost reply or a killed server
+//!   stores each change exactly once.
+//! - After a push that stored something commits, the account's browsers are told (see
+//!   `services::notify`), on every instance sharing the database.
 
 use std::collections::{HashMap, HashSet};
 
@@ -34,16 +40,18 @@ use sea_orm::{
     QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use shared_types::vault::{
-    Accepted, Conflict, MAX_PULL_BYTES, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES,
-    PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
-    WRAPPED_KEY_BYTES,
+    Accepted, CHANGE_MEMORY_DAYS, Conflict, MAX_PULL_BYTES, MAX_PULL_RECORDS, MAX_PUSH_CHANGES,
+    MAX_RECORD_BYTES, PullResponse, PushRequest, PushResponse, RecordChange, RecordKind,
+    VaultRecord, WRAPPED_KEY_BYTES,
 };
-use shared_types::{AccountId, Base64Bytes, ProfileId, RecordId};
+use shared_types::{AccountId, Base64Bytes, ChangeId, ProfileId, RecordId};
+use time::Duration;
 use uuid::Uuid;
 
-use crate::entity::{profile, vault_record};
+use crate::entity::{profile, vault_change, vault_record};
 use crate::error::ApiError;
 use crate::services::accounts::now;
+use crate::services::notify::Notifier;
 
 /// The smallest sealed blob: version (2) + nonce (12) + tag (16), with empty content.
 const MIN_SEALED_BYTES: usize = 2 + 12 + 16;
@@ -81,11 +89,24 @@ pub async fn pull(
         .into_tuple()
         .all(&txn)
         .await?;
+    let head: Option<i64> = vault_record::Entity::find()
+        .select_only()
+        .expr(sea_orm::sea_query::Func::max(Expr::col(
+            vault_record::Column::Revision,
+        )))
+        .filter(vault_record::Column::AccountId.eq(account_id.0))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let head = head.unwrap_or(0);
     let (count, more) = page_length(sizes.iter().map(|&(_, bytes)| bytes));
     let Some(&(last, _)) = count.checked_sub(1).and_then(|i| sizes.get(i)) else {
+        txn.commit().await?;
         return Ok(PullResponse {
             records: Vec::new(),
             more: false,
+            head,
         });
     };
     // The same snapshot: exactly the records whose sizes were counted.
@@ -100,7 +121,11 @@ pub async fn pull(
         .map(to_record)
         .collect::<Result<Vec<_>, _>>()?;
     txn.commit().await?;
-    Ok(PullResponse { records, more })
+    Ok(PullResponse {
+        records,
+        more,
+        head,
+    })
 }
 
 /// A read-only transaction whose reads all see one snapshot. PostgreSQL needs REPEATABLE READ
@@ -137,11 +162,14 @@ fn page_length(sizes: impl IntoIterator<Item = i64>) -> (usize, bool) {
 }
 
 /// Stores `request`'s changes for the account in one transaction, each at a new revision in
-/// request order, except those that conflict. Refuses the whole request, storing nothing, when
-/// any change is invalid, names a profile that is not the account's, or stores a past version
-/// whose parent is not one of the account's items.
+/// request order, except those that conflict and those already stored by an earlier push of
+/// the same change id (answered with the revision they got then). Refuses the whole request,
+/// storing nothing, when any change is invalid, names a profile that is not the account's,
+/// stores a past version whose parent is not one of the account's items, or reuses a change
+/// id for another record. When something was stored, every browser of the account is told.
 pub async fn push(
     db: &DatabaseConnection,
+    notifier: &Notifier,
     account_id: AccountId,
     request: PushRequest,
 ) -> Result<PushResponse, ApiError> {
@@ -151,11 +179,33 @@ pub async fn push(
     let txn = db.begin().await?;
     // Take the counter row before reading anything. On PostgreSQL this row lock makes
     // concurrent pushes wait for each other, so two pushes on the same base revision cannot
-    // both pass the conflict check below (a lost update). On SQLite a write as the first
+    // both pass the conflict check below (a lost update), and a change sent twice at once is
+    // stored by the first and recognised by the second. On SQLite a write as the first
     // statement takes the database's write lock (waiting out the busy timeout) instead of
     // failing when a read snapshot would have to be upgraded after another writer committed.
     // The lock is held until commit, which is also what keeps revisions in commit order.
     bump_revision(&txn, 0).await?;
+
+    // Changes an earlier push stored: answered as they were, never checked or stored again
+    // (what they named may have changed since).
+    let replayed = stored_changes(&txn, account_id, &changes).await?;
+    let mut accepted = Vec::with_capacity(changes.len());
+    let mut fresh = Vec::with_capacity(changes.len());
+    for (i, change) in changes.into_iter().enumerate() {
+        match replayed.get(&change.change_id.0) {
+            Some(row) if row.record_id != change.id.0 => {
+                return Err(bad(format!(
+                    "changes[{i}]: its change_id was already used for another record; every change needs a new id."
+                )));
+            }
+            Some(row) => accepted.push(Accepted {
+                id: change.id,
+                change_id: change.change_id,
+                revision: row.revision,
+            }),
+            None => fresh.push((i, change)),
+        }
+    }
 
     let profiles: HashSet<Uuid> = profile::Entity::find()
         .select_only()
@@ -166,7 +216,7 @@ pub async fn push(
         .await?
         .into_iter()
         .collect();
-    let ids: Vec<Uuid> = changes.iter().map(|c| c.id.0).collect();
+    let ids: Vec<Uuid> = fresh.iter().map(|(_, c)| c.id.0).collect();
     let mut stored: HashMap<Uuid, vault_record::Model> = vault_record::Entity::find()
         .filter(vault_record::Column::AccountId.eq(account_id.0))
         .filter(vault_record::Column::Id.is_in(ids))
@@ -175,10 +225,10 @@ pub async fn push(
         .into_iter()
         .map(|row| (row.id, row))
         .collect();
-    let items = parent_items(&txn, account_id, &changes).await?;
+    let items = parent_items(&txn, account_id, fresh.iter().map(|(_, c)| c)).await?;
 
     // Every change is checked against what is stored before anything is written.
-    for (i, change) in changes.iter().enumerate() {
+    for (i, change) in &fresh {
         if !profiles.contains(&change.container_id.0) {
             return Err(bad(format!(
                 "changes[{i}]: its profile (container_id) is not yours or does not exist."
@@ -201,9 +251,9 @@ pub async fn push(
         }
     }
 
-    let mut to_store = Vec::with_capacity(changes.len());
+    let mut to_store = Vec::with_capacity(fresh.len());
     let mut conflicts = Vec::new();
-    for change in changes {
+    for (_, change) in fresh {
         let current = stored.remove(&change.id.0);
         let fits = match (change.base_revision, &current) {
             // New, or the deletion of a record this server never had (kept as a tombstone
@@ -225,7 +275,7 @@ pub async fn push(
         // Nothing to write: the counter stays where it was.
         txn.rollback().await?;
         return Ok(PushResponse {
-            accepted: Vec::new(),
+            accepted,
             conflicts,
         });
     }
@@ -233,7 +283,7 @@ pub async fn push(
     let count = i64::try_from(to_store.len()).expect("a push holds at most 500 changes");
     let last = bump_revision(&txn, count).await?;
     let stamp = now();
-    let mut accepted = Vec::with_capacity(to_store.len());
+    let mut log = Vec::with_capacity(to_store.len());
     for (revision, (change, current)) in (last - count + 1..).zip(to_store) {
         let fields = vault_record::ActiveModel {
             id: Set(change.id.0),
@@ -251,16 +301,48 @@ pub async fn push(
         } else {
             fields.insert(&txn).await?;
         }
+        log.push(vault_change::ActiveModel {
+            account_id: Set(account_id.0),
+            change_id: Set(change.change_id.0),
+            record_id: Set(change.id.0),
+            revision: Set(revision),
+            created_at: Set(stamp),
+        });
         accepted.push(Accepted {
             id: change.id,
+            change_id: change.change_id,
             revision,
         });
     }
+    vault_change::Entity::insert_many(log).exec(&txn).await?;
+    vault_change::Entity::delete_many()
+        .filter(vault_change::Column::AccountId.eq(account_id.0))
+        .filter(vault_change::Column::CreatedAt.lt(stamp - Duration::days(CHANGE_MEMORY_DAYS)))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
+    notifier.changed(db, account_id, last).await;
     Ok(PushResponse {
         accepted,
         conflicts,
     })
+}
+
+/// Of the request's change ids, those an earlier push stored, by change id.
+async fn stored_changes(
+    txn: &DatabaseTransaction,
+    account_id: AccountId,
+    changes: &[RecordChange],
+) -> Result<HashMap<Uuid, vault_change::Model>, ApiError> {
+    let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id.0).collect();
+    Ok(vault_change::Entity::find()
+        .filter(vault_change::Column::AccountId.eq(account_id.0))
+        .filter(vault_change::Column::ChangeId.is_in(ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.change_id, row))
+        .collect())
 }
 
 /// The item a change needs to exist: a past version's parent, unless the change deletes it.
@@ -274,15 +356,15 @@ fn needed_parent(change: &RecordChange) -> Option<Uuid> {
 /// Which of the parents the changes need are items of the account after this push, were every
 /// change stored: an item the push creates or edits, or a stored item (not a tombstone) that
 /// the push leaves alone. Reads ids only, never content.
-async fn parent_items(
+async fn parent_items<'a>(
     txn: &DatabaseTransaction,
     account_id: AccountId,
-    changes: &[RecordChange],
+    changes: impl Iterator<Item = &'a RecordChange> + Clone,
 ) -> Result<HashSet<Uuid>, ApiError> {
-    let pushed: HashMap<Uuid, &RecordChange> = changes.iter().map(|c| (c.id.0, c)).collect();
+    let pushed: HashMap<Uuid, &RecordChange> = changes.clone().map(|c| (c.id.0, c)).collect();
     let mut items = HashSet::new();
     let mut unpushed = HashSet::new();
-    for parent in changes.iter().filter_map(needed_parent) {
+    for parent in changes.filter_map(needed_parent) {
         match pushed.get(&parent) {
             Some(change) if change.kind == RecordKind::Item && change.data.is_some() => {
                 items.insert(parent);
@@ -337,10 +419,16 @@ fn check_changes(changes: &[RecordChange]) -> Result<(), ApiError> {
         )));
     }
     let mut seen: HashMap<RecordId, usize> = HashMap::with_capacity(changes.len());
+    let mut seen_changes: HashMap<ChangeId, usize> = HashMap::with_capacity(changes.len());
     for (i, change) in changes.iter().enumerate() {
         if let Some(first) = seen.insert(change.id, i) {
             return Err(bad(format!(
                 "changes[{i}]: the same record as changes[{first}]; send each record once per push."
+            )));
+        }
+        if let Some(first) = seen_changes.insert(change.change_id, i) {
+            return Err(bad(format!(
+                "changes[{i}]: the same change_id as changes[{first}]; every change needs its own id."
             )));
         }
         check_change(i, change)?;
@@ -436,6 +524,7 @@ mod tests {
 
     fn change(kind: RecordKind) -> RecordChange {
         RecordChange {
+            change_id: ChangeId::new_v7(),
             id: RecordId::new_v7(),
             kind,
             container_id: ProfileId::new_v7(),
@@ -517,9 +606,17 @@ mod tests {
         let first = change(RecordKind::Folder);
         let mut again = change(RecordKind::Folder);
         again.id = first.id;
-        match check_changes(&[first, change(RecordKind::Item), again]) {
+        match check_changes(&[first.clone(), change(RecordKind::Item), again]) {
             Err(ApiError::BadRequest(message)) => {
                 assert!(message.contains("changes[2]") && message.contains("changes[0]"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut same_change = change(RecordKind::Folder);
+        same_change.change_id = first.change_id;
+        match check_changes(&[first, same_change]) {
+            Err(ApiError::BadRequest(message)) => {
+                assert!(message.contains("changes[1]") && message.contains("change_id"))
             }
             other => panic!("{other:?}"),
         }

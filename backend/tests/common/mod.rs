@@ -92,6 +92,17 @@ impl TestServer {
         }
     }
 
+    /// Another instance on the same database (PostgreSQL only: each SQLite test server has its
+    /// own file), with its own data folder.
+    pub async fn sibling(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..self.settings.clone()
+        };
+        Self::start_with(settings, dir).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

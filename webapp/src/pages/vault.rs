@@ -9,6 +9,7 @@ use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
 use crate::components::vault::detail::ItemDetail;
+use crate::components::vault::feed::ChangeFeed;
 use crate::components::vault::form::{EditItemForm, NewItemForm};
 use crate::components::vault::list::ItemList;
 use crate::components::vault::nav::VaultNav;
@@ -72,7 +73,9 @@ fn VaultScreen(session: Session) -> impl IntoView {
         gloo_timers::future::TimeoutFuture::new(100).await;
         ui.sync_now();
     });
-    // Fallback sync every five minutes, and as soon as the browser is back online.
+    // Another browser's change arrives through the server's change feed; a sync also runs
+    // every five minutes as a fallback, and as soon as the browser is back online.
+    let feed = StoredValue::new_local(Some(ChangeFeed::start(ui)));
     let interval = set_interval_with_handle(move || ui.sync_now(), Duration::from_secs(300));
     let online = window_event_listener(leptos::ev::online, move |_| ui.sync_now());
     on_cleanup(move || {
@@ -80,6 +83,7 @@ fn VaultScreen(session: Session) -> impl IntoView {
             h.clear();
         }
         online.remove();
+        feed.try_update_value(|f| f.take());
     });
     view! {
         <section class="vault" aria-label="Vault">

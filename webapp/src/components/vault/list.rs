@@ -249,10 +249,13 @@ fn ItemRow(index: usize, row: Row) -> impl IntoView {
     let id = row.id;
     let selected = move || ui.selected.get() == Some(id);
     let pending = move || ui.pending.with(|p| p.contains(&id));
+    let refused = move || ui.refused.with(|r| r.get(&id).cloned());
     let dot_class = move || {
         if !pending() {
             "dot green"
-        } else if matches!(ui.sync.get(), SyncState::Offline | SyncState::Failed(_)) {
+        } else if refused().is_some()
+            || matches!(ui.sync.get(), SyncState::Offline | SyncState::Failed(_))
+        {
             "dot red"
         } else {
             "dot yellow"
@@ -261,6 +264,10 @@ fn ItemRow(index: usize, row: Row) -> impl IntoView {
     let dot_title = move || {
         if !pending() {
             "Synchronised".to_owned()
+        } else if let Some(reason) = refused() {
+            format!(
+                "Refused by the server: {reason} It is kept in this browser; edit it to try again."
+            )
         } else {
             match ui.sync.get() {
                 SyncState::Offline => {

@@ -3,11 +3,12 @@
 //! from context; all work goes through the [`VaultSession`] it holds.
 
 pub mod detail;
+pub mod feed;
 pub mod form;
 pub mod list;
 pub mod nav;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ use crate::api::ApiError;
 use crate::cache::IndexedDbCache;
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
-use crate::services::vault::{Scope, VaultError, VaultSession};
+use crate::services::vault::{RollbackNotice, Scope, SyncReport, VaultError, VaultSession};
 use crate::services::{Services, clipboard, now_ms};
 
 /// The session type the interface works with.
@@ -74,6 +75,14 @@ pub struct VaultUi {
     pub pending: RwSignal<BTreeSet<RecordId>>,
     /// Sync with the server.
     pub sync: RwSignal<SyncState>,
+    /// When the last sync succeeded (ms).
+    pub last_synced: RwSignal<Option<i64>>,
+    /// Items whose change the server refused, with its reason.
+    pub refused: RwSignal<BTreeMap<RecordId, String>>,
+    /// The server was found serving older data than this browser had seen.
+    pub rollback: RwSignal<Option<RollbackNotice>>,
+    /// The sync engine: one sync at a time, another round when asked meanwhile, retries.
+    engine: StoredValue<Engine, LocalStorage>,
     /// Set when the keyboard opened an item: its view takes the focus once it is shown.
     pub focus_item: RwSignal<bool>,
     /// The app's services, kept here because keyboard shortcuts and tasks run outside the
@@ -94,6 +103,10 @@ impl VaultUi {
             notice: RwSignal::new(None),
             pending: RwSignal::new(BTreeSet::new()),
             sync: RwSignal::new(SyncState::Starting),
+            last_synced: RwSignal::new(None),
+            refused: RwSignal::new(BTreeMap::new()),
+            rollback: RwSignal::new(None),
+            engine: StoredValue::new_local(Engine::default()),
             focus_item: RwSignal::new(false),
             services: Services::handle(),
         };
@@ -154,29 +167,93 @@ impl VaultUi {
         });
     }
 
-    /// Sends what waits and receives what changed, then refreshes.
+    /// Sends what waits and receives what changed, then refreshes. Runs one sync at a time:
+    /// asked while one runs, it runs once more after it. A sync that fails is tried again
+    /// after a growing delay (1 s, 2 s, 4 s … up to a minute).
     pub fn sync_now(self) {
         let Some(session) = self.session() else {
             return;
         };
-        if self.sync.try_get_untracked() == Some(SyncState::Syncing) {
+        let start = self.engine.try_update_value(|e| {
+            if e.running {
+                e.again = true;
+                false
+            } else {
+                e.running = true;
+                e.retry = None;
+                true
+            }
+        });
+        if start != Some(true) {
             return;
         }
-        self.sync.set(SyncState::Syncing);
+        self.sync.try_set(SyncState::Syncing);
+        timing("strongroom:sync-start");
         spawn_local(async move {
-            let result = session.sync(now_ms() as i64).await;
-            self.sync.try_set(match result {
+            // Show what waits (yellow) while it is being sent.
+            self.refresh_pending(&session).await;
+            let mut result;
+            let mut rounds = 0;
+            loop {
+                rounds += 1;
+                result = session.sync(now_ms() as i64).await;
+                let again = self
+                    .engine
+                    .try_update_value(|e| std::mem::take(&mut e.again))
+                    .unwrap_or(false);
+                // Conflicts and rollbacks queue our side again: send it in the same run.
+                let requeued = matches!(&result, Ok(r) if r.conflicts + r.rolled_back > 0);
+                if result.is_err() || rounds >= 4 || !(again || requeued) {
+                    break;
+                }
+            }
+            let failures = self
+                .engine
+                .try_update_value(|e| {
+                    e.running = false;
+                    e.failures = if result.is_ok() { 0 } else { e.failures + 1 };
+                    e.failures
+                })
+                .unwrap_or(0);
+            self.sync.try_set(match &result {
                 Ok(_) => SyncState::Synced {
                     at_ms: now_ms() as i64,
                 },
                 Err(VaultError::Api(ApiError::Unreachable)) => SyncState::Offline,
                 Err(e) => SyncState::Failed(e.to_string()),
             });
-            if let Ok(ids) = session.pending_ids().await {
-                self.pending.try_set(ids);
+            if let Ok(SyncReport { .. }) = &result {
+                self.last_synced.try_set(Some(now_ms() as i64));
+            }
+            self.refresh_pending(&session).await;
+            timing("strongroom:sync-end");
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.measure_with_start_mark_and_end_mark(
+                    "strongroom:sync",
+                    "strongroom:sync-start",
+                    "strongroom:sync-end",
+                );
+            }
+            if let Ok(notice) = session.rollback_notice().await {
+                self.rollback.try_set(notice);
             }
             self.changed();
+            if failures > 0 {
+                let retry = gloo_timers::callback::Timeout::new(backoff_ms(failures), move || {
+                    self.sync_now()
+                });
+                self.engine.try_update_value(|e| e.retry = Some(retry));
+            }
         });
+    }
+
+    async fn refresh_pending(self, session: &Session) {
+        if let Ok(ids) = session.pending_ids().await {
+            self.pending.try_set(ids);
+        }
+        if let Ok(refused) = session.refused().await {
+            self.refused.try_set(refused);
+        }
     }
 
     /// Copies `text`; a secret is cleared from the clipboard after the chosen delay.
@@ -209,38 +286,109 @@ impl VaultUi {
     }
 }
 
+/// A User Timing mark: benchmarks read how long each sync took from the `strongroom:sync`
+/// measures (the first one, in a fresh browser, is the first full sync).
+fn timing(mark: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(mark);
+    }
+}
+
+/// The sync engine's state.
+#[derive(Default)]
+struct Engine {
+    /// A sync runs.
+    running: bool,
+    /// Asked again while running.
+    again: bool,
+    /// Failed syncs in a row.
+    failures: u32,
+    /// The timer of the next try after a failure (dropping it cancels it).
+    retry: Option<gloo_timers::callback::Timeout>,
+}
+
+/// How long to wait after `failures` failures in a row: 1 s doubling up to a minute, with up
+/// to a quarter more at random so that browsers do not all come back at once.
+pub fn backoff_ms(failures: u32) -> u32 {
+    let base = 1000u32
+        .saturating_mul(1 << failures.saturating_sub(1).min(6))
+        .min(60_000);
+    let mut byte = [0u8; 1];
+    let jitter = match getrandom::fill(&mut byte) {
+        Ok(()) => base / 4 * u32::from(byte[0]) / 255,
+        Err(_) => 0,
+    };
+    base + jitter
+}
+
 /// The status line: the last message, and where the vault stands with the server.
 #[component]
 pub fn StatusLine() -> impl IntoView {
     let ui = VaultUi::get();
+    let time = |at_ms: i64| -> String {
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64))
+            .to_locale_time_string("default")
+            .into()
+    };
+    let last = move || {
+        ui.last_synced
+            .get()
+            .map(|at| format!(" · last synced at {}", time(at)))
+            .unwrap_or_default()
+    };
     let sync_text = move || {
         let pending = ui.pending.with(BTreeSet::len);
+        let refused = ui.refused.with(BTreeMap::len);
         match ui.sync.get() {
             SyncState::Starting | SyncState::Syncing => "Syncing…".to_owned(),
+            SyncState::Synced { .. } if refused > 0 => format!(
+                "{refused} change(s) refused by the server (see the red dots); edit them to try again{}",
+                last()
+            ),
             SyncState::Synced { .. } if pending > 0 => {
-                format!("{pending} change(s) waiting to be sent")
+                format!("{pending} change(s) waiting to be sent{}", last())
             }
             SyncState::Synced { at_ms } => {
-                let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
-                format!(
-                    "All changes saved · synced at {}",
-                    date.to_locale_time_string("default")
-                )
+                format!("All changes saved · synced at {}", time(at_ms))
             }
             SyncState::Offline => format!(
-                "Offline: {pending} change(s) kept in this browser, sent when the server is back"
+                "Offline: {pending} change(s) kept in this browser, sent when the server is back{}",
+                last()
             ),
-            SyncState::Failed(message) => format!("Sync failed: {message}"),
+            SyncState::Failed(message) => format!("Sync failed: {message}{}", last()),
         }
     };
     let sync_class = move || match ui.sync.get() {
         SyncState::Synced { .. } if ui.pending.with(BTreeSet::is_empty) => "sync ok",
+        SyncState::Synced { .. } if !ui.refused.with(BTreeMap::is_empty) => "sync failed",
         SyncState::Offline | SyncState::Failed(_) => "sync failed",
         _ => "sync pending",
+    };
+    let dismiss = move |_| {
+        ui.rollback.set(None);
+        if let Some(session) = ui.session() {
+            spawn_local(async move {
+                let _ = session.dismiss_rollback().await;
+            });
+        }
+    };
+    let rollback = move || {
+        ui.rollback.get().map(|notice| {
+            view! {
+                <p class="rollback" role="alert" data-testid="rollback">
+                    "The server sent older data than this browser had already seen (at "
+                    {time(notice.at_ms)}
+                    "). It may have been restored from an old backup, or tampered with. "
+                    "The newer copies kept here were sent to it again. Tell your administrator."
+                    <button type="button" class="button small" on:click=dismiss>"Dismiss"</button>
+                </p>
+            }
+        })
     };
     view! {
         <div class="status-line">
             <span class=sync_class data-testid="sync-state">{sync_text}</span>
+            {rollback}
             <button type="button" class="button small" on:click=move |_| ui.sync_now()>"Sync now"</button>
             <span class="notice" role="status" aria-live="polite" data-testid="notice">
                 {move || ui.notice.get().unwrap_or_default()}

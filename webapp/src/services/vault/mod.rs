@@ -14,6 +14,7 @@
 pub mod import;
 pub mod index;
 pub mod model;
+pub mod remote;
 pub mod seal;
 pub mod totp;
 
@@ -26,14 +27,15 @@ use shared_types::account::ProfileKind;
 use shared_types::vault::{
     Conflict, MAX_PUSH_CHANGES, PushRequest, RecordChange, RecordKind, VaultRecord,
 };
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ChangeId, FolderId, ProfileId, RecordId};
 use wasm_crypto::SymmetricKey;
 
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiError;
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::keys::VaultKeys;
 use index::{FolderEntry, ItemSummary, ProfileIndex};
 use model::{FolderData, HistoryData, HistoryReason, ItemData};
+use remote::Remote;
 use seal::SealError;
 
 /// Days an item stays in the trash before it is purged.
@@ -43,6 +45,11 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const PULLED_REVISION: &str = "vault:pulled_revision";
 /// Keeps one push request well under the server's 4 MiB body limit.
 const PUSH_BYTES: usize = 2 * 1024 * 1024;
+/// Changes the server refused (a 400 for that change alone), by change id, with its reason.
+/// They stay in the outbox, shown in red, and are not sent again until edited.
+const REFUSED: &str = "vault:refused";
+/// The last time the server was found serving older data than this browser had seen.
+const ROLLBACK: &str = "vault:rollback";
 
 /// Why a vault action failed; every message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,6 +164,36 @@ pub struct SyncReport {
     pub conflicts: usize,
     /// Changes still waiting to be sent.
     pub pending: usize,
+    /// Changes the server refused as invalid (kept here, shown in red).
+    pub refused: usize,
+    /// Records the server served older than this browser had already seen; ours were kept
+    /// and sent again.
+    pub rolled_back: usize,
+}
+
+/// The server was found serving older data than this browser had already seen: restored from
+/// an old backup, or tampered with. Kept until the person dismisses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RollbackNotice {
+    /// When it was last seen (ms).
+    pub at_ms: i64,
+    /// How many records were older than seen, or missing (counting the whole vault as one
+    /// when it was behind).
+    pub records: usize,
+}
+
+/// A change for `record` as it is stored here, on top of `base`: a new change id.
+fn change_of(record: &VaultRecord, base: Option<i64>) -> RecordChange {
+    RecordChange {
+        change_id: ChangeId::new_v7(),
+        id: record.id,
+        kind: record.kind,
+        container_id: record.container_id,
+        parent_id: record.parent_id,
+        base_revision: base,
+        key: record.key.clone(),
+        data: record.data.clone(),
+    }
 }
 
 fn item_key(id: RecordId) -> String {
@@ -226,19 +263,10 @@ impl Batch {
             local_key(record),
             to_bytes(record)?,
         ));
-        let change = RecordChange {
-            id: record.id,
-            kind: record.kind,
-            container_id: record.container_id,
-            parent_id: record.parent_id,
-            base_revision: base,
-            key: record.key.clone(),
-            data: record.data.clone(),
-        };
         self.writes.push(Write::Put(
             Store::Outbox,
             record.id.to_string(),
-            to_bytes(&change)?,
+            to_bytes(&change_of(record, base))?,
         ));
         Ok(())
     }
@@ -253,13 +281,9 @@ impl Batch {
                 .push(Write::Delete(Store::Outbox, record.id.to_string())),
             Some(_) => {
                 let change = RecordChange {
-                    id: record.id,
-                    kind: record.kind,
-                    container_id: record.container_id,
-                    parent_id: record.parent_id,
-                    base_revision: base,
                     key: None,
                     data: None,
+                    ..change_of(record, base)
                 };
                 self.writes.push(Write::Put(
                     Store::Outbox,
@@ -274,7 +298,9 @@ impl Batch {
 
 struct Inner<C> {
     cache: C,
-    api: ApiClient,
+    api: Box<dyn Remote>,
+    /// The last revision pulled (also in Meta), to skip pulls a notice does not need.
+    pulled: std::cell::Cell<i64>,
     keys: Arc<VaultKeys>,
     profiles: RefCell<Vec<ProfileState>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
@@ -306,7 +332,16 @@ impl<C: Cache> VaultSession<C> {
     /// Opens the vault kept in this browser: one sealed index per profile (rebuilt from the
     /// records when missing, damaged or out of step), then purges trash older than
     /// [`TRASH_DAYS`].
-    pub async fn open(cache: C, api: ApiClient, keys: Arc<VaultKeys>, now_ms: i64) -> Result<Self> {
+    pub async fn open(
+        cache: C,
+        api: impl Remote + 'static,
+        keys: Arc<VaultKeys>,
+        now_ms: i64,
+    ) -> Result<Self> {
+        let pulled = match cache.get(Store::Meta, PULLED_REVISION).await? {
+            Some(bytes) => from_bytes::<i64>(&bytes)?,
+            None => 0,
+        };
         let mut profiles = Vec::new();
         let mut readable = true;
         for (id, kind, key) in &keys.profiles {
@@ -328,7 +363,8 @@ impl<C: Cache> VaultSession<C> {
         let session = Self {
             inner: Rc::new(Inner {
                 cache,
-                api,
+                api: Box::new(api),
+                pulled: std::cell::Cell::new(pulled),
                 keys,
                 profiles: RefCell::new(profiles),
                 search: RefCell::new(None),
@@ -1255,7 +1291,66 @@ impl<C: Cache> VaultSession<C> {
         self.push(&mut report, &mut sent, now_ms).await?;
         self.pull(&mut report, &sent).await?;
         report.pending = self.pending_count().await?;
+        if report.rolled_back > 0 {
+            let notice = RollbackNotice {
+                at_ms: now_ms,
+                records: report.rolled_back,
+            };
+            self.inner
+                .cache
+                .put(Store::Meta, ROLLBACK, &to_bytes(&notice)?)
+                .await?;
+        }
         Ok(report)
+    }
+
+    /// The last revision this browser pulled.
+    pub fn pulled_revision(&self) -> i64 {
+        self.inner.pulled.get()
+    }
+
+    /// The changes the server refused, by item or folder (a past version's refusal shows on
+    /// its item), with the reason.
+    pub async fn refused(&self) -> Result<BTreeMap<RecordId, String>> {
+        let refused = self.refused_changes().await?;
+        let mut out = BTreeMap::new();
+        for (change_id, (record, reason)) in refused {
+            if let Some(bytes) = self.inner.cache.get(Store::Outbox, &record).await? {
+                let change = from_bytes::<RecordChange>(&bytes)?;
+                // The record's own reason first; a past version's only when its item has none.
+                match change.parent_id {
+                    _ if change.change_id != change_id => {}
+                    Some(item) => {
+                        out.entry(item).or_insert(reason);
+                    }
+                    None => {
+                        out.insert(change.id, reason);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Refused change id → (record id, reason).
+    async fn refused_changes(&self) -> Result<BTreeMap<ChangeId, (String, String)>> {
+        Ok(match self.inner.cache.get(Store::Meta, REFUSED).await? {
+            Some(bytes) => from_bytes(&bytes)?,
+            None => BTreeMap::new(),
+        })
+    }
+
+    /// Whether the server was found serving older data than this browser had seen.
+    pub async fn rollback_notice(&self) -> Result<Option<RollbackNotice>> {
+        Ok(match self.inner.cache.get(Store::Meta, ROLLBACK).await? {
+            Some(bytes) => Some(from_bytes(&bytes)?),
+            None => None,
+        })
+    }
+
+    /// Forgets the rollback notice (the person has read it).
+    pub async fn dismiss_rollback(&self) -> Result<()> {
+        Ok(self.inner.cache.delete(Store::Meta, ROLLBACK).await?)
     }
 
     async fn push(
@@ -1265,14 +1360,46 @@ impl<C: Cache> VaultSession<C> {
         now_ms: i64,
     ) -> Result<()> {
         let keys = self.inner.cache.keys(Store::Outbox).await?;
-        let mut changes = Vec::new();
+        let mut refused = self.refused_changes().await?;
+        let mut queued = Vec::new();
         for key in keys {
             if let Some(bytes) = self.inner.cache.get(Store::Outbox, &key).await? {
-                changes.push(from_bytes::<RecordChange>(&bytes)?);
+                queued.push(from_bytes::<RecordChange>(&bytes)?);
             }
         }
-        // Items before their versions' parents matter not to the server, but send items and
-        // folders first so a partial failure leaves the most useful part stored.
+        // Records whose waiting change is refused.
+        let stuck: std::collections::BTreeSet<RecordId> = queued
+            .iter()
+            .filter(|c| refused.contains_key(&c.change_id))
+            .map(|c| c.id)
+            .collect();
+        let before = refused.len();
+        let mut changes = Vec::new();
+        let mut waiting = std::collections::BTreeSet::new();
+        for change in queued {
+            waiting.insert(change.change_id);
+            // A refused change is sent again once edited (a new change id). A past version
+            // cannot be edited: it is sent again once its item is no longer refused (it was
+            // most likely refused because its item was).
+            let retry = change.kind == RecordKind::History
+                && change.parent_id.is_some_and(|item| !stuck.contains(&item));
+            if retry {
+                refused.remove(&change.change_id);
+            }
+            if !refused.contains_key(&change.change_id) {
+                changes.push(change);
+            }
+        }
+        // Forget refusals of changes that are gone (edited again, or settled).
+        refused.retain(|id, _| waiting.contains(id));
+        if refused.len() != before {
+            self.inner
+                .cache
+                .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
+                .await?;
+        }
+        // Items and folders first: a past version may need its item on the server, and a
+        // partial failure then leaves the most useful part stored.
         changes.sort_by_key(|c| c.kind == RecordKind::History);
         let mut chunk = Vec::new();
         let mut size = 0;
@@ -1292,20 +1419,64 @@ impl<C: Cache> VaultSession<C> {
         Ok(())
     }
 
-    async fn push_chunk(
+    /// Pushes one request. When the server refuses it as invalid, the halves are sent apart
+    /// until the refused change is alone: it is marked refused (kept, shown in red, not sent
+    /// again until edited) and every other change still goes through.
+    fn push_chunk<'a>(
+        &'a self,
+        changes: Vec<RecordChange>,
+        report: &'a mut SyncReport,
+        sent: &'a mut std::collections::BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> remote::LocalFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let request = PushRequest { changes };
+            match self.inner.api.push(&request).await {
+                Ok(reply) => {
+                    self.settle(request.changes, reply, report, sent, now_ms)
+                        .await
+                }
+                Err(ApiError::Server {
+                    status: 400,
+                    message,
+                    ..
+                }) => {
+                    let mut changes = request.changes;
+                    if changes.len() == 1 {
+                        let change = &changes[0];
+                        let mut refused = self.refused_changes().await?;
+                        let reason = message
+                            .split_once(": ")
+                            .map_or(message.as_str(), |(_, why)| why)
+                            .to_owned();
+                        refused.insert(change.change_id, (change.id.to_string(), reason));
+                        self.inner
+                            .cache
+                            .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
+                            .await?;
+                        report.refused += 1;
+                        return Ok(());
+                    }
+                    let second = changes.split_off(changes.len() / 2);
+                    self.push_chunk(changes, report, sent, now_ms).await?;
+                    self.push_chunk(second, report, sent, now_ms).await
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    /// Applies a push's reply: accepted changes leave the outbox (unless a newer change of
+    /// the record was made meanwhile: that one now builds on the accepted revision), and
+    /// conflicts are resolved keeping both sides.
+    async fn settle(
         &self,
         changes: Vec<RecordChange>,
+        reply: shared_types::vault::PushResponse,
         report: &mut SyncReport,
         sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
         now_ms: i64,
     ) -> Result<()> {
-        let reply = self
-            .inner
-            .api
-            .vault_push(&PushRequest {
-                changes: changes.clone(),
-            })
-            .await?;
         let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
         let mut writes = Vec::new();
         for accepted in &reply.accepted {
@@ -1314,49 +1485,94 @@ impl<C: Cache> VaultSession<C> {
             };
             report.sent += 1;
             sent.insert((accepted.id, accepted.revision));
-            writes.push(Write::Delete(Store::Outbox, accepted.id.to_string()));
-            if change.data.is_some() {
-                let record = VaultRecord {
-                    id: change.id,
-                    kind: change.kind,
-                    container_id: change.container_id,
-                    parent_id: change.parent_id,
-                    revision: accepted.revision,
-                    key: change.key.clone(),
-                    data: change.data.clone(),
-                    updated_at: now_ms / 1000,
-                };
-                // Only if nothing newer was written here while the push was in flight.
-                if let Some(local) = self.stored(&local_key(&record)).await?
-                    && local.data == record.data
-                    && local.container_id == record.container_id
-                {
-                    writes.push(Write::Put(
-                        Store::Records,
-                        local_key(&record),
-                        to_bytes(&record)?,
-                    ));
-                } else {
-                    continue;
+            let outbox_key = accepted.id.to_string();
+            let waiting = match self.inner.cache.get(Store::Outbox, &outbox_key).await? {
+                Some(bytes) => Some(from_bytes::<RecordChange>(&bytes)?),
+                None => None,
+            };
+            let record = VaultRecord {
+                id: change.id,
+                kind: change.kind,
+                container_id: change.container_id,
+                parent_id: change.parent_id,
+                revision: accepted.revision,
+                key: change.key.clone(),
+                data: change.data.clone(),
+                updated_at: now_ms / 1000,
+            };
+            let local = self.stored(&local_key(&record)).await?;
+            match waiting {
+                Some(waiting) if waiting.change_id == accepted.change_id => {
+                    writes.push(Write::Delete(Store::Outbox, outbox_key));
+                    if change.data.is_some()
+                        && let Some(local) = local
+                        && local.data == record.data
+                        && local.container_id == record.container_id
+                    {
+                        writes.push(Write::Put(
+                            Store::Records,
+                            local_key(&record),
+                            to_bytes(&record)?,
+                        ));
+                    }
                 }
+                // Edited again while this change was on its way: the newer change now
+                // builds on the revision the server gave this one.
+                Some(newer) => writes.push(Write::Put(
+                    Store::Outbox,
+                    outbox_key,
+                    to_bytes(&RecordChange {
+                        base_revision: Some(accepted.revision),
+                        ..newer
+                    })?,
+                )),
+                // Created, then deleted here before the creation was acknowledged: the
+                // deletion was never queued (the record seemed never sent). Send it now.
+                None if change.data.is_some() && local.is_none() => writes.push(Write::Put(
+                    Store::Outbox,
+                    outbox_key,
+                    to_bytes(&RecordChange {
+                        key: None,
+                        data: None,
+                        ..change_of(&record, Some(accepted.revision))
+                    })?,
+                )),
+                None => {}
             }
         }
         self.inner.cache.write(writes).await?;
         for conflict in reply.conflicts {
             if let Some(change) = by_id.get(&conflict.id) {
                 report.conflicts += 1;
-                self.resolve(change, conflict, now_ms).await?;
+                self.resolve(change, conflict, report, now_ms).await?;
             }
         }
         Ok(())
     }
 
     /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the
-    /// server's version stays current and ours goes into the item's history.
-    async fn resolve(&self, ours: &RecordChange, theirs: Conflict, now_ms: i64) -> Result<()> {
+    /// server's version stays current and ours goes into the item's history. A server that
+    /// answers with an older revision than this browser has seen has gone back in time: ours
+    /// is kept and sent again on top of what it has.
+    async fn resolve(
+        &self,
+        ours: &RecordChange,
+        theirs: Conflict,
+        report: &mut SyncReport,
+        now_ms: i64,
+    ) -> Result<()> {
         let current = theirs.current;
         let mut batch = Batch::new();
+        let seen = ours.base_revision.unwrap_or(0);
         match (&ours.data, current) {
+            (_, Some(current)) if current.revision < seen => {
+                report.rolled_back += 1;
+                requeue(&mut batch, ours, Some(current.revision))?;
+            }
+            (_, None) if seen > 0 => {
+                report.rolled_back += 1;
+                requeue(&mut batch, ours, None)?;
+            }
             // The record is gone or deleted on the server, ours is an edit: ours stands.
             (Some(_), None) => requeue(&mut batch, ours, None)?,
             (Some(_), Some(current)) if current.data.is_none() => {
@@ -1388,6 +1604,7 @@ impl<C: Cache> VaultSession<C> {
                     local_key(&current),
                     to_bytes(&current)?,
                 ));
+                let mut kept = false;
                 if ours.kind == RecordKind::Item
                     && let Some(key) = self.profile_key(current.container_id)
                     && let Ok((item_key, _)) = seal::open_item(key, &current)
@@ -1412,7 +1629,14 @@ impl<C: Cache> VaultSession<C> {
                             HistoryReason::Conflict,
                             now_ms,
                         )?;
+                        kept = true;
                     }
+                }
+                if kept {
+                    // The item gained a version, so it changes on the server too: a deletion
+                    // made without seeing that version then conflicts (and loses) instead of
+                    // removing the item with it.
+                    batch.record(&current, Some(current.revision))?;
                 }
                 self.reindex(&mut batch.writes, &current)?;
             }
@@ -1447,33 +1671,60 @@ impl<C: Cache> VaultSession<C> {
 
     /// Receives what changed since the last pull. Records this sync just sent come back too:
     /// they are already here (`sent`), so they are not opened again.
+    ///
+    /// Rollback detection: a server whose newest revision is below the one this browser has
+    /// pulled, or that serves a record at an older revision than the one kept here, has gone
+    /// back in time. The newer copies kept here win and are sent again, and the sync reports
+    /// it. When the whole vault is behind, everything is pulled again and every record the
+    /// server no longer has is sent again.
     async fn pull(
         &self,
         report: &mut SyncReport,
         sent: &std::collections::BTreeSet<(RecordId, i64)>,
     ) -> Result<()> {
-        let mut since = match self.inner.cache.get(Store::Meta, PULLED_REVISION).await? {
-            Some(bytes) => from_bytes::<i64>(&bytes)?,
-            None => 0,
-        };
+        let mut since = self.inner.pulled.get();
+        // Records the server sent in a pull from 0 after it was found behind.
+        let mut resync: Option<std::collections::BTreeSet<RecordId>> = None;
+        // A first pull into an empty browser has nothing to compare with.
+        let compare = since > 0;
         loop {
-            let page = self.inner.api.vault_pull(since).await?;
+            let page = self.inner.api.pull(since).await?;
+            if page.head < since && resync.is_none() {
+                report.rolled_back += 1;
+                since = 0;
+                resync = Some(std::collections::BTreeSet::new());
+                continue;
+            }
+            let waiting: std::collections::BTreeSet<String> = self
+                .inner
+                .cache
+                .keys(Store::Outbox)
+                .await?
+                .into_iter()
+                .collect();
             let mut writes = Vec::new();
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
             for record in &page.records {
                 since = since.max(record.revision);
+                if let Some(seen) = resync.as_mut() {
+                    seen.insert(record.id);
+                }
                 if sent.contains(&(record.id, record.revision)) {
                     continue;
                 }
                 // A change of ours waits for this record: the push settles it.
-                if self
-                    .inner
-                    .cache
-                    .get(Store::Outbox, &record.id.to_string())
-                    .await?
-                    .is_some()
+                if waiting.contains(&record.id.to_string()) {
+                    continue;
+                }
+                if compare
+                    && let Some(local) = self.stored(&local_key(record)).await?
+                    && local.revision > record.revision
                 {
+                    report.rolled_back += 1;
+                    let mut batch = Batch::new();
+                    batch.record(&local, Some(record.revision))?;
+                    writes.append(&mut batch.writes);
                     continue;
                 }
                 report.received += 1;
@@ -1519,19 +1770,61 @@ impl<C: Cache> VaultSession<C> {
                 touched
             })?;
             self.inner.cache.write(writes).await?;
+            self.inner.pulled.set(since);
             if !page.more {
-                return Ok(());
+                break;
             }
         }
+        if let Some(seen) = resync {
+            self.send_again_what_the_server_lost(&seen, report).await?;
+        }
+        Ok(())
+    }
+
+    /// After a pull from 0 from a server that went back in time: every record kept here that
+    /// the server once acknowledged (revision above 0) but no longer has is sent again as new.
+    async fn send_again_what_the_server_lost(
+        &self,
+        seen: &std::collections::BTreeSet<RecordId>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let waiting: std::collections::BTreeSet<String> = self
+            .inner
+            .cache
+            .keys(Store::Outbox)
+            .await?
+            .into_iter()
+            .collect();
+        let mut batch = Batch::new();
+        for prefix in ["i:", "f:", "h:"] {
+            for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
+                let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
+                    continue;
+                };
+                if record.revision > 0
+                    && !seen.contains(&record.id)
+                    && !waiting.contains(&record.id.to_string())
+                {
+                    report.rolled_back += 1;
+                    batch.record(&record, None)?;
+                }
+            }
+        }
+        if !batch.writes.is_empty() {
+            self.inner.cache.write(batch.writes).await?;
+        }
+        Ok(())
     }
 }
 
-/// Queues our change again, on top of `base` (an edit that stands against a deletion).
+/// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
+/// new change.
 fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
     batch.writes.push(Write::Put(
         Store::Outbox,
         ours.id.to_string(),
         to_bytes(&RecordChange {
+            change_id: ChangeId::new_v7(),
             base_revision: base,
             ..ours.clone()
         })?,
@@ -1577,9 +1870,14 @@ pub async fn forget_local_vault(cache: &impl Cache) -> Result<(), CacheError> {
             writes.push(Write::Delete(store, key));
         }
     }
-    writes.push(Write::Delete(Store::Meta, PULLED_REVISION.to_owned()));
+    for key in [PULLED_REVISION, REFUSED, ROLLBACK] {
+        writes.push(Write::Delete(Store::Meta, key.to_owned()));
+    }
     cache.write(writes).await
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod merge_tests;

@@ -6,6 +6,7 @@ use wasm_crypto::MasterPassword;
 
 use super::model::ItemKind;
 use super::*;
+use crate::api::ApiClient;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;
 

@@ -1,0 +1,294 @@
+//! Telling an account's browsers that its vault changed, so that they pull at once.
+//!
+//! Each instance keeps a broadcast channel per account that has a listening browser
+//! (`GET /api/vault/events`). A push that stored something announces the account's newest
+//! revision on it after the push commits.
+//!
+//! With PostgreSQL, several instances may serve one database. The announcement then also goes
+//! out with `NOTIFY` on the channel [`PG_CHANNEL`], and every instance `LISTEN`s on it and
+//! passes on what the others announced. The payload is `instance:account:revision`: ids and a
+//! number, never anything sealed. Notices sent while an instance's `LISTEN` connection was down
+//! are lost, so once it is back every browser of that instance is told to pull.
+//!
+//! A notice carries no data: a browser that hears one pulls through the normal, authenticated
+//! endpoint, so a notice reaching a browser whose session has just ended reveals nothing but
+//! the fact of a change.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use shared_types::AccountId;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// The PostgreSQL channel instances announce changes on.
+pub const PG_CHANNEL: &str = "strongroom_vault";
+
+/// Notices a slow browser may fall behind by before it is simply told to pull.
+const BACKLOG: usize = 16;
+
+/// What a listening browser is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The account's records changed up to this revision.
+    Changed(i64),
+    /// Notices may have been missed: pull anyway.
+    Resync,
+}
+
+/// The instance's notice channels. Cheap to clone (clones share the channels).
+#[derive(Clone)]
+pub struct Notifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// This instance, to ignore its own announcements when they come back through LISTEN.
+    instance: Uuid,
+    accounts: Mutex<HashMap<Uuid, broadcast::Sender<Notice>>>,
+}
+
+impl Default for Notifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Notifier {
+    /// Channels for a new instance.
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                instance: Uuid::new_v4(),
+                accounts: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    fn accounts(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, broadcast::Sender<Notice>>> {
+        // The map stays consistent whatever a panicking holder did: entries are whole.
+        self.inner
+            .accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts listening for the account's notices.
+    pub fn subscribe(&self, account: AccountId) -> Subscription {
+        let receiver = self
+            .accounts()
+            .entry(account.0)
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe();
+        Subscription {
+            notifier: self.clone(),
+            account: account.0,
+            receiver,
+        }
+    }
+
+    /// How many browsers of this instance listen for the account.
+    pub fn listeners(&self, account: AccountId) -> usize {
+        self.accounts()
+            .get(&account.0)
+            .map_or(0, broadcast::Sender::receiver_count)
+    }
+
+    fn publish(&self, account: Uuid, notice: Notice) {
+        if let Some(sender) = self.accounts().get(&account) {
+            // No receiver left is not an error: the last one is leaving.
+            let _ = sender.send(notice);
+        }
+    }
+
+    /// Tells every listening browser of this instance to pull.
+    fn resync_everyone(&self) {
+        for sender in self.accounts().values() {
+            let _ = sender.send(Notice::Resync);
+        }
+    }
+
+    /// Announces that the account's records changed up to `revision`: here, and with
+    /// PostgreSQL to every other instance. A failed announcement is logged and otherwise
+    /// ignored: the change is stored, and browsers also pull on their own.
+    pub async fn changed(&self, db: &DatabaseConnection, account: AccountId, revision: i64) {
+        self.publish(account.0, Notice::Changed(revision));
+        if db.get_database_backend() != DbBackend::Postgres {
+            return;
+        }
+        let payload = format!("{}:{}:{revision}", self.inner.instance, account.0);
+        let sent = db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [PG_CHANNEL.into(), payload.into()],
+            ))
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "could not announce a vault change to other instances");
+        }
+    }
+
+    /// With PostgreSQL (`database_url`), passes on what other instances announce, for as long
+    /// as the process runs; reconnects after a lost connection and then tells every browser
+    /// here to pull. The listening connection runs on a thread of its own, with its own
+    /// runtime, so that it never ends with (or holds up) the server's workers. Returns once
+    /// the first `LISTEN` is in place (or has failed and will be retried), so that an instance
+    /// that serves requests also hears the others.
+    pub async fn listen_to_other_instances(&self, database_url: &str) -> std::io::Result<()> {
+        let url = database_url.to_owned();
+        let notifier = self.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (ready, listening) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("vault-notices".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let mut ready = Some(ready);
+                    loop {
+                        if let Err(e) = notifier.relay(&url, &mut ready).await {
+                            tracing::warn!(error = %e, "lost the vault change feed between instances; reconnecting");
+                        }
+                        notifier.resync_everyone();
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                })
+            })?;
+        // Not listening yet after this long: start anyway, the thread keeps trying.
+        let _ = tokio::time::timeout(Duration::from_secs(10), listening).await;
+        Ok(())
+    }
+
+    async fn relay(
+        &self,
+        url: &str,
+        ready: &mut Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> Result<(), sea_orm::sqlx::Error> {
+        let listening = async {
+            let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
+            listener.listen(PG_CHANNEL).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        }
+        .await;
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(());
+        }
+        let mut listener = listening?;
+        tracing::info!("listening for vault changes from other instances");
+        loop {
+            match listener.try_recv().await? {
+                Some(notification) => self.relay_one(notification.payload()),
+                // The connection dropped and is re-opened on the next call; whatever was
+                // announced meanwhile is lost.
+                None => self.resync_everyone(),
+            }
+        }
+    }
+
+    fn relay_one(&self, payload: &str) {
+        match parse_payload(payload) {
+            Some((instance, _, _)) if instance == self.inner.instance => {}
+            Some((_, account, revision)) => self.publish(account, Notice::Changed(revision)),
+            None => tracing::warn!("ignored a malformed vault change notice"),
+        }
+    }
+}
+
+fn parse_payload(payload: &str) -> Option<(Uuid, Uuid, i64)> {
+    let mut parts = payload.split(':');
+    let instance = parts.next()?.parse().ok()?;
+    let account = parts.next()?.parse().ok()?;
+    let revision = parts.next()?.parse().ok()?;
+    parts
+        .next()
+        .is_none()
+        .then_some((instance, account, revision))
+}
+
+/// One browser's feed of notices; leaving drops the account's channel when it was the last.
+pub struct Subscription {
+    notifier: Notifier,
+    account: Uuid,
+    receiver: broadcast::Receiver<Notice>,
+}
+
+impl Subscription {
+    /// The next notice; [`Notice::Resync`] when this browser fell behind.
+    pub async fn next(&mut self) -> Notice {
+        match self.receiver.recv().await {
+            Ok(notice) => notice,
+            Err(broadcast::error::RecvError::Lagged(_)) => Notice::Resync,
+            // The sender lives in the map as long as this receiver does; this cannot happen,
+            // and pulling is the safe answer if it did.
+            Err(broadcast::error::RecvError::Closed) => Notice::Resync,
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut accounts = self.notifier.accounts();
+        // This receiver is still counted until the fields drop.
+        if accounts
+            .get(&self.account)
+            .is_some_and(|sender| sender.receiver_count() <= 1)
+        {
+            accounts.remove(&self.account);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[actix_web::test]
+    async fn each_account_hears_only_its_own_notices() {
+        let notifier = Notifier::new();
+        let (alice, bob) = (AccountId(Uuid::now_v7()), AccountId(Uuid::now_v7()));
+        let mut a1 = notifier.subscribe(alice);
+        let mut a2 = notifier.subscribe(alice);
+        let mut b = notifier.subscribe(bob);
+        notifier.publish(alice.0, Notice::Changed(7));
+        notifier.publish(bob.0, Notice::Changed(8));
+        assert_eq!(a1.next().await, Notice::Changed(7));
+        assert_eq!(a2.next().await, Notice::Changed(7));
+        assert_eq!(b.next().await, Notice::Changed(8));
+        assert_eq!(notifier.listeners(alice), 2);
+        drop(a1);
+        assert_eq!(notifier.listeners(alice), 1);
+        drop(a2);
+        assert_eq!(notifier.listeners(alice), 0);
+        assert!(!notifier.accounts().contains_key(&alice.0));
+    }
+
+    #[actix_web::test]
+    async fn a_listener_that_falls_behind_is_told_to_pull() {
+        let notifier = Notifier::new();
+        let account = AccountId(Uuid::now_v7());
+        let mut slow = notifier.subscribe(account);
+        for revision in 0..(BACKLOG as i64 + 5) {
+            notifier.publish(account.0, Notice::Changed(revision));
+        }
+        assert_eq!(slow.next().await, Notice::Resync);
+    }
+
+    #[test]
+    fn notices_from_other_instances_are_passed_on_and_our_own_ignored() {
+        let notifier = Notifier::new();
+        let account = AccountId(Uuid::now_v7());
+        let mut feed = notifier.subscribe(account);
+        let other = Uuid::new_v4();
+        notifier.relay_one(&format!("{}:{}:5", notifier.inner.instance, account.0));
+        notifier.relay_one(&format!("{other}:{}:6", account.0));
+        notifier.relay_one("garbage");
+        notifier.relay_one(&format!("{other}:{}:6:extra", account.0));
+        assert_eq!(feed.receiver.try_recv().unwrap(), Notice::Changed(6));
+        assert!(feed.receiver.try_recv().is_err());
+    }
+}

@@ -1,6 +1,6 @@
 // Steps of the account journeys, by role and label as a person sees them.
 import { expect, type Page } from '@playwright/test';
-import { codeFor, inbox } from './mail';
+import { codeFor, defaultMailDir, inbox } from './mail';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -10,14 +10,15 @@ export function uniqueEmail(): string {
   return `user${Date.now()}${counter}@example.com`;
 }
 
-export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
+/** Signs up; `mailDir` is the mail folder of the server the page talks to (default: the config's). */
+export async function signUp(page: Page, email: string, password = PASSWORD, mailDir = defaultMailDir()): Promise<void> {
   await page.goto('/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Master password', { exact: true }).fill(password);
   await page.getByLabel('Confirm master password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByTestId('signup-sent')).toContainText(email);
-  await page.getByLabel('Code from the email').fill(await codeFor(email));
+  await page.getByLabel('Code from the email').fill(await codeFor(email, 0, mailDir));
   await page.getByRole('button', { name: 'Confirm email' }).click();
   await expectVaultOpen(page, email);
 }
@@ -43,16 +44,21 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-export function mailCount(email: string): number {
-  return inbox(email).length;
+export function mailCount(email: string, mailDir = defaultMailDir()): number {
+  return inbox(email, mailDir).length;
 }
 
 /** Signs in from another browser (context), entering the code emailed for it. */
-export async function signInNewBrowser(page: Page, email: string, password = PASSWORD): Promise<void> {
-  const before = mailCount(email);
+export async function signInNewBrowser(
+  page: Page,
+  email: string,
+  password = PASSWORD,
+  mailDir = defaultMailDir(),
+): Promise<void> {
+  const before = mailCount(email, mailDir);
   await signIn(page, email, password);
   await expect(page.getByTestId('login-code-asked')).toContainText('new to your account');
-  await page.getByLabel('Code from the email').fill(await codeFor(email, before));
+  await page.getByLabel('Code from the email').fill(await codeFor(email, before, mailDir));
   await page.getByRole('button', { name: 'Verify this browser' }).click();
   await expectVaultOpen(page, email);
 }

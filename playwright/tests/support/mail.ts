@@ -17,8 +17,13 @@ function decode(head: string, body: string): string {
   return body;
 }
 
-export function inbox(address: string): Message[] {
-  const dir = join(process.env.STRONGROOM_E2E_DATA_DIR!, 'mail');
+/** The mail folder of the server the config starts (its data folder's `mail`). */
+export function defaultMailDir(): string {
+  return join(process.env.STRONGROOM_E2E_DATA_DIR!, 'mail');
+}
+
+/** The messages to `address`, oldest first, from `dir` (another server's mail folder if given). */
+export function inbox(address: string, dir = defaultMailDir()): Message[] {
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
@@ -42,11 +47,11 @@ export function inbox(address: string): Message[] {
 }
 
 /** Waits for a message to `address` newer than `after` messages and returns its 8-digit code. */
-export async function codeFor(address: string, after = 0): Promise<string> {
+export async function codeFor(address: string, after = 0, dir = defaultMailDir()): Promise<string> {
   let code = '';
   await expect
     .poll(() => {
-      const messages = inbox(address);
+      const messages = inbox(address, dir);
       if (messages.length <= after) return '';
       code = /\b(\d{4}) (\d{4})\b/.exec(messages[messages.length - 1].body)?.slice(1).join('') ?? '';
       return code;

@@ -318,3 +318,72 @@ fn an_edit_beats_a_concurrent_deletion() {
     ])
     .unwrap();
 }
+
+/// A server restored from an old backup serves older data than a browser has seen: the
+/// browser reports it, keeps its newer copies and sends them again, and nothing is lost.
+#[test]
+fn a_server_that_goes_back_in_time_is_reported_and_healed() {
+    let keys = KEYS.with(Arc::clone);
+    let server = MemoryServer::default();
+    let open = || {
+        block_on(VaultSession::open(
+            MemoryCache::default(),
+            server.clone(),
+            keys.clone(),
+            1_000,
+        ))
+        .unwrap()
+    };
+    let (a, b) = (open(), open());
+    let personal = a
+        .profiles()
+        .into_iter()
+        .find(|(_, k)| *k == ProfileKind::Personal)
+        .unwrap()
+        .0;
+    let kept = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    block_on(b.sync(30)).unwrap();
+    // The backup is taken here.
+    let backup = {
+        let s = server.0.borrow();
+        (s.head, s.records.clone(), s.changes.clone())
+    };
+    let mut edited = block_on(a.item(kept)).unwrap().data;
+    edited.set_field("password", "v2".into());
+    block_on(a.save_item(Some(kept), personal, edited, 40)).unwrap();
+    let later = block_on(a.save_item(None, personal, login("new"), 41)).unwrap();
+    block_on(a.sync(50)).unwrap();
+    block_on(b.sync(60)).unwrap();
+    assert_eq!(block_on(b.rollback_notice()).unwrap(), None);
+
+    // Restored: the server forgets v2 and the new item.
+    {
+        let mut s = server.0.borrow_mut();
+        (s.head, s.records, s.changes) = backup;
+    }
+    let report = block_on(b.sync(70)).unwrap();
+    assert!(report.rolled_back > 0, "{report:?}");
+    let notice = block_on(b.rollback_notice()).unwrap().unwrap();
+    assert_eq!(notice.at_ms, 70);
+    // B kept its newer copies and sends them back; A, which saw the same, agrees.
+    block_on(b.sync(80)).unwrap();
+    block_on(a.sync(90)).unwrap();
+    block_on(b.sync(100)).unwrap();
+    for session in [&a, &b] {
+        assert_eq!(
+            versions(session, kept).unwrap(),
+            BTreeSet::from(["v1".to_owned(), "v2".to_owned()])
+        );
+        assert_eq!(
+            block_on(session.item(later))
+                .unwrap()
+                .data
+                .field("password"),
+            "new"
+        );
+        assert_eq!(block_on(session.pending_count()).unwrap(), 0);
+    }
+    block_on(b.dismiss_rollback()).unwrap();
+    assert_eq!(block_on(b.rollback_notice()).unwrap(), None);
+}

@@ -27,6 +27,8 @@
 
 mod common;
 
+use common::random;
+
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -42,16 +44,9 @@ use shared_types::vault::{
     PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
     WRAPPED_KEY_BYTES,
 };
-use shared_types::{Base64Bytes, ChangeId, ProfileId, RecordId};
+use shared_types::{ChangeId, ProfileId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// Random bytes: the server cannot tell them from a sealed blob, and never opens one.
-fn random(len: usize) -> Base64Bytes {
-    let mut bytes = vec![0u8; len];
-    getrandom::fill(&mut bytes).unwrap();
-    Base64Bytes(bytes)
-}
 
 fn new_item(container: ProfileId) -> RecordChange {
     RecordChange {

@@ -7,6 +7,7 @@ mod common;
 
 use common::TestServer;
 use common::accounts::{Reply, error};
+use common::random;
 use reqwest::StatusCode;
 use shared_types::account::{AccountBundle, ProfileKind, codes};
 use shared_types::api::ErrorBody;
@@ -18,13 +19,6 @@ use shared_types::vault::{
 use shared_types::{Base64Bytes, ChangeId, ProfileId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// Random bytes: the server cannot tell them from a sealed blob, and never opens one.
-fn random(len: usize) -> Base64Bytes {
-    let mut bytes = vec![0u8; len];
-    getrandom::fill(&mut bytes).unwrap();
-    Base64Bytes(bytes)
-}
 
 fn sealed() -> Base64Bytes {
     random(200)
@@ -778,12 +772,13 @@ impl EventStream {
                 self.buffer.drain(..end + 2);
                 return block;
             }
-            let chunk = self
-                .response
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
+            // A bound, not a timing check: a missing event fails the test instead of hanging it.
+            let chunk =
+                tokio::time::timeout(std::time::Duration::from_secs(20), self.response.chunk())
+                    .await
+                    .expect("an event within 20 s")
+                    .unwrap()
+                    .expect("the stream stays open");
             self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
         }
     }

@@ -3,7 +3,7 @@
 // announces it with NOTIFY; the other LISTENs and tells its browsers' change feeds.
 //
 // Needs STRONGROOM_TEST_POSTGRES_URL (a PostgreSQL server URL whose user may create databases;
-// scripts/test.sh starts one) and `psql`; STRONGROOM_TEST_SKIP_POSTGRES=1 skips it.
+// scripts/test.sh starts one, and always runs this spec) and `psql`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,9 +20,6 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 const binary = process.env.STRONGROOM_BIN ?? join(targetDir, 'debug', 'strongroom');
 const dist = process.env.STRONGROOM_E2E_DIST ?? join(root, 'dist');
 const adminUrl = process.env.STRONGROOM_TEST_POSTGRES_URL;
-const skipPostgres = process.env.STRONGROOM_TEST_SKIP_POSTGRES === '1';
-
-test.skip(skipPostgres, 'STRONGROOM_TEST_SKIP_POSTGRES=1');
 
 type Instance = { url: string; dataDir: string; mailDir: string; log: string; process: ChildProcess };
 
@@ -100,8 +97,8 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   if (!adminUrl) {
     throw new Error(
-      'set STRONGROOM_TEST_POSTGRES_URL to a PostgreSQL server URL (scripts/local-postgres.sh prints one), ' +
-        'or STRONGROOM_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL specs',
+      'set STRONGROOM_TEST_POSTGRES_URL to a PostgreSQL server URL (scripts/local-postgres.sh prints one): ' +
+        'two instances on one PostgreSQL database are what this spec is about',
     );
   }
   psql(`CREATE DATABASE ${database}`);

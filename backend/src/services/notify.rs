@@ -90,7 +90,8 @@ impl Notifier {
     }
 
     /// How many browsers of this instance listen for the account.
-    pub fn listeners(&self, account: AccountId) -> usize {
+    #[cfg(test)]
+    fn listeners(&self, account: AccountId) -> usize {
         self.accounts()
             .get(&account.0)
             .map_or(0, broadcast::Sender::receiver_count)

@@ -12,6 +12,13 @@ use actix_web::dev::ServerHandle;
 use backend::settings::Settings;
 use sea_orm::{ConnectionTrait, Database};
 
+/// Random bytes: the server cannot tell them from a sealed blob, and never opens one.
+pub fn random(len: usize) -> shared_types::Base64Bytes {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).unwrap();
+    shared_types::Base64Bytes(bytes)
+}
+
 /// Which database a test server runs on.
 #[derive(Debug, Clone, Copy)]
 pub enum Flavor {

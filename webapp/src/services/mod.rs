@@ -96,6 +96,26 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// A User Timing mark in the browser, for benchmarks to read (nothing natively).
+pub fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}
+
+/// A User Timing measure `name` between two earlier marks (nothing natively).
+pub fn measure(name: &str, start: &str, end: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.measure_with_start_mark_and_end_mark(name, start, end);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (name, start, end);
+}
+
 /// Lets the browser paint (a "working…" state) before a long computation such as Argon2id.
 pub async fn yield_to_browser() {
     gloo_timers::future::TimeoutFuture::new(20).await;

@@ -19,8 +19,8 @@ use crate::api::ApiError;
 use crate::cache::IndexedDbCache;
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
-use crate::services::vault::{RollbackNotice, Scope, SyncReport, VaultError, VaultSession};
-use crate::services::{Services, clipboard, now_ms};
+use crate::services::vault::{RollbackNotice, Scope, VaultError, VaultSession};
+use crate::services::{Services, clipboard, mark, measure, now_ms};
 
 /// The session type the interface works with.
 pub type Session = VaultSession<IndexedDbCache>;
@@ -188,7 +188,7 @@ impl VaultUi {
             return;
         }
         self.sync.try_set(SyncState::Syncing);
-        timing("strongroom:sync-start");
+        mark("strongroom:sync-start");
         spawn_local(async move {
             // Show what waits (yellow) while it is being sent.
             self.refresh_pending(&session).await;
@@ -222,18 +222,18 @@ impl VaultUi {
                 Err(VaultError::Api(ApiError::Unreachable)) => SyncState::Offline,
                 Err(e) => SyncState::Failed(e.to_string()),
             });
-            if let Ok(SyncReport { .. }) = &result {
+            if result.is_ok() {
                 self.last_synced.try_set(Some(now_ms() as i64));
             }
             self.refresh_pending(&session).await;
-            timing("strongroom:sync-end");
-            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = performance.measure_with_start_mark_and_end_mark(
-                    "strongroom:sync",
-                    "strongroom:sync-start",
-                    "strongroom:sync-end",
-                );
-            }
+            // Benchmarks read how long each sync took (the first one in a fresh browser is the
+            // first full sync).
+            mark("strongroom:sync-end");
+            measure(
+                "strongroom:sync",
+                "strongroom:sync-start",
+                "strongroom:sync-end",
+            );
             if let Ok(notice) = session.rollback_notice().await {
                 self.rollback.try_set(notice);
             }
@@ -283,14 +283,6 @@ impl VaultUi {
                 }
             }
         });
-    }
-}
-
-/// A User Timing mark: benchmarks read how long each sync took from the `strongroom:sync`
-/// measures (the first one, in a fresh browser, is the first full sync).
-fn timing(mark: &str) {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(mark);
     }
 }
 

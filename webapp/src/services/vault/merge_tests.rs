@@ -184,26 +184,30 @@ fn versions(session: &VaultSession<MemoryCache>, id: RecordId) -> Option<BTreeSe
     Some(all)
 }
 
-fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let keys = KEYS.with(Arc::clone);
-    let server = MemoryServer::default();
-    let clients: Vec<VaultSession<MemoryCache>> = (0..CLIENTS)
-        .map(|_| {
-            block_on(VaultSession::open(
-                MemoryCache::default(),
-                server.clone(),
-                keys.clone(),
-                1_000,
-            ))
-            .unwrap()
-        })
-        .collect();
-    let personal = clients[0]
+/// A new browser of the test account, with an empty cache, syncing to `server`.
+fn browser(server: &MemoryServer) -> VaultSession<MemoryCache> {
+    block_on(VaultSession::open(
+        MemoryCache::default(),
+        server.clone(),
+        KEYS.with(Arc::clone),
+        1_000,
+    ))
+    .unwrap()
+}
+
+fn personal(session: &VaultSession<MemoryCache>) -> ProfileId {
+    session
         .profiles()
         .into_iter()
         .find(|(_, k)| *k == ProfileKind::Personal)
         .unwrap()
-        .0;
+        .0
+}
+
+fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let server = MemoryServer::default();
+    let clients: Vec<_> = (0..CLIENTS).map(|_| browser(&server)).collect();
+    let personal = personal(&clients[0]);
     // The items exist everywhere before the interleaving starts.
     let mut written: Vec<BTreeSet<String>> = Vec::new();
     let mut ids = Vec::new();
@@ -323,24 +327,9 @@ fn an_edit_beats_a_concurrent_deletion() {
 /// browser reports it, keeps its newer copies and sends them again, and nothing is lost.
 #[test]
 fn a_server_that_goes_back_in_time_is_reported_and_healed() {
-    let keys = KEYS.with(Arc::clone);
     let server = MemoryServer::default();
-    let open = || {
-        block_on(VaultSession::open(
-            MemoryCache::default(),
-            server.clone(),
-            keys.clone(),
-            1_000,
-        ))
-        .unwrap()
-    };
-    let (a, b) = (open(), open());
-    let personal = a
-        .profiles()
-        .into_iter()
-        .find(|(_, k)| *k == ProfileKind::Personal)
-        .unwrap()
-        .0;
+    let (a, b) = (browser(&server), browser(&server));
+    let personal = personal(&a);
     let kept = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
     block_on(b.sync(30)).unwrap();

@@ -33,6 +33,7 @@ use wasm_crypto::SymmetricKey;
 use crate::api::ApiError;
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::keys::VaultKeys;
+use crate::services::mark;
 use index::{FolderEntry, ItemSummary, ProfileIndex};
 use model::{FolderData, HistoryData, HistoryReason, ItemData};
 use remote::Remote;
@@ -234,16 +235,6 @@ fn local_record(
         data: Some(data),
         updated_at: now_ms / 1000,
     }
-}
-
-/// A User Timing mark in the browser, for benchmarks to read; nothing natively.
-fn mark(name: &str) {
-    #[cfg(target_arch = "wasm32")]
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(name);
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = name;
 }
 
 fn corrupt(e: impl std::fmt::Display) -> CacheError {
@@ -1287,6 +1278,16 @@ impl<C: Cache> VaultSession<C> {
             .collect())
     }
 
+    /// Every waiting change, by record, read in one go.
+    async fn outbox(&self) -> Result<BTreeMap<RecordId, RecordChange>> {
+        let mut out = BTreeMap::new();
+        for (_, bytes) in self.inner.cache.get_prefix(Store::Outbox, "").await? {
+            let change: RecordChange = from_bytes(&bytes)?;
+            out.insert(change.id, change);
+        }
+        Ok(out)
+    }
+
     /// How many changes wait to be sent.
     pub async fn pending_count(&self) -> Result<usize> {
         Ok(self.inner.cache.keys(Store::Outbox).await?.len())
@@ -1369,14 +1370,8 @@ impl<C: Cache> VaultSession<C> {
         sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
         now_ms: i64,
     ) -> Result<()> {
-        let keys = self.inner.cache.keys(Store::Outbox).await?;
         let mut refused = self.refused_changes().await?;
-        let mut queued = Vec::new();
-        for key in keys {
-            if let Some(bytes) = self.inner.cache.get(Store::Outbox, &key).await? {
-                queued.push(from_bytes::<RecordChange>(&bytes)?);
-            }
-        }
+        let queued: Vec<RecordChange> = self.outbox().await?.into_values().collect();
         // Records whose waiting change is refused.
         let stuck: std::collections::BTreeSet<RecordId> = queued
             .iter()
@@ -1488,6 +1483,8 @@ impl<C: Cache> VaultSession<C> {
         now_ms: i64,
     ) -> Result<()> {
         let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
+        // As it is now: the person may have changed records while the push was on its way.
+        let mut outbox = self.outbox().await?;
         let mut writes = Vec::new();
         for accepted in &reply.accepted {
             let Some(change) = by_id.get(&accepted.id) else {
@@ -1496,10 +1493,7 @@ impl<C: Cache> VaultSession<C> {
             report.sent += 1;
             sent.insert((accepted.id, accepted.revision));
             let outbox_key = accepted.id.to_string();
-            let waiting = match self.inner.cache.get(Store::Outbox, &outbox_key).await? {
-                Some(bytes) => Some(from_bytes::<RecordChange>(&bytes)?),
-                None => None,
-            };
+            let waiting = outbox.remove(&accepted.id);
             let record = VaultRecord {
                 id: change.id,
                 kind: change.kind,
@@ -1707,13 +1701,7 @@ impl<C: Cache> VaultSession<C> {
                 resync = Some(std::collections::BTreeSet::new());
                 continue;
             }
-            let waiting: std::collections::BTreeSet<String> = self
-                .inner
-                .cache
-                .keys(Store::Outbox)
-                .await?
-                .into_iter()
-                .collect();
+            let waiting = self.pending_ids().await?;
             let mut writes = Vec::new();
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
@@ -1726,7 +1714,7 @@ impl<C: Cache> VaultSession<C> {
                     continue;
                 }
                 // A change of ours waits for this record: the push settles it.
-                if waiting.contains(&record.id.to_string()) {
+                if waiting.contains(&record.id) {
                     continue;
                 }
                 if compare
@@ -1808,13 +1796,7 @@ impl<C: Cache> VaultSession<C> {
         seen: &std::collections::BTreeSet<RecordId>,
         report: &mut SyncReport,
     ) -> Result<()> {
-        let waiting: std::collections::BTreeSet<String> = self
-            .inner
-            .cache
-            .keys(Store::Outbox)
-            .await?
-            .into_iter()
-            .collect();
+        let waiting = self.pending_ids().await?;
         let mut batch = Batch::new();
         for prefix in ["i:", "f:", "h:"] {
             for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
@@ -1823,7 +1805,7 @@ impl<C: Cache> VaultSession<C> {
                 };
                 if record.revision > 0
                     && !seen.contains(&record.id)
-                    && !waiting.contains(&record.id.to_string())
+                    && !waiting.contains(&record.id)
                 {
                     report.rolled_back += 1;
                     batch.record(&record, None)?;

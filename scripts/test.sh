@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every check and suite: formatting, clippy (native and
 # wasm32), native unit and integration tests (the backend's on SQLite and PostgreSQL), the
-# wasm-crypto suite as wasm in headless Chromium, the release web build, and Playwright in
-# Chromium. Stops at the first failure. Always ends with one line: "N passed, N failed".
+# wasm-crypto suite and the webapp's IndexedDB tests as wasm in headless Chromium, the release
+# web build, and Playwright in Chromium. Stops at the first failure. Always ends with one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,9 +69,9 @@ step "clippy (wasm32)" cargo clippy -p webapp -p wasm-crypto --target wasm32-unk
 step_here "start PostgreSQL" start_postgres
 unset STRONGROOM_TEST_SKIP_POSTGRES
 step "native tests (backend on SQLite and PostgreSQL)" cargo test --workspace --all-targets
-step "wasm-crypto tests as wasm in Chromium" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+step "wasm tests in Chromium (wasm-crypto, the webapp's IndexedDB)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver \
-  cargo test -p wasm-crypto --target wasm32-unknown-unknown --lib
+  cargo test -p wasm-crypto -p webapp --target wasm32-unknown-unknown --lib
 step "release web build (trunk)" trunk build --release
 step "Playwright in Chromium" env STRONGROOM_BIN="$CARGO_TARGET_DIR/debug/strongroom" \
   bash -c 'cd playwright && npx playwright test'

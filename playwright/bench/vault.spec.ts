@@ -3,18 +3,9 @@
 // opening an item. Prints numbers; asserts nothing about time.
 import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, signInNewBrowser, signUp, uniqueEmail } from '../tests/support/account';
+import { vaultCsv } from './data';
 
 const ITEMS = 10_000;
-
-function csv(): string {
-  const lines = ['title,url,username,password,folder,tags,notes'];
-  for (let i = 0; i < ITEMS; i += 1) {
-    const n = String(i).padStart(5, '0');
-    const client = `Client ${String(i % 40).padStart(2, '0')}`;
-    lines.push(`Item ${n} portal,https://app${i}.client${i % 40}.example/login,user${n}@client${i % 40}.example,pw-${n}-${(i * 7919) % 100000},${client}/Site ${i % 7},tag${i % 13},"note ${n}"`);
-  }
-  return lines.join('\n');
-}
 
 function stats(name: string, values: number[]): void {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,7 +42,7 @@ test('a 10,000-item vault', async ({ page, browser }) => {
   stats('unlock, empty vault (key derivation + keys)', empty);
 
   await page.getByRole('link', { name: 'Import' }).click();
-  await page.getByLabel('CSV file').setInputFiles({ name: 'vault.csv', mimeType: 'text/csv', buffer: Buffer.from(csv()) });
+  await page.getByLabel('CSV file').setInputFiles({ name: 'vault.csv', mimeType: 'text/csv', buffer: Buffer.from(vaultCsv(ITEMS)) });
   const importStart = Date.now();
   await page.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByTestId('import-done')).toContainText(`Imported ${ITEMS} items and sent`, { timeout: 240_000 });

@@ -1,18 +1,35 @@
 //! The [`Cache`] over IndexedDB, through rexie. The database is opened on first use and kept
-//! open; each call is one transaction.
+//! open; each call is one transaction. The records store is kept as segments of many records
+//! each (see `segments.rs`); the other stores hold one value per key.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use futures_util::future::Either;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::segments::{self, Entries, Plan};
 use super::{Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, Store, Write, prefix_end};
 
+/// The object store that holds [`Store::Records`] as segments. The store named after
+/// [`Store::Records`] held one value per record before (schema 3); its records are moved here
+/// when the database is opened, and it stays empty.
+const SEGMENTS: &str = "record_segments";
+
 /// IndexedDB-backed cache. Cheap to clone: clones share one open database.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IndexedDbCache {
+    name: Rc<str>,
     db: Rc<RefCell<Option<Rc<Rexie>>>>,
+}
+
+impl Default for IndexedDbCache {
+    /// The app's database, [`DATABASE_NAME`].
+    fn default() -> Self {
+        Self::named(DATABASE_NAME)
+    }
 }
 
 fn unavailable(e: rexie::Error) -> CacheError {
@@ -20,22 +37,196 @@ fn unavailable(e: rexie::Error) -> CacheError {
 }
 
 impl IndexedDbCache {
+    /// The database called `name` (tests use their own).
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            db: Rc::default(),
+        }
+    }
+
     async fn db(&self) -> Result<Rc<Rexie>, CacheError> {
         if let Some(db) = self.db.borrow().as_ref() {
             return Ok(db.clone());
         }
         let builder = Store::ALL.iter().fold(
-            Rexie::builder(DATABASE_NAME).version(SCHEMA_VERSION),
+            Rexie::builder(&self.name).version(SCHEMA_VERSION),
             |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
         );
+        let builder = builder.add_object_store(ObjectStore::new(SEGMENTS));
         let db = Rc::new(builder.build().await.map_err(unavailable)?);
+        move_records_into_segments(&db).await?;
         *self.db.borrow_mut() = Some(db.clone());
         Ok(db)
+    }
+
+    /// The segments of one bucket, oldest first, or of every bucket (`None`).
+    async fn segments(&self, bucket: Option<u32>) -> Result<Vec<Vec<u8>>, CacheError> {
+        let db = self.db().await?;
+        let tx = db
+            .transaction(&[SEGMENTS], TransactionMode::ReadOnly)
+            .map_err(unavailable)?;
+        let range = bucket.map(bucket_range).transpose()?;
+        let values = tx
+            .store(SEGMENTS)
+            .map_err(unavailable)?
+            .get_all(range, None)
+            .await
+            .map_err(unavailable)?;
+        tx.done().await.map_err(unavailable)?;
+        values.into_iter().map(|v| bytes_of(v, SEGMENTS)).collect()
+    }
+}
+
+/// The physical object store of a store.
+fn physical(store: Store) -> &'static str {
+    match store {
+        Store::Records => SEGMENTS,
+        other => other.name(),
+    }
+}
+
+fn bucket_range(bucket: u32) -> Result<KeyRange, CacheError> {
+    let prefix = segments::bucket_prefix(bucket);
+    KeyRange::bound(
+        &JsValue::from_str(&prefix),
+        &JsValue::from_str(&prefix_end(&prefix)),
+        None,
+        None,
+    )
+    .map_err(|e| CacheError::Unavailable(e.to_string()))
+}
+
+fn bytes_of(value: JsValue, key: &str) -> Result<Vec<u8>, CacheError> {
+    value
+        .dyn_into::<js_sys::Uint8Array>()
+        .map(|array| array.to_vec())
+        .map_err(|_| CacheError::Corrupt(format!("{key} is not a byte record")))
+}
+
+/// Writes record entries, grouped by bucket, into the segments store within a transaction
+/// already open on it: one new segment per bucket, or one merged segment in place of a bucket's
+/// segments when it has [`segments::MAX_SEGMENTS`]. Every bucket's reads, then every write, go
+/// out at once.
+async fn write_segments(
+    store: &rexie::Store,
+    buckets: BTreeMap<u32, Entries>,
+) -> Result<(), CacheError> {
+    let existing = futures_util::future::try_join_all(buckets.keys().map(|bucket| async move {
+        let keys = store
+            .get_all_keys(Some(bucket_range(*bucket)?), None)
+            .await
+            .map_err(unavailable)?;
+        keys.into_iter()
+            .map(|k| {
+                k.as_string()
+                    .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))
+            })
+            .collect::<Result<Vec<String>, CacheError>>()
+    }))
+    .await?;
+    let plans = buckets
+        .into_iter()
+        .zip(existing)
+        .map(|((bucket, entries), existing)| {
+            Ok((Plan::new(bucket, &existing)?, bucket, entries, existing))
+        })
+        .collect::<Result<Vec<_>, CacheError>>()?;
+    let writes = plans
+        .into_iter()
+        .map(|(plan, bucket, entries, existing)| async move {
+            let segment = if plan.merge {
+                let old = store
+                    .get_all(Some(bucket_range(bucket)?), None)
+                    .await
+                    .map_err(unavailable)?
+                    .into_iter()
+                    .map(|v| bytes_of(v, SEGMENTS))
+                    .collect::<Result<Vec<_>, _>>()?;
+                futures_util::future::try_join_all(
+                    existing
+                        .iter()
+                        .map(|key| store.delete(JsValue::from_str(key))),
+                )
+                .await
+                .map_err(unavailable)?;
+                segments::merged(&old, entries)?
+            } else {
+                segments::encode(&entries)?
+            };
+            let value = JsValue::from(js_sys::Uint8Array::from(segment.as_slice()));
+            store
+                .put(&value, Some(&JsValue::from_str(&plan.key)))
+                .await
+                .map_err(unavailable)?;
+            Ok::<(), CacheError>(())
+        });
+    futures_util::future::try_join_all(writes).await?;
+    Ok(())
+}
+
+/// Record writes in order, grouped by bucket (a later write of a key replaces an earlier one).
+fn by_bucket<'a>(
+    writes: impl IntoIterator<Item = (&'a str, Option<&'a [u8]>)>,
+) -> BTreeMap<u32, Entries> {
+    let mut buckets: BTreeMap<u32, Entries> = BTreeMap::new();
+    for (key, value) in writes {
+        buckets
+            .entry(segments::bucket_of(key))
+            .or_default()
+            .insert(key.to_owned(), value.map(<[u8]>::to_vec));
+    }
+    buckets
+}
+
+/// Moves records kept one per value (schema 3) into segments, in one transaction.
+async fn move_records_into_segments(db: &Rexie) -> Result<(), CacheError> {
+    let old_name = Store::Records.name();
+    let tx = db
+        .transaction(&[old_name, SEGMENTS], TransactionMode::ReadWrite)
+        .map_err(unavailable)?;
+    let old = tx.store(old_name).map_err(unavailable)?;
+    if old.count(None).await.map_err(unavailable)? > 0 {
+        let keys = old.get_all_keys(None, None).await.map_err(unavailable)?;
+        let values = old.get_all(None, None).await.map_err(unavailable)?;
+        let records = keys
+            .into_iter()
+            .zip(values)
+            .map(|(k, v)| {
+                let key = k
+                    .as_string()
+                    .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))?;
+                let value = bytes_of(v, &key)?;
+                Ok((key, value))
+            })
+            .collect::<Result<Vec<_>, CacheError>>()?;
+        let buckets = by_bucket(
+            records
+                .iter()
+                .map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
+        );
+        write_segments(&tx.store(SEGMENTS).map_err(unavailable)?, buckets).await?;
+        old.clear().await.map_err(unavailable)?;
+    }
+    committed(tx).await
+}
+
+async fn committed(tx: rexie::Transaction) -> Result<(), CacheError> {
+    if tx.done().await.map_err(unavailable)?.is_committed() {
+        Ok(())
+    } else {
+        Err(CacheError::Unavailable(
+            "the browser did not keep a write to its storage".to_owned(),
+        ))
     }
 }
 
 impl Cache for IndexedDbCache {
     async fn get(&self, store: Store, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        if store == Store::Records {
+            let segments = self.segments(Some(segments::bucket_of(key))).await?;
+            return segments::find(&segments, key);
+        }
         let db = self.db().await?;
         let tx = db
             .transaction(&[store.name()], TransactionMode::ReadOnly)
@@ -47,45 +238,76 @@ impl Cache for IndexedDbCache {
             .await
             .map_err(unavailable)?;
         tx.done().await.map_err(unavailable)?;
-        value
-            .map(|v| {
-                v.dyn_into::<js_sys::Uint8Array>()
-                    .map(|array| array.to_vec())
-                    .map_err(|_| CacheError::Corrupt(format!("{key} is not a byte record")))
-            })
-            .transpose()
+        value.map(|v| bytes_of(v, key)).transpose()
+    }
+
+    async fn get_many(
+        &self,
+        store: Store,
+        keys: &[String],
+    ) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let db = self.db().await?;
+        let name = physical(store);
+        let tx = db
+            .transaction(&[name], TransactionMode::ReadOnly)
+            .map_err(unavailable)?;
+        let object_store = tx.store(name).map_err(unavailable)?;
+        let found = if store == Store::Records {
+            let buckets: std::collections::BTreeSet<u32> =
+                keys.iter().map(|k| segments::bucket_of(k)).collect();
+            let read = futures_util::future::try_join_all(buckets.iter().map(|bucket| {
+                let object_store = &object_store;
+                async move {
+                    let values = object_store
+                        .get_all(Some(bucket_range(*bucket)?), None)
+                        .await
+                        .map_err(unavailable)?;
+                    let segments = values
+                        .into_iter()
+                        .map(|v| bytes_of(v, SEGMENTS))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok::<_, CacheError>((*bucket, segments))
+                }
+            }))
+            .await?
+            .into_iter()
+            .collect::<BTreeMap<u32, Vec<Vec<u8>>>>();
+            keys.iter()
+                .map(|key| segments::find(&read[&segments::bucket_of(key)], key))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            let values = futures_util::future::try_join_all(
+                keys.iter()
+                    .map(|key| object_store.get(JsValue::from_str(key))),
+            )
+            .await
+            .map_err(unavailable)?;
+            keys.iter()
+                .zip(values)
+                .map(|(key, value)| value.map(|v| bytes_of(v, key)).transpose())
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        tx.done().await.map_err(unavailable)?;
+        Ok(found)
     }
 
     async fn put(&self, store: Store, key: &str, value: &[u8]) -> Result<(), CacheError> {
-        let db = self.db().await?;
-        let tx = db
-            .transaction(&[store.name()], TransactionMode::ReadWrite)
-            .map_err(unavailable)?;
-        let bytes: JsValue = js_sys::Uint8Array::from(value).into();
-        tx.store(store.name())
-            .map_err(unavailable)?
-            .put(&bytes, Some(&JsValue::from_str(key)))
+        self.write(vec![Write::Put(store, key.to_owned(), value.to_vec())])
             .await
-            .map_err(unavailable)?;
-        tx.done().await.map_err(unavailable)?;
-        Ok(())
     }
 
     async fn delete(&self, store: Store, key: &str) -> Result<(), CacheError> {
-        let db = self.db().await?;
-        let tx = db
-            .transaction(&[store.name()], TransactionMode::ReadWrite)
-            .map_err(unavailable)?;
-        tx.store(store.name())
-            .map_err(unavailable)?
-            .delete(JsValue::from_str(key))
-            .await
-            .map_err(unavailable)?;
-        tx.done().await.map_err(unavailable)?;
-        Ok(())
+        self.write(vec![Write::Delete(store, key.to_owned())]).await
     }
 
     async fn keys(&self, store: Store) -> Result<Vec<String>, CacheError> {
+        if store == Store::Records {
+            let live = segments::live(&self.segments(None).await?)?;
+            return Ok(live.into_keys().collect());
+        }
         let db = self.db().await?;
         let tx = db
             .transaction(&[store.name()], TransactionMode::ReadOnly)
@@ -110,6 +332,14 @@ impl Cache for IndexedDbCache {
         store: Store,
         prefix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, CacheError> {
+        if store == Store::Records {
+            let segments = self.segments(segments::bucket_of_prefix(prefix)).await?;
+            let live = segments::live(&segments)?;
+            return Ok(live
+                .into_iter()
+                .filter(|(key, _)| key.starts_with(prefix))
+                .collect());
+        }
         let db = self.db().await?;
         let tx = db
             .transaction(&[store.name()], TransactionMode::ReadOnly)
@@ -121,23 +351,23 @@ impl Cache for IndexedDbCache {
             None,
         )
         .map_err(|e| CacheError::Unavailable(e.to_string()))?;
-        let found = tx
-            .store(store.name())
-            .map_err(unavailable)?
-            .scan(Some(range), None, None, None)
+        let store = tx.store(store.name()).map_err(unavailable)?;
+        let keys = store
+            .get_all_keys(Some(range.clone()), None)
+            .await
+            .map_err(unavailable)?;
+        let values = store
+            .get_all(Some(range), None)
             .await
             .map_err(unavailable)?;
         tx.done().await.map_err(unavailable)?;
-        found
-            .into_iter()
+        keys.into_iter()
+            .zip(values)
             .map(|(k, v)| {
                 let key = k
                     .as_string()
                     .ok_or_else(|| CacheError::Corrupt("a key is not text".to_owned()))?;
-                let bytes = v
-                    .dyn_into::<js_sys::Uint8Array>()
-                    .map(|array| array.to_vec())
-                    .map_err(|_| CacheError::Corrupt(format!("{key} is not a byte record")))?;
+                let bytes = bytes_of(v, &key)?;
                 Ok((key, bytes))
             })
             .collect()
@@ -151,7 +381,7 @@ impl Cache for IndexedDbCache {
         let mut names: Vec<&str> = writes
             .iter()
             .map(|w| match w {
-                Write::Put(store, ..) | Write::Delete(store, _) => store.name(),
+                Write::Put(store, ..) | Write::Delete(store, _) => physical(*store),
             })
             .collect();
         names.sort_unstable();
@@ -162,36 +392,205 @@ impl Cache for IndexedDbCache {
         let stores = names
             .iter()
             .map(|name| Ok((*name, tx.store(name).map_err(unavailable)?)))
-            .collect::<Result<std::collections::BTreeMap<_, _>, CacheError>>()?;
-        // Every request is issued at once (polled together), not one after another: IndexedDB
-        // runs a transaction's requests in order anyway, and awaiting each one first costs a
-        // turn of the event loop per record (1.6 s of a 10,000-record first sync).
-        let requests = writes.iter().map(|w| {
-            let (store, request) = match w {
-                Write::Put(store, key, value) => {
-                    let bytes: JsValue = js_sys::Uint8Array::from(value.as_slice()).into();
-                    (store, Request::Put(bytes, JsValue::from_str(key)))
+            .collect::<Result<BTreeMap<_, _>, CacheError>>()?;
+        let records = by_bucket(writes.iter().filter_map(|w| match w {
+            Write::Put(Store::Records, key, value) => Some((key.as_str(), Some(value.as_slice()))),
+            Write::Delete(Store::Records, key) => Some((key.as_str(), None)),
+            _ => None,
+        }));
+        // The other stores' requests are issued at once, in order (the runs are polled
+        // together on the first poll), and IndexedDB runs them in that order. Consecutive puts
+        // into one store go out as one run that listens only to its last request. A failed
+        // request aborts the transaction, which fails its later requests and the transaction.
+        let mut runs = Vec::new();
+        let mut rest: Vec<&Write> = writes
+            .iter()
+            .filter(|w| {
+                !matches!(
+                    w,
+                    Write::Put(Store::Records, ..) | Write::Delete(Store::Records, _)
+                )
+            })
+            .collect();
+        while let Some(first) = rest.first() {
+            match first {
+                Write::Put(store, ..) => {
+                    let len = rest
+                        .iter()
+                        .take_while(|w| matches!(w, Write::Put(s, ..) if s == store))
+                        .count();
+                    let run: Vec<&Write> = rest.drain(..len).collect();
+                    let values = run.into_iter().filter_map(|w| match w {
+                        Write::Put(_, key, value) => Some((
+                            JsValue::from(js_sys::Uint8Array::from(value.as_slice())),
+                            Some(JsValue::from_str(key)),
+                        )),
+                        Write::Delete(..) => None,
+                    });
+                    runs.push(Either::Left(stores[store.name()].put_all(values)));
                 }
-                Write::Delete(store, key) => (store, Request::Delete(JsValue::from_str(key))),
-            };
-            let store = &stores[store.name()];
-            async move {
-                match request {
-                    Request::Put(bytes, key) => store.put(&bytes, Some(&key)).await.map(|_| ()),
-                    Request::Delete(key) => store.delete(key).await,
+                Write::Delete(store, key) => {
+                    runs.push(Either::Right(
+                        stores[store.name()].delete(JsValue::from_str(key)),
+                    ));
+                    rest.remove(0);
                 }
             }
-        });
-        futures_util::future::try_join_all(requests)
-            .await
-            .map_err(unavailable)?;
-        tx.done().await.map_err(unavailable)?;
-        Ok(())
+        }
+        let others = async {
+            futures_util::future::try_join_all(runs)
+                .await
+                .map_err(unavailable)
+        };
+        let records = async {
+            match stores.get(SEGMENTS) {
+                Some(store) if !records.is_empty() => write_segments(store, records).await,
+                _ => Ok(()),
+            }
+        };
+        futures_util::future::try_join(others, records).await?;
+        committed(tx).await
     }
 }
 
-/// One request of a write, ready to issue.
-enum Request {
-    Put(JsValue, JsValue),
-    Delete(JsValue),
+/// The cache against Chromium's IndexedDB: the shared contract, segments merged once a bucket
+/// fills up, and records of a schema-3 database moved into segments on opening.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn fresh(name: &str) -> IndexedDbCache {
+        IndexedDbCache::named(&format!("{name}-{}", js_sys::Math::random()))
+    }
+
+    #[test]
+    async fn keeps_the_cache_contract() {
+        crate::cache::check_contract(&fresh("contract")).await;
+    }
+
+    /// Item `n`'s key; `n` below 10 share one bucket.
+    fn key(n: usize) -> String {
+        let owner = (0..)
+            .map(|i| format!("owner-{i}"))
+            .filter(|owner| segments::bucket_of(&format!("i:{owner}")) == 7)
+            .nth(n)
+            .expect("owners in bucket 7");
+        format!("i:{owner}")
+    }
+
+    #[test]
+    async fn a_bucket_written_many_times_is_merged_and_reads_the_newest() {
+        let cache = fresh("merge");
+        let keys: Vec<String> = (0..10).map(key).collect();
+        // 40 writes into one bucket, then a deletion: merged into one segment at the
+        // MAX_SEGMENTS-th write, then a segment per write.
+        for round in 0..4u8 {
+            for (n, k) in keys.iter().enumerate() {
+                cache
+                    .put(Store::Records, k, &[round, n as u8])
+                    .await
+                    .expect("put");
+            }
+        }
+        cache
+            .delete(Store::Records, &keys[0])
+            .await
+            .expect("delete");
+        cache
+            .put(Store::Records, "h:x:1", b"other bucket")
+            .await
+            .expect("put");
+        let db = cache.db().await.expect("open");
+        let tx = db
+            .transaction(&[SEGMENTS], TransactionMode::ReadOnly)
+            .expect("transaction");
+        let in_bucket = tx
+            .store(SEGMENTS)
+            .expect("store")
+            .get_all_keys(Some(bucket_range(7).expect("range")), None)
+            .await
+            .expect("keys");
+        assert_eq!(in_bucket.len(), 41 - (segments::MAX_SEGMENTS - 1));
+        assert_eq!(cache.get(Store::Records, &keys[0]).await, Ok(None));
+        for (n, k) in keys.iter().enumerate().skip(1) {
+            assert_eq!(
+                cache.get(Store::Records, k).await,
+                Ok(Some(vec![3, n as u8]))
+            );
+        }
+        let mut expected: Vec<String> = keys[1..].to_vec();
+        expected.push("h:x:1".to_owned());
+        expected.sort();
+        assert_eq!(cache.keys(Store::Records).await, Ok(expected));
+        assert_eq!(
+            cache.get_prefix(Store::Records, "h:x:").await,
+            Ok(vec![("h:x:1".to_owned(), b"other bucket".to_vec())])
+        );
+        assert_eq!(
+            cache.get_many(Store::Records, &keys[..2]).await,
+            Ok(vec![None, Some(vec![3, 1])])
+        );
+    }
+
+    #[test]
+    async fn records_of_a_schema_3_database_are_moved_into_segments() {
+        let name = format!("schema3-{}", js_sys::Math::random());
+        let old = Store::ALL
+            .iter()
+            .fold(Rexie::builder(&name).version(3), |builder, store| {
+                builder.add_object_store(ObjectStore::new(store.name()))
+            })
+            .build()
+            .await
+            .expect("schema 3");
+        let tx = old
+            .transaction(&["records", "outbox"], TransactionMode::ReadWrite)
+            .expect("transaction");
+        for (store, key, value) in [
+            ("records", "i:a", &b"item"[..]),
+            ("records", "h:a:1", b"past"),
+            ("records", "f:b", b"folder"),
+            ("outbox", "a", b"change"),
+        ] {
+            tx.store(store)
+                .expect("store")
+                .put(
+                    &js_sys::Uint8Array::from(value).into(),
+                    Some(&JsValue::from_str(key)),
+                )
+                .await
+                .expect("put");
+        }
+        tx.done().await.expect("done");
+        old.close();
+
+        let cache = IndexedDbCache::named(&name);
+        assert_eq!(
+            cache.keys(Store::Records).await,
+            Ok(vec!["f:b".to_owned(), "h:a:1".to_owned(), "i:a".to_owned()])
+        );
+        assert_eq!(
+            cache.get(Store::Records, "i:a").await,
+            Ok(Some(b"item".to_vec()))
+        );
+        assert_eq!(
+            cache.get(Store::Outbox, "a").await,
+            Ok(Some(b"change".to_vec()))
+        );
+        let db = cache.db().await.expect("open");
+        let tx = db
+            .transaction(&["records"], TransactionMode::ReadOnly)
+            .expect("transaction");
+        let left = tx
+            .store("records")
+            .expect("store")
+            .count(None)
+            .await
+            .expect("count");
+        assert_eq!(left, 0);
+    }
 }

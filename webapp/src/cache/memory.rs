@@ -19,6 +19,18 @@ impl Cache for MemoryCache {
         Ok(self.records.borrow().get(&(store, key.to_owned())).cloned())
     }
 
+    async fn get_many(
+        &self,
+        store: Store,
+        keys: &[String],
+    ) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        let records = self.records.borrow();
+        Ok(keys
+            .iter()
+            .map(|key| records.get(&(store, key.clone())).cloned())
+            .collect())
+    }
+
     async fn put(&self, store: Store, key: &str, value: &[u8]) -> Result<(), CacheError> {
         self.records
             .borrow_mut()

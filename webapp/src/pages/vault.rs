@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
+use crate::components::sign_out::SignOutButton;
 use crate::components::vault::detail::ItemDetail;
 use crate::components::vault::feed::ChangeFeed;
 use crate::components::vault::form::{EditItemForm, NewItemForm};
@@ -134,15 +135,6 @@ fn LockScreen(email: String) -> impl IntoView {
             set_busy.set(false);
         });
     };
-    let sign_out = move |_| {
-        let auth = services.auth();
-        spawn_local(async move {
-            match auth.sign_out().await {
-                Ok(()) => status.set(AuthStatus::SignedOut),
-                Err(e) => set_error.set(Some(e.to_string())),
-            }
-        });
-    };
     view! {
         <section class="page narrow">
             <h1>"Vault locked"</h1>
@@ -155,7 +147,7 @@ fn LockScreen(email: String) -> impl IntoView {
                 <button type="submit" class="button primary" disabled=busy>
                     {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
                 </button>
-                <button type="button" class="button" on:click=sign_out>"Sign out"</button>
+                <SignOutButton class="button" />
             </form>
         </section>
     }

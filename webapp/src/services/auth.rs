@@ -446,6 +446,11 @@ impl<C: Cache + Clone> AuthService<C> {
             .await?)
     }
 
+    /// How many changes made in this browser wait to be sent: signing out would delete them.
+    pub async fn unsent_changes(&self) -> Result<usize, AuthError> {
+        Ok(self.cache.keys(Store::Outbox).await?.len())
+    }
+
     /// Signs out: ends the session on the server (when reachable) and forgets the account here.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         match self.api.logout().await {

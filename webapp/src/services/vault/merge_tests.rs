@@ -376,3 +376,79 @@ fn a_server_that_goes_back_in_time_is_reported_and_healed() {
     block_on(b.dismiss_rollback()).unwrap();
     assert_eq!(block_on(b.rollback_notice()).unwrap(), None);
 }
+
+/// An item deleted for good in one browser leaves nothing of it in another, past versions
+/// included: only the tombstones are remembered, for rollback detection.
+#[test]
+fn an_item_deleted_for_good_elsewhere_leaves_nothing_of_it_here() {
+    use crate::cache::{Cache, Store};
+    let server = MemoryServer::default();
+    let cache = MemoryCache::default();
+    let a = block_on(VaultSession::open(
+        cache.clone(),
+        server.clone(),
+        KEYS.with(Arc::clone),
+        1_000,
+    ))
+    .unwrap();
+    let b = browser(&server);
+    let personal = personal(&a);
+    let id = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    let mut edited = block_on(a.item(id)).unwrap().data;
+    edited.set_field("password", "v2".into());
+    block_on(a.save_item(Some(id), personal, edited, 20)).unwrap();
+    block_on(a.sync(30)).unwrap();
+    assert_eq!(block_on(a.history(id)).unwrap().len(), 1);
+    block_on(b.sync(40)).unwrap();
+    block_on(b.trash_item(id, 50)).unwrap();
+    block_on(b.purge_item(id)).unwrap();
+    block_on(b.sync(60)).unwrap();
+    block_on(a.sync(70)).unwrap();
+    let left = block_on(cache.keys(Store::Records)).unwrap();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().all(|k| k.starts_with("t:")), "{left:?}");
+    assert!(left.contains(&format!("t:{id}")));
+}
+
+/// A server restored from a backup taken before a deletion serves the deleted item alive
+/// again: the browsers that saw the deletion report it and delete it again.
+#[test]
+fn a_restored_server_that_brings_back_a_deleted_item_is_reported() {
+    let server = MemoryServer::default();
+    let (a, b) = (browser(&server), browser(&server));
+    let personal = personal(&a);
+    let gone = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    block_on(b.sync(30)).unwrap();
+    let backup = {
+        let s = server.0.borrow();
+        (s.head, s.records.clone(), s.changes.clone())
+    };
+    block_on(a.trash_item(gone, 40)).unwrap();
+    block_on(a.purge_item(gone)).unwrap();
+    block_on(a.sync(50)).unwrap();
+    block_on(b.sync(60)).unwrap();
+    assert!(block_on(b.item(gone)).is_err());
+    // Restored: the server has the item alive again. B pulls everything again and, without
+    // the tombstone it kept, would take the item back.
+    {
+        let mut s = server.0.borrow_mut();
+        (s.head, s.records, s.changes) = backup;
+    }
+    let report = block_on(b.sync(70)).unwrap();
+    assert!(report.rolled_back > 0, "{report:?}");
+    assert!(block_on(b.rollback_notice()).unwrap().is_some());
+    assert!(
+        block_on(b.item(gone)).is_err(),
+        "the item stays deleted here"
+    );
+    block_on(b.sync(80)).unwrap();
+    block_on(a.sync(90)).unwrap();
+    for session in [&a, &b] {
+        assert!(block_on(session.item(gone)).is_err());
+        assert_eq!(block_on(session.pending_count()).unwrap(), 0);
+    }
+    let s = server.0.borrow();
+    let on_server = s.records.get(&gone).expect("the item's record");
+    assert!(on_server.data.is_none(), "deleted on the server again");
+}

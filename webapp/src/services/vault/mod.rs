@@ -207,6 +207,11 @@ fn folder_key(id: RecordId) -> String {
 fn history_prefix(item: RecordId) -> String {
     format!("h:{item}:")
 }
+/// Where the tombstone of a record deleted on the server is kept: its revision is what a
+/// server that goes back in time and serves the record alive again is caught by.
+fn tombstone_key(id: RecordId) -> String {
+    format!("t:{id}")
+}
 fn local_key(record: &VaultRecord) -> String {
     local_key_of(record.kind, record.id, record.parent_id)
 }
@@ -1529,6 +1534,13 @@ impl<C: Cache> VaultSession<C> {
             match waiting {
                 Some(waiting) if waiting.change_id == accepted.change_id => {
                     writes.push(Write::Delete(Store::Outbox, outbox_key));
+                    if change.data.is_none() {
+                        writes.push(Write::Put(
+                            Store::Records,
+                            tombstone_key(record.id),
+                            to_bytes(&record)?,
+                        ));
+                    }
                     if change.data.is_some()
                         && let Some(local) = local
                         && local.data == record.data
@@ -1752,9 +1764,17 @@ impl<C: Cache> VaultSession<C> {
                 .iter()
                 .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
                 .collect();
+            // What this browser has seen of each: the record, or its tombstone.
             let locals = if compare {
-                let keys: Vec<String> = incoming.iter().map(|r| local_key(r)).collect();
-                beside(&mut storing, self.stored_many(&keys)).await??
+                let keys: Vec<String> = incoming
+                    .iter()
+                    .flat_map(|r| [local_key(r), tombstone_key(r.id)])
+                    .collect();
+                let found = beside(&mut storing, self.stored_many(&keys)).await??;
+                found
+                    .chunks(2)
+                    .map(|pair| pair.iter().flatten().max_by_key(|r| r.revision).cloned())
+                    .collect()
             } else {
                 vec![None; incoming.len()]
             };
@@ -1762,18 +1782,31 @@ impl<C: Cache> VaultSession<C> {
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
             for (record, local) in incoming.into_iter().zip(locals) {
-                if let Some(local) = local
+                if let Some(local) = &local
                     && local.revision > record.revision
                 {
                     report.rolled_back += 1;
                     let mut batch = Batch::new();
-                    batch.record(&local, Some(record.revision))?;
+                    if local.data.is_some() {
+                        batch.record(local, Some(record.revision))?;
+                    } else {
+                        // Deleted here from a later revision: deleted again.
+                        batch.delete(local, Some(record.revision))?;
+                    }
                     writes.append(&mut batch.writes);
                     continue;
                 }
                 report.received += 1;
                 gone.push(record.id);
+                if local.as_ref().is_some_and(|l| l.data.is_none()) {
+                    writes.push(Write::Delete(Store::Records, tombstone_key(record.id)));
+                }
                 if record.data.is_none() {
+                    writes.push(Write::Put(
+                        Store::Records,
+                        tombstone_key(record.id),
+                        to_bytes(record)?,
+                    ));
                     // Remove under whatever local key it had (an item's versions go with it).
                     for key in [item_key(record.id), folder_key(record.id)] {
                         writes.push(Write::Delete(Store::Records, key));

@@ -65,6 +65,7 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     if let settings::DatabaseTarget::Postgres(url) = settings.database()? {
         notifier.listen_to_other_instances(&url).await?;
     }
+    actix_web::rt::spawn(end_event_streams_on_stop(notifier.clone()));
     let state = web::Data::new(AppState {
         db,
         mailer,
@@ -105,6 +106,38 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+/// On SIGTERM or SIGINT (which also start actix's graceful stop), ends the open event streams:
+/// the graceful stop waits for open connections, and a stream would otherwise hold it for the
+/// whole shutdown timeout and then be cut.
+async fn end_event_streams_on_stop(notifier: services::notify::Notifier) {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot watch for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = terminate => {}
+        () = interrupt => {}
+    }
+    tracing::info!("stopping: ending the event streams");
+    notifier.stop();
 }
 
 /// Logs method, path (never the query string), status and duration of every request.

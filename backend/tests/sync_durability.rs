@@ -739,3 +739,57 @@ mod a_killed_server_keeps_every_acknowledged_change_once {
         }
     }
 }
+
+// A server stopped with SIGTERM while browsers listen for changes.
+
+/// A stopping server ends its event streams itself: each browser's stream finishes cleanly
+/// (and the browser reconnects elsewhere or later), instead of holding the graceful stop open
+/// until its timeout and then being cut. The server then exits successfully.
+#[actix_web::test]
+async fn a_stopping_server_ends_its_event_streams_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), common::INDEX_HTML).unwrap();
+    let mail_dir: PathBuf = dir.path().join("data").join("mail");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let mut server = Running::start(dir.path(), None, &http).await;
+    let session = sign_up(&http, &server.base, &mail_dir, "ann@example.com").await;
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let mut stream = http
+            .get(format!("{}/api/vault/events", server.base))
+            .header(
+                "cookie",
+                format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        // The greeting: the stream is open.
+        assert!(stream.chunk().await.unwrap().is_some());
+        streams.push(stream);
+    }
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for mut stream in streams {
+        // Read to the end: a clean end is `Ok(None)`; a connection cut is an error.
+        loop {
+            match stream.chunk().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => break,
+                Err(e) => panic!("the event stream was cut instead of ended: {e}"),
+            }
+        }
+    }
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "{exit}");
+}

@@ -70,6 +70,7 @@ async fn push(
 async fn events(state: web::Data<AppState>, session: AuthSession) -> HttpResponse {
     let feed = Feed {
         subscription: state.notifier.subscribe(session.0.account_id),
+        stopped: Box::pin(state.notifier.stopped()),
         started: false,
         ends: actix_web::rt::time::Instant::now() + STREAM_LIFETIME,
     };
@@ -85,6 +86,9 @@ async fn events(state: web::Data<AppState>, session: AuthSession) -> HttpRespons
 
 struct Feed {
     subscription: Subscription,
+    /// The server is stopping: the stream ends (the browser reconnects to another instance,
+    /// or to this one once it is back).
+    stopped: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
     started: bool,
     ends: actix_web::rt::time::Instant,
 }
@@ -101,6 +105,7 @@ impl Feed {
             notice = self.subscription.next() => event(notice),
             () = actix_web::rt::time::sleep(KEEP_ALIVE) => ": keep-alive\n\n".to_owned(),
             () = actix_web::rt::time::sleep_until(self.ends) => return None,
+            () = &mut self.stopped => return None,
         };
         Some((Ok(Bytes::from(chunk)), self))
     }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use shared_types::AccountId;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 /// The PostgreSQL channel instances announce changes on.
@@ -48,6 +48,8 @@ struct Inner {
     /// This instance, to ignore its own announcements when they come back through LISTEN.
     instance: Uuid,
     accounts: Mutex<HashMap<Uuid, broadcast::Sender<Notice>>>,
+    /// Set when the instance stops: every open event stream ends.
+    stopping: watch::Sender<bool>,
 }
 
 impl Default for Notifier {
@@ -63,6 +65,7 @@ impl Notifier {
             inner: Arc::new(Inner {
                 instance: Uuid::new_v4(),
                 accounts: Mutex::new(HashMap::new()),
+                stopping: watch::Sender::new(false),
             }),
         }
     }
@@ -86,6 +89,21 @@ impl Notifier {
             notifier: self.clone(),
             account: account.0,
             receiver,
+        }
+    }
+
+    /// Ends every event stream of this instance: it is stopping. A graceful stop waits for open
+    /// connections, and an event stream never finishes by itself.
+    pub fn stop(&self) {
+        self.inner.stopping.send_replace(true);
+    }
+
+    /// Resolves once [`Self::stop`] has been called (at once if it has been).
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let mut stopping = self.inner.stopping.subscribe();
+        async move {
+            // An error means the notifier is gone, which also ends the streams.
+            let _ = stopping.wait_for(|stopping| *stopping).await;
         }
     }
 
@@ -247,6 +265,15 @@ impl Drop for Subscription {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[actix_web::test]
+    async fn stopping_is_heard_by_streams_opened_before_and_after() {
+        let notifier = Notifier::new();
+        let before = notifier.stopped();
+        notifier.stop();
+        before.await;
+        notifier.stopped().await;
+    }
 
     #[actix_web::test]
     async fn each_account_hears_only_its_own_notices() {

@@ -108,9 +108,9 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     Ok(server)
 }
 
-/// On SIGTERM or SIGINT (which also start actix's graceful stop), ends the open event streams:
-/// the graceful stop waits for open connections, and a stream would otherwise hold it for the
-/// whole shutdown timeout and then be cut.
+/// On SIGTERM (which also starts actix's graceful stop) or SIGINT (actix's immediate stop),
+/// ends the open event streams: the graceful stop waits for open connections, and a stream
+/// would otherwise hold it for the whole shutdown timeout and then be cut.
 async fn end_event_streams_on_stop(notifier: services::notify::Notifier) {
     #[cfg(unix)]
     let terminate = async {

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures_util::future::Either;
+use futures_util::future::LocalBoxFuture;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -143,6 +143,8 @@ async fn write_segments(
                     .into_iter()
                     .map(|v| bytes_of(v, SEGMENTS))
                     .collect::<Result<Vec<_>, _>>()?;
+                // Merged before anything is removed: a damaged segment fails the write whole.
+                let merged = segments::merged(&old, entries)?;
                 futures_util::future::try_join_all(
                     existing
                         .iter()
@@ -150,7 +152,7 @@ async fn write_segments(
                 )
                 .await
                 .map_err(unavailable)?;
-                segments::merged(&old, entries)?
+                merged
             } else {
                 segments::encode(&entries)?
             };
@@ -205,8 +207,14 @@ async fn move_records_into_segments(db: &Rexie) -> Result<(), CacheError> {
                 .iter()
                 .map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
         );
-        write_segments(&tx.store(SEGMENTS).map_err(unavailable)?, buckets).await?;
-        old.clear().await.map_err(unavailable)?;
+        let moved = async {
+            write_segments(&tx.store(SEGMENTS).map_err(unavailable)?, buckets).await?;
+            old.clear().await.map_err(unavailable)
+        };
+        if let Err(e) = moved.await {
+            let _ = tx.abort().await;
+            return Err(e);
+        }
     }
     committed(tx).await
 }
@@ -275,9 +283,16 @@ impl Cache for IndexedDbCache {
             .await?
             .into_iter()
             .collect::<BTreeMap<u32, Vec<Vec<u8>>>>();
+            let live = read
+                .into_iter()
+                .map(|(bucket, segments)| Ok((bucket, segments::live(&segments)?)))
+                .collect::<Result<BTreeMap<u32, _>, CacheError>>()?;
             keys.iter()
-                .map(|key| segments::find(&read[&segments::bucket_of(key)], key))
-                .collect::<Result<Vec<_>, _>>()?
+                .map(|key| {
+                    live.get(&segments::bucket_of(key))
+                        .and_then(|records| records.get(key).cloned())
+                })
+                .collect()
         } else {
             let values = futures_util::future::try_join_all(
                 keys.iter()
@@ -378,12 +393,7 @@ impl Cache for IndexedDbCache {
             return Ok(());
         }
         let db = self.db().await?;
-        let mut names: Vec<&str> = writes
-            .iter()
-            .map(|w| match w {
-                Write::Put(store, ..) | Write::Delete(store, _) => physical(*store),
-            })
-            .collect();
+        let mut names: Vec<&str> = writes.iter().map(|w| physical(w.store())).collect();
         names.sort_unstable();
         names.dedup();
         let tx = db
@@ -393,7 +403,15 @@ impl Cache for IndexedDbCache {
             .iter()
             .map(|name| Ok((*name, tx.store(name).map_err(unavailable)?)))
             .collect::<Result<BTreeMap<_, _>, CacheError>>()?;
-        let records = by_bucket(writes.iter().filter_map(|w| match w {
+        // Records: what follows the last clearing of the store, by bucket.
+        let (cleared, after) = match writes
+            .iter()
+            .rposition(|w| matches!(w, Write::Clear(Store::Records)))
+        {
+            Some(at) => (true, &writes[at + 1..]),
+            None => (false, writes.as_slice()),
+        };
+        let records = by_bucket(after.iter().filter_map(|w| match w {
             Write::Put(Store::Records, key, value) => Some((key.as_str(), Some(value.as_slice()))),
             Write::Delete(Store::Records, key) => Some((key.as_str(), None)),
             _ => None,
@@ -402,22 +420,18 @@ impl Cache for IndexedDbCache {
         // together on the first poll), and IndexedDB runs them in that order. Consecutive puts
         // into one store go out as one run that listens only to its last request. A failed
         // request aborts the transaction, which fails its later requests and the transaction.
-        let mut runs = Vec::new();
+        let mut runs: Vec<LocalBoxFuture<'_, rexie::Result<()>>> = Vec::new();
         let mut rest: Vec<&Write> = writes
             .iter()
-            .filter(|w| {
-                !matches!(
-                    w,
-                    Write::Put(Store::Records, ..) | Write::Delete(Store::Records, _)
-                )
-            })
+            .filter(|w| w.store() != Store::Records)
             .collect();
         while let Some(first) = rest.first() {
+            let store = &stores[first.store().name()];
             match first {
-                Write::Put(store, ..) => {
+                Write::Put(name, ..) => {
                     let len = rest
                         .iter()
-                        .take_while(|w| matches!(w, Write::Put(s, ..) if s == store))
+                        .take_while(|w| matches!(w, Write::Put(s, ..) if s == name))
                         .count();
                     let run: Vec<&Write> = rest.drain(..len).collect();
                     let values = run.into_iter().filter_map(|w| match w {
@@ -425,14 +439,16 @@ impl Cache for IndexedDbCache {
                             JsValue::from(js_sys::Uint8Array::from(value.as_slice())),
                             Some(JsValue::from_str(key)),
                         )),
-                        Write::Delete(..) => None,
+                        _ => None,
                     });
-                    runs.push(Either::Left(stores[store.name()].put_all(values)));
+                    runs.push(Box::pin(store.put_all(values)));
                 }
-                Write::Delete(store, key) => {
-                    runs.push(Either::Right(
-                        stores[store.name()].delete(JsValue::from_str(key)),
-                    ));
+                Write::Delete(_, key) => {
+                    runs.push(Box::pin(store.delete(JsValue::from_str(key))));
+                    rest.remove(0);
+                }
+                Write::Clear(_) => {
+                    runs.push(Box::pin(store.clear()));
                     rest.remove(0);
                 }
             }
@@ -443,12 +459,23 @@ impl Cache for IndexedDbCache {
                 .map_err(unavailable)
         };
         let records = async {
-            match stores.get(SEGMENTS) {
-                Some(store) if !records.is_empty() => write_segments(store, records).await,
-                _ => Ok(()),
+            let Some(store) = stores.get(SEGMENTS) else {
+                return Ok(());
+            };
+            if cleared {
+                store.clear().await.map_err(unavailable)?;
             }
+            if records.is_empty() {
+                return Ok(());
+            }
+            write_segments(store, records).await
         };
-        futures_util::future::try_join(others, records).await?;
+        if let Err(e) = futures_util::future::try_join(others, records).await {
+            // Nothing of a failed write may be kept: IndexedDB would commit the requests that
+            // succeeded once none is pending.
+            let _ = tx.abort().await;
+            return Err(e);
+        }
         committed(tx).await
     }
 }

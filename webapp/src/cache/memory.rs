@@ -77,6 +77,7 @@ impl Cache for MemoryCache {
                 Write::Delete(store, key) => {
                     records.remove(&(store, key));
                 }
+                Write::Clear(store) => records.retain(|(s, _), _| *s != store),
             }
         }
         Ok(())

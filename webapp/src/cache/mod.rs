@@ -78,6 +78,17 @@ pub enum Write {
     Put(Store, String, Vec<u8>),
     /// Remove `key` (no error if there is none).
     Delete(Store, String),
+    /// Remove every record of the store, leaving nothing of them behind.
+    Clear(Store),
+}
+
+impl Write {
+    /// The store written to.
+    pub fn store(&self) -> Store {
+        match self {
+            Write::Put(store, ..) | Write::Delete(store, _) | Write::Clear(store) => *store,
+        }
+    }
 }
 
 /// A key-value store of byte records, one namespace per [`Store`].
@@ -163,5 +174,29 @@ pub(crate) async fn check_contract(cache: &impl Cache) {
         Ok(vec![Some(b"z".to_vec()), None, Some(b"x".to_vec())])
     );
     assert_eq!(cache.get_many(Store::Meta, &[]).await, Ok(vec![]));
+    cache
+        .write(vec![
+            Write::Put(Store::Records, "i:old".into(), b"gone".to_vec()),
+            Write::Clear(Store::Records),
+            Write::Put(Store::Records, "i:new".into(), b"kept".to_vec()),
+            Write::Put(Store::Meta, "m".into(), b"meta".to_vec()),
+        ])
+        .await
+        .expect("clear");
+    assert_eq!(
+        cache.keys(Store::Records).await,
+        Ok(vec!["i:new".to_owned()])
+    );
+    assert_eq!(cache.get(Store::Records, "h:1:a").await, Ok(None));
+    assert_eq!(cache.get(Store::Outbox, "1").await, Ok(Some(b"o".to_vec())));
+    cache
+        .write(vec![
+            Write::Clear(Store::Meta),
+            Write::Clear(Store::Records),
+        ])
+        .await
+        .expect("clear");
+    assert_eq!(cache.keys(Store::Meta).await, Ok(vec![]));
+    assert_eq!(cache.keys(Store::Records).await, Ok(vec![]));
     assert_eq!(cache.get(Store::Meta, "b").await, Ok(None));
 }

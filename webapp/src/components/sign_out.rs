@@ -83,7 +83,7 @@ pub fn SignOutButton(
                     <button type="button" class="button primary" on:click=move |_| set_unsent.set(None)>
                         "Stay signed in"
                     </button>
-                    <button type="button" class="button danger" on:click=move |_| sign_out(true)>
+                    <button type="button" class="button danger" disabled=busy on:click=move |_| sign_out(true)>
                         "Sign out anyway"
                     </button>
                 </div>

@@ -411,26 +411,26 @@ fn an_item_deleted_for_good_elsewhere_leaves_nothing_of_it_here() {
 }
 
 /// A server restored from a backup taken before a deletion serves the deleted item alive
-/// again: the browsers that saw the deletion report it and delete it again.
+/// again: the browsers that saw the deletion report the rollback, and the item stays (an edit
+/// beats a deletion, and the server's copy may hold one made after the restore).
 #[test]
 fn a_restored_server_that_brings_back_a_deleted_item_is_reported() {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));
     let personal = personal(&a);
-    let gone = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    let back = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
     block_on(b.sync(30)).unwrap();
     let backup = {
         let s = server.0.borrow();
         (s.head, s.records.clone(), s.changes.clone())
     };
-    block_on(a.trash_item(gone, 40)).unwrap();
-    block_on(a.purge_item(gone)).unwrap();
+    block_on(a.trash_item(back, 40)).unwrap();
+    block_on(a.purge_item(back)).unwrap();
     block_on(a.sync(50)).unwrap();
     block_on(b.sync(60)).unwrap();
-    assert!(block_on(b.item(gone)).is_err());
-    // Restored: the server has the item alive again. B pulls everything again and, without
-    // the tombstone it kept, would take the item back.
+    assert!(block_on(b.item(back)).is_err());
+    assert_eq!(block_on(b.rollback_notice()).unwrap(), None);
     {
         let mut s = server.0.borrow_mut();
         (s.head, s.records, s.changes) = backup;
@@ -438,17 +438,65 @@ fn a_restored_server_that_brings_back_a_deleted_item_is_reported() {
     let report = block_on(b.sync(70)).unwrap();
     assert!(report.rolled_back > 0, "{report:?}");
     assert!(block_on(b.rollback_notice()).unwrap().is_some());
-    assert!(
-        block_on(b.item(gone)).is_err(),
-        "the item stays deleted here"
-    );
-    block_on(b.sync(80)).unwrap();
-    block_on(a.sync(90)).unwrap();
+    block_on(a.sync(80)).unwrap();
     for session in [&a, &b] {
-        assert!(block_on(session.item(gone)).is_err());
+        assert_eq!(
+            versions(session, back).unwrap(),
+            BTreeSet::from(["v1".to_owned()])
+        );
         assert_eq!(block_on(session.pending_count()).unwrap(), 0);
     }
-    let s = server.0.borrow();
-    let on_server = s.records.get(&gone).expect("the item's record");
-    assert!(on_server.data.is_none(), "deleted on the server again");
+}
+
+/// After a restore, a browser that saw a newer version sends it again, and an edit made on the
+/// restored server in the meantime is kept in the item's history rather than overwritten.
+#[test]
+fn an_edit_made_on_a_restored_server_survives_the_newer_copy_sent_again() {
+    let server = MemoryServer::default();
+    let (a, b, c) = (browser(&server), browser(&server), browser(&server));
+    let personal = personal(&a);
+    let id = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    block_on(b.sync(21)).unwrap();
+    block_on(c.sync(22)).unwrap();
+    let backup = {
+        let s = server.0.borrow();
+        (s.head, s.records.clone(), s.changes.clone())
+    };
+    for (n, password) in ["v2", "v3"].iter().enumerate() {
+        let mut edited = block_on(a.item(id)).unwrap().data;
+        edited.set_field("password", (*password).into());
+        block_on(a.save_item(Some(id), personal, edited, 30 + n as i64)).unwrap();
+    }
+    block_on(a.sync(40)).unwrap();
+    block_on(b.sync(41)).unwrap();
+    {
+        let mut s = server.0.borrow_mut();
+        (s.head, s.records, s.changes) = backup;
+    }
+    // C never saw v2 or v3: it edits the restored v1.
+    let mut edited = block_on(c.item(id)).unwrap().data;
+    edited.set_field("password", "from-c".into());
+    block_on(c.save_item(Some(id), personal, edited, 50)).unwrap();
+    block_on(c.sync(51)).unwrap();
+    // Every browser syncs until none has anything left to send.
+    for round in 0..10 {
+        for (n, session) in [&b, &a, &c].into_iter().enumerate() {
+            block_on(session.sync(60 + round * 3 + n as i64)).unwrap();
+        }
+        if [&a, &b, &c]
+            .iter()
+            .all(|s| block_on(s.pending_count()).unwrap() == 0)
+        {
+            break;
+        }
+    }
+    for session in [&a, &b, &c] {
+        block_on(session.sync(100)).unwrap();
+    }
+    let all: BTreeSet<String> = ["v1", "v2", "v3", "from-c"].map(str::to_owned).into();
+    for session in [&a, &b, &c] {
+        assert_eq!(versions(session, id).unwrap(), all);
+        assert_eq!(block_on(session.pending_count()).unwrap(), 0);
+    }
 }

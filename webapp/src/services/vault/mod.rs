@@ -1320,7 +1320,7 @@ impl<C: Cache> VaultSession<C> {
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
-        self.pull(&mut report, &sent).await?;
+        self.pull(&mut report, &sent, now_ms).await?;
         report.pending = self.pending_count().await?;
         if report.rolled_back > 0 {
             let notice = RollbackNotice {
@@ -1615,6 +1615,12 @@ impl<C: Cache> VaultSession<C> {
             (Some(_), Some(current)) if current.data.is_none() => {
                 requeue(&mut batch, ours, Some(current.revision))?
             }
+            // Both deleted: nothing left to do.
+            (None, Some(current)) if current.data.is_none() => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+            }
             // Ours deletes, theirs edited: theirs stands.
             (None, Some(current)) => {
                 batch
@@ -1723,6 +1729,7 @@ impl<C: Cache> VaultSession<C> {
         &self,
         report: &mut SyncReport,
         sent: &std::collections::BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
     ) -> Result<()> {
         let mut since = self.inner.pulled.get();
         // Records the server sent in a pull from 0 after it was found behind.
@@ -1733,7 +1740,7 @@ impl<C: Cache> VaultSession<C> {
         let mut storing: Option<LocalFuture<'_, Result<()>>> = None;
         while let Some(next) = fetching.take() {
             mark("strongroom:pull-start");
-            let page = beside(&mut storing, next.wait()).await??;
+            let page = beside(&mut storing, next.wait()).await?;
             mark("strongroom:pull-fetched");
             if page.head < since && resync.is_none() {
                 if let Some(write) = storing.take() {
@@ -1753,7 +1760,7 @@ impl<C: Cache> VaultSession<C> {
             if page.more {
                 fetching = Some(Ahead::start(self.inner.api.pull(since)));
             }
-            let waiting = beside(&mut storing, self.pending_ids()).await??;
+            let waiting = beside(&mut storing, self.pending_ids()).await?;
             if let Some(seen) = resync.as_mut() {
                 seen.extend(page.records.iter().map(|r| r.id));
             }
@@ -1770,7 +1777,7 @@ impl<C: Cache> VaultSession<C> {
                     .iter()
                     .flat_map(|r| [local_key(r), tombstone_key(r.id)])
                     .collect();
-                let found = beside(&mut storing, self.stored_many(&keys)).await??;
+                let found = beside(&mut storing, self.stored_many(&keys)).await?;
                 found
                     .chunks(2)
                     .map(|pair| pair.iter().flatten().max_by_key(|r| r.revision).cloned())
@@ -1782,19 +1789,30 @@ impl<C: Cache> VaultSession<C> {
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
             for (record, local) in incoming.into_iter().zip(locals) {
+                // Older than what was seen here, or the same revision with other content (a
+                // restored server reuses revision numbers): the server went back in time.
                 if let Some(local) = &local
-                    && local.revision > record.revision
+                    && (local.revision > record.revision
+                        || (local.revision == record.revision
+                            && (local.data != record.data || local.key != record.key)))
                 {
                     report.rolled_back += 1;
-                    let mut batch = Batch::new();
-                    if local.data.is_some() {
-                        batch.record(local, Some(record.revision))?;
-                    } else {
-                        // Deleted here from a later revision: deleted again.
-                        batch.delete(local, Some(record.revision))?;
+                    match (&local.data, &record.data) {
+                        // Ours is newer: it is sent again on top of the server's, which is
+                        // kept in the item's history if it differs (it may hold an edit made
+                        // on the restored server).
+                        (Some(_), _) => {
+                            let mut batch = Batch::new();
+                            self.keep_theirs(&mut batch, local, record, now_ms)?;
+                            batch.record(local, Some(record.revision))?;
+                            writes.append(&mut batch.writes);
+                            continue;
+                        }
+                        // Deleted here later, alive on the server: an edit beats a deletion,
+                        // so the server's record is taken (the rollback is reported).
+                        (None, Some(_)) => {}
+                        (None, None) => continue,
                     }
-                    writes.append(&mut batch.writes);
-                    continue;
                 }
                 report.received += 1;
                 gone.push(record.id);
@@ -1873,6 +1891,40 @@ impl<C: Cache> VaultSession<C> {
         Ok(())
     }
 
+    /// Before a newer local copy of an item is sent again over the server's older one (after
+    /// a rollback), keeps the server's content as a conflict version when it differs.
+    fn keep_theirs(
+        &self,
+        batch: &mut Batch,
+        ours: &VaultRecord,
+        theirs: &VaultRecord,
+        now_ms: i64,
+    ) -> Result<()> {
+        if ours.kind != RecordKind::Item || theirs.data.is_none() {
+            return Ok(());
+        }
+        let (Some(our_key), Some(their_key)) = (
+            self.profile_key(ours.container_id),
+            self.profile_key(theirs.container_id),
+        ) else {
+            return Ok(());
+        };
+        if let Ok((item_key, our_data)) = seal::open_item(our_key, ours)
+            && let Ok((_, their_data)) = seal::open_item(their_key, theirs)
+            && content_differs(&our_data, &their_data)
+        {
+            self.keep_version(
+                batch,
+                &item_key,
+                ours,
+                their_data,
+                HistoryReason::Conflict,
+                now_ms,
+            )?;
+        }
+        Ok(())
+    }
+
     /// After a pull from 0 from a server that went back in time: every record kept here that
     /// the server once acknowledged (revision above 0) but no longer has is sent again as new.
     async fn send_again_what_the_server_lost(
@@ -1903,8 +1955,6 @@ impl<C: Cache> VaultSession<C> {
     }
 }
 
-/// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
-/// new change.
 /// A request started at once and awaited later: it is polled once when made, so that it is
 /// under way while other work goes on (a fetch keeps its answer until it is polled again).
 struct Ahead<'a, T>(futures_util::future::MaybeDone<LocalFuture<'a, T>>);
@@ -1927,13 +1977,14 @@ impl<'a, T> Ahead<'a, T> {
 
 /// Awaits `next` while driving `storing`, a local write started earlier. Its requests run in
 /// the browser meanwhile, but it must be polled as they finish: the end of its transaction is
-/// only listened for then. A failed write fails this too.
-async fn beside<'a, T>(
+/// only listened for then. A failed write fails this too; when `next` fails, the write is
+/// finished first, so that what it stored is known.
+async fn beside<'a, T, E: Into<VaultError>>(
     storing: &mut Option<LocalFuture<'a, Result<()>>>,
-    next: impl Future<Output = T>,
+    next: impl Future<Output = std::result::Result<T, E>>,
 ) -> Result<T> {
     let mut next = std::pin::pin!(next);
-    std::future::poll_fn(|cx| {
+    let result = std::future::poll_fn(|cx| {
         if let Some(write) = storing.as_mut()
             && let std::task::Poll::Ready(done) = write.as_mut().poll(cx)
         {
@@ -1942,11 +1993,19 @@ async fn beside<'a, T>(
                 return std::task::Poll::Ready(Err(e));
             }
         }
-        next.as_mut().poll(cx).map(Ok)
+        next.as_mut().poll(cx).map(|r| Ok(r.map_err(Into::into)))
     })
-    .await
+    .await?;
+    if result.is_err()
+        && let Some(write) = storing.take()
+    {
+        write.await?;
+    }
+    result
 }
 
+/// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
+/// new change.
 fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
     batch.writes.push(Write::Put(
         Store::Outbox,
@@ -1992,12 +2051,11 @@ fn content_differs(old: &ItemData, new: &ItemData) -> bool {
 
 /// Wipes this browser's copy of the vault (on sign-out).
 pub async fn forget_local_vault(cache: &impl Cache) -> Result<(), CacheError> {
-    let mut writes = Vec::new();
-    for store in [Store::Records, Store::Outbox, Store::Index] {
-        for key in cache.keys(store).await? {
-            writes.push(Write::Delete(store, key));
-        }
-    }
+    let mut writes = vec![
+        Write::Clear(Store::Records),
+        Write::Clear(Store::Outbox),
+        Write::Clear(Store::Index),
+    ];
     for key in [PULLED_REVISION, REFUSED, ROLLBACK] {
         writes.push(Write::Delete(Store::Meta, key.to_owned()));
     }

@@ -760,16 +760,7 @@ async fn a_stopping_server_ends_its_event_streams_cleanly() {
     let session = sign_up(&http, &server.base, &mail_dir, "ann@example.com").await;
     let mut streams = Vec::new();
     for _ in 0..3 {
-        let mut stream = http
-            .get(format!("{}/api/vault/events", server.base))
-            .header(
-                "cookie",
-                format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(stream.status(), StatusCode::OK);
+        let mut stream = common::open_event_stream(&http, &server.base, &session).await;
         // The greeting: the stream is open.
         assert!(stream.chunk().await.unwrap().is_some());
         streams.push(stream);

@@ -739,21 +739,7 @@ impl EventStream {
     }
 
     async fn open_at(base: &str, session: &str) -> Self {
-        let response = reqwest::Client::new()
-            .get(format!("{base}/api/vault/events"))
-            .header(
-                "cookie",
-                format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(
-            response.headers()["content-type"],
-            "text/event-stream",
-            "an event stream"
-        );
+        let response = common::open_event_stream(&reqwest::Client::new(), base, session).await;
         let mut stream = Self {
             response,
             buffer: String::new(),

@@ -147,3 +147,28 @@ macro_rules! on_both_databases {
         }
     )*};
 }
+
+/// Opens `GET /api/vault/events` on the server at `base` with a session token, and checks that
+/// it answers with an event stream.
+pub async fn open_event_stream(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+) -> reqwest::Response {
+    let response = http
+        .get(format!("{base}/api/vault/events"))
+        .header(
+            "cookie",
+            format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
+        )
+        .send()
+        .await
+        .expect("the event stream request");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/event-stream",
+        "an event stream"
+    );
+    response
+}

@@ -27,7 +27,7 @@
 
 mod common;
 
-use common::random;
+use common::new_item;
 
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
@@ -40,26 +40,10 @@ use futures_util::future::{join, join_all};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use shared_types::account::{AccountBundle, ConfirmEmailRequest, OneTimeCode, ProfileKind};
-use shared_types::vault::{
-    PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
-    WRAPPED_KEY_BYTES,
-};
+use shared_types::vault::{PullResponse, PushRequest, PushResponse, RecordChange, VaultRecord};
 use shared_types::{ChangeId, ProfileId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn new_item(container: ProfileId) -> RecordChange {
-    RecordChange {
-        change_id: ChangeId::new_v7(),
-        id: RecordId::new_v7(),
-        kind: RecordKind::Item,
-        container_id: container,
-        parent_id: None,
-        base_revision: None,
-        key: Some(random(WRAPPED_KEY_BYTES)),
-        data: Some(random(120)),
-    }
-}
 
 /// A new content for an item, based on the revision the browser knows.
 fn edit(id: RecordId, container: ProfileId, base: i64) -> RecordChange {

@@ -7,7 +7,7 @@ mod common;
 
 use common::TestServer;
 use common::accounts::{Reply, error};
-use common::random;
+use common::{new_item, random};
 use reqwest::StatusCode;
 use shared_types::account::{AccountBundle, ProfileKind, codes};
 use shared_types::api::ErrorBody;
@@ -22,19 +22,6 @@ const PASSWORD: &str = "correct horse battery staple";
 
 fn sealed() -> Base64Bytes {
     random(200)
-}
-
-fn new_item(container: ProfileId) -> RecordChange {
-    RecordChange {
-        change_id: ChangeId::new_v7(),
-        id: RecordId::new_v7(),
-        kind: RecordKind::Item,
-        container_id: container,
-        parent_id: None,
-        base_revision: None,
-        key: Some(random(WRAPPED_KEY_BYTES)),
-        data: Some(sealed()),
-    }
 }
 
 fn new_folder(container: ProfileId) -> RecordChange {

@@ -271,8 +271,12 @@ mod tests {
         let notifier = Notifier::new();
         let before = notifier.stopped();
         notifier.stop();
-        before.await;
-        notifier.stopped().await;
+        // A bound, not a timing check: a stop that is not heard fails instead of hanging.
+        let bound = std::time::Duration::from_secs(5);
+        tokio::time::timeout(bound, before).await.unwrap();
+        tokio::time::timeout(bound, notifier.stopped())
+            .await
+            .unwrap();
     }
 
     #[actix_web::test]

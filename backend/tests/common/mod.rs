@@ -148,6 +148,20 @@ macro_rules! on_both_databases {
     )*};
 }
 
+/// A change creating an item in `container`: a wrapped key and 200 bytes of sealed data.
+pub fn new_item(container: shared_types::ProfileId) -> shared_types::vault::RecordChange {
+    shared_types::vault::RecordChange {
+        change_id: shared_types::ChangeId::new_v7(),
+        id: shared_types::RecordId::new_v7(),
+        kind: shared_types::vault::RecordKind::Item,
+        container_id: container,
+        parent_id: None,
+        base_revision: None,
+        key: Some(random(shared_types::vault::WRAPPED_KEY_BYTES)),
+        data: Some(random(200)),
+    }
+}
+
 /// Opens `GET /api/vault/events` on the server at `base` with a session token, and checks that
 /// it answers with an event stream.
 pub async fn open_event_stream(

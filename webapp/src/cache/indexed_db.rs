@@ -320,8 +320,7 @@ impl Cache for IndexedDbCache {
 
     async fn keys(&self, store: Store) -> Result<Vec<String>, CacheError> {
         if store == Store::Records {
-            let live = segments::live(&self.segments(None).await?)?;
-            return Ok(live.into_keys().collect());
+            return segments::live_keys(&self.segments(None).await?);
         }
         let db = self.db().await?;
         let tx = db

@@ -27,7 +27,9 @@ pub enum Store {
     /// settings last used per email (so a server cannot lower them silently).
     Account,
     /// Vault records exactly as the server keeps them (sealed), by local key: `i:{item}`,
-    /// `f:{folder}`, `h:{item}:{version}` (so an item's past versions are one key range).
+    /// `f:{folder}`, `h:{item}:{version}` (so an item's past versions are one key range), and
+    /// `t:{record}` for the tombstone of a record deleted on the server. In IndexedDB they are
+    /// kept as segments of many records (`segments.rs`).
     Records,
     /// Changes made here and not yet accepted by the server, by record id.
     Outbox,

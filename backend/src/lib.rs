@@ -73,7 +73,11 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
         ip_limit_multiplier: i32::try_from(settings.ip_limit_multiplier).unwrap_or(i32::MAX),
         trusted_proxies: settings.trusted_proxies()?,
         notifier,
+        metrics: std::sync::Arc::new(services::metrics::Metrics::new()),
     });
+    if let Some(addr) = settings.metrics_addr()? {
+        serve_metrics(addr, state.clone())?;
+    }
     let spa = web::Data::new(Spa::load(&settings.static_dir)?);
 
     let server = HttpServer::new(move || {
@@ -106,6 +110,27 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+/// Serves `GET /metrics` on `addr` alone, beside the main server; it stops with the process
+/// (on SIGTERM or SIGINT, like the main server).
+fn serve_metrics(addr: std::net::SocketAddr, state: web::Data<AppState>) -> std::io::Result<()> {
+    async fn metrics(state: web::Data<AppState>) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok()
+            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+            .body(state.metrics.render())
+    }
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(metrics))
+    })
+    .workers(1)
+    .bind(addr)?
+    .run();
+    tracing::info!(%addr, "metrics served at /metrics");
+    actix_web::rt::spawn(server);
+    Ok(())
 }
 
 /// On SIGTERM (which also starts actix's graceful stop) or SIGINT (actix's immediate stop),

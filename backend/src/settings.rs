@@ -63,6 +63,9 @@ pub struct Settings {
     /// SMTP server for outgoing mail (`smtps://user:password@host`); empty means the messages are
     /// written as `.eml` files into `<data_dir>/mail`.
     pub smtp_url: Option<String>,
+    /// Address and port for `GET /metrics` (Prometheus); empty means no metrics are served. Never
+    /// served on `bind`, so the public address does not show them.
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Settings {
@@ -77,6 +80,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             mail_from: "Strongroom <no-reply@strongroom.localhost>".to_owned(),
             smtp_url: None,
+            metrics_bind: None,
         }
     }
 }
@@ -100,6 +104,7 @@ impl core::fmt::Debug for Settings {
                 "smtp_url",
                 &self.smtp_url.as_ref().map(|_| "(set, not shown)"),
             )
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -161,6 +166,9 @@ impl Settings {
         if let Some(value) = var("STRONGROOM_SMTP_URL") {
             settings.smtp_url = Some(value);
         }
+        if let Some(value) = var("STRONGROOM_METRICS_BIND") {
+            settings.metrics_bind = Some(value);
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -179,6 +187,7 @@ impl Settings {
     /// Checks every value.
     pub fn validate(&self) -> Result<(), SettingsError> {
         self.bind_addr()?;
+        self.metrics_addr()?;
         self.database()?;
         if self.data_dir.as_os_str().is_empty() {
             return Err(SettingsError::Invalid {
@@ -258,6 +267,27 @@ impl Settings {
                 self.bind
             ),
         })
+    }
+
+    /// Where `GET /metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, SettingsError> {
+        let Some(bind) = &self.metrics_bind else {
+            return Ok(None);
+        };
+        let addr: SocketAddr = bind.parse().map_err(|_| SettingsError::Invalid {
+            setting: "metrics_bind",
+            env: "STRONGROOM_METRICS_BIND",
+            message: format!("`{bind}` is not an address and port such as 127.0.0.1:9090"),
+        })?;
+        if self.bind_addr().is_ok_and(|main| main == addr) {
+            return Err(SettingsError::Invalid {
+                setting: "metrics_bind",
+                env: "STRONGROOM_METRICS_BIND",
+                message: "must differ from `bind`: metrics are not for the public address"
+                    .to_owned(),
+            });
+        }
+        Ok(Some(addr))
     }
 
     /// The database to use.

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use crate::mail::Mailer;
+use crate::services::metrics::Metrics;
 use crate::services::notify::Notifier;
 use crate::services::server_secret::ServerKeys;
 
@@ -23,4 +24,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Tells browsers that their vault changed.
     pub notifier: Notifier,
+    /// Counters for operators (`GET /metrics` on `metrics_bind`).
+    pub metrics: Arc<Metrics>,
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::accounts::{Reply, change_password_request, device, error, signup_request};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::ConnectionTrait;
 use shared_types::account::{
     AccountBundle, ConfirmEmailRequest, DeviceView, NextStep, OneTimeCode, PreloginRequest,
     PreloginResponse, SessionView, codes,
@@ -29,16 +29,9 @@ async fn prelogin(server: &common::TestServer, email: &str) -> Reply<PreloginRes
 
 /// Runs SQL on the server's database (to age codes and sessions).
 async fn sql(server: &common::TestServer, statement: &str) {
-    let url = match &server.settings.database_url {
-        Some(url) => url.clone(),
-        None => format!(
-            "sqlite://{}",
-            server.settings.data_dir.join("strongroom.db").display()
-        ),
-    };
-    Database::connect(&url)
+    server
+        .database()
         .await
-        .unwrap()
         .execute_unprepared(statement)
         .await
         .unwrap();

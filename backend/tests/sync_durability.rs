@@ -7,7 +7,8 @@
 //! acknowledged change, and compare the ledger with what a full pull returns at the end:
 //!
 //! - Every acknowledged change is stored exactly once: each change id got one revision, no two
-//!   changes share a revision, and every revision is at most the account's head.
+//!   changes share a revision of one container, and every revision is at most its container's
+//!   head.
 //! - No update is lost: sorted by revision, the acknowledged changes of one record form a chain,
 //!   each based on the revision of the one before (the first one creating the record). Two
 //!   browsers editing the same item at once therefore cannot both win; the loser is answered
@@ -27,257 +28,21 @@
 
 mod common;
 
-use common::new_item;
+use common::ledger::{Ack, Api, deletion, edit, settle, verify};
+use common::running::{Running, sign_up};
+use common::vault::{after, new_item};
 
-use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 use actix_web::rt::time::sleep;
 use futures_util::future::{join, join_all};
-use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
-use shared_types::account::{AccountBundle, ConfirmEmailRequest, OneTimeCode, ProfileKind};
-use shared_types::vault::{PullResponse, PushRequest, PushResponse, RecordChange, VaultRecord};
-use shared_types::{ChangeId, ProfileId, RecordId};
+use shared_types::vault::{PushRequest, PushResponse, VaultRecord};
+use shared_types::{ContainerId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A new content for an item, based on the revision the browser knows.
-fn edit(id: RecordId, container: ProfileId, base: i64) -> RecordChange {
-    RecordChange {
-        id,
-        base_revision: Some(base),
-        ..new_item(container)
-    }
-}
-
-/// The deletion of an item, based on the revision the browser knows.
-fn deletion(id: RecordId, container: ProfileId, base: i64) -> RecordChange {
-    RecordChange {
-        key: None,
-        data: None,
-        ..edit(id, container, base)
-    }
-}
-
-/// A change the server acknowledged, and the revision it was stored at.
-#[derive(Debug, Clone)]
-struct Ack {
-    change: RecordChange,
-    revision: i64,
-}
-
-/// Checks that a reply answers every change of its request exactly once (stored, or a conflict
-/// about its record), and returns the stored ones.
-fn settle(request: &PushRequest, reply: &PushResponse) -> Vec<Ack> {
-    assert_eq!(
-        reply.accepted.len() + reply.conflicts.len(),
-        request.changes.len(),
-        "every change is answered"
-    );
-    let sent: HashMap<ChangeId, &RecordChange> =
-        request.changes.iter().map(|c| (c.change_id, c)).collect();
-    let mut answered = HashSet::new();
-    let acks = reply
-        .accepted
-        .iter()
-        .map(|accepted| {
-            let change = sent
-                .get(&accepted.change_id)
-                .expect("only changes of the request are accepted");
-            assert_eq!(accepted.id, change.id);
-            assert!(answered.insert(change.id), "one answer per change");
-            Ack {
-                change: (*change).clone(),
-                revision: accepted.revision,
-            }
-        })
-        .collect();
-    for conflict in &reply.conflicts {
-        assert!(request.changes.iter().any(|c| c.id == conflict.id));
-        assert!(answered.insert(conflict.id), "one answer per change");
-    }
-    acks
-}
-
-/// A signed-in browser's view of one server.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    session: String,
-}
-
-impl Api {
-    fn cookie(&self) -> String {
-        format!(
-            "{}={}",
-            backend::services::accounts::SESSION_COOKIE,
-            self.session
-        )
-    }
-
-    /// Sends a push. `Err` means no answer came (the connection failed or broke): the push is
-    /// unacknowledged. An answer other than 200 fails the test.
-    async fn push(&self, request: &PushRequest) -> Result<PushResponse, reqwest::Error> {
-        let res = self
-            .http
-            .post(format!("{}/api/vault/push", self.base))
-            .header("cookie", self.cookie())
-            .json(request)
-            .send()
-            .await?;
-        let status = res.status();
-        let text = res.text().await?;
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "a push was answered {status}: {text}"
-        );
-        Ok(serde_json::from_str(&text).unwrap())
-    }
-
-    /// Sends a push until it is answered, always the same request, as a browser does. (An
-    /// idle kept-alive connection the server closes just as a request goes out fails that
-    /// request; that is no reason to fail the test.)
-    async fn push_answered(&self, request: &PushRequest) -> PushResponse {
-        let mut failures = 0;
-        loop {
-            match self.push(request).await {
-                Ok(reply) => return reply,
-                Err(e) => {
-                    failures += 1;
-                    assert!(failures < 50, "a running server does not answer: {e}");
-                    sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> T {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
-        res.json().await.unwrap()
-    }
-
-    /// Every record, page after page, and the head of the last page.
-    async fn everything(&self) -> (Vec<VaultRecord>, i64) {
-        let mut records: Vec<VaultRecord> = Vec::new();
-        loop {
-            let since = records.last().map_or(0, |r| r.revision);
-            let page: PullResponse = self.get(&format!("/api/vault/records?since={since}")).await;
-            assert!(page.records.iter().all(|r| r.revision <= page.head));
-            records.extend(page.records);
-            if !page.more {
-                return (records, page.head);
-            }
-        }
-    }
-
-    async fn head(&self) -> i64 {
-        let past_everything = format!("/api/vault/records?since={}", i64::MAX);
-        self.get::<PullResponse>(&past_everything).await.head
-    }
-
-    /// The account's (personal, business) profile ids.
-    async fn profiles(&self) -> [ProfileId; 2] {
-        let account: AccountBundle = self.get("/api/account").await;
-        let find = |kind| {
-            account
-                .keys
-                .profiles
-                .iter()
-                .find(|p| p.kind == kind)
-                .unwrap()
-                .id
-        };
-        [find(ProfileKind::Personal), find(ProfileKind::Business)]
-    }
-}
-
-/// Compares the server's records with the ledger of acknowledged changes (see the module
-/// comment). `created` is how many records the browsers created.
-fn verify(records: &[VaultRecord], head: i64, acks: &[Ack], created: usize) {
-    let mut revisions = HashSet::new();
-    for record in records {
-        assert!(
-            revisions.insert(record.revision),
-            "revision {} twice",
-            record.revision
-        );
-        assert!(record.revision <= head);
-    }
-
-    // One revision per change id (a change acknowledged twice got the same one), and one
-    // change per revision.
-    let mut by_change: HashMap<ChangeId, &Ack> = HashMap::new();
-    let mut by_revision: HashMap<i64, ChangeId> = HashMap::new();
-    for ack in acks {
-        assert!(
-            ack.revision <= head,
-            "an acknowledged revision beyond the head"
-        );
-        if let Some(first) = by_change.insert(ack.change.change_id, ack) {
-            assert_eq!(first.revision, ack.revision, "a change stored twice");
-        }
-        let owner = by_revision
-            .entry(ack.revision)
-            .or_insert(ack.change.change_id);
-        assert_eq!(
-            *owner, ack.change.change_id,
-            "two changes at revision {}",
-            ack.revision
-        );
-    }
-
-    // Per record, a chain: each change based on the revision of the one before.
-    let mut chains: HashMap<RecordId, Vec<&Ack>> = HashMap::new();
-    for ack in by_change.values() {
-        chains.entry(ack.change.id).or_default().push(ack);
-    }
-    let stored: HashMap<RecordId, &VaultRecord> = records.iter().map(|r| (r.id, r)).collect();
-    assert_eq!(stored.len(), records.len(), "one row per record");
-    assert_eq!(records.len(), created, "as many records as were created");
-    assert_eq!(chains.len(), records.len());
-    for (id, chain) in &mut chains {
-        chain.sort_by_key(|ack| ack.revision);
-        assert_eq!(
-            chain[0].change.base_revision, None,
-            "{id} begins with its creation"
-        );
-        for pair in chain.windows(2) {
-            assert_eq!(
-                pair[1].change.base_revision,
-                Some(pair[0].revision),
-                "{id}: a change stored over one it did not see (a lost update)"
-            );
-        }
-        let last = chain.last().unwrap();
-        let record = stored.get(id).expect("every acknowledged record is stored");
-        assert_eq!(
-            record.revision, last.revision,
-            "{id}: the last acknowledged revision"
-        );
-        assert_eq!(
-            record.data, last.change.data,
-            "{id}: the last acknowledged content"
-        );
-        assert_eq!(
-            record.key, last.change.key,
-            "{id}: the last acknowledged key"
-        );
-        assert_eq!(record.container_id, last.change.container_id);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fifty browsers at once.
@@ -296,7 +61,11 @@ struct Log {
 
 /// One browser: creates its items, edits them round after round (the last round deletes one),
 /// and edits the shared item [`SHARED_EDITS`] times, rebasing on every conflict.
-async fn busy_client(api: &Api, container: ProfileId, shared: (RecordId, ProfileId, i64)) -> Log {
+async fn busy_client(
+    api: &Api,
+    container: ContainerId,
+    shared: (RecordId, ContainerId, i64),
+) -> Log {
     let (shared_id, shared_container, mut shared_base) = shared;
     let mut log = Log::default();
     let mut mine: Vec<(RecordId, i64)> = Vec::new();
@@ -376,8 +145,8 @@ on_both_databases! {
             .sum();
         eprintln!("{} changes acknowledged, {conflicts} conflicts on the shared item", acks.len());
 
-        let (records, head) = api.everything().await;
-        verify(&records, head, &acks, 1 + CLIENTS * ITEMS_PER_CLIENT);
+        let (records, heads) = api.everything().await;
+        verify(&records, &heads, &acks, 1 + CLIENTS * ITEMS_PER_CLIENT);
         assert!(records.iter().filter(|r| r.data.is_none()).count() == CLIENTS, "one deletion each");
 
         // Pushes sent again, all at once: the same answers, nothing stored.
@@ -389,9 +158,9 @@ on_both_databases! {
             let ids = |r: &PushResponse| r.conflicts.iter().map(|c| c.id).collect::<Vec<_>>();
             assert_eq!(ids(&reply), ids(first), "{} changes", request.changes.len());
         }
-        let after: PullResponse = api.get(&format!("/api/vault/records?since={head}")).await;
-        assert!(after.records.is_empty(), "a repeated push stores nothing");
-        assert_eq!(after.head, head);
+        let later = api.pull(&after(heads.clone())).await;
+        assert!(later.records.is_empty(), "a repeated push stores nothing");
+        assert_eq!(common::vault::heads(&later), heads);
     }
 }
 
@@ -403,126 +172,11 @@ const KILLS: u64 = 3;
 const NEW_PER_PUSH: usize = 2;
 const EDITS_PER_PUSH: usize = 3;
 
-/// The `strongroom` binary running as a child process; killed when dropped.
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Running {
-    /// Starts the binary on a free port and waits until it answers `/api/health`.
-    async fn start(dir: &Path, database_url: Option<&str>, http: &reqwest::Client) -> Self {
-        let mut failures = Vec::new();
-        // Another process may take the free port before the server binds it: try another.
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut command = Command::new(env!("CARGO_BIN_EXE_strongroom"));
-            for (name, _) in std::env::vars_os() {
-                let text = name.to_string_lossy();
-                if text.starts_with("STRONGROOM_") || text == "DATABASE_URL" {
-                    command.env_remove(&name);
-                }
-            }
-            command
-                .env("STRONGROOM_BIND", format!("127.0.0.1:{port}"))
-                .env("STRONGROOM_DATA_DIR", dir.join("data"))
-                .env("STRONGROOM_STATIC_DIR", dir.join("dist"))
-                .env("STRONGROOM_LOG", "warn")
-                .stdout(Stdio::null());
-            if let Some(url) = database_url {
-                command.env("DATABASE_URL", url);
-            }
-            let mut running = Self {
-                child: command.spawn().unwrap(),
-                base: format!("http://127.0.0.1:{port}"),
-            };
-            match running.wait_until_up(http).await {
-                Ok(()) => return running,
-                Err(failure) => failures.push(failure),
-            }
-        }
-        panic!("the server did not start: {failures:?}");
-    }
-
-    async fn wait_until_up(&mut self, http: &reqwest::Client) -> Result<(), String> {
-        for _ in 0..600 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Err(format!("it exited ({status})"));
-            }
-            let health = http.get(format!("{}/api/health", self.base)).send().await;
-            if health.is_ok_and(|res| res.status() == StatusCode::OK) {
-                return Ok(());
-            }
-            sleep(Duration::from_millis(50)).await;
-        }
-        Err("no answer within 30 s".to_owned())
-    }
-
-    /// SIGKILL: no chance to finish a request, close a connection or flush anything.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // Already dead after `kill`; otherwise a failed test must not leave it running.
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// Signs up through the API of a server running elsewhere, reading the code from its mail
-/// folder; returns the session token.
-async fn sign_up(http: &reqwest::Client, base: &str, mail_dir: &Path, email: &str) -> String {
-    let (request, user) = common::accounts::signup_request(email, PASSWORD);
-    let res = http
-        .post(format!("{base}/api/accounts"))
-        .json(&request)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let mail = backend::mail::sink::read_all(mail_dir).unwrap();
-    let code = mail
-        .iter()
-        .rev()
-        .find(|m| m.to == email)
-        .and_then(|m| common::accounts::code_in(&m.body))
-        .expect("a code mailed to the user");
-    let confirm = ConfirmEmailRequest {
-        email: email.to_owned(),
-        code: OneTimeCode(code),
-        device: user.device,
-    };
-    let res = http
-        .post(format!("{base}/api/accounts/confirm"))
-        .json(&confirm)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let prefix = format!("{}=", backend::services::accounts::SESSION_COOKIE);
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&prefix))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned()
-}
-
 /// A browser that pushes continuously: each push creates items and edits some of its own, on
 /// the revisions the server acknowledged. A push left without an answer stays in its outbox
 /// exactly as it was, and is sent again before anything else.
 struct Writer {
-    container: ProfileId,
+    container: ContainerId,
     mine: Vec<(RecordId, i64)>,
     next_edit: usize,
     outbox: Option<PushRequest>,
@@ -534,7 +188,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(container: ProfileId) -> Self {
+    fn new(container: ContainerId) -> Self {
         Self {
             container,
             mine: Vec::new(),
@@ -577,10 +231,11 @@ impl Writer {
     }
 
     /// Pushes until the server stops answering (`until_killed`), or, on a server that stays
-    /// up, sends its outbox (retrying until answered) and one more push. `head` is the
-    /// account's head when the server (re)started: a push stored before then was stored before
+    /// up, sends its outbox (retrying until answered) and one more push. `heads` are the
+    /// containers' heads when the server (re)started: a push stored before then was stored before
     /// the kill.
-    async fn run(&mut self, api: &Api, head: i64, until_killed: bool) {
+    async fn run(&mut self, api: &Api, heads: &BTreeMap<ContainerId, i64>, until_killed: bool) {
+        let head = heads[&self.container];
         let mut more = if until_killed { usize::MAX } else { 1 };
         loop {
             let resending = self.outbox.is_some();
@@ -668,13 +323,13 @@ async fn killed_mid_push(database_url: Option<String>) {
         .collect();
 
     for cycle in 0..KILLS {
-        let head = api.head().await;
+        let heads = api.heads().await;
         let kill = async {
             sleep(Duration::from_millis(300 + 200 * cycle)).await;
             server.kill();
         };
         join(
-            join_all(writers.iter_mut().map(|w| w.run(&api, head, true))),
+            join_all(writers.iter_mut().map(|w| w.run(&api, &heads, true))),
             kill,
         )
         .await;
@@ -688,8 +343,8 @@ async fn killed_mid_push(database_url: Option<String>) {
         assert_eq!(api.profiles().await, [personal, business]);
         assert_durable(&api.everything().await.0, &writers);
     }
-    let head = api.head().await;
-    join_all(writers.iter_mut().map(|w| w.run(&api, head, false))).await;
+    let heads = api.heads().await;
+    join_all(writers.iter_mut().map(|w| w.run(&api, &heads, false))).await;
     assert!(writers.iter().all(|w| w.outbox.is_none()));
 
     let acks: Vec<Ack> = writers
@@ -697,8 +352,8 @@ async fn killed_mid_push(database_url: Option<String>) {
         .flat_map(|w| w.acks.iter().cloned())
         .collect();
     let created = writers.iter().map(|w| w.created).sum();
-    let (records, head) = api.everything().await;
-    verify(&records, head, &acks, created);
+    let (records, heads) = api.everything().await;
+    verify(&records, &heads, &acks, created);
     eprintln!(
         "{} changes acknowledged, {} records; resent after a kill: {} already stored, {} stored then",
         acks.len(),
@@ -744,7 +399,7 @@ async fn a_stopping_server_ends_its_event_streams_cleanly() {
     let session = sign_up(&http, &server.base, &mail_dir, "ann@example.com").await;
     let mut streams = Vec::new();
     for _ in 0..3 {
-        let mut stream = common::open_event_stream(&http, &server.base, &session).await;
+        let mut stream = common::vault::open_event_stream(&http, &server.base, &session).await;
         // The greeting: the stream is open.
         assert!(stream.chunk().await.unwrap().is_some());
         streams.push(stream);

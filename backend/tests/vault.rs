@@ -1,135 +1,31 @@
-//! Vault records through the real server, on SQLite and PostgreSQL: push and pull, revisions,
-//! conflicts, tombstones, pages (by count and by bytes), record ids per account, past versions
-//! tied to an item of theirs, and malformed pushes refused whole.
+//! Vault records through the real server, on SQLite and PostgreSQL: push and pull, revisions
+//! per container, conflicts, tombstones, pages (by count and by bytes), record ids per
+//! container, past versions tied to an item the account can read, each malformed change refused
+//! alone, and change notices. Containers themselves (moves, access, isolation, many accounts at
+//! once) are in `containers.rs`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::TestServer;
+use std::collections::BTreeMap;
+
 use common::accounts::{Reply, error};
-use common::{new_item, random};
+use common::random;
+use common::vault::{
+    EventStream, after, assert_holds, at, deletion, edit, heads, new_folder, new_history, new_item,
+    profiles, pull, pull_all, pull_pages, push, record, refusals, refused_whole, stored_item,
+};
 use reqwest::StatusCode;
-use shared_types::account::{AccountBundle, ProfileKind, codes};
+use shared_types::account::codes;
 use shared_types::api::ErrorBody;
 use shared_types::vault::{
-    ChangeNotice, MAX_PULL_BYTES, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES,
-    PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
-    WRAPPED_KEY_BYTES,
+    MAX_PULL_BYTES, MAX_PULL_CONTAINERS, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES,
+    PullRequest, PullResponse, PushRequest, RecordChange, RecordKind, Refusal, RefusalCode,
+    VaultRecord, WRAPPED_KEY_BYTES,
 };
-use shared_types::{Base64Bytes, ChangeId, ProfileId, RecordId};
+use shared_types::{ContainerId, RecordId};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn sealed() -> Base64Bytes {
-    random(200)
-}
-
-fn new_folder(container: ProfileId) -> RecordChange {
-    RecordChange {
-        kind: RecordKind::Folder,
-        key: None,
-        ..new_item(container)
-    }
-}
-
-fn new_history(container: ProfileId, item: RecordId) -> RecordChange {
-    RecordChange {
-        kind: RecordKind::History,
-        parent_id: Some(item),
-        key: None,
-        ..new_item(container)
-    }
-}
-
-/// A new content for `record`, based on its revision.
-fn edit(record: &VaultRecord) -> RecordChange {
-    RecordChange {
-        change_id: ChangeId::new_v7(),
-        id: record.id,
-        kind: record.kind,
-        container_id: record.container_id,
-        parent_id: record.parent_id,
-        base_revision: Some(record.revision),
-        key: (record.kind == RecordKind::Item).then(|| random(WRAPPED_KEY_BYTES)),
-        data: Some(sealed()),
-    }
-}
-
-/// The deletion of `record`, based on its revision.
-fn deletion(record: &VaultRecord) -> RecordChange {
-    RecordChange {
-        key: None,
-        data: None,
-        ..edit(record)
-    }
-}
-
-/// The account's (personal, business) profile ids.
-async fn profiles(server: &TestServer, session: &str) -> (ProfileId, ProfileId) {
-    let account: Reply<AccountBundle> = server.get_as("/api/account", Some(session)).await;
-    assert_eq!(account.status, StatusCode::OK);
-    let find = |kind| {
-        account
-            .body
-            .keys
-            .profiles
-            .iter()
-            .find(|p| p.kind == kind)
-            .unwrap()
-            .id
-    };
-    (find(ProfileKind::Personal), find(ProfileKind::Business))
-}
-
-async fn push(server: &TestServer, session: &str, changes: Vec<RecordChange>) -> PushResponse {
-    let reply: Reply<PushResponse> = server
-        .post("/api/vault/push", &PushRequest { changes }, Some(session))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    reply.body
-}
-
-/// A push the server must refuse whole; returns its message.
-async fn refused(server: &TestServer, session: &str, body: &impl serde::Serialize) -> String {
-    let reply: Reply<ErrorBody> = server.post("/api/vault/push", body, Some(session)).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
-    assert_eq!(error(&reply).0, "bad_request");
-    reply.body.message
-}
-
-async fn pull(server: &TestServer, session: &str, since: i64) -> PullResponse {
-    let reply: Reply<PullResponse> = server
-        .get_as(&format!("/api/vault/records?since={since}"), Some(session))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    reply.body
-}
-
-/// Pushes one new item and returns it as stored.
-async fn stored_item(server: &TestServer, session: &str, container: ProfileId) -> VaultRecord {
-    let change = new_item(container);
-    let id = change.id;
-    let reply = push(server, session, vec![change]).await;
-    assert_eq!(reply.accepted.len(), 1);
-    record(server, session, id).await.unwrap()
-}
-
-/// The current version of one record, from a full pull.
-async fn record(server: &TestServer, session: &str, id: RecordId) -> Option<VaultRecord> {
-    let all = pull(server, session, 0).await;
-    assert!(!all.more);
-    all.records.into_iter().find(|r| r.id == id)
-}
-
-/// Checks that a pulled record holds what a change sent.
-fn assert_holds(record: &VaultRecord, change: &RecordChange) {
-    assert_eq!(record.id, change.id);
-    assert_eq!(record.kind, change.kind);
-    assert_eq!(record.container_id, change.container_id);
-    assert_eq!(record.parent_id, change.parent_id);
-    assert_eq!(record.key, change.key);
-    assert_eq!(record.data, change.data);
-}
 
 on_both_databases! {
     async fn both_endpoints_need_a_session(server) {
@@ -138,17 +34,17 @@ on_both_databases! {
         let body = PushRequest { changes: vec![new_item(personal)] };
         for cookie in [None, Some("not-a-session")] {
             let pulled: Reply<ErrorBody> =
-                server.get_as("/api/vault/records?since=0", cookie).await;
+                server.post("/api/vault/pull", &PullRequest::default(), cookie).await;
             assert_eq!(pulled.status, StatusCode::UNAUTHORIZED);
             assert_eq!(error(&pulled).0, codes::UNAUTHENTICATED);
             let pushed: Reply<ErrorBody> = server.post("/api/vault/push", &body, cookie).await;
             assert_eq!(pushed.status, StatusCode::UNAUTHORIZED);
             assert_eq!(error(&pushed).0, codes::UNAUTHENTICATED);
         }
-        assert!(pull(&server, &session, 0).await.records.is_empty(), "nothing was stored");
+        assert!(pull_all(&server, &session).await.records.is_empty(), "nothing was stored");
     }
 
-    async fn pushed_records_pull_back_as_sent(server) {
+    async fn pushed_records_pull_back_as_sent_with_revisions_per_container(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
         let (personal, business) = profiles(&server, &session).await;
         let item = new_item(personal);
@@ -159,40 +55,42 @@ on_both_databases! {
             new_item(business),
         ];
         let reply = push(&server, &session, changes.clone()).await;
-        assert!(reply.conflicts.is_empty());
+        assert!(reply.conflicts.is_empty() && reply.refused.is_empty());
         let ids: Vec<_> = reply.accepted.iter().map(|a| a.id).collect();
         assert_eq!(ids, changes.iter().map(|c| c.id).collect::<Vec<_>>(), "in request order");
-        assert!(reply.accepted.windows(2).all(|w| w[0].revision < w[1].revision));
+        let revisions: Vec<_> = reply.accepted.iter().map(|a| a.revision).collect();
+        assert_eq!(revisions, [1, 2, 3, 1], "each container counts its own revisions");
 
-        let pulled = pull(&server, &session, 0).await;
-        assert!(!pulled.more);
+        let pulled = pull_all(&server, &session).await;
         assert_eq!(pulled.records.len(), 4);
+        let order = |r: &VaultRecord| (r.container_id, r.revision);
+        assert!(pulled.records.windows(2).all(|w| order(&w[0]) < order(&w[1])), "by container");
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let sent = changes.iter().zip(&reply.accepted);
-        for (record, (change, accepted)) in pulled.records.iter().zip(sent) {
+        for (change, accepted) in changes.iter().zip(&reply.accepted) {
+            let record = pulled.records.iter().find(|r| r.id == change.id).unwrap();
             assert_holds(record, change);
             assert_eq!(record.revision, accepted.revision);
             assert!((now - record.updated_at).abs() < 60, "stored just now");
         }
 
-        // A later push takes later revisions.
-        let later = push(&server, &session, vec![new_folder(business)]).await;
-        assert!(later.accepted[0].revision > reply.accepted[3].revision);
+        // A later push takes the next revision of each container it writes to.
+        let later = push(&server, &session, vec![new_folder(business), new_folder(personal)]).await;
+        let revisions: Vec<_> = later.accepted.iter().map(|a| a.revision).collect();
+        assert_eq!(revisions, [2, 4]);
     }
 
-    async fn an_edit_on_the_current_revision_is_stored_and_may_move_profiles(server) {
+    async fn an_edit_on_the_current_revision_is_stored_in_place(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
-        let (personal, business) = profiles(&server, &session).await;
+        let (personal, _) = profiles(&server, &session).await;
         let stored = stored_item(&server, &session, personal).await;
-        let mut change = edit(&stored);
-        change.container_id = business;
+        let change = edit(&stored);
         let reply = push(&server, &session, vec![change.clone()]).await;
         assert!(reply.conflicts.is_empty());
-        assert!(reply.accepted[0].revision > stored.revision);
+        assert_eq!(reply.accepted[0].revision, stored.revision + 1);
         let now = record(&server, &session, stored.id).await.unwrap();
         assert_holds(&now, &change);
         assert_eq!(now.revision, reply.accepted[0].revision);
-        assert_eq!(pull(&server, &session, 0).await.records.len(), 1, "edited in place");
+        assert_eq!(pull_all(&server, &session).await.records.len(), 1, "edited in place");
     }
 
     async fn a_stale_base_is_a_conflict_answered_with_the_stored_record(server) {
@@ -251,7 +149,7 @@ on_both_databases! {
         let stored = stored_item(&server, &session, personal).await;
         let reply = push(&server, &session, vec![deletion(&stored)]).await;
         assert!(reply.conflicts.is_empty());
-        let later = pull(&server, &session, stored.revision).await;
+        let later = pull(&server, &session, &after([(personal, stored.revision)])).await;
         assert_eq!(later.records.len(), 1);
         let tombstone = &later.records[0];
         assert_eq!(tombstone.id, stored.id);
@@ -275,19 +173,25 @@ on_both_databases! {
 
     async fn pull_returns_only_later_records_page_by_page(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
-        let (personal, _) = profiles(&server, &session).await;
+        let (personal, business) = profiles(&server, &session).await;
         let first = push(&server, &session, vec![new_folder(personal)]).await.accepted[0];
         let rest = push(&server, &session, vec![new_folder(personal), new_folder(personal)]).await;
-        let later = pull(&server, &session, first.revision).await;
-        assert_eq!(
-            later.records.iter().map(|r| (r.id, r.revision)).collect::<Vec<_>>(),
-            rest.accepted.iter().map(|a| (a.id, a.revision)).collect::<Vec<_>>()
-        );
-        assert!(pull(&server, &session, rest.accepted[1].revision).await.records.is_empty());
+        let theirs = push(&server, &session, vec![new_folder(business)]).await.accepted[0];
+        // After the personal profile's cursor; the business profile, named nowhere, from the start.
+        let later = pull(&server, &session, &after([(personal, first.revision)])).await;
+        let mut expected: Vec<_> = rest.accepted.iter().map(|a| (personal, a.id, a.revision)).collect();
+        expected.push((business, theirs.id, theirs.revision));
+        expected.sort_unstable();
+        let mut pulled: Vec<_> =
+            later.records.iter().map(|r| (r.container_id, r.id, r.revision)).collect();
+        pulled.sort_unstable();
+        assert_eq!(pulled, expected);
+        let past_both = [(personal, rest.accepted[1].revision), (business, theirs.revision)];
+        assert!(pull(&server, &session, &after(past_both)).await.records.is_empty());
 
         // More than a page, pushed in batches the server accepts.
         let total = MAX_PULL_RECORDS as usize + 100;
-        let mut pushed = vec![first.id];
+        let mut pushed = vec![theirs.id, first.id];
         pushed.extend(rest.accepted.iter().map(|a| a.id));
         while pushed.len() < total {
             let batch: Vec<_> = (0..(total - pushed.len()).min(MAX_PUSH_CHANGES))
@@ -297,16 +201,17 @@ on_both_databases! {
             let count = batch.len();
             assert_eq!(push(&server, &session, batch).await.accepted.len(), count);
         }
-        let page = pull(&server, &session, 0).await;
-        assert!(page.more);
-        assert_eq!(page.records.len(), MAX_PULL_RECORDS as usize);
-        let last = page.records.last().unwrap().revision;
-        let next = pull(&server, &session, last).await;
-        assert!(!next.more);
-        assert_eq!(next.records.len(), total - MAX_PULL_RECORDS as usize);
-        let all: Vec<_> = page.records.iter().chain(&next.records).collect();
-        assert!(all.windows(2).all(|w| w[0].revision < w[1].revision));
-        assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), pushed);
+        let pages = pull_pages(&server, &session).await;
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].records.len(), MAX_PULL_RECORDS as usize);
+        assert_eq!(pages[1].records.len(), total - MAX_PULL_RECORDS as usize);
+        let all: Vec<_> = pages.iter().flat_map(|p| &p.records).collect();
+        let order = |r: &VaultRecord| (r.container_id, r.revision);
+        assert!(all.windows(2).all(|w| order(w[0]) < order(w[1])));
+        let mut ids: Vec<_> = all.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        pushed.sort_unstable();
+        assert_eq!(ids, pushed, "each record exactly once");
     }
 
     async fn record_ids_belong_to_each_account_apart(server) {
@@ -317,8 +222,8 @@ on_both_databases! {
         let anns = stored_item(&server, &ann, ann_personal).await;
         let anns_other = stored_item(&server, &ann, ann_personal).await;
         let bobs = stored_item(&server, &bob, bob_personal).await;
-        assert_eq!(pull(&server, &bob, 0).await.records, vec![bobs.clone()]);
-        let anns_before = pull(&server, &ann, 0).await.records;
+        assert_eq!(pull_all(&server, &bob).await.records, vec![bobs.clone()]);
+        let anns_before = pull_all(&server, &ann).await.records;
 
         // Bob creating a record with the id Ann uses: simply his own record.
         let mut create = new_item(bob_personal);
@@ -328,10 +233,10 @@ on_both_databases! {
         assert_eq!(reply.accepted[0].id, anns.id);
         let bobs_copy = record(&server, &bob, anns.id).await.unwrap();
         assert_holds(&bobs_copy, &create);
-        assert_eq!(pull(&server, &ann, 0).await.records, anns_before, "Ann's are unchanged");
+        assert_eq!(pull_all(&server, &ann).await.records, anns_before, "Ann's are unchanged");
 
-        // Edits and deletions on Ann's revisions reach Bob's records only: with no record of
-        // that id, a conflict with nothing current; with his own, his record. Never Ann's.
+        // Edits and deletions on Ann's revisions, in Bob's profile, reach Bob's records only:
+        // with no record of that id, a conflict with nothing current; with his own, his record.
         let mut overwrite = edit(&anns_other);
         overwrite.container_id = bob_personal;
         let mut remove = deletion(&anns_other);
@@ -345,20 +250,27 @@ on_both_databases! {
         }
         let mut stale = edit(&anns);
         stale.container_id = bob_personal;
-        stale.base_revision = Some(anns.revision);
+        assert_ne!(stale.base_revision, Some(bobs_copy.revision), "a base only Ann's copy has");
         let reply = push(&server, &bob, vec![stale]).await;
         assert_eq!(reply.conflicts[0].current.as_ref(), Some(&bobs_copy));
-        assert_eq!(pull(&server, &ann, 0).await.records, anns_before, "Ann's are unchanged");
+        assert_eq!(pull_all(&server, &ann).await.records, anns_before, "Ann's are unchanged");
 
-        // Ann's profile and a profile that does not exist get the same answer.
-        let in_anns = vec![new_item(ann_personal)];
-        let in_anns = refused(&server, &bob, &PushRequest { changes: in_anns }).await;
-        let in_none = vec![new_item(ProfileId::new_v7())];
-        let in_none = refused(&server, &bob, &PushRequest { changes: in_none }).await;
-        assert_eq!(in_anns, in_none);
-        assert!(in_anns.contains("not yours"), "{in_anns}");
-        assert_eq!(pull(&server, &bob, 0).await.records, vec![bobs, bobs_copy]);
-        assert_eq!(pull(&server, &ann, 0).await.records, anns_before);
+        // The same changes in Ann's profile are refused, whether or not Ann has such a record,
+        // with the same answer as a profile that does not exist.
+        let into_anns = vec![edit(&anns), deletion(&anns_other), new_item(ann_personal)];
+        let into_none = new_item(ContainerId::new_v7());
+        let mut changes = into_anns.clone();
+        changes.push(into_none);
+        let reply = push(&server, &bob, changes.clone()).await;
+        assert!(reply.accepted.is_empty() && reply.conflicts.is_empty());
+        let expected: Vec<_> =
+            changes.iter().map(|c| (c.change_id, RefusalCode::NotWritable)).collect();
+        assert_eq!(refusals(&reply), expected);
+        let message = &reply.refused[0].message;
+        assert!(reply.refused.iter().all(|r| &r.message == message), "one answer for all");
+        assert!(message.contains("not yours"), "{message}");
+        assert_eq!(pull_all(&server, &bob).await.records, vec![bobs, bobs_copy]);
+        assert_eq!(pull_all(&server, &ann).await.records, anns_before);
     }
 
     async fn pull_pages_stop_at_the_byte_budget(server) {
@@ -378,10 +290,8 @@ on_both_databases! {
         };
         let record_bytes = 120 * 1024 + WRAPPED_KEY_BYTES;
 
-        let mut all: Vec<VaultRecord> = Vec::new();
-        let mut since = 0;
-        loop {
-            let page = pull(&server, &session, since).await;
+        let pages = pull_pages(&server, &session).await;
+        for page in &pages {
             assert!(!page.records.is_empty(), "a page holds at least one record");
             let size: usize = page.records.iter().map(bytes).sum();
             assert!(size <= MAX_PULL_BYTES, "{size} bytes in a page");
@@ -389,21 +299,15 @@ on_both_databases! {
                 // Stopped at the budget: the next record would not have fitted.
                 assert!(size + record_bytes > MAX_PULL_BYTES, "{size} bytes in a page");
             }
-            since = page.records.last().unwrap().revision;
-            all.extend(page.records);
-            if !page.more {
-                break;
-            }
         }
-        assert_eq!(all.len(), 40);
+        let all: Vec<_> = pages.iter().flat_map(|p| &p.records).collect();
         assert!(all.windows(2).all(|w| w[0].revision < w[1].revision));
         assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), pushed, "each exactly once");
-        let first = pull(&server, &session, 0).await;
-        assert!(first.more, "the budget cut the first page");
-        assert_eq!(first.records.len(), MAX_PULL_BYTES / record_bytes);
+        assert!(pages[0].more, "the budget cut the first page");
+        assert_eq!(pages[0].records.len(), MAX_PULL_BYTES / record_bytes);
     }
 
-    async fn a_past_version_needs_an_item_of_the_account(server) {
+    async fn a_past_version_needs_an_item_the_account_can_read(server) {
         let (_, ann) = server.signed_up("ann@example.com", PASSWORD).await;
         let (_, bob) = server.signed_up("bob@example.com", PASSWORD).await;
         let (personal, business) = profiles(&server, &ann).await;
@@ -413,11 +317,12 @@ on_both_databases! {
         let folder = new_folder(personal);
         let gone = stored_item(&server, &ann, personal).await;
         let kept = stored_item(&server, &ann, personal).await;
+        let doomed_item = stored_item(&server, &ann, personal).await;
         let past = new_history(personal, item.id);
         push(&server, &ann, vec![folder.clone(), past.clone(), deletion(&gone)]).await;
-        let before = pull(&server, &ann, 0).await.records;
 
-        let doomed = new_folder(business);
+        let doomed_folder = new_folder(business);
+        // Each case: the past version first, then other changes of the same push.
         let cases = vec![
             ("unknown parent", vec![new_history(personal, RecordId::new_v7())]),
             ("another account's item", vec![new_history(personal, bobs.id)]),
@@ -426,26 +331,29 @@ on_both_databases! {
             ("a deleted item", vec![new_history(personal, gone.id)]),
             (
                 "a folder of the same push",
-                vec![new_history(personal, doomed.id), doomed.clone()],
+                vec![new_history(personal, doomed_folder.id), doomed_folder],
             ),
             (
                 "an item the same push deletes",
-                vec![new_history(personal, item.id), deletion(&item)],
+                vec![new_history(personal, doomed_item.id), deletion(&doomed_item)],
             ),
         ];
         let mut messages = Vec::new();
         for (what, bad) in cases {
-            // A valid change first: it must not be stored either.
+            // A valid change first: it is stored all the same.
             let mut changes = vec![new_folder(business)];
             changes.extend(bad);
             let ids: Vec<_> =
                 changes.iter().flat_map(|c| [Some(c.id), c.parent_id]).flatten().collect();
-            let message = refused(&server, &ann, &PushRequest { changes }).await;
-            assert!(message.starts_with("changes[1]:"), "{what}: {message}");
-            assert!(message.contains("parent_id"), "{what}: {message}");
+            let reply = push(&server, &ann, changes.clone()).await;
+            let history = &changes[1];
+            assert_eq!(refusals(&reply), [(history.change_id, RefusalCode::MissingParent)], "{what}");
+            assert_eq!(reply.accepted.len(), changes.len() - 1, "{what}: the others are stored");
+            let message = &reply.refused[0].message;
+            assert!(message.contains("past version"), "{what}: {message}");
             assert!(ids.iter().all(|id| !message.contains(&id.to_string())), "{what}: {message}");
-            assert_eq!(pull(&server, &ann, 0).await.records, before, "{what}: nothing stored");
-            messages.push(message);
+            assert_eq!(record(&server, &ann, history.id).await, None, "{what}: not stored");
+            messages.push(message.clone());
         }
         assert_eq!(messages[0], messages[1], "Bob's item reads as one that does not exist");
 
@@ -457,11 +365,10 @@ on_both_databases! {
         let with_stored = new_history(personal, kept.id);
         let changes = vec![with_new, new, with_edit, edited, with_stored];
         let reply = push(&server, &ann, changes.clone()).await;
-        assert!(reply.conflicts.is_empty());
+        assert!(reply.conflicts.is_empty() && reply.refused.is_empty());
         assert_eq!(reply.accepted.len(), changes.len());
-        let after = pull(&server, &ann, before.last().unwrap().revision).await.records;
-        for (record, change) in after.iter().zip(&changes) {
-            assert_holds(record, change);
+        for change in &changes {
+            assert_holds(&record(&server, &ann, change.id).await.unwrap(), change);
         }
 
         // Deleting a past version needs no parent: not even once its item is deleted.
@@ -473,57 +380,81 @@ on_both_databases! {
         assert_eq!(record(&server, &ann, past.id).await.unwrap().data, None);
     }
 
-    async fn a_malformed_push_is_refused_whole(server) {
+    async fn each_malformed_change_is_refused_alone_with_its_code(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
         let (personal, business) = profiles(&server, &session).await;
         let before = stored_item(&server, &session, personal).await;
-        let mut cases = malformed(personal, &before);
         let twice = new_folder(business);
-        cases.push(("same record twice", vec![twice.clone(), twice], "same record"));
-        for (what, bad, expected) in cases {
-            // A valid change first: it must not be stored either.
-            let mut changes = vec![new_folder(business)];
-            changes.extend(bad);
-            let message = refused(&server, &session, &PushRequest { changes }).await;
-            let named = message.contains("changes[1]") || message.contains("changes[2]");
-            assert!(named, "{what}: {message}");
-            assert!(message.contains(expected), "{what}: {message}");
-            assert_eq!(pull(&server, &session, 0).await.records, vec![before.clone()], "{what}");
-        }
+        let same_change = RecordChange { change_id: twice.change_id, ..new_folder(business) };
+        let mut cases = malformed(personal, &before);
+        cases.push(("same record twice", twice.clone(), RefusalCode::Duplicate, "same record"));
+        cases.push(("same change id twice", same_change, RefusalCode::Duplicate, "same change id"));
+        // Good changes around the bad ones, and the first of the pair the last two repeat.
+        let good = [new_folder(personal), twice, new_item(business)];
+        let mut changes = good[..2].to_vec();
+        changes.extend(cases.iter().map(|case| case.1.clone()));
+        changes.push(good[2].clone());
+        let reply = push(&server, &session, changes).await;
 
-        let message = refused(&server, &session, &PushRequest { changes: vec![] }).await;
+        let stored: Vec<_> = reply.accepted.iter().map(|a| a.change_id).collect();
+        assert_eq!(stored, good.iter().map(|c| c.change_id).collect::<Vec<_>>());
+        assert!(reply.conflicts.is_empty());
+        assert_eq!(reply.refused.len(), cases.len());
+        for (what, change, code, expected) in &cases {
+            let of_change = |r: &&Refusal| (r.id, r.change_id) == (change.id, change.change_id);
+            let refusal = reply.refused.iter().find(of_change).expect(what);
+            assert_eq!(refusal.code, *code, "{what}");
+            let message = &refusal.message;
+            assert!(message.to_lowercase().contains(expected), "{what}: {message}");
+            assert!(!message.contains(&change.id.to_string()), "{what}: {message}");
+        }
+        let mut after_push = vec![before.clone()];
+        for change in &good {
+            after_push.push(record(&server, &session, change.id).await.unwrap());
+        }
+        after_push.sort_by_key(|r| (r.container_id, r.revision));
+        assert_eq!(pull_all(&server, &session).await.records, after_push, "only the good ones");
+
+        // Only a request that is empty, too long or unreadable is refused whole.
+        let message = refused_whole(&server, &session, &PushRequest { changes: vec![] }).await;
         assert!(message.contains("at least one"), "{message}");
         let too_many = (0..=MAX_PUSH_CHANGES).map(|_| new_folder(personal)).collect();
-        let message = refused(&server, &session, &PushRequest { changes: too_many }).await;
+        let message = refused_whole(&server, &session, &PushRequest { changes: too_many }).await;
         assert!(message.contains("at most"), "{message}");
-
         let mut raw = serde_json::to_value(PushRequest {
             changes: vec![new_folder(personal), new_folder(personal)],
         }).unwrap();
         raw["changes"][1]["kind"] = "note".into();
-        let message = refused(&server, &session, &raw).await;
+        let message = refused_whole(&server, &session, &raw).await;
         assert!(message.contains("does not have the fields"), "{message}");
-        let mut negative = edit(&before);
-        negative.base_revision = Some(-1);
-        let message = refused(&server, &session, &PushRequest { changes: vec![negative] }).await;
-        assert!(message.contains("base_revision"), "{message}");
-
-        assert_eq!(pull(&server, &session, 0).await.records, vec![before]);
+        assert_eq!(pull_all(&server, &session).await.records, after_push, "nothing stored");
     }
 
-    async fn pull_refuses_a_malformed_since(server) {
+    async fn pull_refuses_malformed_cursors(server) {
         let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
         let (personal, _) = profiles(&server, &session).await;
         let stored = stored_item(&server, &session, personal).await;
-        for query in ["since=-1", "since=one"] {
-            let reply: Reply<ErrorBody> = server
-                .get_as(&format!("/api/vault/records?{query}"), Some(&session))
-                .await;
-            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        let cursor = |revision: serde_json::Value| {
+            serde_json::json!({ "cursors": [{ "container_id": personal, "revision": revision }] })
+        };
+        let too_many: Vec<_> =
+            (0..=MAX_PULL_CONTAINERS).map(|_| (ContainerId::new_v7(), 0)).collect();
+        let bodies = [
+            cursor((-1).into()),
+            cursor("one".into()),
+            serde_json::json!({ "cursors": [{ "container_id": "mine", "revision": 0 }] }),
+            serde_json::json!({ "access_since": -1 }),
+            serde_json::to_value(after(too_many)).unwrap(),
+        ];
+        for body in bodies {
+            let reply: Reply<ErrorBody> =
+                server.post("/api/vault/pull", &body, Some(&session)).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
             assert_eq!(error(&reply).0, "bad_request");
         }
-        // Without `since`, everything.
-        let all: Reply<PullResponse> = server.get_as("/api/vault/records", Some(&session)).await;
+        // Without cursors, everything.
+        let all: Reply<PullResponse> =
+            server.post("/api/vault/pull", &serde_json::json!({}), Some(&session)).await;
         assert_eq!(all.body.records, vec![stored]);
     }
 
@@ -534,12 +465,12 @@ on_both_databases! {
         let changes = vec![item.clone(), new_folder(personal), new_history(personal, item.id)];
         let first = push(&server, &session, changes.clone()).await;
         assert_eq!(first.accepted.len(), 3);
-        let head = pull(&server, &session, 0).await.head;
+        let head = heads(&pull_all(&server, &session).await)[&personal];
         // The reply was lost: the browser sends the same push again.
         let again = push(&server, &session, changes.clone()).await;
         assert_eq!(again, first, "the same revisions, no conflict");
-        let all = pull(&server, &session, 0).await;
-        assert_eq!(all.head, head, "nothing was stored again");
+        let all = pull_all(&server, &session).await;
+        assert_eq!(heads(&all)[&personal], head, "nothing was stored again");
         assert_eq!(all.records.len(), 3);
         // Even after another browser moved the record on, the old change is recognised.
         let stored = record(&server, &session, item.id).await.unwrap();
@@ -552,7 +483,7 @@ on_both_databases! {
         let mixed = push(&server, &session, vec![changes[1].clone(), folder.clone()]).await;
         assert_eq!(mixed.accepted[0], first.accepted[1]);
         assert_eq!(mixed.accepted[1].change_id, folder.change_id);
-        assert!(mixed.accepted[1].revision > head + 1);
+        assert_eq!(mixed.accepted[1].revision, head + 2, "after the edit, and nothing else");
     }
 
     async fn a_change_id_is_never_reused_for_another_record(server) {
@@ -560,13 +491,15 @@ on_both_databases! {
         let (personal, _) = profiles(&server, &session).await;
         let first = new_item(personal);
         push(&server, &session, vec![first.clone()]).await;
-        let head = pull(&server, &session, 0).await.head;
         let other = RecordChange { change_id: first.change_id, ..new_folder(personal) };
-        let message = refused(&server, &session, &PushRequest {
-            changes: vec![new_folder(personal), other],
-        }).await;
-        assert!(message.starts_with("changes[1]:") && message.contains("change_id"), "{message}");
-        assert_eq!(pull(&server, &session, 0).await.head, head, "nothing was stored");
+        let fine = new_folder(personal);
+        let reply = push(&server, &session, vec![fine.clone(), other.clone()]).await;
+        assert_eq!(refusals(&reply), [(other.change_id, RefusalCode::ChangeIdReused)]);
+        assert!(reply.refused[0].message.contains("change id"), "{:?}", reply.refused);
+        assert_eq!(reply.accepted.len(), 1);
+        assert_eq!(reply.accepted[0].change_id, fine.change_id);
+        assert_eq!(record(&server, &session, other.id).await, None, "not stored");
+        assert_eq!(pull_all(&server, &session).await.records.len(), 2);
     }
 
     async fn change_ids_belong_to_each_account_apart(server) {
@@ -583,19 +516,23 @@ on_both_databases! {
         assert_holds(&record(&server, &bob, bob_item.id).await.unwrap(), &bob_item);
     }
 
-    async fn pull_reports_the_accounts_newest_revision(server) {
+    async fn pull_reports_the_newest_revision_of_each_container(server) {
         let (_, ann) = server.signed_up("ann@example.com", PASSWORD).await;
         let (_, bob) = server.signed_up("bob@example.com", PASSWORD).await;
-        let (personal, _) = profiles(&server, &ann).await;
-        assert_eq!(pull(&server, &ann, 0).await.head, 0);
+        let (personal, business) = profiles(&server, &ann).await;
+        let (bob_personal, bob_business) = profiles(&server, &bob).await;
+        let empty = heads(&pull_all(&server, &ann).await);
+        assert_eq!(empty, BTreeMap::from([(personal, 0), (business, 0)]));
         let reply = push(&server, &ann, vec![new_item(personal), new_folder(personal)]).await;
         let newest = reply.accepted[1].revision;
-        assert_eq!(pull(&server, &ann, 0).await.head, newest);
-        // Also when nothing follows `since`.
-        let later = pull(&server, &ann, newest).await;
+        let expected = BTreeMap::from([(personal, newest), (business, 0)]);
+        assert_eq!(heads(&pull_all(&server, &ann).await), expected);
+        // Also when nothing follows the cursors.
+        let later = pull(&server, &ann, &after([(personal, newest), (business, 0)])).await;
         assert!(later.records.is_empty());
-        assert_eq!(later.head, newest);
-        assert_eq!(pull(&server, &bob, 0).await.head, 0, "per account");
+        assert_eq!(heads(&later), expected);
+        let bobs = heads(&pull_all(&server, &bob).await);
+        assert_eq!(bobs, BTreeMap::from([(bob_personal, 0), (bob_business, 0)]), "his own only");
     }
 
     async fn the_event_stream_needs_a_session(server) {
@@ -615,21 +552,19 @@ on_both_databases! {
         let mut ann_b = EventStream::open(&server, &ann).await;
         let mut bob_stream = EventStream::open(&server, &bob).await;
         let reply = push(&server, &ann, vec![new_item(ann_personal)]).await;
-        let ann_revision = reply.accepted[0].revision;
-        assert_eq!(ann_a.next_change().await, Some(ann_revision));
-        assert_eq!(ann_b.next_change().await, Some(ann_revision));
+        let ann_change = at(ann_personal, reply.accepted[0].revision);
+        assert_eq!(ann_a.next_change().await, Some(ann_change));
+        assert_eq!(ann_b.next_change().await, Some(ann_change));
         // Bob hears only his own change: the first event on his stream is his.
         let reply = push(&server, &bob, vec![new_item(bob_personal)]).await;
-        assert_eq!(bob_stream.next_change().await, Some(reply.accepted[0].revision));
+        assert_eq!(bob_stream.next_change().await, Some(at(bob_personal, reply.accepted[0].revision)));
         // A push that stores nothing (a conflict, a change sent again) announces nothing.
-        let stored = record(&server, &ann, reply.accepted[0].id).await;
-        assert!(stored.is_none(), "ids are per account");
         let item = new_item(ann_personal);
         let reply = push(&server, &ann, vec![item.clone()]).await;
         push(&server, &ann, vec![item]).await;
         let folder = push(&server, &ann, vec![new_folder(ann_personal)]).await;
-        assert_eq!(ann_a.next_change().await, Some(reply.accepted[0].revision));
-        assert_eq!(ann_a.next_change().await, Some(folder.accepted[0].revision));
+        assert_eq!(ann_a.next_change().await, Some(at(ann_personal, reply.accepted[0].revision)));
+        assert_eq!(ann_a.next_change().await, Some(at(ann_personal, folder.accepted[0].revision)));
     }
 
     async fn concurrent_edits_of_one_record_store_exactly_one(server) {
@@ -649,127 +584,96 @@ on_both_databases! {
     }
 }
 
-/// Changes the server must refuse, each with what it is and a word its message must contain.
+/// Changes the server must refuse, each with what it is, its code and words its message must
+/// contain (in lower case).
 fn malformed(
-    personal: ProfileId,
+    personal: ContainerId,
     stored: &VaultRecord,
-) -> Vec<(&'static str, Vec<RecordChange>, &'static str)> {
+) -> Vec<(&'static str, RecordChange, RefusalCode, &'static str)> {
     let item = |f: fn(&mut RecordChange)| {
         let mut change = new_item(personal);
         f(&mut change);
-        vec![change]
+        change
     };
+    let invalid = RefusalCode::Invalid;
     vec![
         (
             "oversized data",
             item(|c| c.data = Some(random(MAX_RECORD_BYTES + 1))),
+            invalid,
             "larger than",
         ),
         (
             "data too short to be sealed",
             item(|c| c.data = Some(random(29))),
+            invalid,
             "too short",
         ),
         (
             "short key",
             item(|c| c.key = Some(random(WRAPPED_KEY_BYTES - 1))),
+            invalid,
             "wrapped key",
         ),
-        ("item without key", item(|c| c.key = None), "wrapped key"),
+        (
+            "item without key",
+            item(|c| c.key = None),
+            invalid,
+            "wrapped key",
+        ),
         (
             "item with parent",
             item(|c| c.parent_id = Some(RecordId::new_v7())),
+            invalid,
             "parent_id",
         ),
         (
             "deletion with key",
             item(|c| c.data = None),
+            invalid,
             "deletion carries no key",
         ),
         (
+            "negative base revision",
+            item(|c| c.base_revision = Some(-1)),
+            invalid,
+            "base_revision",
+        ),
+        (
+            "base revision 0",
+            item(|c| c.base_revision = Some(0)),
+            invalid,
+            "base_revision",
+        ),
+        (
             "folder with key",
-            vec![RecordChange {
+            RecordChange {
                 key: Some(random(WRAPPED_KEY_BYTES)),
                 ..new_folder(personal)
-            }],
+            },
+            invalid,
             "only an item carries a key",
         ),
         (
             "history without parent",
-            vec![RecordChange {
+            RecordChange {
                 parent_id: None,
                 ..new_history(personal, stored.id)
-            }],
+            },
+            invalid,
             "parent_id",
         ),
         (
             "kind change",
-            vec![RecordChange {
+            RecordChange {
                 kind: RecordKind::Folder,
                 key: None,
                 ..edit(stored)
-            }],
+            },
+            RefusalCode::KindChanged,
             "never changes kind",
         ),
     ]
-}
-
-/// A browser's `GET /api/vault/events` stream, read event by event.
-struct EventStream {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-impl EventStream {
-    async fn open(server: &TestServer, session: &str) -> Self {
-        Self::open_at(&server.base, session).await
-    }
-
-    async fn open_at(base: &str, session: &str) -> Self {
-        let response = common::open_event_stream(&reqwest::Client::new(), base, session).await;
-        let mut stream = Self {
-            response,
-            buffer: String::new(),
-        };
-        // The stream says hello at once; after it, the server is listening for us.
-        let hello = stream.next_block().await;
-        assert!(hello.contains("retry:"), "{hello}");
-        stream
-    }
-
-    /// The next block (up to a blank line), comments included.
-    async fn next_block(&mut self) -> String {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block = self.buffer[..end].to_owned();
-                self.buffer.drain(..end + 2);
-                return block;
-            }
-            // A bound, not a timing check: a missing event fails the test instead of hanging it.
-            let chunk =
-                tokio::time::timeout(std::time::Duration::from_secs(20), self.response.chunk())
-                    .await
-                    .expect("an event within 20 s")
-                    .unwrap()
-                    .expect("the stream stays open");
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// The revision of the next `changed` event (skipping keep-alive comments).
-    async fn next_change(&mut self) -> Option<i64> {
-        loop {
-            let block = self.next_block().await;
-            if let Some(data) = block.strip_prefix("event: changed\ndata: ") {
-                let notice: ChangeNotice = serde_json::from_str(data).unwrap();
-                return notice.revision;
-            }
-            assert!(
-                block.starts_with(':'),
-                "only comments besides events: {block}"
-            );
-        }
-    }
 }
 
 /// Two instances on one PostgreSQL database: a browser connected to one hears of a change
@@ -785,21 +689,11 @@ async fn instances_on_one_postgresql_announce_changes_to_each_other() {
     let mut on_second = EventStream::open(&second, &session).await;
     let mut on_first = EventStream::open(&first, &session).await;
     let reply = push(&first, &session, vec![new_item(personal)]).await;
-    assert_eq!(
-        on_second.next_change().await,
-        Some(reply.accepted[0].revision)
-    );
-    assert_eq!(
-        on_first.next_change().await,
-        Some(reply.accepted[0].revision)
-    );
+    let change = Some(at(personal, reply.accepted[0].revision));
+    assert_eq!(on_second.next_change().await, change);
+    assert_eq!(on_first.next_change().await, change);
     let reply = push(&second, &session, vec![new_folder(personal)]).await;
-    assert_eq!(
-        on_first.next_change().await,
-        Some(reply.accepted[0].revision)
-    );
-    assert_eq!(
-        on_second.next_change().await,
-        Some(reply.accepted[0].revision)
-    );
+    let change = Some(at(personal, reply.accepted[0].revision));
+    assert_eq!(on_first.next_change().await, change);
+    assert_eq!(on_second.next_change().await, change);
 }

@@ -3,6 +3,9 @@
 // (wrk, with a signed-in session's cookie). Prints numbers; asserts nothing about time.
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signInNewBrowser, signUp, uniqueEmail } from '../tests/support/account';
 import { createItem, fillForm, openItem, rows, saveItem } from '../tests/support/vault';
 
@@ -78,10 +81,26 @@ test('delta pull under 200 concurrent clients (wrk)', async ({ page, context, ba
   await page.getByLabel('CSV file').setInputFiles({ name: 'load.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
   await page.getByRole('button', { name: 'Import' }).click();
   await expect(page.getByTestId('import-done')).toContainText('Imported 50 items and sent');
-  const head = await page.evaluate(async () => (await (await fetch('/api/vault/records?since=0')).json()).head as number);
+  // The cursors a browser that is 10 changes behind in each container sends.
+  const body = await page.evaluate(async () => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+    const all = await (await fetch('/api/vault/pull', init)).json();
+    const cursors = all.heads.map((h: { container_id: string; revision: number }) => ({
+      container_id: h.container_id,
+      revision: Math.max(0, h.revision - 10),
+    }));
+    return JSON.stringify({ access_since: all.access_head, cursors });
+  });
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-  const url = `${baseURL}/api/vault/records?since=${head - 10}`;
-  const output = execFileSync(wrk, ['-t2', '-c200', '-d15s', '--latency', '-H', `Cookie: ${cookie}`, url], { encoding: 'utf8' });
+  const url = `${baseURL}/api/vault/pull`;
+  const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'pull.lua');
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = '${body}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  const output = execFileSync(wrk, ['-t2', '-c200', '-d15s', '--latency', '-s', script, '-H', `Cookie: ${cookie}`, url], {
+    encoding: 'utf8',
+  });
   const line = (label: string) => output.split('\n').find((l) => l.trim().startsWith(label))?.trim() ?? '?';
   console.log(`delta pull (10 records, ${url.replace(/.*\/api/, '/api')}), wrk -t2 -c200 -d15s:`);
   console.log(`  ${line('Requests/sec')}`);

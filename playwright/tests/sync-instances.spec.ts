@@ -4,24 +4,16 @@
 //
 // Needs STRONGROOM_TEST_POSTGRES_URL (a PostgreSQL server URL whose user may create databases;
 // scripts/test.sh starts one, and always runs this spec) and `psql`.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { signUp, uniqueEmail } from './support/account';
 import { collectProblems } from './support/app';
 import { createItem, editItem, fieldValue, openItem, row } from './support/vault';
 import { countLoads, dot, expectAllSaved, feedOpened, secondBrowser } from './support/sync';
+import { type Instance, startInstance, stop } from './support/instance';
 
-const root = resolve(__dirname, '..', '..');
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
-const binary = process.env.STRONGROOM_BIN ?? join(targetDir, 'debug', 'strongroom');
-const dist = process.env.STRONGROOM_E2E_DIST ?? join(root, 'dist');
 const adminUrl = process.env.STRONGROOM_TEST_POSTGRES_URL;
-
-type Instance = { url: string; dataDir: string; mailDir: string; log: string; process: ChildProcess };
 
 const database = `strongroom_e2e_sync_${process.pid}_${Date.now()}`;
 let databaseCreated = false;
@@ -31,66 +23,6 @@ function psql(sql: string): void {
   const run = spawnSync('psql', [adminUrl!, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
   if (run.error) throw new Error(`psql could not be run (${run.error.message}); install the PostgreSQL client`);
   if (run.status !== 0) throw new Error(`psql failed on "${sql}": ${run.stderr}`);
-}
-
-/** A TCP port free at the moment. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Starts an instance on `databaseUrl` with its own data folder, and waits until it answers. */
-async function startInstance(databaseUrl: string): Promise<Instance> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-e2e-instance-'));
-  const log = join(dataDir, 'server.log');
-  const out = openSync(log, 'a');
-  const child = spawn(binary, [], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      STRONGROOM_BIND: `127.0.0.1:${port}`,
-      STRONGROOM_DATA_DIR: dataDir,
-      STRONGROOM_STATIC_DIR: dist,
-      STRONGROOM_LOG: 'info',
-      STRONGROOM_IP_LIMIT_MULTIPLIER: '100',
-    },
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  const instance = { url: `http://127.0.0.1:${port}`, dataDir, mailDir: join(dataDir, 'mail'), log, process: child };
-  instances.push(instance);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  await expect
-    .poll(
-      async () => {
-        if (exited) throw new Error(`the instance stopped:\n${readFileSync(log, 'utf8')}`);
-        try {
-          return (await fetch(`${instance.url}/api/health`)).ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeout: 60_000, message: `instance on port ${port} answers /api/health` },
-    )
-    .toBe(true);
-  return instance;
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
 }
 
 test.beforeAll(async () => {
@@ -106,8 +38,8 @@ test.beforeAll(async () => {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   // One after the other: the first one creates the tables.
-  await startInstance(url.toString());
-  await startInstance(url.toString());
+  instances.push(await startInstance({ DATABASE_URL: url.toString() }));
+  instances.push(await startInstance({ DATABASE_URL: url.toString() }));
 });
 
 test.afterEach(async ({}, testInfo) => {

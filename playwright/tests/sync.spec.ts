@@ -191,13 +191,14 @@ test('edits of one item made offline in both browsers: one stays current, the ot
   expect(unexpected(problemsB)).toEqual([]);
 });
 
-type Change = { id: string; kind: string; parent_id?: string; base_revision: number | null };
+type Change = { id: string; change_id: string; kind: string; parent_id?: string; base_revision: number | null };
 
 /**
- * Makes the server refuse one item's changes, as it answers a push holding an invalid change:
- * 400, naming that change. The refused item is the oldest new item (record ids grow with time)
- * in the first push after this call that creates one. Other pushes, and every push while
- * `passThrough` is set (e.g. while offline), go through to the server.
+ * Makes the server refuse one item's changes, as it answers a push holding a change it will not
+ * store: the other changes go through, and the reply names the refused one with a code and a
+ * reason. The refused item is the oldest new item (record ids grow with time) in the first push
+ * after this call that creates one. Other pushes, and every push while `passThrough` is set
+ * (e.g. while offline), go through to the server.
  */
 async function refuseNewItem(page: Page, reason: string) {
   const state = { refused: undefined as string | undefined, passThrough: false, pushes: [] as Change[][] };
@@ -209,18 +210,21 @@ async function refuseNewItem(page: Page, reason: string) {
       .filter((c) => c.kind === 'item' && c.base_revision === null)
       .map((c) => c.id)
       .sort()[0];
-    const index = changes.findIndex((c) => c.id === state.refused);
-    if (index < 0) return route.continue();
-    return route.fulfill({
-      status: 400,
-      contentType: 'application/json',
-      body: JSON.stringify({ code: 'bad_request', message: `changes[${index}]: ${reason}` }),
-    });
+    const refused = changes.find((c) => c.id === state.refused);
+    if (!refused) return route.continue();
+    const others = changes.filter((c) => c !== refused);
+    let reply = { accepted: [] as unknown[], conflicts: [] as unknown[], refused: [] as unknown[] };
+    if (others.length > 0) {
+      const stored = await route.fetch({ postData: JSON.stringify({ changes: others }) });
+      reply = await stored.json();
+    }
+    reply.refused.push({ id: refused.id, change_id: refused.change_id, code: 'invalid', message: reason });
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(reply) });
   });
   return state;
 }
 
-const REASON = 'this change is refused by the test.';
+const REASON = 'This change is refused by the test.';
 const REFUSED_TITLE = new RegExp(`^Refused by the server: ${REASON.replace('.', '\\.')} It is kept in this browser`);
 
 test('a change the server refuses stays red with its reason while the others are stored', async ({ page, context }) => {
@@ -229,8 +233,8 @@ test('a change the server refuses stays red with its reason while the others are
   await createItem(page, 'Website login', { Title: 'Stored before', Username: 'ada', Password: 'pw-1' });
   await expectAllSaved(page);
 
-  // Two new items go out in one push (made offline); the server refuses it for the first one:
-  // the changes are sent apart, the second is stored and the first is kept, in red.
+  // Two new items go out in one push (made offline); the server refuses the first one alone:
+  // the second is stored and the first is kept, in red.
   const server = await refuseNewItem(page, REASON);
   server.passThrough = true;
   await context.setOffline(true);

@@ -68,7 +68,7 @@ test('a sync in the background leaves the "Move to" dialog and a revealed passwo
   const dialog = page.getByRole('dialog', { name: 'Move to' });
   await dialog.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Personal / Archive' });
 
-  const pulled = page.waitForResponse((r) => r.url().includes('/api/vault/records'));
+  const pulled = page.waitForResponse((r) => r.url().includes('/api/vault/pull'));
   await page.getByRole('button', { name: 'Sync now' }).click();
   await pulled;
   await expect(page.getByTestId('sync-state')).toContainText('All changes saved');

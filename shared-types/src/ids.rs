@@ -41,6 +41,10 @@ id_type! {
     DeviceId;
     /// A Personal or Business profile.
     ProfileId;
+    /// Where vault records live and what opens them: a profile today (its id is the
+    /// profile's), a share, a group's vault or the organization backup later. Each container
+    /// has its own revision sequence and its own readers and writers.
+    ContainerId;
     /// A folder inside a profile.
     FolderId;
     /// A saved item.
@@ -59,4 +63,10 @@ id_type! {
     CompanyId;
     /// A partner (MSP).
     PartnerId;
+}
+
+impl From<ProfileId> for ContainerId {
+    fn from(profile: ProfileId) -> Self {
+        Self(profile.0)
+    }
 }

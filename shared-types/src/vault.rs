@@ -2,27 +2,40 @@
 //! URLs, folder names, tags and every field live inside `data`, sealed in the browser; the
 //! server cannot read or tell apart what it stores.
 //!
-//! Every stored change takes the next number of one increasing revision sequence. A browser
-//! pulls "everything after revision N" and pushes changes with the revision each was based on;
-//! a change based on an older revision is a conflict, answered with the server's current
-//! record, and is never written over it.
+//! Records live in containers (a profile today; shares, group vaults and the organization
+//! backup later). Each container has its own increasing revision sequence: every stored change
+//! takes the next number of its container's sequence. A browser pulls, in one request,
+//! "everything after revision N" for each container it can read, and pushes changes with the
+//! revision each was based on; a change based on an older revision is a conflict, answered
+//! with the server's current record, and is never written over it.
+//!
+//! Which containers an account can read is itself a feed: each grant or revocation takes the
+//! next number of the account's access sequence, and a pull returns the grants and revocations
+//! after the one the browser has seen. A newly readable container's records come in the same
+//! pull; a revoked container is no longer served and the browser forgets it.
 //!
 //! Every change carries an id the browser chose. The server remembers which change ids it
 //! stored (for [`CHANGE_MEMORY_DAYS`]), so a push sent again after a lost reply or a server
 //! restart is answered with the revisions first given and stores nothing twice.
+//!
+//! A push is answered change by change: stored, in conflict, or refused with a
+//! [`RefusalCode`] (for example a container the account may not write). One refused change
+//! never holds back the others.
 //!
 //! While a browser is signed in it listens to `GET /api/vault/events`, a stream of
 //! server-sent events: each `changed` event carries a [`ChangeNotice`] and means "pull".
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Base64Bytes, ChangeId, ProfileId, RecordId};
+use crate::{Base64Bytes, ChangeId, ContainerId, RecordId};
 
 /// The largest sealed record the server stores (bytes of ciphertext). The browser refuses
 /// larger items before sealing them, with a message saying what to shorten.
 pub const MAX_RECORD_BYTES: usize = 128 * 1024;
 /// The most changes one push may carry.
 pub const MAX_PUSH_CHANGES: usize = 500;
+/// The most containers one pull may name.
+pub const MAX_PULL_CONTAINERS: usize = 10_000;
 /// The most records one pull returns; `more` says when there are others.
 pub const MAX_PULL_RECORDS: u64 = 1000;
 /// The most data and key bytes (before base64) one pull returns; a pull always returns at
@@ -53,8 +66,8 @@ pub struct VaultRecord {
     pub id: RecordId,
     /// What it is.
     pub kind: RecordKind,
-    /// The profile whose key opens it (directly, or through the item key).
-    pub container_id: ProfileId,
+    /// The container it lives in, whose key opens it (directly, or through the item key).
+    pub container_id: ContainerId,
     /// For a past version, the item it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<RecordId>,
@@ -80,8 +93,10 @@ pub struct RecordChange {
     pub id: RecordId,
     /// What it is (a record never changes kind).
     pub kind: RecordKind,
-    /// The profile whose key opens it.
-    pub container_id: ProfileId,
+    /// The container it goes to, whose key opens it. A change that names another container
+    /// than the one the record lives in moves it there (the old container keeps a deletion,
+    /// so that its readers learn it left); the account must be able to write both.
+    pub container_id: ContainerId,
     /// For a past version, the item it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<RecordId>,
@@ -95,7 +110,7 @@ pub struct RecordChange {
     pub data: Option<Base64Bytes>,
 }
 
-/// `POST /api/vault/push`: changes to store, all or none checked first.
+/// `POST /api/vault/push`: changes to store, each answered on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushRequest {
     /// The changes, at most [`MAX_PUSH_CHANGES`], each record at most once.
@@ -109,7 +124,7 @@ pub struct Accepted {
     pub id: RecordId,
     /// The change.
     pub change_id: ChangeId,
-    /// The revision the change was stored at.
+    /// The revision the change was stored at, in the sequence of the container it names.
     pub revision: i64,
 }
 
@@ -118,41 +133,159 @@ pub struct Accepted {
 pub struct Conflict {
     /// The record.
     pub id: RecordId,
-    /// What the server holds now (`None`: it has no such record).
+    /// What the server holds now (`None`: it has no such record), in whichever container the
+    /// record lives.
     pub current: Option<VaultRecord>,
 }
 
-/// The reply to a push: which changes were stored and which conflicted. Stored changes and
-/// conflicts together name every change of the request.
+/// Why one change was refused. The browser keeps a refused change (shown in red, with
+/// [`Refusal::message`]) and does not send it again until it is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The change is malformed: sizes, keys or parents that cannot be right.
+    Invalid,
+    /// The account may not write the container the change names (or the one the record
+    /// lives in), or it does not exist.
+    NotWritable,
+    /// The record is stored as another kind; a record never changes kind.
+    KindChanged,
+    /// A past version whose item is neither stored nor stored by the same push.
+    MissingParent,
+    /// The change id was used before for another record.
+    ChangeIdReused,
+    /// The same record (or change id) twice in one push.
+    Duplicate,
+    /// A code this browser does not know (sent by a newer server).
+    #[serde(other)]
+    Other,
+}
+
+/// A change that was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// The record.
+    pub id: RecordId,
+    /// The refused change.
+    pub change_id: ChangeId,
+    /// Why, for the browser to act on.
+    pub code: RefusalCode,
+    /// Why, for a person: names the rule, never a value.
+    pub message: String,
+}
+
+/// The reply to a push: every change of the request is named once, as stored, in conflict or
+/// refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// Stored, with their new revisions.
     pub accepted: Vec<Accepted>,
     /// Not stored: keep both versions and push again on top of `current`.
     pub conflicts: Vec<Conflict>,
+    /// Not stored and not to be sent again as they are.
+    #[serde(default)]
+    pub refused: Vec<Refusal>,
 }
 
-/// `GET /api/vault/records?since=N`: the records changed after revision `since`, oldest first.
+/// What a container is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerKind {
+    /// A Personal or Business profile of one account (the container's id is the profile's).
+    Profile,
+}
+
+/// What an account may do with a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Read its records.
+    Read,
+    /// Read and change its records.
+    Write,
+    /// Read and change its records, and decide who else may.
+    Owner,
+}
+
+impl Role {
+    /// Whether this role may change records.
+    pub fn can_write(self) -> bool {
+        self >= Role::Write
+    }
+}
+
+/// One entry of an account's access feed: a container became readable (or its role changed),
+/// or stopped being readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerAccess {
+    /// The container.
+    pub container_id: ContainerId,
+    /// What it is.
+    pub kind: ContainerKind,
+    /// The account's role; `None` once access was taken away (forget the container's records).
+    pub role: Option<Role>,
+    /// The position of this entry in the account's access sequence.
+    pub revision: i64,
+}
+
+/// How far a browser has pulled one container, or (in a reply) how far the server has stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The container.
+    pub container_id: ContainerId,
+    /// The revision.
+    pub revision: i64,
+}
+
+/// `POST /api/vault/pull`: what the browser has seen.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// The last entry of the access feed the browser has seen (0: none).
+    #[serde(default)]
+    pub access_since: i64,
+    /// The last revision pulled, per container (at most [`MAX_PULL_CONTAINERS`]). A readable
+    /// container that is not named is pulled from the start; a named container the account
+    /// cannot read is ignored.
+    #[serde(default)]
+    pub cursors: Vec<Cursor>,
+}
+
+/// The records changed after the browser's cursors, in every container the account can read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
+    /// The account's access feed after `access_since`, oldest first.
+    pub access: Vec<ContainerAccess>,
+    /// The newest entry of the account's access feed.
+    pub access_head: i64,
+    /// The newest revision of every container the account can read, when this page was read. A
+    /// browser that has already seen a higher one is talking to a server that went back in
+    /// time (restored from an old backup, or tampered with).
+    pub heads: Vec<Cursor>,
     /// At most [`MAX_PULL_RECORDS`] records and about [`MAX_PULL_BYTES`] of sealed data (always
-    /// at least one record when any remain), tombstones included, by increasing revision.
+    /// at least one record when any remain), tombstones included, by container and then by
+    /// increasing revision.
     pub records: Vec<VaultRecord>,
-    /// Whether more records follow: pull again from the last revision here.
+    /// Whether more records follow: pull again with the cursors moved to this page's records.
     pub more: bool,
-    /// The account's newest revision when this page was read. A browser that has already seen
-    /// a higher one is talking to a server that went back in time (restored from an old
-    /// backup, or tampered with).
-    pub head: i64,
 }
 
-/// The data of a `changed` event on `GET /api/vault/events`: the account's records changed.
+/// The data of a `changed` event on `GET /api/vault/events`: records the account can read
+/// changed, or its access did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeNotice {
-    /// The newest revision stored, when known; a browser that has pulled this far can skip the
-    /// pull. `None` (after the server missed notices): pull anyway.
+    /// The container that changed and its newest revision, when known; a browser that has
+    /// pulled it this far can skip the pull. `None` (access changed, or the server missed
+    /// notices): pull anyway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<i64>,
+    pub container: Option<Cursor>,
+}
+
+/// `POST /api/vault/rollbacks`: a browser found the server serving older data than it had seen
+/// (restored from an old backup, or tampered with), so that the operator hears of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackReport {
+    /// How many containers and records were older than seen, or missing.
+    pub records: u32,
 }
 
 #[cfg(test)]
@@ -165,7 +298,7 @@ mod tests {
         let record = VaultRecord {
             id: RecordId::new_v7(),
             kind: RecordKind::Item,
-            container_id: ProfileId::new_v7(),
+            container_id: ContainerId::new_v7(),
             parent_id: None,
             revision: 7,
             key: None,

@@ -11,7 +11,9 @@ pub mod recovery_code;
 pub mod server_secret;
 pub mod session;
 pub mod two_factor;
+pub mod vault_access;
 pub mod vault_change;
+pub mod vault_container;
 pub mod vault_record;
 
 /// `Debug` for a model that shows only the listed fields.

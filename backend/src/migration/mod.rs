@@ -8,6 +8,7 @@ mod m20261122_000002_accounts;
 mod m20261122_000003_two_factor;
 mod m20261122_000004_vault;
 mod m20261123_000005_vault_change;
+mod m20261202_000006_containers;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_two_factor::Migration),
             Box::new(m20261122_000004_vault::Migration),
             Box::new(m20261123_000005_vault_change::Migration),
+            Box::new(m20261202_000006_containers::Migration),
         ]
     }
 }

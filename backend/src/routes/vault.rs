@@ -1,17 +1,18 @@
-//! The signed-in account's vault records: pull what changed after a revision, push changes,
-//! and listen for changes made elsewhere.
+//! The vault records of the containers the signed-in account can read: pull what changed after
+//! each container's cursor, push changes, and listen for changes made elsewhere. Which
+//! containers those are is decided by the access gate (`services::access`) inside each call.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::stream;
-use serde::Deserialize;
-use shared_types::vault::{ChangeNotice, PushRequest};
+use shared_types::vault::{ChangeNotice, Cursor, PullRequest, PushRequest, RollbackReport};
 
 use crate::auth::AuthSession;
 use crate::error::ApiError;
+use crate::services::metrics::OpenStream;
 use crate::services::notify::{Notice, Subscription};
 use crate::services::vault;
 use crate::state::AppState;
@@ -27,23 +28,22 @@ const RECONNECT_MS: u32 = 2000;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(records).service(push).service(events);
+    cfg.service(pull)
+        .service(push)
+        .service(events)
+        .service(rollbacks);
 }
 
-/// `?since=N`: the last revision the browser has; 0 (the default) for everything.
-#[derive(Debug, Deserialize)]
-struct Since {
-    #[serde(default)]
-    since: i64,
-}
-
-#[get("/vault/records")]
-async fn records(
+#[post("/vault/pull")]
+async fn pull(
     state: web::Data<AppState>,
     session: AuthSession,
-    query: web::Query<Since>,
+    body: web::Json<PullRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(vault::pull(&state.db, session.0.account_id, query.since).await?))
+    let started = Instant::now();
+    let page = vault::pull(&state.db, session.0.account_id, body.into_inner()).await?;
+    state.metrics.pulled(started.elapsed());
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[post("/vault/push")]
@@ -52,23 +52,46 @@ async fn push(
     session: AuthSession,
     body: web::Json<PushRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(
-        vault::push(
-            &state.db,
-            &state.notifier,
-            session.0.account_id,
-            body.into_inner(),
-        )
-        .await?,
-    ))
+    let started = Instant::now();
+    let reply = vault::push(
+        &state.db,
+        &state.notifier,
+        session.0.account_id,
+        body.into_inner(),
+    )
+    .await?;
+    state.metrics.pushed(
+        started.elapsed(),
+        reply.conflicts.len(),
+        reply.refused.len(),
+    );
+    Ok(HttpResponse::Ok().json(reply))
 }
 
-/// A stream of server-sent events: a `changed` event (data: a [`ChangeNotice`]) whenever the
-/// account's records change, from any browser and on any instance. It ends after
+/// A browser found this server serving older data than it had seen. Logged and counted for
+/// the operator (a restore from an old backup, or tampering); nothing else changes.
+#[post("/vault/rollbacks")]
+async fn rollbacks(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: web::Json<RollbackReport>,
+) -> HttpResponse {
+    tracing::warn!(
+        account = %session.0.account_id,
+        records = body.records,
+        "a browser found the vault older than it had seen it (restored from a backup, or tampered with)"
+    );
+    state.metrics.rollback_reported();
+    HttpResponse::NoContent().finish()
+}
+
+/// A stream of server-sent events: a `changed` event (data: a [`ChangeNotice`]) whenever a
+/// container the account can read changes, from any browser and on any instance. It ends after
 /// [`STREAM_LIFETIME`] and the browser reconnects.
 #[get("/vault/events")]
 async fn events(state: web::Data<AppState>, session: AuthSession) -> HttpResponse {
     let feed = Feed {
+        _open: state.metrics.stream_opened(),
         subscription: state.notifier.subscribe(session.0.account_id),
         stopped: Box::pin(state.notifier.stopped()),
         started: false,
@@ -85,6 +108,8 @@ async fn events(state: web::Data<AppState>, session: AuthSession) -> HttpRespons
 }
 
 struct Feed {
+    /// Counted as open while the stream lasts.
+    _open: OpenStream,
     subscription: Subscription,
     /// The server is stopping: the stream ends (the browser reconnects to another instance,
     /// or to this one once it is back).
@@ -112,11 +137,14 @@ impl Feed {
 }
 
 fn event(notice: Notice) -> String {
-    let revision = match notice {
-        Notice::Changed(revision) => Some(revision),
+    let container = match notice {
+        Notice::Changed(container_id, revision) => Some(Cursor {
+            container_id,
+            revision,
+        }),
         Notice::Resync => None,
     };
     let data =
-        serde_json::to_string(&ChangeNotice { revision }).expect("a notice always serialises");
+        serde_json::to_string(&ChangeNotice { container }).expect("a notice always serialises");
     format!("event: changed\ndata: {data}\n\n")
 }

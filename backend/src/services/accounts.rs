@@ -19,7 +19,8 @@ use shared_types::account::{
     KdfParams, LoginRequest, NextStep, OneTimeCode, PreloginResponse, ProfileKey, ProfileKind,
     SessionView, SignupRequest, codes,
 };
-use shared_types::{AccountId, Base64Bytes, DeviceId, ProfileId};
+use shared_types::vault::ContainerKind;
+use shared_types::{AccountId, Base64Bytes, ContainerId, DeviceId, ProfileId};
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -28,6 +29,7 @@ use zeroize::Zeroizing;
 use crate::entity::{account, device, email_code, profile, session};
 use crate::error::ApiError;
 use crate::mail::Mail;
+use crate::services::access;
 use crate::services::rate_limit::{self, Limit};
 use crate::services::server_secret::KeyedPurpose;
 use crate::state::AppState;
@@ -366,6 +368,13 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
             created_at: Set(stamp),
         }
         .insert(&txn)
+        .await?;
+        access::create_container(
+            &txn,
+            ContainerId::from(p.id),
+            ContainerKind::Profile,
+            req.account_id,
+        )
         .await?;
     }
     touch_device(&txn, req.account_id.0, &req.device, false).await?;

@@ -1,6 +1,8 @@
 //! Business logic. Handlers call these after authorising; these never see HTTP types.
 
+pub mod access;
 pub mod accounts;
+pub mod metrics;
 pub mod notify;
 pub mod rate_limit;
 pub mod server_secret;

@@ -1,13 +1,13 @@
-//! Telling an account's browsers that its vault changed, so that they pull at once.
+//! Telling browsers that a container they can read changed, so that they pull at once.
 //!
 //! Each instance keeps a broadcast channel per account that has a listening browser
-//! (`GET /api/vault/events`). A push that stored something announces the account's newest
-//! revision on it after the push commits.
+//! (`GET /api/vault/events`). A push that stored something announces, after it commits, each
+//! changed container's newest revision to every account the access gate says can read it.
 //!
 //! With PostgreSQL, several instances may serve one database. The announcement then also goes
 //! out with `NOTIFY` on the channel [`PG_CHANNEL`], and every instance `LISTEN`s on it and
-//! passes on what the others announced. The payload is `instance:account:revision`: ids and a
-//! number, never anything sealed. Notices sent while an instance's `LISTEN` connection was down
+//! passes on what the others announced. The payload is `instance:account:container:revision`:
+//! ids and a number, never anything sealed. Notices sent while an instance's `LISTEN` connection was down
 //! are lost, so once it is back every browser of that instance is told to pull.
 //!
 //! A notice carries no data: a browser that hears one pulls through the normal, authenticated
@@ -19,9 +19,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use shared_types::AccountId;
+use shared_types::{AccountId, ContainerId};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
+
+use crate::services::access;
 
 /// The PostgreSQL channel instances announce changes on.
 pub const PG_CHANNEL: &str = "strongroom_vault";
@@ -32,8 +34,8 @@ const BACKLOG: usize = 16;
 /// What a listening browser is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
-    /// The account's records changed up to this revision.
-    Changed(i64),
+    /// A container the account can read changed, up to this revision.
+    Changed(ContainerId, i64),
     /// Notices may have been missed: pull anyway.
     Resync,
 }
@@ -129,24 +131,43 @@ impl Notifier {
         }
     }
 
-    /// Announces that the account's records changed up to `revision`: here, and with
-    /// PostgreSQL to every other instance. A failed announcement is logged and otherwise
-    /// ignored: the change is stored, and browsers also pull on their own.
-    pub async fn changed(&self, db: &DatabaseConnection, account: AccountId, revision: i64) {
-        self.publish(account.0, Notice::Changed(revision));
+    /// Announces that each of `changed`'s containers changed up to its revision, to every
+    /// account that can read it: here, and with PostgreSQL to every other instance. A failed
+    /// announcement is logged and otherwise ignored: the change is stored, and browsers also
+    /// pull on their own.
+    pub async fn changed(&self, db: &DatabaseConnection, changed: &[(ContainerId, i64)]) {
+        let readers = match access::readers(db, changed.iter().map(|(c, _)| *c)).await {
+            Ok(readers) => readers,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not find who to tell of a vault change");
+                return;
+            }
+        };
+        let mut payloads = Vec::new();
+        for (container, revision) in changed {
+            for account in readers.get(container).into_iter().flatten() {
+                self.publish(account.0, Notice::Changed(*container, *revision));
+                payloads.push(format!(
+                    "{}:{}:{}:{revision}",
+                    self.inner.instance, account.0, container.0
+                ));
+            }
+        }
         if db.get_database_backend() != DbBackend::Postgres {
             return;
         }
-        let payload = format!("{}:{}:{revision}", self.inner.instance, account.0);
-        let sent = db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [PG_CHANNEL.into(), payload.into()],
-            ))
-            .await;
-        if let Err(e) = sent {
-            tracing::warn!(error = %e, "could not announce a vault change to other instances");
+        for payload in payloads {
+            let sent = db
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [PG_CHANNEL.into(), payload.into()],
+                ))
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not announce a vault change to other instances");
+                return;
+            }
         }
     }
 
@@ -210,22 +231,25 @@ impl Notifier {
 
     fn relay_one(&self, payload: &str) {
         match parse_payload(payload) {
-            Some((instance, _, _)) if instance == self.inner.instance => {}
-            Some((_, account, revision)) => self.publish(account, Notice::Changed(revision)),
+            Some((instance, ..)) if instance == self.inner.instance => {}
+            Some((_, account, container, revision)) => {
+                self.publish(account, Notice::Changed(container, revision))
+            }
             None => tracing::warn!("ignored a malformed vault change notice"),
         }
     }
 }
 
-fn parse_payload(payload: &str) -> Option<(Uuid, Uuid, i64)> {
+fn parse_payload(payload: &str) -> Option<(Uuid, Uuid, ContainerId, i64)> {
     let mut parts = payload.split(':');
     let instance = parts.next()?.parse().ok()?;
     let account = parts.next()?.parse().ok()?;
+    let container = parts.next()?.parse().ok()?;
     let revision = parts.next()?.parse().ok()?;
     parts
         .next()
         .is_none()
-        .then_some((instance, account, revision))
+        .then_some((instance, account, container, revision))
 }
 
 /// One browser's feed of notices; leaving drops the account's channel when it was the last.
@@ -286,11 +310,12 @@ mod tests {
         let mut a1 = notifier.subscribe(alice);
         let mut a2 = notifier.subscribe(alice);
         let mut b = notifier.subscribe(bob);
-        notifier.publish(alice.0, Notice::Changed(7));
-        notifier.publish(bob.0, Notice::Changed(8));
-        assert_eq!(a1.next().await, Notice::Changed(7));
-        assert_eq!(a2.next().await, Notice::Changed(7));
-        assert_eq!(b.next().await, Notice::Changed(8));
+        let c = ContainerId::new_v7();
+        notifier.publish(alice.0, Notice::Changed(c, 7));
+        notifier.publish(bob.0, Notice::Changed(c, 8));
+        assert_eq!(a1.next().await, Notice::Changed(c, 7));
+        assert_eq!(a2.next().await, Notice::Changed(c, 7));
+        assert_eq!(b.next().await, Notice::Changed(c, 8));
         assert_eq!(notifier.listeners(alice), 2);
         drop(a1);
         assert_eq!(notifier.listeners(alice), 1);
@@ -305,7 +330,7 @@ mod tests {
         let account = AccountId(Uuid::now_v7());
         let mut slow = notifier.subscribe(account);
         for revision in 0..(BACKLOG as i64 + 5) {
-            notifier.publish(account.0, Notice::Changed(revision));
+            notifier.publish(account.0, Notice::Changed(ContainerId::new_v7(), revision));
         }
         assert_eq!(slow.next().await, Notice::Resync);
     }
@@ -316,11 +341,13 @@ mod tests {
         let account = AccountId(Uuid::now_v7());
         let mut feed = notifier.subscribe(account);
         let other = Uuid::new_v4();
-        notifier.relay_one(&format!("{}:{}:5", notifier.inner.instance, account.0));
-        notifier.relay_one(&format!("{other}:{}:6", account.0));
+        let c = ContainerId::new_v7();
+        notifier.relay_one(&format!("{}:{}:{c}:5", notifier.inner.instance, account.0));
+        notifier.relay_one(&format!("{other}:{}:{c}:6", account.0));
         notifier.relay_one("garbage");
-        notifier.relay_one(&format!("{other}:{}:6:extra", account.0));
-        assert_eq!(feed.receiver.try_recv().unwrap(), Notice::Changed(6));
+        notifier.relay_one(&format!("{other}:{}:6", account.0));
+        notifier.relay_one(&format!("{other}:{}:{c}:6:extra", account.0));
+        assert_eq!(feed.receiver.try_recv().unwrap(), Notice::Changed(c, 6));
         assert!(feed.receiver.try_recv().is_err());
     }
 }

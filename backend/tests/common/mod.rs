@@ -5,6 +5,9 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 pub mod accounts;
+pub mod ledger;
+pub mod running;
+pub mod vault;
 
 use std::net::TcpListener;
 
@@ -60,6 +63,14 @@ pub async fn fresh_postgres_url() -> Option<String> {
 impl TestServer {
     /// Starts a server with a temporary data folder and a built-app stand-in.
     pub async fn start(flavor: Flavor) -> Option<Self> {
+        Self::start_configured(flavor, |_| {}).await
+    }
+
+    /// [`Self::start`], with settings changed by `configure` first.
+    pub async fn start_configured(
+        flavor: Flavor,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let database_url = match flavor {
             Flavor::Sqlite => None,
@@ -73,7 +84,7 @@ impl TestServer {
             "export default function init() {}",
         )
         .unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             bind: "127.0.0.1:0".into(),
             data_dir: dir.path().join("data"),
             database_url,
@@ -81,6 +92,7 @@ impl TestServer {
             log: "warn".into(),
             ..Default::default()
         };
+        configure(&mut settings);
         Some(Self::start_with(settings, dir).await)
     }
 
@@ -110,6 +122,14 @@ impl TestServer {
         Self::start_with(settings, dir).await
     }
 
+    /// A connection of the test's own to the server's database, for what no endpoint does
+    /// (yet), such as granting an account access to a container.
+    pub async fn database(&self) -> sea_orm::DatabaseConnection {
+        backend::db::open(&self.settings.database().unwrap())
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -125,64 +145,36 @@ impl TestServer {
     }
 }
 
-/// Runs an async test body once on SQLite and once on PostgreSQL.
+/// Runs an async test body once on SQLite and once on PostgreSQL. After the server's name, a
+/// closure may change the server's settings: `async fn name(server, |s| s.log = "info".into())`.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($(async fn $name:ident($server:ident) $body:block)*) => {$(
+    (@configure) => { |_: &mut backend::settings::Settings| {} };
+    (@configure $configure:expr) => { $configure };
+    ($(async fn $name:ident($server:ident $(, $configure:expr)?) $body:block)*) => {$(
         mod $name {
             use super::*;
             async fn body($server: common::TestServer) $body
 
             #[actix_web::test]
             async fn sqlite() {
-                body(common::TestServer::start(common::Flavor::Sqlite).await.unwrap()).await;
+                let server = common::TestServer::start_configured(
+                    common::Flavor::Sqlite,
+                    $crate::on_both_databases!(@configure $($configure)?),
+                );
+                body(server.await.unwrap()).await;
             }
 
             #[actix_web::test]
             async fn postgres() {
-                if let Some(server) = common::TestServer::start(common::Flavor::Postgres).await {
+                let server = common::TestServer::start_configured(
+                    common::Flavor::Postgres,
+                    $crate::on_both_databases!(@configure $($configure)?),
+                );
+                if let Some(server) = server.await {
                     body(server).await;
                 }
             }
         }
     )*};
-}
-
-/// A change creating an item in `container`: a wrapped key and 200 bytes of sealed data.
-pub fn new_item(container: shared_types::ProfileId) -> shared_types::vault::RecordChange {
-    shared_types::vault::RecordChange {
-        change_id: shared_types::ChangeId::new_v7(),
-        id: shared_types::RecordId::new_v7(),
-        kind: shared_types::vault::RecordKind::Item,
-        container_id: container,
-        parent_id: None,
-        base_revision: None,
-        key: Some(random(shared_types::vault::WRAPPED_KEY_BYTES)),
-        data: Some(random(200)),
-    }
-}
-
-/// Opens `GET /api/vault/events` on the server at `base` with a session token, and checks that
-/// it answers with an event stream.
-pub async fn open_event_stream(
-    http: &reqwest::Client,
-    base: &str,
-    session: &str,
-) -> reqwest::Response {
-    let response = http
-        .get(format!("{base}/api/vault/events"))
-        .header(
-            "cookie",
-            format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
-        )
-        .send()
-        .await
-        .expect("the event stream request");
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/event-stream",
-        "an event stream"
-    );
-    response
 }

@@ -10,7 +10,7 @@ use shared_types::account::{
     RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
-use shared_types::vault::{PullResponse, PushRequest, PushResponse};
+use shared_types::vault::{PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport};
 
 impl ApiError {
     /// The server's stable error code, when the server answered with one.
@@ -221,9 +221,14 @@ impl ApiClient {
         self.get_json("/api/account").await
     }
 
-    /// `GET /api/vault/records?since=N`.
-    pub async fn vault_pull(&self, since: i64) -> Result<PullResponse, ApiError> {
-        self.get_json(&format!("/api/vault/records?since={since}"))
+    /// `POST /api/vault/pull`.
+    pub async fn vault_pull(&self, request: &PullRequest) -> Result<PullResponse, ApiError> {
+        self.post_json("/api/vault/pull", request).await
+    }
+
+    /// `POST /api/vault/rollbacks`.
+    pub async fn vault_report_rollback(&self, report: &RollbackReport) -> Result<(), ApiError> {
+        self.post_json::<_, ()>("/api/vault/rollbacks", report)
             .await
     }
 

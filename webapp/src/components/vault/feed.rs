@@ -66,16 +66,16 @@ fn connect(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
         return;
     };
     let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        let revision = event
+        let changed = event
             .dyn_ref::<MessageEvent>()
             .and_then(|m| m.data().as_string())
             .and_then(|data| serde_json::from_str::<ChangeNotice>(&data).ok())
-            .and_then(|notice| notice.revision);
+            .and_then(|notice| notice.container);
         let Some(session) = ui.session() else {
             return;
         };
         // Our own pushes are announced too: nothing to pull once we have that revision.
-        if revision.is_none_or(|r| r > session.pulled_revision()) {
+        if changed.is_none_or(|c| c.revision > session.pulled(c.container_id)) {
             ui.sync_now();
         }
     });

@@ -14,7 +14,10 @@ use std::rc::Rc;
 
 use futures_executor::block_on;
 use proptest::prelude::*;
-use shared_types::vault::{Accepted, PullResponse, PushResponse};
+use shared_types::vault::{
+    Accepted, Conflict, Cursor, PullRequest, PullResponse, PushRequest, PushResponse,
+    RollbackReport,
+};
 use wasm_crypto::MasterPassword;
 
 use super::model::ItemKind;
@@ -23,39 +26,67 @@ use super::*;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;
 
-/// The server's rules, in memory.
+/// The server's rules, in memory: a revision sequence per container, records keyed by
+/// (container, id), a change naming another container moves the record (its old container
+/// keeps a tombstone).
 #[derive(Default)]
 struct Server {
-    head: i64,
-    records: BTreeMap<RecordId, VaultRecord>,
+    heads: BTreeMap<ContainerId, i64>,
+    records: BTreeMap<(ContainerId, RecordId), VaultRecord>,
     changes: BTreeMap<ChangeId, (RecordId, i64)>,
+    /// Rollbacks browsers reported.
+    reported: Vec<u32>,
     /// While set, every call fails as if the network were down.
     unreachable: bool,
+}
+
+impl Server {
+    fn next(&mut self, container: ContainerId) -> i64 {
+        let head = self.heads.entry(container).or_default();
+        *head += 1;
+        *head
+    }
 }
 
 #[derive(Clone, Default)]
 struct MemoryServer(Rc<RefCell<Server>>);
 
 impl Remote for MemoryServer {
-    fn pull(&self, since: i64) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
+    fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
         let server = self.0.borrow();
         let result = if server.unreachable {
             Err(ApiError::Unreachable)
         } else {
+            let since = |c: ContainerId| {
+                request
+                    .cursors
+                    .iter()
+                    .find(|cursor| cursor.container_id == c)
+                    .map_or(0, |cursor| cursor.revision)
+            };
             let mut records: Vec<VaultRecord> = server
                 .records
                 .values()
-                .filter(|r| r.revision > since)
+                .filter(|r| r.revision > since(r.container_id))
                 .cloned()
                 .collect();
-            records.sort_by_key(|r| r.revision);
+            records.sort_by_key(|r| (r.container_id, r.revision));
             // Small pages, so that paging is exercised too.
             let more = records.len() > 3;
             records.truncate(3);
             Ok(PullResponse {
+                access: Vec::new(),
+                access_head: 0,
+                heads: server
+                    .heads
+                    .iter()
+                    .map(|(&container_id, &revision)| Cursor {
+                        container_id,
+                        revision,
+                    })
+                    .collect(),
                 records,
                 more,
-                head: server.head,
             })
         };
         Box::pin(async move { result })
@@ -72,6 +103,7 @@ impl Remote for MemoryServer {
             let mut reply = PushResponse {
                 accepted: Vec::new(),
                 conflicts: Vec::new(),
+                refused: Vec::new(),
             };
             for change in &request.changes {
                 if let Some(&(_, revision)) = server.changes.get(&change.change_id) {
@@ -82,7 +114,12 @@ impl Remote for MemoryServer {
                     });
                     continue;
                 }
-                let current = server.records.get(&change.id).cloned();
+                let current = server
+                    .records
+                    .values()
+                    .find(|r| r.id == change.id && r.data.is_some())
+                    .or_else(|| server.records.get(&(change.container_id, change.id)))
+                    .cloned();
                 let fits = match (change.base_revision, &current) {
                     (None, None) => true,
                     (Some(base), Some(row)) => row.revision == base,
@@ -95,10 +132,21 @@ impl Remote for MemoryServer {
                     });
                     continue;
                 }
-                server.head += 1;
-                let revision = server.head;
+                if let Some(moved) = current.filter(|c| c.container_id != change.container_id) {
+                    let revision = server.next(moved.container_id);
+                    server.records.insert(
+                        (moved.container_id, moved.id),
+                        VaultRecord {
+                            revision,
+                            key: None,
+                            data: None,
+                            ..moved
+                        },
+                    );
+                }
+                let revision = server.next(change.container_id);
                 server.records.insert(
-                    change.id,
+                    (change.container_id, change.id),
                     VaultRecord {
                         id: change.id,
                         kind: change.kind,
@@ -122,6 +170,11 @@ impl Remote for MemoryServer {
             Ok(reply)
         };
         Box::pin(async move { result })
+    }
+
+    fn report_rollback(&self, report: RollbackReport) -> LocalFuture<'_, Result<(), ApiError>> {
+        self.0.borrow_mut().reported.push(report.records);
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -341,7 +394,7 @@ fn a_server_that_goes_back_in_time_is_reported_and_healed() {
     // The backup is taken here.
     let backup = {
         let s = server.0.borrow();
-        (s.head, s.records.clone(), s.changes.clone())
+        (s.heads.clone(), s.records.clone(), s.changes.clone())
     };
     let mut edited = block_on(a.item(kept)).unwrap().data;
     edited.set_field("password", "v2".into());
@@ -354,7 +407,7 @@ fn a_server_that_goes_back_in_time_is_reported_and_healed() {
     // Restored: the server forgets v2 and the new item.
     {
         let mut s = server.0.borrow_mut();
-        (s.head, s.records, s.changes) = backup;
+        (s.heads, s.records, s.changes) = backup;
     }
     let report = block_on(b.sync(70)).unwrap();
     assert!(report.rolled_back > 0, "{report:?}");
@@ -422,7 +475,7 @@ fn a_restored_server_that_brings_back_a_deleted_item_is_reported() {
     block_on(b.sync(30)).unwrap();
     let backup = {
         let s = server.0.borrow();
-        (s.head, s.records.clone(), s.changes.clone())
+        (s.heads.clone(), s.records.clone(), s.changes.clone())
     };
     block_on(a.trash_item(back, 40)).unwrap();
     block_on(a.purge_item(back)).unwrap();
@@ -432,12 +485,13 @@ fn a_restored_server_that_brings_back_a_deleted_item_is_reported() {
     assert_eq!(block_on(b.rollback_notice()).unwrap(), None);
     {
         let mut s = server.0.borrow_mut();
-        (s.head, s.records, s.changes) = backup;
+        (s.heads, s.records, s.changes) = backup;
     }
     let report = block_on(b.sync(70)).unwrap();
     // Once for the head below what B pulled, once for the item its tombstone outdates.
     assert_eq!(report.rolled_back, 2, "{report:?}");
     assert!(block_on(b.rollback_notice()).unwrap().is_some());
+    assert_eq!(server.0.borrow().reported, vec![2], "the operator is told");
     block_on(a.sync(80)).unwrap();
     for session in [&a, &b] {
         assert_eq!(
@@ -461,7 +515,7 @@ fn an_edit_made_on_a_restored_server_survives_the_newer_copy_sent_again() {
     block_on(c.sync(22)).unwrap();
     let backup = {
         let s = server.0.borrow();
-        (s.head, s.records.clone(), s.changes.clone())
+        (s.heads.clone(), s.records.clone(), s.changes.clone())
     };
     for (n, password) in ["v2", "v3"].iter().enumerate() {
         let mut edited = block_on(a.item(id)).unwrap().data;
@@ -472,7 +526,7 @@ fn an_edit_made_on_a_restored_server_survives_the_newer_copy_sent_again() {
     block_on(b.sync(41)).unwrap();
     {
         let mut s = server.0.borrow_mut();
-        (s.head, s.records, s.changes) = backup;
+        (s.heads, s.records, s.changes) = backup;
     }
     // C never saw v2 or v3: it edits the restored v1.
     let mut edited = block_on(c.item(id)).unwrap().data;
@@ -499,4 +553,88 @@ fn an_edit_made_on_a_restored_server_survives_the_newer_copy_sent_again() {
         assert_eq!(versions(session, id).unwrap(), all);
         assert_eq!(block_on(session.pending_count()).unwrap(), 0);
     }
+}
+
+/// An item moved to the other profile lives there alone in every browser: the deletion its old
+/// profile keeps never removes it, whichever of the two arrives first (pages hold 3 records, so
+/// the two halves of the move come in one page or in two).
+#[test]
+fn an_item_moved_to_the_other_profile_arrives_there_once() {
+    for others in 0..4 {
+        let server = MemoryServer::default();
+        let (a, b) = (browser(&server), browser(&server));
+        let personal = personal(&a);
+        let business = a
+            .profiles()
+            .into_iter()
+            .find(|(_, k)| *k == ProfileKind::Business)
+            .unwrap()
+            .0;
+        let moved = block_on(a.save_item(None, personal, login("moved"), 10)).unwrap();
+        block_on(a.sync(20)).unwrap();
+        block_on(b.sync(30)).unwrap();
+        block_on(a.move_to_profile(moved, business, None, 40)).unwrap();
+        for n in 0..others {
+            block_on(a.save_item(None, business, login(&format!("other {n}")), 50)).unwrap();
+        }
+        block_on(a.sync(60)).unwrap();
+        block_on(b.sync(70)).unwrap();
+        for session in [&a, &b] {
+            let opened = block_on(session.item(moved)).unwrap();
+            assert_eq!(opened.profile, business, "with {others} other items");
+            assert_eq!(opened.data.field("password"), "moved");
+            let listed = session
+                .rows(&Scope::All, "")
+                .into_iter()
+                .filter(|r| r.id == moved)
+                .count();
+            assert_eq!(listed, 1, "listed once, with {others} other items");
+            assert_eq!(block_on(session.pending_count()).unwrap(), 0);
+        }
+        let server = server.0.borrow();
+        let left = &server.records[&(ContainerId::from(personal), moved)];
+        assert!(left.data.is_none(), "the profile it left keeps a deletion");
+    }
+}
+
+/// A browser vault of the release before containers kept one pulled revision for the whole
+/// account: it becomes the cursor of each profile, so nothing is pulled twice, and later
+/// changes still arrive.
+#[test]
+fn a_vault_from_before_containers_pulls_nothing_twice() {
+    let server = MemoryServer::default();
+    let a = browser(&server);
+    let personal = personal(&a);
+    let first = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    for n in 0..4 {
+        block_on(a.save_item(None, personal, login(&format!("more {n}")), 10)).unwrap();
+    }
+    block_on(a.sync(20)).unwrap();
+    let cache = MemoryCache::default();
+    let b = browser_on(&server, cache.clone());
+    block_on(b.sync(30)).unwrap();
+    let head = server.0.borrow().heads[&ContainerId::from(personal)];
+    drop(b);
+    // What the previous release left in Meta.
+    block_on(cache.delete(Store::Meta, CURSORS)).unwrap();
+    block_on(cache.put(Store::Meta, OLD_PULLED_REVISION, &to_bytes(&head).unwrap())).unwrap();
+
+    let b = browser_on(&server, cache.clone());
+    assert_eq!(b.pulled(ContainerId::from(personal)), head);
+    let report = block_on(b.sync(40)).unwrap();
+    assert_eq!(report.received, 0, "{report:?}");
+    assert_eq!(report.rolled_back, 0, "{report:?}");
+    assert!(
+        block_on(cache.get(Store::Meta, OLD_PULLED_REVISION))
+            .unwrap()
+            .is_none()
+    );
+    block_on(a.save_item(Some(first), personal, login("v2"), 50)).unwrap();
+    block_on(a.sync(60)).unwrap();
+    let report = block_on(b.sync(70)).unwrap();
+    assert_eq!(
+        report.received, 2,
+        "the edit and its past version: {report:?}"
+    );
+    assert_eq!(versions(&b, first).unwrap(), versions(&a, first).unwrap());
 }

@@ -14,40 +14,38 @@
 pub mod import;
 pub mod index;
 pub mod model;
+mod pull;
+mod push;
 pub mod remote;
 pub mod seal;
 pub mod totp;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use shared_types::account::ProfileKind;
-use shared_types::vault::{
-    Conflict, MAX_PUSH_CHANGES, PushRequest, RecordChange, RecordKind, VaultRecord,
-};
-use shared_types::{ChangeId, FolderId, ProfileId, RecordId};
+use shared_types::vault::{RecordChange, RecordKind, VaultRecord};
+use shared_types::{ChangeId, ContainerId, FolderId, ProfileId, RecordId};
 use wasm_crypto::SymmetricKey;
 
 use crate::api::ApiError;
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::keys::VaultKeys;
-use crate::services::mark;
 use index::{FolderEntry, ItemSummary, ProfileIndex};
 use model::{FolderData, HistoryData, HistoryReason, ItemData};
-use remote::{LocalFuture, Remote};
+use remote::Remote;
 use seal::SealError;
 
 /// Days an item stays in the trash before it is purged.
 pub const TRASH_DAYS: i64 = 30;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-/// The last server revision this browser has pulled.
-const PULLED_REVISION: &str = "vault:pulled_revision";
-/// Keeps one push request well under the server's 4 MiB body limit.
-const PUSH_BYTES: usize = 2 * 1024 * 1024;
-/// Changes the server refused (a 400 for that change alone), by change id, with its reason.
+/// How far this browser has pulled each container and the access feed ([`pull::Cursors`]).
+const CURSORS: &str = "vault:cursors";
+/// The one revision the release before containers kept for the whole account.
+const OLD_PULLED_REVISION: &str = "vault:pulled_revision";
+/// Changes the server refused, by change id, with its reason.
 /// They stay in the outbox, shown in red, and are not sent again until edited.
 const REFUSED: &str = "vault:refused";
 /// The last time the server was found serving older data than this browser had seen.
@@ -228,7 +226,7 @@ fn local_key_of(kind: RecordKind, id: RecordId, parent: Option<RecordId>) -> Str
 fn local_record(
     id: RecordId,
     kind: RecordKind,
-    container_id: ProfileId,
+    container_id: ContainerId,
     parent_id: Option<RecordId>,
     key: Option<shared_types::Base64Bytes>,
     data: shared_types::Base64Bytes,
@@ -309,8 +307,8 @@ impl Batch {
 struct Inner<C> {
     cache: C,
     api: Box<dyn Remote>,
-    /// The last revision pulled (also in Meta), to skip pulls a notice does not need.
-    pulled: std::cell::Cell<i64>,
+    /// How far this browser has pulled (also in Meta), to skip pulls a notice does not need.
+    pulled: RefCell<pull::Cursors>,
     keys: Arc<VaultKeys>,
     profiles: RefCell<Vec<ProfileState>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
@@ -348,10 +346,8 @@ impl<C: Cache> VaultSession<C> {
         keys: Arc<VaultKeys>,
         now_ms: i64,
     ) -> Result<Self> {
-        let pulled = match cache.get(Store::Meta, PULLED_REVISION).await? {
-            Some(bytes) => from_bytes::<i64>(&bytes)?,
-            None => 0,
-        };
+        let profile_ids: Vec<ProfileId> = keys.profiles.iter().map(|(id, _, _)| *id).collect();
+        let pulled = pull::Cursors::load(&cache, &profile_ids).await?;
         let mut profiles = Vec::new();
         let mut readable = true;
         for (id, kind, key) in &keys.profiles {
@@ -374,7 +370,7 @@ impl<C: Cache> VaultSession<C> {
             inner: Rc::new(Inner {
                 cache,
                 api: Box::new(api),
-                pulled: std::cell::Cell::new(pulled),
+                pulled: RefCell::new(pulled),
                 keys,
                 profiles: RefCell::new(profiles),
                 search: RefCell::new(None),
@@ -446,10 +442,13 @@ impl<C: Cache> VaultSession<C> {
     }
 
     fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
-        let Some(key) = self.profile_key(record.container_id) else {
+        let (Some(profile), Some(key)) = (
+            self.profile_in(record.container_id),
+            self.profile_key(record.container_id),
+        ) else {
             return;
         };
-        let index = indexes.entry(record.container_id).or_default();
+        let index = indexes.entry(profile).or_default();
         match record.kind {
             RecordKind::Item => {
                 let summary = match seal::open_item(key, record) {
@@ -478,17 +477,29 @@ impl<C: Cache> VaultSession<C> {
         Ok(Write::Put(Store::Index, profile.id.to_string(), sealed))
     }
 
-    fn profile_key(&self, profile: ProfileId) -> Option<&SymmetricKey> {
+    /// The key of a container this browser holds the key of (one of the account's profiles).
+    fn profile_key(&self, container: impl Into<ContainerId>) -> Option<&SymmetricKey> {
+        let container = container.into();
         self.inner
             .keys
             .profiles
             .iter()
-            .find(|(id, _, _)| *id == profile)
+            .find(|(id, _, _)| ContainerId::from(*id) == container)
             .map(|(_, _, key)| key)
     }
 
-    fn key_of(&self, profile: ProfileId) -> Result<&SymmetricKey> {
-        self.profile_key(profile).ok_or(VaultError::Missing)
+    /// The profile a container is, when it is one of the account's profiles.
+    fn profile_in(&self, container: ContainerId) -> Option<ProfileId> {
+        self.inner
+            .keys
+            .profiles
+            .iter()
+            .map(|(id, _, _)| *id)
+            .find(|id| ContainerId::from(*id) == container)
+    }
+
+    fn key_of(&self, container: impl Into<ContainerId>) -> Result<&SymmetricKey> {
+        self.profile_key(container).ok_or(VaultError::Missing)
     }
 
     /// The profiles, Personal first.
@@ -716,7 +727,9 @@ impl<C: Cache> VaultSession<C> {
             .is_some();
         Ok(OpenedItem {
             id,
-            profile: record.container_id,
+            profile: self
+                .profile_in(record.container_id)
+                .ok_or(VaultError::Missing)?,
             data,
             pending,
         })
@@ -803,7 +816,7 @@ impl<C: Cache> VaultSession<C> {
                 (id, item_key, Some(record.container_id), base)
             }
         };
-        if old_profile != Some(profile) {
+        if old_profile != Some(profile.into()) {
             // Folders belong to one profile.
             let in_target = data.folder.is_some_and(|f| {
                 self.inner
@@ -820,7 +833,7 @@ impl<C: Cache> VaultSession<C> {
         let record = local_record(
             id,
             RecordKind::Item,
-            profile,
+            profile.into(),
             None,
             sealed.key,
             sealed.data,
@@ -1063,7 +1076,15 @@ impl<C: Cache> VaultSession<C> {
             parent,
         };
         let data = seal::seal_folder(self.key_of(profile)?, profile, id, &folder)?;
-        let record = local_record(id, RecordKind::Folder, profile, None, None, data, now_ms);
+        let record = local_record(
+            id,
+            RecordKind::Folder,
+            profile.into(),
+            None,
+            None,
+            data,
+            now_ms,
+        );
         let mut batch = Batch::new();
         batch.record(&record, base)?;
         let entry = FolderEntry::of(&folder);
@@ -1091,15 +1112,11 @@ impl<C: Cache> VaultSession<C> {
     /// Renames a folder.
     pub async fn rename_folder(&self, id: FolderId, name: &str, now_ms: i64) -> Result<()> {
         let (record, folder, base) = self.folder_record(id).await?;
-        self.write_folder(
-            record.id,
-            record.container_id,
-            name,
-            folder.parent,
-            base,
-            now_ms,
-        )
-        .await
+        let profile = self
+            .profile_in(record.container_id)
+            .ok_or(VaultError::Missing)?;
+        self.write_folder(record.id, profile, name, folder.parent, base, now_ms)
+            .await
     }
 
     /// Moves a folder inside `parent` of the same profile (`None`: the top).
@@ -1110,11 +1127,14 @@ impl<C: Cache> VaultSession<C> {
         now_ms: i64,
     ) -> Result<()> {
         let (record, folder, base) = self.folder_record(id).await?;
+        let profile = self
+            .profile_in(record.container_id)
+            .ok_or(VaultError::Missing)?;
         if let Some(parent) = parent {
             let profiles = self.inner.profiles.borrow();
             let index = &profiles
                 .iter()
-                .find(|p| p.id == record.container_id)
+                .find(|p| p.id == profile)
                 .ok_or(VaultError::Missing)?
                 .index;
             if !index.folders.contains_key(&RecordId(parent.0)) {
@@ -1124,15 +1144,8 @@ impl<C: Cache> VaultSession<C> {
                 return Err(VaultError::FolderCycle);
             }
         }
-        self.write_folder(
-            record.id,
-            record.container_id,
-            &folder.name,
-            parent,
-            base,
-            now_ms,
-        )
-        .await
+        self.write_folder(record.id, profile, &folder.name, parent, base, now_ms)
+            .await
     }
 
     /// Deletes a folder and the folders inside it; their items go to the trash.
@@ -1230,7 +1243,7 @@ impl<C: Cache> VaultSession<C> {
                             &local_record(
                                 id,
                                 RecordKind::Folder,
-                                profile,
+                                profile.into(),
                                 None,
                                 None,
                                 data,
@@ -1259,7 +1272,7 @@ impl<C: Cache> VaultSession<C> {
                 &local_record(
                     id,
                     RecordKind::Item,
-                    profile,
+                    profile.into(),
                     None,
                     sealed.key,
                     sealed.data,
@@ -1331,13 +1344,21 @@ impl<C: Cache> VaultSession<C> {
                 .cache
                 .put(Store::Meta, ROLLBACK, &to_bytes(&notice)?)
                 .await?;
+            // For the operator; the notice above is what the person sees, so a report that
+            // does not arrive changes nothing here.
+            let records = u32::try_from(report.rolled_back).unwrap_or(u32::MAX);
+            let _ = self
+                .inner
+                .api
+                .report_rollback(shared_types::vault::RollbackReport { records })
+                .await;
         }
         Ok(report)
     }
 
-    /// The last revision this browser pulled.
-    pub fn pulled_revision(&self) -> i64 {
-        self.inner.pulled.get()
+    /// The last revision this browser pulled of `container` (0: none).
+    pub fn pulled(&self, container: ContainerId) -> i64 {
+        self.inner.pulled.borrow().of(container)
     }
 
     /// The changes the server refused, by item or folder (a past version's refusal shows on
@@ -1384,310 +1405,6 @@ impl<C: Cache> VaultSession<C> {
         Ok(self.inner.cache.delete(Store::Meta, ROLLBACK).await?)
     }
 
-    async fn push(
-        &self,
-        report: &mut SyncReport,
-        sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
-        now_ms: i64,
-    ) -> Result<()> {
-        let mut refused = self.refused_changes().await?;
-        let queued: Vec<RecordChange> = self.outbox().await?.into_values().collect();
-        // Records whose waiting change is refused.
-        let stuck: std::collections::BTreeSet<RecordId> = queued
-            .iter()
-            .filter(|c| refused.contains_key(&c.change_id))
-            .map(|c| c.id)
-            .collect();
-        let before = refused.len();
-        let mut changes = Vec::new();
-        let mut waiting = std::collections::BTreeSet::new();
-        for change in queued {
-            waiting.insert(change.change_id);
-            // A refused change is sent again once edited (a new change id). A past version
-            // cannot be edited: it is sent again once its item is no longer refused (it was
-            // most likely refused because its item was).
-            let retry = change.kind == RecordKind::History
-                && change.parent_id.is_some_and(|item| !stuck.contains(&item));
-            if retry {
-                refused.remove(&change.change_id);
-            }
-            if !refused.contains_key(&change.change_id) {
-                changes.push(change);
-            }
-        }
-        // Forget refusals of changes that are gone (edited again, or settled).
-        refused.retain(|id, _| waiting.contains(id));
-        if refused.len() != before {
-            self.inner
-                .cache
-                .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
-                .await?;
-        }
-        // Items and folders first: a past version may need its item on the server, and a
-        // partial failure then leaves the most useful part stored.
-        changes.sort_by_key(|c| c.kind == RecordKind::History);
-        let mut chunk = Vec::new();
-        let mut size = 0;
-        for change in changes {
-            let bytes = change.data.as_ref().map_or(0, |d| d.0.len()) * 4 / 3 + 512;
-            if !chunk.is_empty() && (chunk.len() == MAX_PUSH_CHANGES || size + bytes > PUSH_BYTES) {
-                self.push_chunk(std::mem::take(&mut chunk), report, sent, now_ms)
-                    .await?;
-                size = 0;
-            }
-            size += bytes;
-            chunk.push(change);
-        }
-        if !chunk.is_empty() {
-            self.push_chunk(chunk, report, sent, now_ms).await?;
-        }
-        Ok(())
-    }
-
-    /// Pushes one request. When the server refuses it as invalid, the halves are sent apart
-    /// until the refused change is alone: it is marked refused (kept, shown in red, not sent
-    /// again until edited) and every other change still goes through.
-    fn push_chunk<'a>(
-        &'a self,
-        changes: Vec<RecordChange>,
-        report: &'a mut SyncReport,
-        sent: &'a mut std::collections::BTreeSet<(RecordId, i64)>,
-        now_ms: i64,
-    ) -> remote::LocalFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let request = PushRequest { changes };
-            match self.inner.api.push(&request).await {
-                Ok(reply) => {
-                    self.settle(request.changes, reply, report, sent, now_ms)
-                        .await
-                }
-                Err(ApiError::Server {
-                    status: 400,
-                    message,
-                    ..
-                }) => {
-                    let mut changes = request.changes;
-                    if changes.len() == 1 {
-                        let change = &changes[0];
-                        let mut refused = self.refused_changes().await?;
-                        let reason = message
-                            .split_once(": ")
-                            .map_or(message.as_str(), |(_, why)| why)
-                            .to_owned();
-                        refused.insert(change.change_id, (change.id.to_string(), reason));
-                        self.inner
-                            .cache
-                            .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
-                            .await?;
-                        report.refused += 1;
-                        return Ok(());
-                    }
-                    let second = changes.split_off(changes.len() / 2);
-                    self.push_chunk(changes, report, sent, now_ms).await?;
-                    self.push_chunk(second, report, sent, now_ms).await
-                }
-                Err(e) => Err(e.into()),
-            }
-        })
-    }
-
-    /// Applies a push's reply: accepted changes leave the outbox (unless a newer change of
-    /// the record was made meanwhile: that one now builds on the accepted revision), and
-    /// conflicts are resolved keeping both sides.
-    async fn settle(
-        &self,
-        changes: Vec<RecordChange>,
-        reply: shared_types::vault::PushResponse,
-        report: &mut SyncReport,
-        sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
-        now_ms: i64,
-    ) -> Result<()> {
-        let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
-        // As it is now: the person may have changed records while the push was on its way.
-        let mut outbox = self.outbox().await?;
-        let accepted: Vec<_> = reply
-            .accepted
-            .iter()
-            .filter_map(|accepted| Some((accepted, *by_id.get(&accepted.id)?)))
-            .collect();
-        let keys: Vec<String> = accepted
-            .iter()
-            .map(|(_, change)| local_key_of(change.kind, change.id, change.parent_id))
-            .collect();
-        let locals = self.stored_many(&keys).await?;
-        let mut writes = Vec::new();
-        for ((accepted, change), local) in accepted.into_iter().zip(locals) {
-            report.sent += 1;
-            sent.insert((accepted.id, accepted.revision));
-            let outbox_key = accepted.id.to_string();
-            let waiting = outbox.remove(&accepted.id);
-            let record = VaultRecord {
-                id: change.id,
-                kind: change.kind,
-                container_id: change.container_id,
-                parent_id: change.parent_id,
-                revision: accepted.revision,
-                key: change.key.clone(),
-                data: change.data.clone(),
-                updated_at: now_ms / 1000,
-            };
-            match waiting {
-                Some(waiting) if waiting.change_id == accepted.change_id => {
-                    writes.push(Write::Delete(Store::Outbox, outbox_key));
-                    if change.data.is_none() {
-                        writes.push(Write::Put(
-                            Store::Records,
-                            tombstone_key(record.id),
-                            to_bytes(&record)?,
-                        ));
-                    }
-                    if change.data.is_some()
-                        && let Some(local) = local
-                        && local.data == record.data
-                        && local.container_id == record.container_id
-                    {
-                        writes.push(Write::Put(
-                            Store::Records,
-                            local_key(&record),
-                            to_bytes(&record)?,
-                        ));
-                    }
-                }
-                // Edited again while this change was on its way: the newer change now
-                // builds on the revision the server gave this one.
-                Some(newer) => writes.push(Write::Put(
-                    Store::Outbox,
-                    outbox_key,
-                    to_bytes(&RecordChange {
-                        base_revision: Some(accepted.revision),
-                        ..newer
-                    })?,
-                )),
-                // Created, then deleted here before the creation was acknowledged: the
-                // deletion was never queued (the record seemed never sent). Send it now.
-                None if change.data.is_some() && local.is_none() => writes.push(Write::Put(
-                    Store::Outbox,
-                    outbox_key,
-                    to_bytes(&RecordChange {
-                        key: None,
-                        data: None,
-                        ..change_of(&record, Some(accepted.revision))
-                    })?,
-                )),
-                None => {}
-            }
-        }
-        self.inner.cache.write(writes).await?;
-        for conflict in reply.conflicts {
-            if let Some(change) = by_id.get(&conflict.id) {
-                report.conflicts += 1;
-                self.resolve(change, conflict, report, now_ms).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the
-    /// server's version stays current and ours goes into the item's history. A server that
-    /// answers with an older revision than this browser has seen has gone back in time: ours
-    /// is kept and sent again on top of what it has.
-    async fn resolve(
-        &self,
-        ours: &RecordChange,
-        theirs: Conflict,
-        report: &mut SyncReport,
-        now_ms: i64,
-    ) -> Result<()> {
-        let current = theirs.current;
-        let mut batch = Batch::new();
-        let seen = ours.base_revision.unwrap_or(0);
-        match (&ours.data, current) {
-            (_, Some(current)) if current.revision < seen => {
-                report.rolled_back += 1;
-                requeue(&mut batch, ours, Some(current.revision))?;
-            }
-            (_, None) if seen > 0 => {
-                report.rolled_back += 1;
-                requeue(&mut batch, ours, None)?;
-            }
-            // The record is gone or deleted on the server, ours is an edit: ours stands.
-            (Some(_), None) => requeue(&mut batch, ours, None)?,
-            (Some(_), Some(current)) if current.data.is_none() => {
-                requeue(&mut batch, ours, Some(current.revision))?
-            }
-            // Both deleted: nothing left to do.
-            (None, Some(current)) if current.data.is_none() => {
-                batch
-                    .writes
-                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
-            }
-            // Ours deletes, theirs edited: theirs stands.
-            (None, Some(current)) => {
-                batch
-                    .writes
-                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
-                batch.writes.push(Write::Put(
-                    Store::Records,
-                    local_key(&current),
-                    to_bytes(&current)?,
-                ));
-                self.reindex(&mut batch.writes, &current)?;
-            }
-            (None, None) => {
-                batch
-                    .writes
-                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
-            }
-            (Some(_), Some(current)) => {
-                batch
-                    .writes
-                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
-                batch.writes.push(Write::Put(
-                    Store::Records,
-                    local_key(&current),
-                    to_bytes(&current)?,
-                ));
-                let mut kept = false;
-                if ours.kind == RecordKind::Item
-                    && let Some(key) = self.profile_key(current.container_id)
-                    && let Ok((item_key, _)) = seal::open_item(key, &current)
-                    && let Some(our_key) = self.profile_key(ours.container_id)
-                {
-                    let our_record = VaultRecord {
-                        id: ours.id,
-                        kind: ours.kind,
-                        container_id: ours.container_id,
-                        parent_id: None,
-                        revision: 0,
-                        key: ours.key.clone(),
-                        data: ours.data.clone(),
-                        updated_at: now_ms / 1000,
-                    };
-                    if let Ok((_, our_data)) = seal::open_item(our_key, &our_record) {
-                        self.keep_version(
-                            &mut batch,
-                            &item_key,
-                            &current,
-                            our_data,
-                            HistoryReason::Conflict,
-                            now_ms,
-                        )?;
-                        kept = true;
-                    }
-                }
-                if kept {
-                    // The item gained a version, so it changes on the server too: a deletion
-                    // made without seeing that version then conflicts (and loses) instead of
-                    // removing the item with it.
-                    batch.record(&current, Some(current.revision))?;
-                }
-                self.reindex(&mut batch.writes, &current)?;
-            }
-        }
-        self.inner.cache.write(batch.writes).await?;
-        Ok(())
-    }
-
     /// Updates the indexes for a record received from the server.
     fn reindex(&self, writes: &mut Vec<Write>, record: &VaultRecord) -> Result<()> {
         let mut fresh = BTreeMap::new();
@@ -1711,312 +1428,6 @@ impl<C: Cache> VaultSession<C> {
             touched
         })
     }
-
-    /// Receives what changed since the last pull. Records this sync just sent come back too:
-    /// they are already here (`sent`), so they are not opened again.
-    ///
-    /// Rollback detection: a server whose newest revision is below the one this browser has
-    /// pulled, or that serves a record at an older revision than the one kept here, has gone
-    /// back in time. The newer copies kept here win and are sent again, and the sync reports
-    /// it. When the whole vault is behind, everything is pulled again and every record the
-    /// server no longer has is sent again.
-    ///
-    /// The pages overlap: the next page is asked for as soon as a page arrives, and a page's
-    /// records are stored while the next one is opened, so the server, the browser's storage
-    /// and this thread work at the same time. A page's write starts only once the one before
-    /// it is kept, and the pulled revision moves only with the page that reaches it.
-    async fn pull(
-        &self,
-        report: &mut SyncReport,
-        sent: &std::collections::BTreeSet<(RecordId, i64)>,
-        now_ms: i64,
-    ) -> Result<()> {
-        let mut since = self.inner.pulled.get();
-        // Records the server sent in a pull from 0 after it was found behind.
-        let mut resync: Option<std::collections::BTreeSet<RecordId>> = None;
-        // A first pull into an empty browser has nothing to compare with.
-        let compare = since > 0;
-        let mut fetching = Some(Ahead::start(self.inner.api.pull(since)));
-        let mut storing: Option<LocalFuture<'_, Result<()>>> = None;
-        while let Some(next) = fetching.take() {
-            mark("strongroom:pull-start");
-            let page = beside(&mut storing, next.wait()).await?;
-            mark("strongroom:pull-fetched");
-            if page.head < since && resync.is_none() {
-                if let Some(write) = storing.take() {
-                    write.await?;
-                }
-                report.rolled_back += 1;
-                since = 0;
-                resync = Some(std::collections::BTreeSet::new());
-                fetching = Some(Ahead::start(self.inner.api.pull(since)));
-                continue;
-            }
-            since = page
-                .records
-                .iter()
-                .map(|r| r.revision)
-                .fold(since, i64::max);
-            if page.more {
-                fetching = Some(Ahead::start(self.inner.api.pull(since)));
-            }
-            let waiting = beside(&mut storing, self.pending_ids()).await?;
-            if let Some(seen) = resync.as_mut() {
-                seen.extend(page.records.iter().map(|r| r.id));
-            }
-            // Records of ours that are already here or wait to be sent are left alone: the
-            // push settles the latter.
-            let incoming: Vec<&VaultRecord> = page
-                .records
-                .iter()
-                .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
-                .collect();
-            // What this browser has seen of each: the record, or its tombstone.
-            let locals = if compare {
-                let keys: Vec<String> = incoming
-                    .iter()
-                    .flat_map(|r| [local_key(r), tombstone_key(r.id)])
-                    .collect();
-                let found = beside(&mut storing, self.stored_many(&keys)).await?;
-                found
-                    .chunks(2)
-                    .map(|pair| pair.iter().flatten().max_by_key(|r| r.revision).cloned())
-                    .collect()
-            } else {
-                vec![None; incoming.len()]
-            };
-            let mut writes = Vec::new();
-            let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
-            let mut gone = Vec::new();
-            for (record, local) in incoming.into_iter().zip(locals) {
-                // Older than what was seen here, or the same revision with other content (a
-                // restored server reuses revision numbers): the server went back in time.
-                if let Some(local) = &local
-                    && (local.revision > record.revision
-                        || (local.revision == record.revision
-                            && (local.data != record.data || local.key != record.key)))
-                {
-                    report.rolled_back += 1;
-                    match (&local.data, &record.data) {
-                        // Ours is newer: it is sent again on top of the server's, which is
-                        // kept in the item's history if it differs (it may hold an edit made
-                        // on the restored server).
-                        (Some(_), _) => {
-                            let mut batch = Batch::new();
-                            self.keep_theirs(&mut batch, local, record, now_ms)?;
-                            batch.record(local, Some(record.revision))?;
-                            writes.append(&mut batch.writes);
-                            continue;
-                        }
-                        // Deleted here later, alive on the server: an edit beats a deletion,
-                        // so the server's record is taken (the rollback is reported).
-                        (None, Some(_)) => {}
-                        (None, None) => continue,
-                    }
-                }
-                report.received += 1;
-                gone.push(record.id);
-                if local.as_ref().is_some_and(|l| l.data.is_none()) {
-                    writes.push(Write::Delete(Store::Records, tombstone_key(record.id)));
-                }
-                if record.data.is_none() {
-                    writes.push(Write::Put(
-                        Store::Records,
-                        tombstone_key(record.id),
-                        to_bytes(record)?,
-                    ));
-                    // Remove under whatever local key it had (an item's versions go with it).
-                    for key in [item_key(record.id), folder_key(record.id)] {
-                        writes.push(Write::Delete(Store::Records, key));
-                    }
-                    if let Some(parent) = record.parent_id {
-                        writes.push(Write::Delete(
-                            Store::Records,
-                            format!("{}{}", history_prefix(parent), record.id),
-                        ));
-                    }
-                } else {
-                    writes.push(Write::Put(
-                        Store::Records,
-                        local_key(record),
-                        to_bytes(record)?,
-                    ));
-                    self.index_record(&mut fresh, record);
-                }
-            }
-            writes.push(Write::Put(
-                Store::Meta,
-                PULLED_REVISION.to_owned(),
-                to_bytes(&since)?,
-            ));
-            mark("strongroom:pull-opened");
-            // The sealed indexes are written with the last page only: a pull cut short leaves
-            // them behind the records, which the next sync's `verify_index` repairs.
-            let last_page = !page.more;
-            self.update_index(&mut writes, |profiles| {
-                let mut touched = Vec::new();
-                for p in profiles.iter_mut() {
-                    for id in &gone {
-                        p.index.items.remove(id);
-                        p.index.folders.remove(id);
-                    }
-                    if let Some(index) = fresh.get_mut(&p.id) {
-                        p.index.items.append(&mut index.items);
-                        p.index.folders.append(&mut index.folders);
-                    }
-                    if last_page {
-                        touched.push(p.id);
-                    }
-                }
-                touched
-            })?;
-            mark("strongroom:pull-indexed");
-            if let Some(write) = storing.take() {
-                write.await?;
-            }
-            mark("strongroom:pull-stored");
-            let reached = since;
-            storing = Some(Box::pin(async move {
-                self.inner.cache.write(writes).await?;
-                self.inner.pulled.set(reached);
-                Ok(())
-            }));
-        }
-        if let Some(write) = storing.take() {
-            write.await?;
-        }
-        if let Some(seen) = resync {
-            self.send_again_what_the_server_lost(&seen, report).await?;
-        }
-        Ok(())
-    }
-
-    /// Before a newer local copy of an item is sent again over the server's older one (after
-    /// a rollback), keeps the server's content as a conflict version when it differs.
-    fn keep_theirs(
-        &self,
-        batch: &mut Batch,
-        ours: &VaultRecord,
-        theirs: &VaultRecord,
-        now_ms: i64,
-    ) -> Result<()> {
-        if ours.kind != RecordKind::Item || theirs.data.is_none() {
-            return Ok(());
-        }
-        let (Some(our_key), Some(their_key)) = (
-            self.profile_key(ours.container_id),
-            self.profile_key(theirs.container_id),
-        ) else {
-            return Ok(());
-        };
-        if let Ok((item_key, our_data)) = seal::open_item(our_key, ours)
-            && let Ok((_, their_data)) = seal::open_item(their_key, theirs)
-            && content_differs(&our_data, &their_data)
-        {
-            self.keep_version(
-                batch,
-                &item_key,
-                ours,
-                their_data,
-                HistoryReason::Conflict,
-                now_ms,
-            )?;
-        }
-        Ok(())
-    }
-
-    /// After a pull from 0 from a server that went back in time: every record kept here that
-    /// the server once acknowledged (revision above 0) but no longer has is sent again as new.
-    async fn send_again_what_the_server_lost(
-        &self,
-        seen: &std::collections::BTreeSet<RecordId>,
-        report: &mut SyncReport,
-    ) -> Result<()> {
-        let waiting = self.pending_ids().await?;
-        let mut batch = Batch::new();
-        for prefix in ["i:", "f:", "h:"] {
-            for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
-                let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
-                    continue;
-                };
-                if record.revision > 0
-                    && !seen.contains(&record.id)
-                    && !waiting.contains(&record.id)
-                {
-                    report.rolled_back += 1;
-                    batch.record(&record, None)?;
-                }
-            }
-        }
-        if !batch.writes.is_empty() {
-            self.inner.cache.write(batch.writes).await?;
-        }
-        Ok(())
-    }
-}
-
-/// A request started at once and awaited later: it is polled once when made, so that it is
-/// under way while other work goes on (a fetch keeps its answer until it is polled again).
-struct Ahead<'a, T>(futures_util::future::MaybeDone<LocalFuture<'a, T>>);
-
-impl<'a, T> Ahead<'a, T> {
-    fn start(request: LocalFuture<'a, T>) -> Self {
-        let mut request = futures_util::future::maybe_done(request);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let _ = std::pin::Pin::new(&mut request).poll(&mut cx);
-        Self(request)
-    }
-
-    async fn wait(mut self) -> T {
-        (&mut self.0).await;
-        std::pin::Pin::new(&mut self.0)
-            .take_output()
-            .expect("a finished request has its output")
-    }
-}
-
-/// Awaits `next` while driving `storing`, a local write started earlier. Its requests run in
-/// the browser meanwhile, but it must be polled as they finish: the end of its transaction is
-/// only listened for then. A failed write fails this too; when `next` fails, the write is
-/// finished first, so that what it stored is known.
-async fn beside<'a, T, E: Into<VaultError>>(
-    storing: &mut Option<LocalFuture<'a, Result<()>>>,
-    next: impl Future<Output = std::result::Result<T, E>>,
-) -> Result<T> {
-    let mut next = std::pin::pin!(next);
-    let result = std::future::poll_fn(|cx| {
-        if let Some(write) = storing.as_mut()
-            && let std::task::Poll::Ready(done) = write.as_mut().poll(cx)
-        {
-            *storing = None;
-            if let Err(e) = done {
-                return std::task::Poll::Ready(Err(e));
-            }
-        }
-        next.as_mut().poll(cx).map(|r| Ok(r.map_err(Into::into)))
-    })
-    .await?;
-    if result.is_err()
-        && let Some(write) = storing.take()
-    {
-        write.await?;
-    }
-    result
-}
-
-/// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
-/// new change.
-fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
-    batch.writes.push(Write::Put(
-        Store::Outbox,
-        ours.id.to_string(),
-        to_bytes(&RecordChange {
-            change_id: ChangeId::new_v7(),
-            base_revision: base,
-            ..ours.clone()
-        })?,
-    ));
-    Ok(())
 }
 
 /// Puts an item's entry into `profile`'s index and out of any other; returns the profiles touched.
@@ -2056,7 +1467,7 @@ pub async fn forget_local_vault(cache: &impl Cache) -> Result<(), CacheError> {
         Write::Clear(Store::Outbox),
         Write::Clear(Store::Index),
     ];
-    for key in [PULLED_REVISION, REFUSED, ROLLBACK] {
+    for key in [CURSORS, OLD_PULLED_REVISION, REFUSED, ROLLBACK] {
         writes.push(Write::Delete(Store::Meta, key.to_owned()));
     }
     cache.write(writes).await

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use shared_types::vault::{PullResponse, PushRequest, PushResponse};
+use shared_types::vault::{PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport};
 
 use crate::api::{ApiClient, ApiError};
 
@@ -13,18 +13,20 @@ pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// The two calls a sync makes.
 pub trait Remote {
-    /// The records stored after revision `since` (one page).
-    fn pull(&self, since: i64) -> LocalFuture<'_, Result<PullResponse, ApiError>>;
+    /// The records stored after the request's cursors (one page).
+    fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>>;
     /// Stores changes; answers which were stored and which conflicted.
     fn push<'a>(
         &'a self,
         request: &'a PushRequest,
     ) -> LocalFuture<'a, Result<PushResponse, ApiError>>;
+    /// Tells the server's operator that it served older data than this browser had seen.
+    fn report_rollback(&self, report: RollbackReport) -> LocalFuture<'_, Result<(), ApiError>>;
 }
 
 impl Remote for ApiClient {
-    fn pull(&self, since: i64) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
-        Box::pin(self.vault_pull(since))
+    fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
+        Box::pin(async move { self.vault_pull(&request).await })
     }
 
     fn push<'a>(
@@ -32,5 +34,9 @@ impl Remote for ApiClient {
         request: &'a PushRequest,
     ) -> LocalFuture<'a, Result<PushResponse, ApiError>> {
         Box::pin(self.vault_push(request))
+    }
+
+    fn report_rollback(&self, report: RollbackReport) -> LocalFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move { self.vault_report_rollback(&report).await })
     }
 }

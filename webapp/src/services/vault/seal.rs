@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::vault::{MAX_RECORD_BYTES, RecordKind, VaultRecord};
-use shared_types::{Base64Bytes, ProfileId, RecordId};
+use shared_types::{Base64Bytes, ContainerId, ProfileId, RecordId};
 use wasm_crypto::{Binding, Purpose, SealedData, SymmetricKey, WrappedKey};
 use zeroize::Zeroizing;
 
@@ -57,8 +57,8 @@ fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SealError> {
     serde_json::from_slice(bytes).map_err(|_| SealError::Damaged)
 }
 
-fn item_binding(purpose: Purpose, item: RecordId, profile: ProfileId) -> Binding {
-    Binding::new(purpose, item.0, profile.0)
+fn item_binding(purpose: Purpose, item: RecordId, container: ContainerId) -> Binding {
+    Binding::new(purpose, item.0, container.0)
 }
 
 fn sealed(data: &Option<Base64Bytes>) -> Result<SealedData, SealError> {
@@ -83,19 +83,24 @@ pub struct Sealed {
     pub data: Base64Bytes,
 }
 
-/// Seals an item's content under `item_key` for `profile`, and wraps the key.
+/// Seals an item's content under `item_key` for `container`, and wraps the key.
 pub fn seal_item(
     profile_key: &SymmetricKey,
-    profile: ProfileId,
+    container: impl Into<ContainerId>,
     id: RecordId,
     item_key: &SymmetricKey,
     item: &ItemData,
 ) -> Result<Sealed, SealError> {
+    let container = container.into();
     let plain = to_json(item)?;
-    let data = wasm_crypto::seal(item_key, &item_binding(Purpose::Item, id, profile), &plain);
+    let data = wasm_crypto::seal(
+        item_key,
+        &item_binding(Purpose::Item, id, container),
+        &plain,
+    );
     let key = wasm_crypto::wrap(
         profile_key,
-        &item_binding(Purpose::ItemKey, id, profile),
+        &item_binding(Purpose::ItemKey, id, container),
         item_key,
     );
     Ok(Sealed {
@@ -156,19 +161,19 @@ pub fn open_history(
     open_json(item_key, &history_binding(record.id, item), &record.data)
 }
 
-fn folder_binding(folder: RecordId, profile: ProfileId) -> Binding {
-    Binding::new(Purpose::FolderName, folder.0, profile.0)
+fn folder_binding(folder: RecordId, container: ContainerId) -> Binding {
+    Binding::new(Purpose::FolderName, folder.0, container.0)
 }
 
 /// Seals a folder under its profile's key.
 pub fn seal_folder(
     profile_key: &SymmetricKey,
-    profile: ProfileId,
+    container: impl Into<ContainerId>,
     id: RecordId,
     folder: &FolderData,
 ) -> Result<Base64Bytes, SealError> {
     let plain = to_json(folder)?;
-    let data = wasm_crypto::seal(profile_key, &folder_binding(id, profile), &plain);
+    let data = wasm_crypto::seal(profile_key, &folder_binding(id, container.into()), &plain);
     Ok(Base64Bytes(data.into_bytes()))
 }
 
@@ -234,7 +239,7 @@ mod tests {
         VaultRecord {
             id,
             kind,
-            container_id: profile,
+            container_id: profile.into(),
             parent_id: parent,
             revision: 1,
             key,
@@ -272,7 +277,7 @@ mod tests {
         // Wrong profile key, another profile id, another item id: all refused.
         assert_eq!(open_item(&other_pk, &good).err(), Some(SealError::Damaged));
         let mut moved = good.clone();
-        moved.container_id = other_profile;
+        moved.container_id = other_profile.into();
         assert_eq!(open_item(&pk, &moved).err(), Some(SealError::Damaged));
         let mut renamed = good.clone();
         renamed.id = other_id;

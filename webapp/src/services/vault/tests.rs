@@ -240,7 +240,7 @@ fn moving_to_the_other_profile_rewraps_and_still_opens_with_its_history() {
     assert_eq!(item.profile, business);
     assert_eq!(block_on(reopened.history(id)).unwrap().len(), 1);
     let change = outbox(&cache).into_iter().find(|c| c.id == id).unwrap();
-    assert_eq!(change.container_id, business);
+    assert_eq!(change.container_id, business.into());
 }
 
 #[test]

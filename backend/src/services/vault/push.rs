@@ -1,0 +1,431 @@
+//! Pushing: storing a browser's changes, each at the next revision of its container, and
+//! answering each change as stored, in conflict or refused.
+//!
+//! Invariants:
+//! - A push takes the rows of the containers it may write to (in id order, so two pushes never
+//!   wait on each other in a circle) before it reads anything, and holds them until it
+//!   commits. Pushes to other containers run at the same time; two pushes to one container run
+//!   one after the other, so two changes on the same base revision cannot both pass the
+//!   conflict check, and a revision committed later is never lower than one already visible.
+//! - A record is found in whichever container the account can read it in: its live row, else
+//!   its row in the container the change names. Records in containers the account cannot read
+//!   are invisible: no reply tells whether they exist.
+//! - A change naming a container the account may not write, or moving a record out of one, is
+//!   refused (`not_writable`), like a malformed change, a kind change or a past version whose
+//!   item is missing. Refusals never hold back the other changes.
+//! - A change whose base revision is not the record's current revision (or that creates a
+//!   record that exists) is a conflict: answered with the stored record, never written over it.
+//! - A deletion keeps the row as a tombstone at a new revision; a move leaves one in the
+//!   container the record left, so that its readers learn it is gone from there.
+//! - Every stored change's id is kept (`vault_change`) in the same transaction as the change,
+//!   for `CHANGE_MEMORY_DAYS`. A change id already kept is answered with the revision it got and
+//!   is not checked or stored again; so a push resent after a lost reply or a killed server
+//!   stores each change exactly once.
+//! - After a push that stored something commits, every account that can read a changed
+//!   container is told (see `services::notify`), on every instance sharing the database.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+};
+use shared_types::vault::{
+    Accepted, CHANGE_MEMORY_DAYS, Conflict, PushRequest, PushResponse, RecordChange, RecordKind,
+    Refusal, RefusalCode,
+};
+use shared_types::{AccountId, ContainerId};
+use time::Duration;
+use uuid::Uuid;
+
+use super::check::{check_request, refuse, well_formed};
+use super::{kind_name, to_record};
+use crate::entity::{vault_change, vault_record};
+use crate::error::ApiError;
+use crate::services::access;
+use crate::services::accounts::now;
+use crate::services::notify::Notifier;
+
+const NOT_WRITABLE: &str = "You may not change this container (it is not yours, your access was taken away, or it does not exist).";
+
+/// Stores what it can of `request`'s changes for the account, in one transaction. See the
+/// module's invariants. Refuses the whole request only when it is empty or too long.
+pub async fn push(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    account: AccountId,
+    request: PushRequest,
+) -> Result<PushResponse, ApiError> {
+    check_request(&request.changes)?;
+    let (changes, mut refused) = well_formed(request.changes);
+    let mut reply = PushResponse {
+        accepted: Vec::with_capacity(changes.len()),
+        conflicts: Vec::new(),
+        refused: Vec::new(),
+    };
+
+    // Which containers to take: those the changes name, and those the records live in now (a
+    // change naming another container moves its record). Read before the transaction: on
+    // SQLite a transaction must write first, or it may fail to upgrade its read snapshot.
+    let readable = access::readable(db, account).await?;
+    let ids: Vec<Uuid> = changes.iter().map(|c| c.id.0).collect();
+    let living: Vec<Uuid> = vault_record::Entity::find()
+        .select_only()
+        .column(vault_record::Column::ContainerId)
+        .filter(vault_record::Column::Id.is_in(ids.clone()))
+        .filter(vault_record::Column::ContainerId.is_in(readable.keys().map(|c| c.0)))
+        .filter(vault_record::Column::Data.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let wanted: BTreeSet<ContainerId> = changes
+        .iter()
+        .map(|c| c.container_id)
+        .chain(living.into_iter().map(ContainerId))
+        .filter(|c| readable.contains_key(c))
+        .collect();
+
+    let txn = db.begin().await?;
+    let mut heads: BTreeMap<ContainerId, i64> = BTreeMap::new();
+    for container in wanted {
+        if let Some(head) = take_container(&txn, container).await? {
+            heads.insert(container, head);
+        }
+    }
+    let writable = access::writable(&txn, account, heads.keys().copied()).await?;
+    let readable = access::readable(&txn, account).await?;
+    let replayed = stored_changes(&txn, account, &changes).await?;
+    let mut rows: HashMap<Uuid, Vec<vault_record::Model>> = HashMap::new();
+    for row in vault_record::Entity::find()
+        .filter(vault_record::Column::Id.is_in(ids))
+        .filter(vault_record::Column::ContainerId.is_in(readable.keys().map(|c| c.0)))
+        .all(&txn)
+        .await?
+    {
+        rows.entry(row.id).or_default().push(row);
+    }
+
+    // Each change against what is stored, before anything is written.
+    let mut candidates = Vec::with_capacity(changes.len());
+    for change in changes {
+        match replayed.get(&change.change_id.0) {
+            Some(row) if row.record_id != change.id.0 => {
+                refused.push(refuse(
+                    &change,
+                    RefusalCode::ChangeIdReused,
+                    "This change id was already used for another record; every change needs a new id.",
+                ));
+                continue;
+            }
+            Some(row) => {
+                reply.accepted.push(Accepted {
+                    id: change.id,
+                    change_id: change.change_id,
+                    revision: row.revision,
+                });
+                continue;
+            }
+            None => {}
+        }
+        let stored = rows.get(&change.id.0).map(Vec::as_slice).unwrap_or(&[]);
+        match place(&change, stored, &writable, &heads) {
+            Ok(place) => candidates.push((change, place)),
+            Err(refusal) => refused.push(refusal),
+        }
+    }
+    let items = parent_items(&txn, &readable, &candidates).await?;
+
+    let mut to_store = Vec::with_capacity(candidates.len());
+    for (change, place) in candidates {
+        if let Some(parent) = needed_parent(&change)
+            && !items.contains(&parent)
+        {
+            refused.push(refuse(
+                &change,
+                RefusalCode::MissingParent,
+                "A past version's item must be stored first, or in the same push.",
+            ));
+            continue;
+        }
+        let fits = match (change.base_revision, &place.current) {
+            // New, or the deletion of a record this server never had (kept as a tombstone
+            // anyway, so deleting twice is harmless).
+            (None, None) => true,
+            (Some(base), Some(row)) => row.revision == base,
+            (None, Some(_)) | (Some(_), None) => false,
+        };
+        if fits && !place.moved_meanwhile {
+            to_store.push((change, place));
+        } else {
+            reply.conflicts.push(Conflict {
+                id: change.id,
+                current: place.current.map(to_record).transpose()?,
+            });
+        }
+    }
+    reply.refused = refused;
+    if to_store.is_empty() {
+        // Nothing to write: the containers stay where they were.
+        txn.rollback().await?;
+        return Ok(reply);
+    }
+
+    let stamp = now();
+    let mut log = Vec::with_capacity(to_store.len());
+    let mut touched: BTreeSet<ContainerId> = BTreeSet::new();
+    for (change, place) in to_store {
+        let revision = next(&mut heads, change.container_id)?;
+        touched.insert(change.container_id);
+        if let Some(current) = &place.current
+            && current.container_id != change.container_id.0
+        {
+            // Moved: the container it left keeps a deletion.
+            let left = ContainerId(current.container_id);
+            let tombstone = vault_record::ActiveModel {
+                container_id: Set(current.container_id),
+                id: Set(current.id),
+                kind: Set(current.kind.clone()),
+                parent_id: Set(current.parent_id),
+                revision: Set(next(&mut heads, left)?),
+                wrapped_key: Set(None),
+                data: Set(None),
+                updated_at: Set(stamp),
+            };
+            tombstone.update(&txn).await?;
+            touched.insert(left);
+        }
+        let fields = vault_record::ActiveModel {
+            container_id: Set(change.container_id.0),
+            id: Set(change.id.0),
+            kind: Set(kind_name(change.kind).to_owned()),
+            parent_id: Set(change.parent_id.map(|p| p.0)),
+            revision: Set(revision),
+            wrapped_key: Set(change.key.map(|k| k.0)),
+            data: Set(change.data.map(|d| d.0)),
+            updated_at: Set(stamp),
+        };
+        if place.row_in_target {
+            fields.update(&txn).await?;
+        } else {
+            fields.insert(&txn).await?;
+        }
+        log.push(vault_change::ActiveModel {
+            account_id: Set(account.0),
+            change_id: Set(change.change_id.0),
+            record_id: Set(change.id.0),
+            revision: Set(revision),
+            created_at: Set(stamp),
+        });
+        reply.accepted.push(Accepted {
+            id: change.id,
+            change_id: change.change_id,
+            revision,
+        });
+    }
+    for container in &touched {
+        set_head(&txn, *container, heads[container]).await?;
+    }
+    vault_change::Entity::insert_many(log).exec(&txn).await?;
+    vault_change::Entity::delete_many()
+        .filter(vault_change::Column::AccountId.eq(account.0))
+        .filter(vault_change::Column::CreatedAt.lt(stamp - Duration::days(CHANGE_MEMORY_DAYS)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    let changed: Vec<(ContainerId, i64)> = touched.iter().map(|c| (*c, heads[c])).collect();
+    notifier.changed(db, &changed).await;
+    Ok(reply)
+}
+
+/// Where a change lands, as far as the stored rows tell.
+struct Place {
+    /// The record as stored now: its live row wherever it lives, else its row in the container
+    /// the change names (a tombstone), else nothing.
+    current: Option<vault_record::Model>,
+    /// Whether the container the change names already has a row for the record.
+    row_in_target: bool,
+    /// The record lives in a container this push did not take (it moved after the push
+    /// looked): answered as a conflict, and the browser sends its change again.
+    moved_meanwhile: bool,
+}
+
+/// Checks that the account may write where the change goes and where its record lives, and
+/// that the record keeps its kind.
+fn place(
+    change: &RecordChange,
+    stored: &[vault_record::Model],
+    writable: &HashSet<ContainerId>,
+    taken: &BTreeMap<ContainerId, i64>,
+) -> Result<Place, Refusal> {
+    if !writable.contains(&change.container_id) {
+        return Err(refuse(change, RefusalCode::NotWritable, NOT_WRITABLE));
+    }
+    let in_target = stored
+        .iter()
+        .find(|row| row.container_id == change.container_id.0);
+    let current = stored
+        .iter()
+        .find(|row| row.data.is_some())
+        .or(in_target)
+        .cloned();
+    let mut moved_meanwhile = false;
+    if let Some(row) = &current {
+        let lives_in = ContainerId(row.container_id);
+        if !taken.contains_key(&lives_in) {
+            moved_meanwhile = true;
+        } else if !writable.contains(&lives_in) {
+            return Err(refuse(change, RefusalCode::NotWritable, NOT_WRITABLE));
+        }
+        if row.kind != kind_name(change.kind) {
+            return Err(refuse(
+                change,
+                RefusalCode::KindChanged,
+                "A record never changes kind; this one is stored as another kind.",
+            ));
+        }
+    }
+    Ok(Place {
+        current,
+        row_in_target: in_target.is_some(),
+        moved_meanwhile,
+    })
+}
+
+/// Takes a container's row until the transaction ends and returns its last revision; `None`
+/// when there is no such container.
+async fn take_container(
+    txn: &DatabaseTransaction,
+    container: ContainerId,
+) -> Result<Option<i64>, ApiError> {
+    // A write, even of the same value: on PostgreSQL it locks the row, on SQLite it takes the
+    // database's write lock (waiting out the busy timeout) as the transaction's first statement.
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            "UPDATE vault_container SET revision = revision WHERE id = $1 RETURNING revision",
+            [container.0.into()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?)
+}
+
+async fn set_head(
+    txn: &DatabaseTransaction,
+    container: ContainerId,
+    revision: i64,
+) -> Result<(), ApiError> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        "UPDATE vault_container SET revision = $2 WHERE id = $1",
+        [container.0.into(), revision.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The next revision of a taken container.
+fn next(heads: &mut BTreeMap<ContainerId, i64>, container: ContainerId) -> Result<i64, ApiError> {
+    let head = heads
+        .get_mut(&container)
+        .ok_or_else(|| ApiError::Internal("a push wrote to a container it had not taken".into()))?;
+    *head += 1;
+    Ok(*head)
+}
+
+/// Of the request's change ids, those an earlier push by the account stored, by change id.
+async fn stored_changes(
+    txn: &DatabaseTransaction,
+    account: AccountId,
+    changes: &[RecordChange],
+) -> Result<HashMap<Uuid, vault_change::Model>, ApiError> {
+    let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id.0).collect();
+    Ok(vault_change::Entity::find()
+        .filter(vault_change::Column::AccountId.eq(account.0))
+        .filter(vault_change::Column::ChangeId.is_in(ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.change_id, row))
+        .collect())
+}
+
+/// The item a change needs to exist: a past version's parent, unless the change deletes it.
+fn needed_parent(change: &RecordChange) -> Option<Uuid> {
+    match (change.kind, &change.data) {
+        (RecordKind::History, Some(_)) => change.parent_id.map(|p| p.0),
+        _ => None,
+    }
+}
+
+/// Which of the parents the changes need are items after this push, were every candidate
+/// stored: an item the push creates or edits, or a live item in a readable container that the
+/// push leaves alone. Reads ids only, never content.
+async fn parent_items(
+    txn: &DatabaseTransaction,
+    readable: &BTreeMap<ContainerId, shared_types::vault::Role>,
+    candidates: &[(RecordChange, Place)],
+) -> Result<HashSet<Uuid>, ApiError> {
+    let pushed: HashMap<Uuid, &RecordChange> =
+        candidates.iter().map(|(c, _)| (c.id.0, c)).collect();
+    let mut items = HashSet::new();
+    let mut unpushed = HashSet::new();
+    for parent in candidates.iter().filter_map(|(c, _)| needed_parent(c)) {
+        match pushed.get(&parent) {
+            Some(change) if change.kind == RecordKind::Item && change.data.is_some() => {
+                items.insert(parent);
+            }
+            // Pushed as something else, or deleted by this push.
+            Some(_) => {}
+            None => {
+                unpushed.insert(parent);
+            }
+        }
+    }
+    if !unpushed.is_empty() {
+        let stored: Vec<Uuid> = vault_record::Entity::find()
+            .select_only()
+            .column(vault_record::Column::Id)
+            .filter(vault_record::Column::ContainerId.is_in(readable.keys().map(|c| c.0)))
+            .filter(vault_record::Column::Id.is_in(unpushed))
+            .filter(vault_record::Column::Kind.eq(kind_name(RecordKind::Item)))
+            .filter(vault_record::Column::Data.is_not_null())
+            .into_tuple()
+            .all(txn)
+            .await?;
+        items.extend(stored);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use shared_types::vault::WRAPPED_KEY_BYTES;
+    use shared_types::{Base64Bytes, ChangeId, RecordId};
+
+    use super::*;
+
+    fn change(kind: RecordKind) -> RecordChange {
+        RecordChange {
+            change_id: ChangeId::new_v7(),
+            id: RecordId::new_v7(),
+            kind,
+            container_id: ContainerId::new_v7(),
+            parent_id: (kind == RecordKind::History).then(RecordId::new_v7),
+            base_revision: None,
+            key: (kind == RecordKind::Item).then(|| Base64Bytes(vec![7; WRAPPED_KEY_BYTES])),
+            data: Some(Base64Bytes(vec![9; 30])),
+        }
+    }
+
+    #[test]
+    fn only_a_stored_past_version_needs_its_parent() {
+        let history = change(RecordKind::History);
+        assert_eq!(needed_parent(&history), history.parent_id.map(|p| p.0));
+        let deleted = RecordChange {
+            data: None,
+            ..history
+        };
+        assert_eq!(needed_parent(&deleted), None);
+        assert_eq!(needed_parent(&change(RecordKind::Item)), None);
+    }
+}

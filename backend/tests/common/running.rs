@@ -1,0 +1,151 @@
+//! The real `strongroom` binary run as a child process on a port of its own (to kill it, or
+//! to run another build of it), and signing up through its API.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use actix_web::rt::time::sleep;
+use reqwest::StatusCode;
+use shared_types::account::{ConfirmEmailRequest, OneTimeCode};
+
+use super::accounts::{code_in, signup_request};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A `strongroom` binary running as a child process; killed when dropped.
+pub struct Running {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Running {
+    /// Starts this build's binary on a free port and waits until it answers `/api/health`.
+    pub async fn start(dir: &Path, database_url: Option<&str>, http: &reqwest::Client) -> Self {
+        Self::start_binary(
+            Path::new(env!("CARGO_BIN_EXE_strongroom")),
+            dir,
+            database_url,
+            http,
+        )
+        .await
+    }
+
+    /// Starts `binary` (another build, e.g. an earlier release's) on a free port, with its data
+    /// in `dir`, and waits until it answers `/api/health`. Per-IP limits are scaled for many
+    /// accounts signing up from this one address.
+    pub async fn start_binary(
+        binary: &Path,
+        dir: &Path,
+        database_url: Option<&str>,
+        http: &reqwest::Client,
+    ) -> Self {
+        let mut failures = Vec::new();
+        // Another process may take the free port before the server binds it: try another.
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut command = Command::new(binary);
+            for (name, _) in std::env::vars_os() {
+                let text = name.to_string_lossy();
+                if text.starts_with("STRONGROOM_") || text == "DATABASE_URL" {
+                    command.env_remove(&name);
+                }
+            }
+            command
+                .env("STRONGROOM_BIND", format!("127.0.0.1:{port}"))
+                .env("STRONGROOM_DATA_DIR", dir.join("data"))
+                .env("STRONGROOM_STATIC_DIR", dir.join("dist"))
+                .env("STRONGROOM_LOG", "warn")
+                .env("STRONGROOM_IP_LIMIT_MULTIPLIER", "10000")
+                .stdout(Stdio::null());
+            if let Some(url) = database_url {
+                command.env("DATABASE_URL", url);
+            }
+            let mut running = Self {
+                child: command.spawn().unwrap(),
+                base: format!("http://127.0.0.1:{port}"),
+            };
+            match running.wait_until_up(http).await {
+                Ok(()) => return running,
+                Err(failure) => failures.push(failure),
+            }
+        }
+        panic!("the server did not start: {failures:?}");
+    }
+
+    async fn wait_until_up(&mut self, http: &reqwest::Client) -> Result<(), String> {
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Err(format!("it exited ({status})"));
+            }
+            let health = http.get(format!("{}/api/health", self.base)).send().await;
+            if health.is_ok_and(|res| res.status() == StatusCode::OK) {
+                return Ok(());
+            }
+            sleep(Duration::from_millis(50)).await;
+        }
+        Err("no answer within 30 s".to_owned())
+    }
+
+    /// SIGKILL: no chance to finish a request, close a connection or flush anything.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Already dead after `kill`; otherwise a failed test must not leave it running.
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Signs up through the API of a server running elsewhere, reading the code from its mail
+/// folder; returns the session token.
+pub async fn sign_up(http: &reqwest::Client, base: &str, mail_dir: &Path, email: &str) -> String {
+    let (request, user) = signup_request(email, PASSWORD);
+    let res = http
+        .post(format!("{base}/api/accounts"))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    assert_eq!(status, StatusCode::ACCEPTED, "{}", res.text().await.unwrap());
+    let mail = backend::mail::sink::read_all(mail_dir).unwrap();
+    let code = mail
+        .iter()
+        .rev()
+        .find(|m| m.to == email)
+        .and_then(|m| code_in(&m.body))
+        .expect("a code mailed to the user");
+    let confirm = ConfirmEmailRequest {
+        email: email.to_owned(),
+        code: OneTimeCode(code),
+        device: user.device,
+    };
+    let res = http
+        .post(format!("{base}/api/accounts/confirm"))
+        .json(&confirm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let prefix = format!("{}=", backend::services::accounts::SESSION_COOKIE);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&prefix))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}

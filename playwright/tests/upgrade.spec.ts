@@ -1,0 +1,93 @@
+// Upgrading from the previous release: a server database and a browser vault made by it (the
+// fixture in fixtures/previous-release/, see fixtures/make-previous-release.spec.ts) open in
+// today's server and app. The server migrates its database at start-up; the browser keeps its
+// vault and its changes that never reached the server, sends them, and pulls nothing twice.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Response } from '@playwright/test';
+import { expectVaultOpen, signIn, signInNewBrowser, unlock } from './support/account';
+import { collectProblems } from './support/app';
+import { restoreBrowserState, type BrowserState } from './support/browser-state';
+import { dot, expectAllSaved } from './support/sync';
+import { type Instance, startInstance, stop } from './support/instance';
+import { fieldValue, historyVersions, openItem, search } from './support/vault';
+
+const fixture = join(__dirname, '..', 'fixtures', 'previous-release');
+const facts = JSON.parse(readFileSync(join(fixture, 'facts.json'), 'utf8')) as {
+  email: string;
+  password: string;
+  pulledRevision: number;
+};
+const TITLES = ['Router admin', 'Bank', 'Payroll', 'Offline note'];
+
+let server: Instance;
+
+test.beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-e2e-upgrade-'));
+  cpSync(join(fixture, 'strongroom.db'), join(dataDir, 'strongroom.db'));
+  server = await startInstance({}, dataDir);
+});
+
+test.afterAll(async () => {
+  if (!server) return;
+  await stop(server.process);
+  rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+test('a vault made by the previous release keeps everything and sends what was waiting', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  const state = JSON.parse(readFileSync(join(fixture, 'browser.json'), 'utf8')) as BrowserState;
+  await restoreBrowserState(context, page, server.url, state);
+
+  // Every record the browser pulls after the upgrade is newer than what it had pulled before.
+  const pulled: number[] = [];
+  page.on('response', async (response: Response) => {
+    if (new URL(response.url()).pathname !== '/api/vault/pull' || !response.ok()) return;
+    const body = (await response.json()) as { records: { revision: number }[] };
+    pulled.push(...body.records.map((r) => r.revision));
+  });
+
+  // The fixture's session may have run out since it was made: then the browser signs in again,
+  // as a person would (it is a known browser, so no code is asked), and keeps its vault.
+  await page.goto('/');
+  const locked = page.getByRole('heading', { name: 'Vault locked' });
+  const signInPage = page.getByRole('heading', { level: 1, name: 'Sign in' });
+  await expect(locked.or(signInPage)).toBeVisible();
+  if (await locked.isVisible()) {
+    await unlock(page, facts.password);
+  } else {
+    await signIn(page, facts.email, facts.password);
+  }
+  await expectVaultOpen(page, facts.email);
+
+  // The two changes made offline under the previous release reach the server.
+  await expectAllSaved(page);
+  for (const title of TITLES) await expect(dot(page, title)).toHaveClass(/green/);
+  await openItem(page, 'Payroll');
+  expect(await fieldValue(page, 'Password')).toBe('payroll-pw-2-offline');
+  expect(pulled.every((revision) => revision > facts.pulledRevision), `pulled again: ${pulled}`).toBe(true);
+
+  // A browser new to the account gets the whole vault, history included, from the migrated
+  // server.
+  const fresh = await browser.newContext({ baseURL: server.url });
+  const other = await fresh.newPage();
+  await signInNewBrowser(other, facts.email, facts.password, server.mailDir);
+  await expectAllSaved(other);
+  for (const title of TITLES) {
+    await search(other, title);
+    await expect(dot(other, title)).toHaveClass(/green/);
+  }
+  await search(other, '');
+  await openItem(other, 'Payroll');
+  expect(await fieldValue(other, 'Password')).toBe('payroll-pw-2-offline');
+  await openItem(other, 'Bank');
+  await expect(await historyVersions(other)).toHaveCount(1);
+  await openItem(other, 'Offline note');
+  await expect(other.locator('.notes')).toHaveText('written while offline');
+  expect(problems.filter((p) => p.startsWith('uncaught'))).toEqual([]);
+  await fresh.close();
+  await context.close();
+});

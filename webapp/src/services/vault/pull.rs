@@ -1,0 +1,471 @@
+//! Receiving what changed: one request names every container this browser reads with the
+//! revision it pulled it to, and the server answers with the records after those, page by page,
+//! and with the grants and revocations of the account's access feed.
+//!
+//! Invariants:
+//! - A container's cursor moves only with the page write that stores its records, so a pull
+//!   cut short resumes where it stopped and nothing is pulled twice.
+//! - Revisions are compared only within one container: a record that moved to another
+//!   container arrives there with that container's numbers, and the deletion its old container
+//!   keeps never removes it here.
+//! - A server that serves a container behind what this browser pulled (its head is lower), or a
+//!   record older than the copy kept here, went back in time: the container is pulled again
+//!   from the start, the newer copies kept here win and are sent again, and the sync reports it.
+//! - A container whose access was revoked is forgotten: its records, waiting changes and index
+//!   entries are removed from this browser.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use shared_types::ContainerId;
+use shared_types::vault::{Cursor, PullRequest, RecordKind, VaultRecord};
+
+use super::index::ProfileIndex;
+use super::model::HistoryReason;
+use super::remote::LocalFuture;
+use super::{
+    Batch, CURSORS, OLD_PULLED_REVISION, ProfileId, RecordId, Result, SyncReport, VaultError,
+    VaultSession, content_differs, folder_key, from_bytes, history_prefix, item_key, local_key,
+    seal, to_bytes, tombstone_key,
+};
+use crate::cache::{Cache, Store, Write};
+use crate::services::mark;
+
+/// How far this browser has pulled: each container it reads, and the account's access feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Cursors {
+    /// The last entry of the access feed seen.
+    pub access: i64,
+    /// The last revision pulled, per container.
+    pub containers: BTreeMap<ContainerId, i64>,
+}
+
+impl Cursors {
+    /// Where this browser stands, as kept in `Meta`. A vault made by the release before
+    /// containers kept one revision for the whole account: every profile starts from it (the
+    /// server numbered every later change above it), and the old entry is replaced at the next
+    /// pull.
+    pub async fn load(cache: &impl Cache, profiles: &[ProfileId]) -> Result<Self> {
+        if let Some(bytes) = cache.get(Store::Meta, CURSORS).await? {
+            return from_bytes(&bytes);
+        }
+        let old = match cache.get(Store::Meta, OLD_PULLED_REVISION).await? {
+            Some(bytes) => from_bytes::<i64>(&bytes)?,
+            None => 0,
+        };
+        Ok(Self {
+            access: 0,
+            containers: profiles
+                .iter()
+                .map(|p| (ContainerId::from(*p), old))
+                .filter(|(_, revision)| *revision > 0)
+                .collect(),
+        })
+    }
+
+    /// The last revision pulled of `container` (0: none).
+    pub fn of(&self, container: ContainerId) -> i64 {
+        self.containers.get(&container).copied().unwrap_or(0)
+    }
+
+    fn request(&self) -> PullRequest {
+        PullRequest {
+            access_since: self.access,
+            cursors: self
+                .containers
+                .iter()
+                .map(|(&container_id, &revision)| Cursor {
+                    container_id,
+                    revision,
+                })
+                .collect(),
+        }
+    }
+
+    fn advance(&mut self, container: ContainerId, revision: i64) {
+        let cursor = self.containers.entry(container).or_default();
+        *cursor = (*cursor).max(revision);
+    }
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// Receives what changed since the last pull (see the module's invariants). Records this
+    /// sync just sent come back too: they are already here (`sent`), so they are not opened
+    /// again.
+    ///
+    /// The pages overlap: the next page is asked for as soon as a page arrives, and a page's
+    /// records are stored while the next one is opened, so the server, the browser's storage
+    /// and this thread work at the same time. A page's write starts only once the one before
+    /// it is kept.
+    pub(super) async fn pull(
+        &self,
+        report: &mut SyncReport,
+        sent: &BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let start = self.inner.pulled.borrow().clone();
+        let mut cursors = start.clone();
+        // Containers found behind what this browser had seen, pulled again from 0, and the
+        // records the server sent of them since.
+        let mut resync: BTreeSet<ContainerId> = BTreeSet::new();
+        let mut seen_again: BTreeSet<RecordId> = BTreeSet::new();
+        let mut revoked: BTreeSet<ContainerId> = BTreeSet::new();
+        // A first pull into an empty browser has nothing to compare with.
+        let has_local = start.containers.values().any(|&r| r > 0);
+        let mut fetching = Some(Ahead::start(self.inner.api.pull(cursors.request())));
+        let mut storing: Option<LocalFuture<'_, Result<()>>> = None;
+        while let Some(next) = fetching.take() {
+            mark("strongroom:pull-start");
+            let page = beside(&mut storing, next.wait()).await?;
+            mark("strongroom:pull-fetched");
+            let behind: Vec<ContainerId> = page
+                .heads
+                .iter()
+                .filter(|h| h.revision < cursors.of(h.container_id))
+                .map(|h| h.container_id)
+                .filter(|c| !resync.contains(c))
+                .collect();
+            if !behind.is_empty() {
+                if let Some(write) = storing.take() {
+                    write.await?;
+                }
+                for container in behind {
+                    report.rolled_back += 1;
+                    cursors.containers.insert(container, 0);
+                    resync.insert(container);
+                }
+                fetching = Some(Ahead::start(self.inner.api.pull(cursors.request())));
+                continue;
+            }
+            for access in &page.access {
+                if access.role.is_none() {
+                    revoked.insert(access.container_id);
+                    cursors.containers.remove(&access.container_id);
+                } else {
+                    revoked.remove(&access.container_id);
+                }
+            }
+            cursors.access = cursors.access.max(page.access_head);
+            for record in &page.records {
+                cursors.advance(record.container_id, record.revision);
+            }
+            if page.more {
+                fetching = Some(Ahead::start(self.inner.api.pull(cursors.request())));
+            }
+            let waiting = beside(&mut storing, self.pending_ids()).await?;
+            seen_again.extend(
+                page.records
+                    .iter()
+                    .filter(|r| resync.contains(&r.container_id))
+                    .map(|r| r.id),
+            );
+            // Records of ours that are already here or wait to be sent are left alone: the
+            // push settles the latter.
+            let incoming: Vec<&VaultRecord> = page
+                .records
+                .iter()
+                .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
+                .collect();
+            // Where each record lives in this page, to keep a move's two halves apart.
+            let living: BTreeMap<RecordId, ContainerId> = incoming
+                .iter()
+                .filter(|r| r.data.is_some())
+                .map(|r| (r.id, r.container_id))
+                .collect();
+            // What this browser holds of each: the record, or its tombstone.
+            let locals: Vec<[Option<VaultRecord>; 2]> = if has_local {
+                let keys: Vec<String> = incoming
+                    .iter()
+                    .flat_map(|r| [local_key(r), tombstone_key(r.id)])
+                    .collect();
+                let found = beside(&mut storing, self.stored_many(&keys)).await?;
+                found
+                    .chunks(2)
+                    .map(|pair| [pair[0].clone(), pair[1].clone()])
+                    .collect()
+            } else {
+                vec![[None, None]; incoming.len()]
+            };
+            let mut writes = Vec::new();
+            let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
+            let mut gone = Vec::new();
+            for (record, [held, tombstone]) in incoming.into_iter().zip(locals) {
+                if record.data.is_none() {
+                    // The deletion a move leaves behind: the record lives on elsewhere.
+                    let elsewhere = living
+                        .get(&record.id)
+                        .is_some_and(|c| *c != record.container_id)
+                        || held
+                            .as_ref()
+                            .is_some_and(|h| h.container_id != record.container_id);
+                    if elsewhere {
+                        continue;
+                    }
+                }
+                // What was seen here of the record in this container.
+                let local = [held, tombstone]
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| {
+                        l.container_id == record.container_id && start.of(record.container_id) > 0
+                    })
+                    .max_by_key(|l| l.revision);
+                // Older than what was seen here, or the same revision with other content (a
+                // restored server reuses revision numbers): the server went back in time.
+                if let Some(local) = &local
+                    && (local.revision > record.revision
+                        || (local.revision == record.revision
+                            && (local.data != record.data || local.key != record.key)))
+                {
+                    report.rolled_back += 1;
+                    match (&local.data, &record.data) {
+                        // Ours is newer: it is sent again on top of the server's, which is
+                        // kept in the item's history if it differs (it may hold an edit made
+                        // on the restored server).
+                        (Some(_), _) => {
+                            let mut batch = Batch::new();
+                            self.keep_theirs(&mut batch, local, record, now_ms)?;
+                            batch.record(local, Some(record.revision))?;
+                            writes.append(&mut batch.writes);
+                            continue;
+                        }
+                        // Deleted here later, alive on the server: an edit beats a deletion,
+                        // so the server's record is taken (the rollback is reported).
+                        (None, Some(_)) => {}
+                        (None, None) => continue,
+                    }
+                }
+                report.received += 1;
+                gone.push(record.id);
+                if local.as_ref().is_some_and(|l| l.data.is_none()) {
+                    writes.push(Write::Delete(Store::Records, tombstone_key(record.id)));
+                }
+                if record.data.is_none() {
+                    writes.push(Write::Put(
+                        Store::Records,
+                        tombstone_key(record.id),
+                        to_bytes(record)?,
+                    ));
+                    // Remove under whatever local key it had (an item's versions go with it).
+                    for key in [item_key(record.id), folder_key(record.id)] {
+                        writes.push(Write::Delete(Store::Records, key));
+                    }
+                    if let Some(parent) = record.parent_id {
+                        writes.push(Write::Delete(
+                            Store::Records,
+                            format!("{}{}", history_prefix(parent), record.id),
+                        ));
+                    }
+                } else {
+                    writes.push(Write::Put(
+                        Store::Records,
+                        local_key(record),
+                        to_bytes(record)?,
+                    ));
+                    self.index_record(&mut fresh, record);
+                }
+            }
+            writes.push(Write::Put(
+                Store::Meta,
+                CURSORS.to_owned(),
+                to_bytes(&cursors)?,
+            ));
+            writes.push(Write::Delete(Store::Meta, OLD_PULLED_REVISION.to_owned()));
+            mark("strongroom:pull-opened");
+            // The sealed indexes are written with the last page only: a pull cut short leaves
+            // them behind the records, which the next sync's `verify_index` repairs.
+            let last_page = !page.more;
+            self.update_index(&mut writes, |profiles| {
+                let mut touched = Vec::new();
+                for p in profiles.iter_mut() {
+                    for id in &gone {
+                        p.index.items.remove(id);
+                        p.index.folders.remove(id);
+                    }
+                    if let Some(index) = fresh.get_mut(&p.id) {
+                        p.index.items.append(&mut index.items);
+                        p.index.folders.append(&mut index.folders);
+                    }
+                    if last_page {
+                        touched.push(p.id);
+                    }
+                }
+                touched
+            })?;
+            mark("strongroom:pull-indexed");
+            if let Some(write) = storing.take() {
+                write.await?;
+            }
+            mark("strongroom:pull-stored");
+            let reached = cursors.clone();
+            storing = Some(Box::pin(async move {
+                self.inner.cache.write(writes).await?;
+                self.inner.pulled.replace(reached);
+                Ok(())
+            }));
+        }
+        if let Some(write) = storing.take() {
+            write.await?;
+        }
+        if !resync.is_empty() {
+            self.send_again_what_the_server_lost(&resync, &seen_again, report)
+                .await?;
+        }
+        if !revoked.is_empty() {
+            self.forget_containers(&revoked).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes every record, waiting change and index entry of `containers` from this browser:
+    /// the account may no longer read them.
+    async fn forget_containers(&self, containers: &BTreeSet<ContainerId>) -> Result<()> {
+        let mut writes = Vec::new();
+        let mut gone = BTreeSet::new();
+        for prefix in ["i:", "f:", "h:", "t:"] {
+            for (key, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
+                let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
+                    continue;
+                };
+                if containers.contains(&record.container_id) {
+                    gone.insert(record.id);
+                    writes.push(Write::Delete(Store::Records, key));
+                }
+            }
+        }
+        for (record, change) in self.outbox().await? {
+            if containers.contains(&change.container_id) {
+                writes.push(Write::Delete(Store::Outbox, record.to_string()));
+            }
+        }
+        self.update_index(&mut writes, |profiles| {
+            let mut touched = Vec::new();
+            for p in profiles.iter_mut() {
+                let before = p.index.items.len() + p.index.folders.len();
+                p.index.items.retain(|id, _| !gone.contains(id));
+                p.index.folders.retain(|id, _| !gone.contains(id));
+                if p.index.items.len() + p.index.folders.len() != before {
+                    touched.push(p.id);
+                }
+            }
+            touched
+        })?;
+        self.inner.cache.write(writes).await?;
+        Ok(())
+    }
+
+    /// Before a newer local copy of an item is sent again over the server's older one (after
+    /// a rollback), keeps the server's content as a conflict version when it differs.
+    fn keep_theirs(
+        &self,
+        batch: &mut Batch,
+        ours: &VaultRecord,
+        theirs: &VaultRecord,
+        now_ms: i64,
+    ) -> Result<()> {
+        if ours.kind != RecordKind::Item || theirs.data.is_none() {
+            return Ok(());
+        }
+        let (Some(our_key), Some(their_key)) = (
+            self.profile_key(ours.container_id),
+            self.profile_key(theirs.container_id),
+        ) else {
+            return Ok(());
+        };
+        if let Ok((item_key, our_data)) = seal::open_item(our_key, ours)
+            && let Ok((_, their_data)) = seal::open_item(their_key, theirs)
+            && content_differs(&our_data, &their_data)
+        {
+            self.keep_version(
+                batch,
+                &item_key,
+                ours,
+                their_data,
+                HistoryReason::Conflict,
+                now_ms,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// After a pull from 0 of containers whose server went back in time: every record of theirs
+    /// kept here that the server once acknowledged (revision above 0) but no longer has is sent
+    /// again as new.
+    async fn send_again_what_the_server_lost(
+        &self,
+        containers: &BTreeSet<ContainerId>,
+        seen: &BTreeSet<RecordId>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let waiting = self.pending_ids().await?;
+        let mut batch = Batch::new();
+        for prefix in ["i:", "f:", "h:"] {
+            for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
+                let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
+                    continue;
+                };
+                if record.revision > 0
+                    && containers.contains(&record.container_id)
+                    && !seen.contains(&record.id)
+                    && !waiting.contains(&record.id)
+                {
+                    report.rolled_back += 1;
+                    batch.record(&record, None)?;
+                }
+            }
+        }
+        if !batch.writes.is_empty() {
+            self.inner.cache.write(batch.writes).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A request started at once and awaited later: it is polled once when made, so that it is
+/// under way while other work goes on (a fetch keeps its answer until it is polled again).
+struct Ahead<'a, T>(futures_util::future::MaybeDone<LocalFuture<'a, T>>);
+
+impl<'a, T> Ahead<'a, T> {
+    fn start(request: LocalFuture<'a, T>) -> Self {
+        let mut request = futures_util::future::maybe_done(request);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let _ = std::pin::Pin::new(&mut request).poll(&mut cx);
+        Self(request)
+    }
+
+    async fn wait(mut self) -> T {
+        (&mut self.0).await;
+        std::pin::Pin::new(&mut self.0)
+            .take_output()
+            .expect("a finished request has its output")
+    }
+}
+
+/// Awaits `next` while driving `storing`, a local write started earlier. Its requests run in
+/// the browser meanwhile, but it must be polled as they finish: the end of its transaction is
+/// only listened for then. A failed write fails this too; when `next` fails, the write is
+/// finished first, so that what it stored is known.
+async fn beside<'a, T, E: Into<VaultError>>(
+    storing: &mut Option<LocalFuture<'a, Result<()>>>,
+    next: impl Future<Output = std::result::Result<T, E>>,
+) -> Result<T> {
+    let mut next = std::pin::pin!(next);
+    let result = std::future::poll_fn(|cx| {
+        if let Some(write) = storing.as_mut()
+            && let std::task::Poll::Ready(done) = write.as_mut().poll(cx)
+        {
+            *storing = None;
+            if let Err(e) = done {
+                return std::task::Poll::Ready(Err(e));
+            }
+        }
+        next.as_mut().poll(cx).map(|r| Ok(r.map_err(Into::into)))
+    })
+    .await?;
+    if result.is_err()
+        && let Some(write) = storing.take()
+    {
+        write.await?;
+    }
+    result
+}

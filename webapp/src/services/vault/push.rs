@@ -1,0 +1,327 @@
+//! Sending the outbox: changes go in requests of bounded size, items and folders before past
+//! versions; the server answers each change as stored, in conflict or refused. Stored changes
+//! leave the outbox, conflicts keep both versions (see [`VaultSession::resolve`]), refused
+//! changes stay, shown in red, until edited.
+
+use std::collections::BTreeMap;
+
+use shared_types::ChangeId;
+use shared_types::vault::{
+    Conflict, MAX_PUSH_CHANGES, PushRequest, PushResponse, RecordChange, RecordKind, VaultRecord,
+};
+
+use super::model::HistoryReason;
+use super::{
+    Batch, REFUSED, RecordId, Result, SyncReport, VaultSession, change_of, local_key, local_key_of,
+    seal, to_bytes, tombstone_key,
+};
+use crate::cache::{Cache, Store, Write};
+
+/// Keeps one push request well under the server's 4 MiB body limit.
+const PUSH_BYTES: usize = 2 * 1024 * 1024;
+
+impl<C: Cache> VaultSession<C> {
+    pub(super) async fn push(
+        &self,
+        report: &mut SyncReport,
+        sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut refused = self.refused_changes().await?;
+        let queued: Vec<RecordChange> = self.outbox().await?.into_values().collect();
+        // Records whose waiting change is refused.
+        let stuck: std::collections::BTreeSet<RecordId> = queued
+            .iter()
+            .filter(|c| refused.contains_key(&c.change_id))
+            .map(|c| c.id)
+            .collect();
+        let before = refused.len();
+        let mut changes = Vec::new();
+        let mut waiting = std::collections::BTreeSet::new();
+        for change in queued {
+            waiting.insert(change.change_id);
+            // A refused change is sent again once edited (a new change id). A past version
+            // cannot be edited: it is sent again once its item is no longer refused (it was
+            // most likely refused because its item was).
+            let retry = change.kind == RecordKind::History
+                && change.parent_id.is_some_and(|item| !stuck.contains(&item));
+            if retry {
+                refused.remove(&change.change_id);
+            }
+            if !refused.contains_key(&change.change_id) {
+                changes.push(change);
+            }
+        }
+        // Forget refusals of changes that are gone (edited again, or settled).
+        refused.retain(|id, _| waiting.contains(id));
+        if refused.len() != before {
+            self.inner
+                .cache
+                .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
+                .await?;
+        }
+        // Items and folders first: a past version may need its item on the server, and a
+        // partial failure then leaves the most useful part stored.
+        changes.sort_by_key(|c| c.kind == RecordKind::History);
+        let mut chunk = Vec::new();
+        let mut size = 0;
+        for change in changes {
+            let bytes = change.data.as_ref().map_or(0, |d| d.0.len()) * 4 / 3 + 512;
+            if !chunk.is_empty() && (chunk.len() == MAX_PUSH_CHANGES || size + bytes > PUSH_BYTES) {
+                self.push_chunk(std::mem::take(&mut chunk), report, sent, now_ms)
+                    .await?;
+                size = 0;
+            }
+            size += bytes;
+            chunk.push(change);
+        }
+        if !chunk.is_empty() {
+            self.push_chunk(chunk, report, sent, now_ms).await?;
+        }
+        Ok(())
+    }
+
+    /// Pushes one request and applies its reply. A change the server refuses is marked
+    /// refused (kept, shown in red with the server's reason, not sent again until edited);
+    /// every other change of the request is answered on its own.
+    async fn push_chunk(
+        &self,
+        changes: Vec<RecordChange>,
+        report: &mut SyncReport,
+        sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let request = PushRequest { changes };
+        let reply = self.inner.api.push(&request).await?;
+        if !reply.refused.is_empty() {
+            let mut refused = self.refused_changes().await?;
+            for refusal in &reply.refused {
+                refused.insert(
+                    refusal.change_id,
+                    (refusal.id.to_string(), refusal.message.clone()),
+                );
+                report.refused += 1;
+            }
+            self.inner
+                .cache
+                .put(Store::Meta, REFUSED, &to_bytes(&refused)?)
+                .await?;
+        }
+        self.settle(request.changes, reply, report, sent, now_ms)
+            .await
+    }
+
+    /// Applies a push's reply: accepted changes leave the outbox (unless a newer change of
+    /// the record was made meanwhile: that one now builds on the accepted revision), and
+    /// conflicts are resolved keeping both sides.
+    async fn settle(
+        &self,
+        changes: Vec<RecordChange>,
+        reply: PushResponse,
+        report: &mut SyncReport,
+        sent: &mut std::collections::BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let by_id: BTreeMap<RecordId, &RecordChange> = changes.iter().map(|c| (c.id, c)).collect();
+        // As it is now: the person may have changed records while the push was on its way.
+        let mut outbox = self.outbox().await?;
+        let accepted: Vec<_> = reply
+            .accepted
+            .iter()
+            .filter_map(|accepted| Some((accepted, *by_id.get(&accepted.id)?)))
+            .collect();
+        let keys: Vec<String> = accepted
+            .iter()
+            .map(|(_, change)| local_key_of(change.kind, change.id, change.parent_id))
+            .collect();
+        let locals = self.stored_many(&keys).await?;
+        let mut writes = Vec::new();
+        for ((accepted, change), local) in accepted.into_iter().zip(locals) {
+            report.sent += 1;
+            sent.insert((accepted.id, accepted.revision));
+            let outbox_key = accepted.id.to_string();
+            let waiting = outbox.remove(&accepted.id);
+            let record = VaultRecord {
+                id: change.id,
+                kind: change.kind,
+                container_id: change.container_id,
+                parent_id: change.parent_id,
+                revision: accepted.revision,
+                key: change.key.clone(),
+                data: change.data.clone(),
+                updated_at: now_ms / 1000,
+            };
+            match waiting {
+                Some(waiting) if waiting.change_id == accepted.change_id => {
+                    writes.push(Write::Delete(Store::Outbox, outbox_key));
+                    if change.data.is_none() {
+                        writes.push(Write::Put(
+                            Store::Records,
+                            tombstone_key(record.id),
+                            to_bytes(&record)?,
+                        ));
+                    }
+                    if change.data.is_some()
+                        && let Some(local) = local
+                        && local.data == record.data
+                        && local.container_id == record.container_id
+                    {
+                        writes.push(Write::Put(
+                            Store::Records,
+                            local_key(&record),
+                            to_bytes(&record)?,
+                        ));
+                    }
+                }
+                // Edited again while this change was on its way: the newer change now
+                // builds on the revision the server gave this one.
+                Some(newer) => writes.push(Write::Put(
+                    Store::Outbox,
+                    outbox_key,
+                    to_bytes(&RecordChange {
+                        base_revision: Some(accepted.revision),
+                        ..newer
+                    })?,
+                )),
+                // Created, then deleted here before the creation was acknowledged: the
+                // deletion was never queued (the record seemed never sent). Send it now.
+                None if change.data.is_some() && local.is_none() => writes.push(Write::Put(
+                    Store::Outbox,
+                    outbox_key,
+                    to_bytes(&RecordChange {
+                        key: None,
+                        data: None,
+                        ..change_of(&record, Some(accepted.revision))
+                    })?,
+                )),
+                None => {}
+            }
+        }
+        self.inner.cache.write(writes).await?;
+        for conflict in reply.conflicts {
+            if let Some(change) = by_id.get(&conflict.id) {
+                report.conflicts += 1;
+                self.resolve(change, conflict, report, now_ms).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the
+    /// server's version stays current and ours goes into the item's history. A server that
+    /// answers with an older revision than this browser has seen has gone back in time: ours
+    /// is kept and sent again on top of what it has.
+    async fn resolve(
+        &self,
+        ours: &RecordChange,
+        theirs: Conflict,
+        report: &mut SyncReport,
+        now_ms: i64,
+    ) -> Result<()> {
+        let current = theirs.current;
+        let mut batch = Batch::new();
+        let seen = ours.base_revision.unwrap_or(0);
+        match (&ours.data, current) {
+            (_, Some(current))
+                if current.container_id == ours.container_id && current.revision < seen =>
+            {
+                report.rolled_back += 1;
+                requeue(&mut batch, ours, Some(current.revision))?;
+            }
+            (_, None) if seen > 0 => {
+                report.rolled_back += 1;
+                requeue(&mut batch, ours, None)?;
+            }
+            // The record is gone or deleted on the server, ours is an edit: ours stands.
+            (Some(_), None) => requeue(&mut batch, ours, None)?,
+            (Some(_), Some(current)) if current.data.is_none() => {
+                requeue(&mut batch, ours, Some(current.revision))?
+            }
+            // Both deleted: nothing left to do.
+            (None, Some(current)) if current.data.is_none() => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+            }
+            // Ours deletes, theirs edited: theirs stands.
+            (None, Some(current)) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+                batch.writes.push(Write::Put(
+                    Store::Records,
+                    local_key(&current),
+                    to_bytes(&current)?,
+                ));
+                self.reindex(&mut batch.writes, &current)?;
+            }
+            (None, None) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+            }
+            (Some(_), Some(current)) => {
+                batch
+                    .writes
+                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
+                batch.writes.push(Write::Put(
+                    Store::Records,
+                    local_key(&current),
+                    to_bytes(&current)?,
+                ));
+                let mut kept = false;
+                if ours.kind == RecordKind::Item
+                    && let Some(key) = self.profile_key(current.container_id)
+                    && let Ok((item_key, _)) = seal::open_item(key, &current)
+                    && let Some(our_key) = self.profile_key(ours.container_id)
+                {
+                    let our_record = VaultRecord {
+                        id: ours.id,
+                        kind: ours.kind,
+                        container_id: ours.container_id,
+                        parent_id: None,
+                        revision: 0,
+                        key: ours.key.clone(),
+                        data: ours.data.clone(),
+                        updated_at: now_ms / 1000,
+                    };
+                    if let Ok((_, our_data)) = seal::open_item(our_key, &our_record) {
+                        self.keep_version(
+                            &mut batch,
+                            &item_key,
+                            &current,
+                            our_data,
+                            HistoryReason::Conflict,
+                            now_ms,
+                        )?;
+                        kept = true;
+                    }
+                }
+                if kept {
+                    // The item gained a version, so it changes on the server too: a deletion
+                    // made without seeing that version then conflicts (and loses) instead of
+                    // removing the item with it.
+                    batch.record(&current, Some(current.revision))?;
+                }
+                self.reindex(&mut batch.writes, &current)?;
+            }
+        }
+        self.inner.cache.write(batch.writes).await?;
+        Ok(())
+    }
+}
+
+/// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
+/// new change.
+fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
+    batch.writes.push(Write::Put(
+        Store::Outbox,
+        ours.id.to_string(),
+        to_bytes(&RecordChange {
+            change_id: ChangeId::new_v7(),
+            base_revision: base,
+            ..ours.clone()
+        })?,
+    ));
+    Ok(())
+}

@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use shared_types::api::DatabaseKind;
 
@@ -75,10 +78,29 @@ pub async fn open(target: &DatabaseTarget) -> Result<DatabaseConnection, DbOpenE
     let db = Database::connect(options)
         .await
         .map_err(DbOpenError::Connect)?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(DbOpenError::Migrate)?;
+    migrate(&db).await.map_err(DbOpenError::Migrate)?;
     Ok(db)
+}
+
+/// The PostgreSQL advisory lock held while migrating ("StrongRm" in ASCII).
+const MIGRATION_LOCK: i64 = 0x5374_726f_6e67_526d;
+
+/// Applies pending migrations. On PostgreSQL, several instances may start at once on one
+/// database: each migrates inside a transaction that first takes [`MIGRATION_LOCK`], so one
+/// applies the migrations and the others wait for it, then find nothing left to apply.
+async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [MIGRATION_LOCK.into()],
+    ))
+    .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// The engine behind a connection.

@@ -148,3 +148,23 @@ async fn an_unreachable_database_stops_start_up_with_a_clear_error() {
         "{err}"
     );
 }
+
+/// Instances started at the same moment on one new PostgreSQL database (a rolling deploy, or
+/// several replicas) all come up, and each migration is applied once: one instance migrates
+/// while the others wait for its lock.
+#[actix_web::test]
+async fn instances_starting_at_once_on_one_postgresql_migrate_it_once() {
+    let Some(url) = common::fresh_postgres_url().await else {
+        return;
+    };
+    let target = backend::settings::DatabaseTarget::Postgres(url);
+    let opened = futures_util::future::join_all((0..4).map(|_| backend::db::open(&target))).await;
+    for db in &opened {
+        assert!(db.is_ok(), "{:?}", db.as_ref().err());
+    }
+    let db = opened.into_iter().next().unwrap().unwrap();
+    let applied = Migrator::get_applied_migrations(&db).await.unwrap();
+    assert_eq!(applied.len() as u32, schema_version());
+    let names: std::collections::BTreeSet<_> = applied.iter().map(|m| m.name()).collect();
+    assert_eq!(names.len(), applied.len(), "no migration recorded twice");
+}

@@ -4,8 +4,18 @@
 //! holds a path (`Clients/Acme`), created as nested folders.
 //!
 //! The file never leaves the browser: each item is sealed here like any other.
+//! [`items_from_csv`] reads the file; [`VaultSession::import_items`] stores what it read.
 
-use super::model::{ItemData, ItemKind};
+use std::collections::BTreeMap;
+
+use shared_types::vault::RecordKind;
+use shared_types::{FolderId, ProfileId, RecordId};
+
+use super::index::{FolderEntry, ItemSummary};
+use super::model::{FolderData, ItemData, ItemKind};
+use super::store::{Batch, local_record};
+use super::{Result, VaultSession, seal};
+use crate::cache::Cache;
 
 /// Why a file could not be imported; nothing was imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -189,6 +199,102 @@ pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportEr
         items.push(Imported { data, folder: path });
     }
     Ok(items)
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// Imports items into `profile`, creating the folders their paths name (reusing folders with
+    /// the same path). Items are sealed and written in batches and the index once at the end, so
+    /// 10,000 items take seconds, not minutes. Returns how many were imported.
+    pub async fn import_items(
+        &self,
+        profile: ProfileId,
+        items: Vec<Imported>,
+        now_ms: i64,
+    ) -> Result<usize> {
+        const BATCH: usize = 500;
+        let profile_key = self.key_of(profile)?;
+        // Existing folders by path, so a second import lands in the same ones.
+        let mut folders: BTreeMap<Vec<String>, FolderId> = BTreeMap::new();
+        for node in self.folders().into_iter().filter(|f| f.profile == profile) {
+            let path = node.path.split(" / ").map(str::to_owned).collect();
+            folders.insert(path, node.id);
+        }
+        let mut batch = Batch::new();
+        let mut new_folders = Vec::new();
+        let mut summaries = Vec::new();
+        let count = items.len();
+        for imported in items {
+            let mut parent = None;
+            for depth in 1..=imported.folder.len() {
+                let path = imported.folder[..depth].to_vec();
+                let id = match folders.get(&path) {
+                    Some(id) => *id,
+                    None => {
+                        let id = RecordId::new_v7();
+                        let folder = FolderData {
+                            name: path[depth - 1].clone(),
+                            parent,
+                        };
+                        let data = seal::seal_folder(profile_key, profile, id, &folder)?;
+                        batch.record(
+                            &local_record(
+                                id,
+                                RecordKind::Folder,
+                                profile.into(),
+                                None,
+                                None,
+                                data,
+                                now_ms,
+                            ),
+                            None,
+                        )?;
+                        new_folders.push((id, FolderEntry::of(&folder)));
+                        folders.insert(path, FolderId(id.0));
+                        FolderId(id.0)
+                    }
+                };
+                parent = Some(id);
+            }
+            let mut data = imported.data;
+            data.folder = parent;
+            let id = RecordId::new_v7();
+            let sealed = seal::seal_item(
+                profile_key,
+                profile,
+                id,
+                &wasm_crypto::make_symmetric_key(),
+                &data,
+            )?;
+            batch.record(
+                &local_record(
+                    id,
+                    RecordKind::Item,
+                    profile.into(),
+                    None,
+                    sealed.key,
+                    sealed.data,
+                    now_ms,
+                ),
+                None,
+            )?;
+            summaries.push((id, ItemSummary::of(&data)));
+            if batch.writes.len() >= 2 * BATCH {
+                self.inner
+                    .cache
+                    .write(std::mem::take(&mut batch.writes))
+                    .await?;
+            }
+        }
+        self.update_index(&mut batch.writes, |profiles| {
+            if let Some(p) = profiles.iter_mut().find(|p| p.id == profile) {
+                p.index.folders.extend(new_folders);
+                p.index.items.extend(summaries);
+            }
+            vec![profile]
+        })?;
+        self.inner.cache.write(batch.writes).await?;
+        Ok(count)
+    }
 }
 
 #[cfg(test)]

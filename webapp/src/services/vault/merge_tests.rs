@@ -20,8 +20,9 @@ use shared_types::vault::{
 };
 use wasm_crypto::MasterPassword;
 
-use super::model::ItemKind;
+use super::model::{ItemData, ItemKind};
 use super::remote::LocalFuture;
+use super::store::{CURSORS, OLD_PULLED_REVISION};
 use super::*;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;

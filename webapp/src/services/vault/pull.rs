@@ -21,13 +21,14 @@ use shared_types::ContainerId;
 use shared_types::vault::{Cursor, PullRequest, RecordKind, VaultRecord};
 
 use super::index::ProfileIndex;
+use super::items::content_differs;
 use super::model::HistoryReason;
 use super::remote::LocalFuture;
-use super::{
-    Batch, CURSORS, OLD_PULLED_REVISION, ProfileId, RecordId, Result, SyncReport, VaultError,
-    VaultSession, content_differs, folder_key, from_bytes, history_prefix, item_key, local_key,
-    seal, to_bytes, tombstone_key,
+use super::store::{
+    Batch, CURSORS, OLD_PULLED_REVISION, folder_key, from_bytes, history_prefix, item_key,
+    local_key, to_bytes, tombstone_key,
 };
+use super::{ProfileId, RecordId, Result, SyncReport, VaultError, VaultSession, seal};
 use crate::cache::{Cache, Store, Write};
 use crate::services::mark;
 

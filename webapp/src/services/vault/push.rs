@@ -11,10 +11,8 @@ use shared_types::vault::{
 };
 
 use super::model::HistoryReason;
-use super::{
-    Batch, REFUSED, RecordId, Result, SyncReport, VaultSession, change_of, local_key, local_key_of,
-    seal, to_bytes, tombstone_key,
-};
+use super::store::{Batch, REFUSED, change_of, local_key, local_key_of, to_bytes, tombstone_key};
+use super::{RecordId, Result, SyncReport, VaultSession, seal};
 use crate::cache::{Cache, Store, Write};
 
 /// Keeps one push request well under the server's 4 MiB body limit.

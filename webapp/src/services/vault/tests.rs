@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used)]
 
 use futures_executor::block_on;
+use shared_types::FolderId;
 use wasm_crypto::MasterPassword;
 
-use super::model::ItemKind;
+use super::items::DAY_MS;
+use super::model::{HistoryReason, ItemData, ItemKind};
 use super::*;
 use crate::api::ApiClient;
 use crate::cache::MemoryCache;

@@ -1,0 +1,255 @@
+//! What the vault shows, read from the opened indexes alone (no record is opened): the item
+//! list for a scope and a search, the folder tree, and the profiles.
+//!
+//! Invariants:
+//! - Nothing here changes the vault; every answer is computed from the profiles' indexes.
+//! - The lower-cased search text is built once and kept in the session until the next index
+//!   change drops it (`update_index`, `rebuild_indexes`), so a search never sees stale text.
+//! - The list is in a stable order: favourites first, then by title (ignoring case), then by id.
+//! - A folder whose parent is gone shows at the top of the tree, and a cycle of parents cannot
+//!   make the tree endless.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use shared_types::account::ProfileKind;
+use shared_types::{FolderId, ProfileId, RecordId};
+
+use super::VaultSession;
+use super::index::ItemSummary;
+use crate::cache::Cache;
+
+/// A row of the item list.
+#[derive(Clone, PartialEq)]
+pub struct Row {
+    /// The item.
+    pub id: RecordId,
+    /// Its profile.
+    pub profile: ProfileId,
+    /// Which profile that is.
+    pub profile_kind: ProfileKind,
+    /// What the list shows.
+    pub summary: ItemSummary,
+    /// The folder path ("" at the top).
+    pub folder_path: String,
+}
+
+/// A folder in the sidebar tree, in display order.
+#[derive(Clone, PartialEq)]
+pub struct FolderNode {
+    /// The folder.
+    pub id: FolderId,
+    /// Its profile.
+    pub profile: ProfileId,
+    /// Its name.
+    pub name: String,
+    /// Its parent.
+    pub parent: Option<FolderId>,
+    /// How deep it is (0 at the top).
+    pub depth: usize,
+    /// Its full path.
+    pub path: String,
+}
+
+/// Which items the list shows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Every item not in the trash, in both profiles.
+    #[default]
+    All,
+    /// Starred items.
+    Favourites,
+    /// One profile.
+    Profile(ProfileId),
+    /// One folder and the folders inside it.
+    Folder(ProfileId, FolderId),
+    /// The trash.
+    Trash,
+}
+
+/// What search and sorting compare for an item, lower-cased once.
+pub(super) struct SearchText {
+    /// The title, for sorting.
+    sort: String,
+    /// Title, subtitle, folder path, URLs and tags.
+    haystack: String,
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// The profiles, Personal first.
+    pub fn profiles(&self) -> Vec<(ProfileId, ProfileKind)> {
+        let mut list: Vec<_> = self
+            .inner
+            .profiles
+            .borrow()
+            .iter()
+            .map(|p| (p.id, p.kind))
+            .collect();
+        list.sort_by_key(|(_, kind)| *kind != ProfileKind::Personal);
+        list
+    }
+
+    /// The profile an item or folder is in.
+    pub fn profile_of(&self, id: RecordId) -> Option<ProfileId> {
+        self.inner
+            .profiles
+            .borrow()
+            .iter()
+            .find(|p| p.index.items.contains_key(&id) || p.index.folders.contains_key(&id))
+            .map(|p| p.id)
+    }
+
+    /// Every folder of every profile, as a tree in display order.
+    pub fn folders(&self) -> Vec<FolderNode> {
+        let profiles = self.inner.profiles.borrow();
+        let mut out = Vec::new();
+        for p in profiles.iter() {
+            let mut children: BTreeMap<Option<FolderId>, Vec<(String, FolderId)>> = BTreeMap::new();
+            for (id, entry) in &p.index.folders {
+                // A folder whose parent is gone shows at the top.
+                let parent = entry
+                    .parent
+                    .filter(|parent| p.index.folders.contains_key(&RecordId(parent.0)));
+                children
+                    .entry(parent)
+                    .or_default()
+                    .push((entry.name.to_lowercase(), FolderId(id.0)));
+            }
+            for list in children.values_mut() {
+                list.sort();
+            }
+            let mut stack: Vec<(FolderId, usize)> = children
+                .get(&None)
+                .map(|l| l.iter().rev().map(|(_, id)| (*id, 0)).collect())
+                .unwrap_or_default();
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((id, depth)) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                let Some(entry) = p.index.folders.get(&RecordId(id.0)) else {
+                    continue;
+                };
+                out.push(FolderNode {
+                    id,
+                    profile: p.id,
+                    name: entry.name.clone(),
+                    parent: entry.parent,
+                    depth,
+                    path: p.index.folder_path(id),
+                });
+                if let Some(kids) = children.get(&Some(id)) {
+                    stack.extend(kids.iter().rev().map(|(_, kid)| (*kid, depth + 1)));
+                }
+            }
+        }
+        out
+    }
+
+    fn search_texts(&self) -> Rc<BTreeMap<RecordId, SearchText>> {
+        if let Some(texts) = self.inner.search.borrow().as_ref() {
+            return texts.clone();
+        }
+        let profiles = self.inner.profiles.borrow();
+        let mut texts = BTreeMap::new();
+        for p in profiles.iter() {
+            let paths: BTreeMap<RecordId, String> = p
+                .index
+                .folders
+                .keys()
+                .map(|id| (*id, p.index.folder_path(FolderId(id.0))))
+                .collect();
+            for (id, s) in &p.index.items {
+                let mut haystack = String::with_capacity(64);
+                for part in [&s.title, &s.subtitle]
+                    .into_iter()
+                    .chain(s.folder.and_then(|f| paths.get(&RecordId(f.0))))
+                    .chain(s.urls.iter())
+                    .chain(s.tags.iter())
+                {
+                    haystack.push_str(&part.to_lowercase());
+                    haystack.push('\u{1}');
+                }
+                let sort = s.title.to_lowercase();
+                texts.insert(*id, SearchText { sort, haystack });
+            }
+        }
+        let texts = Rc::new(texts);
+        self.inner.search.replace(Some(texts.clone()));
+        texts
+    }
+
+    /// Where `folder` may move: the folders of its profile that are not it or inside it.
+    pub fn folder_destinations(&self, folder: FolderId) -> Vec<FolderNode> {
+        let profiles = self.inner.profiles.borrow();
+        let Some(p) = profiles
+            .iter()
+            .find(|p| p.index.folders.contains_key(&RecordId(folder.0)))
+        else {
+            return Vec::new();
+        };
+        let profile = p.id;
+        let inside = p.index.subtree(folder);
+        drop(profiles);
+        self.folders()
+            .into_iter()
+            .filter(|f| f.profile == profile && !inside.contains(&f.id))
+            .collect()
+    }
+
+    /// The rows in `scope` matching `query` (every word, over title, URLs, username, tags and
+    /// folder path), favourites first, then by title.
+    pub fn rows(&self, scope: &Scope, query: &str) -> Vec<Row> {
+        let texts = self.search_texts();
+        let profiles = self.inner.profiles.borrow();
+        let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let mut found: Vec<(bool, &str, RecordId, Row)> = Vec::new();
+        for p in profiles.iter() {
+            let folder_filter = match scope {
+                Scope::Profile(id) | Scope::Folder(id, _) if *id != p.id => continue,
+                Scope::Folder(_, folder) => Some(p.index.subtree(*folder)),
+                _ => None,
+            };
+            let mut paths: BTreeMap<FolderId, String> = BTreeMap::new();
+            for (id, s) in &p.index.items {
+                let in_scope = match scope {
+                    Scope::Trash => s.trashed_at.is_some(),
+                    _ if s.trashed_at.is_some() => false,
+                    Scope::Favourites => s.favourite,
+                    _ => folder_filter
+                        .as_ref()
+                        .is_none_or(|folders| s.folder.is_some_and(|f| folders.contains(&f))),
+                };
+                let Some(text) = texts.get(id) else {
+                    continue;
+                };
+                if !in_scope || !terms.iter().all(|t| text.haystack.contains(t.as_str())) {
+                    continue;
+                }
+                let folder_path = s
+                    .folder
+                    .map(|f| {
+                        paths
+                            .entry(f)
+                            .or_insert_with(|| p.index.folder_path(f))
+                            .clone()
+                    })
+                    .unwrap_or_default();
+                found.push((
+                    !s.favourite,
+                    text.sort.as_str(),
+                    *id,
+                    Row {
+                        id: *id,
+                        profile: p.id,
+                        profile_kind: p.kind,
+                        summary: s.clone(),
+                        folder_path,
+                    },
+                ));
+            }
+        }
+        found.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        found.into_iter().map(|(_, _, _, row)| row).collect()
+    }
+}

@@ -1,0 +1,134 @@
+//! Accounts and sign-in: sign-up, email confirmation, prelogin, login with per-browser
+//! verification, and sessions.
+//!
+//! Invariants (each part states its own in detail):
+//! - No reply tells whether an email has an account: prelogin answers unknown emails with stable
+//!   made-up parameters, a wrong password and an unknown email get the same error after the same
+//!   work, and sign-up answers the same whether or not the address is taken.
+//! - Only hashes are stored: a salted hash of the auth key, keyed hashes of one-time codes, hashes
+//!   of session tokens.
+//! - One-time codes: 8 digits (26.6 bits), 10 minutes, single use, 5 attempts.
+//!
+//! The parts: `validate` refuses malformed input at the door; `signup` creates and confirms
+//! accounts; `login` answers prelogin and signs in; `email_codes` issues, mails and redeems
+//! one-time codes; `sessions` opens, checks, lists and ends sessions; `devices` tracks the
+//! browsers an account signed in from; `password` changes the master password. This file holds
+//! the helpers they share: the rate-limit table, the auth-key hash, randomness and the clock.
+
+mod devices;
+mod email_codes;
+mod login;
+mod password;
+mod sessions;
+mod signup;
+mod validate;
+
+pub use devices::{devices, revoke_device};
+pub use email_codes::{CODE_LIFETIME, CODE_MAX_ATTEMPTS};
+pub use login::{login, prelogin};
+pub use password::change_password;
+pub use sessions::{
+    NewSession, SESSION_COOKIE, SESSION_IDLE, SESSION_LIFETIME, SessionInfo, account_of, bundle,
+    end_session, find_session, revoke_session, sessions, sign_out_everywhere,
+};
+pub use signup::{confirm_email, signup};
+pub use validate::normalize_email;
+
+use sea_orm::EntityTrait;
+use sha2::{Digest, Sha256};
+use shared_types::AccountId;
+use shared_types::account::KdfParams;
+use time::OffsetDateTime;
+
+use crate::entity::account;
+use crate::error::ApiError;
+use crate::services::rate_limit::{self, Limit};
+use crate::state::AppState;
+
+fn limit(max: i32, window_secs: i64) -> Limit {
+    Limit { max, window_secs }
+}
+const LIMIT_PRELOGIN_IP: (i32, i64) = (60, 60);
+const LIMIT_PRELOGIN_ACCOUNT: (i32, i64) = (30, 600);
+const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
+const LIMIT_LOGIN_IP: (i32, i64) = (30, 600);
+const LIMIT_LOGIN_ACCOUNT: (i32, i64) = (10, 600);
+const LIMIT_CODE_ACCOUNT: (i32, i64) = (10, 900);
+const LIMIT_MAIL_ACCOUNT: (i32, i64) = (5, 3600);
+
+pub(crate) fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(message.into())
+}
+
+pub(crate) async fn check_limit(
+    state: &AppState,
+    bucket: String,
+    (max, window): (i32, i64),
+) -> Result<(), ApiError> {
+    rate_limit::hit(
+        &state.db,
+        &bucket,
+        limit(max, window),
+        now().unix_timestamp(),
+    )
+    .await?
+    .map_err(ApiError::RateLimited)
+}
+
+/// A per-IP limit, scaled by the configured multiplier.
+async fn check_ip_limit(
+    state: &AppState,
+    name: &str,
+    ip: &str,
+    (max, window): (i32, i64),
+) -> Result<(), ApiError> {
+    let max = max.saturating_mul(state.ip_limit_multiplier.max(1));
+    check_limit(state, format!("{name}:ip:{ip}"), (max, window)).await
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out)
+        .map_err(|e| ApiError::Internal(Box::new(std::io::Error::other(e.to_string()))))?;
+    Ok(out)
+}
+
+pub(crate) fn hash_auth_key(salt: &[u8], auth_key: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"strongroom/v1/auth-hash");
+    hasher.update(salt);
+    hasher.update(auth_key);
+    hasher.finalize().into()
+}
+
+fn kdf_of(a: &account::Model) -> KdfParams {
+    KdfParams {
+        memory_kib: a.kdf_memory_kib as u32,
+        iterations: a.kdf_iterations as u32,
+        parallelism: a.kdf_parallelism as u32,
+    }
+}
+
+async fn account_by_id(state: &AppState, id: AccountId) -> Result<account::Model, ApiError> {
+    account::Entity::find_by_id(id.0)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_hashes_depend_on_salt_and_key() {
+        let a = hash_auth_key(&[1; 16], &[2; 32]);
+        assert_ne!(a, hash_auth_key(&[3; 16], &[2; 32]));
+        assert_ne!(a, hash_auth_key(&[1; 16], &[4; 32]));
+        assert_eq!(a, hash_auth_key(&[1; 16], &[2; 32]));
+    }
+}

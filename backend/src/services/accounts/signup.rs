@@ -1,0 +1,162 @@
+//! Sign-up and email confirmation: creates an unconfirmed account with its keys, profiles and
+//! first browser, and confirms it with the emailed code.
+//!
+//! Invariants:
+//! - Sign-up answers the same whether or not the address is taken; a confirmed address's owner is
+//!   told by email instead, and an unconfirmed sign-up is replaced by the newer one.
+//! - The account, its profiles, their containers and the browser are created in one transaction.
+//! - Confirming verifies the confirming browser and signs it in.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter,
+    TransactionTrait,
+};
+use shared_types::ContainerId;
+use shared_types::account::{ConfirmEmailRequest, NextStep, ProfileKind, SignupRequest};
+use shared_types::vault::ContainerKind;
+
+use super::devices::touch_device;
+use super::email_codes::{
+    PURPOSE_CONFIRM_EMAIL, confirmation_mail, invalid_code, redeem_code, send_code, send_mail,
+};
+use super::sessions::{NewSession, start_session};
+use super::validate::{check_device, check_signup, normalize_email};
+use super::{
+    LIMIT_LOGIN_IP, LIMIT_SIGNUP_IP, bad, check_ip_limit, hash_auth_key, now, random_bytes,
+};
+use crate::entity::{account, profile};
+use crate::error::ApiError;
+use crate::mail::Mail;
+use crate::services::access;
+use crate::state::AppState;
+
+/// Creates an unconfirmed account and emails a confirmation code. Answers the same whether or not
+/// the address already has an account (its owner is told by email instead).
+pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<NextStep, ApiError> {
+    check_ip_limit(state, "signup", ip, LIMIT_SIGNUP_IP).await?;
+    let email = normalize_email(&req.email)?;
+    check_signup(&req)?;
+    let next = NextStep {
+        message: format!("We sent a code to {email}. Enter it to finish creating your account."),
+    };
+    let existing = account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    if let Some(existing) = existing {
+        if existing.email_confirmed_at.is_some() {
+            send_mail(
+                state,
+                existing.id,
+                &email,
+                Mail {
+                    subject: "Someone tried to create a Strongroom account with your address".into(),
+                    body: "Someone tried to create a new Strongroom account with this email address, which already has one. Nothing was changed.\n\nIf it was you, sign in instead. If you forgot your master password, ask your company's administrator about account recovery.\n".into(),
+                },
+            )
+            .await?;
+            return Ok(next);
+        }
+        // An unconfirmed sign-up never blocks the address's real owner: the newer one replaces it.
+        existing.delete(&state.db).await?;
+    }
+
+    let stamp = now();
+    let auth_salt = random_bytes::<16>()?;
+    let txn = state.db.begin().await?;
+    if account::Entity::find_by_id(req.account_id.0)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(bad(
+            "This account id is already in use; reload the page and try again.",
+        ));
+    }
+    account::ActiveModel {
+        id: Set(req.account_id.0),
+        email: Set(email.clone()),
+        email_confirmed_at: Set(None),
+        auth_salt: Set(auth_salt.to_vec()),
+        auth_hash: Set(hash_auth_key(&auth_salt, &req.auth_key.0.0).to_vec()),
+        kdf_memory_kib: Set(req.kdf.memory_kib as i32),
+        kdf_iterations: Set(req.kdf.iterations as i32),
+        kdf_parallelism: Set(req.kdf.parallelism as i32),
+        kdf_salt: Set(req.salt.0),
+        password_envelope: Set(req.password_envelope.0),
+        encryption_public_key: Set(req.keys.encryption_public_key.0),
+        verifying_key: Set(req.keys.verifying_key.0),
+        keys_signature: Set(req.keys.keys_signature.0),
+        wrapped_encryption_key: Set(req.keys.wrapped_encryption_key.0),
+        wrapped_signing_key: Set(req.keys.wrapped_signing_key.0),
+        created_at: Set(stamp),
+        updated_at: Set(stamp),
+    }
+    .insert(&txn)
+    .await?;
+    for p in req.keys.profiles {
+        profile::ActiveModel {
+            id: Set(p.id.0),
+            account_id: Set(req.account_id.0),
+            kind: Set(kind_name(p.kind).to_owned()),
+            wrapped_key: Set(p.wrapped_key.0),
+            created_at: Set(stamp),
+        }
+        .insert(&txn)
+        .await?;
+        access::create_container(
+            &txn,
+            ContainerId::from(p.id),
+            ContainerKind::Profile,
+            req.account_id,
+        )
+        .await?;
+    }
+    touch_device(&txn, req.account_id.0, &req.device, false).await?;
+    txn.commit().await?;
+
+    send_code(
+        state,
+        req.account_id.0,
+        &email,
+        PURPOSE_CONFIRM_EMAIL,
+        Some(req.device.id.0),
+        confirmation_mail,
+    )
+    .await?;
+    Ok(next)
+}
+
+fn kind_name(kind: ProfileKind) -> &'static str {
+    match kind {
+        ProfileKind::Personal => "personal",
+        ProfileKind::Business => "business",
+    }
+}
+
+/// Confirms the email with its code; the confirming browser becomes verified and signed in.
+pub async fn confirm_email(
+    state: &AppState,
+    req: ConfirmEmailRequest,
+    ip: &str,
+) -> Result<NewSession, ApiError> {
+    check_ip_limit(state, "confirm", ip, LIMIT_LOGIN_IP).await?;
+    check_device(&req.device)?;
+    let email = normalize_email(&req.email)?;
+    let Some(found) = account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?
+    else {
+        return Err(invalid_code());
+    };
+    redeem_code(state, found.id, PURPOSE_CONFIRM_EMAIL, None, &req.code).await?;
+    let mut active: account::ActiveModel = found.clone().into();
+    if found.email_confirmed_at.is_none() {
+        active.email_confirmed_at = Set(Some(now()));
+        active.updated_at = Set(now());
+    }
+    let found = active.update(&state.db).await?;
+    touch_device(&state.db, found.id, &req.device, true).await?;
+    start_session(state, found, req.device.id).await
+}

@@ -119,7 +119,12 @@ pub async fn sign_up(http: &reqwest::Client, base: &str, mail_dir: &Path, email:
         .await
         .unwrap();
     let status = res.status();
-    assert_eq!(status, StatusCode::ACCEPTED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "{}",
+        res.text().await.unwrap()
+    );
     let mail = backend::mail::sink::read_all(mail_dir).unwrap();
     let code = mail
         .iter()

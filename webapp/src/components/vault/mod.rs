@@ -19,7 +19,7 @@ use crate::api::ApiError;
 use crate::cache::IndexedDbCache;
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
-use crate::services::vault::{RollbackNotice, Scope, VaultError, VaultSession};
+use crate::services::vault::{FindingKind, RollbackNotice, Scope, VaultError, VaultSession};
 use crate::services::{Services, clipboard, mark, measure, now_ms};
 
 /// The session type the interface works with.
@@ -134,6 +134,21 @@ impl VaultUi {
         if self.pane.get_untracked() != Pane::View {
             self.pane.set(Pane::View);
         }
+    }
+
+    /// How a record is named to the person: an item's title (quoted), else what it is.
+    pub fn title_of(self, id: RecordId) -> String {
+        self.session()
+            .and_then(|s| {
+                s.rows(&Scope::All, "")
+                    .into_iter()
+                    .chain(s.rows(&Scope::Trash, ""))
+                    .find(|row| row.id == id)
+            })
+            .map_or_else(
+                || "A folder or a past version".to_owned(),
+                |row| format!("\u{201c}{}\u{201d}", row.summary.title),
+            )
     }
 
     /// Counts a change, so lists and views read again (nothing once the view is gone).
@@ -366,14 +381,33 @@ pub fn StatusLine() -> impl IntoView {
     };
     let rollback = move || {
         ui.rollback.get().map(|notice| {
-            view! {
-                <p class="rollback" role="alert" data-testid="rollback">
+            let older = (notice.records > 0).then(|| {
+                view! {
                     "The server sent older data than this browser had already seen (at "
                     {time(notice.at_ms)}
                     "). It may have been restored from an old backup, or tampered with. "
-                    "The newer copies kept here were sent to it again. Tell your administrator."
+                    "The newer copies kept here were sent to it again. "
+                }
+            });
+            let findings = notice
+                .findings
+                .iter()
+                .map(|finding| {
+                    let what = match finding.what {
+                        FindingKind::ConflictNamedAnotherRecord => {
+                            "the server answered your change with another record's data. It was not used; your version is kept here and will be sent again."
+                        }
+                    };
+                    let name = ui.title_of(finding.record);
+                    view! { <li>{format!("{name}: {what}")}</li> }
+                })
+                .collect_view();
+            view! {
+                <div class="rollback" role="alert" data-testid="rollback">
+                    <p>{older}"Tell your administrator."</p>
+                    <ul>{findings}</ul>
                     <button type="button" class="button small" on:click=dismiss>"Dismiss"</button>
-                </p>
+                </div>
             }
         })
     };

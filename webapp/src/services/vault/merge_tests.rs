@@ -39,6 +39,9 @@ struct Server {
     reported: Vec<u32>,
     /// While set, every call fails as if the network were down.
     unreachable: bool,
+    /// A malicious server: while set, a conflict is answered with this record as the current
+    /// one, whatever record the change named.
+    forged_current: Option<VaultRecord>,
 }
 
 impl Server {
@@ -129,7 +132,7 @@ impl Remote for MemoryServer {
                 if !fits {
                     reply.conflicts.push(Conflict {
                         id: change.id,
-                        current,
+                        current: server.forged_current.clone().or(current),
                     });
                     continue;
                 }
@@ -638,4 +641,63 @@ fn a_vault_from_before_containers_pulls_nothing_twice() {
         "the edit and its past version: {report:?}"
     );
     assert_eq!(versions(&b, first).unwrap(), versions(&a, first).unwrap());
+}
+
+/// A malicious server answers a conflict with another record as the "current" one: the browser
+/// does not put it in place of the record, keeps its own change waiting, and says so. Once the
+/// server answers honestly, both versions are kept as usual.
+#[test]
+fn a_conflict_answer_naming_another_record_is_refused_and_reported() {
+    let server = MemoryServer::default();
+    let (a, b) = (browser(&server), browser(&server));
+    let personal = personal(&a);
+    let edited = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
+    let other = block_on(a.save_item(None, personal, login("other"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    block_on(b.sync(30)).unwrap();
+    block_on(a.save_item(Some(edited), personal, login("from-a"), 40)).unwrap();
+    block_on(a.sync(50)).unwrap();
+    block_on(b.save_item(Some(edited), personal, login("from-b"), 60)).unwrap();
+    let forged = server
+        .0
+        .borrow()
+        .records
+        .values()
+        .find(|r| r.id == other)
+        .cloned();
+    server.0.borrow_mut().forged_current = forged;
+
+    let report = block_on(b.sync(70)).unwrap();
+    assert_eq!(
+        report.findings,
+        vec![Finding {
+            record: edited,
+            what: FindingKind::ConflictNamedAnotherRecord
+        }]
+    );
+    assert_eq!(report.conflicts, 0, "{report:?}");
+    let current = block_on(b.item(edited)).unwrap();
+    assert_eq!(
+        current.data.field("password"),
+        "from-b",
+        "ours stays in place"
+    );
+    assert!(block_on(b.pending_ids()).unwrap().contains(&edited));
+    assert_eq!(
+        versions(&b, other).unwrap(),
+        BTreeSet::from(["other".to_owned()])
+    );
+    let notice = block_on(b.rollback_notice()).unwrap().unwrap();
+    assert_eq!(notice.findings, report.findings);
+
+    server.0.borrow_mut().forged_current = None;
+    for now in [80, 90] {
+        block_on(b.sync(now)).unwrap();
+    }
+    block_on(a.sync(100)).unwrap();
+    let all: BTreeSet<String> = ["v1", "from-a", "from-b"].map(str::to_owned).into();
+    for session in [&a, &b] {
+        assert_eq!(versions(session, edited).unwrap(), all);
+        assert_eq!(block_on(session.pending_count()).unwrap(), 0);
+    }
 }

@@ -107,17 +107,43 @@ pub struct SyncReport {
     /// Records the server served older than this browser had already seen; ours were kept
     /// and sent again.
     pub rolled_back: usize,
+    /// Answers of the server this browser refused to act on, by record.
+    pub findings: Vec<Finding>,
 }
 
-/// The server was found serving older data than this browser had already seen: restored from
-/// an old backup, or tampered with. Kept until the person dismisses it.
+/// What a server answered that a key holder could not have made: the answer is not acted on,
+/// and the person is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A conflict answer whose "current" record is another record, another kind, or in a
+    /// container this browser does not read: taken as it is, it would have replaced the record
+    /// with unrelated content. The change stays waiting and is sent again.
+    ConflictNamedAnotherRecord,
+}
+
+/// One finding about one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// The record (an item, a folder, or a past version of an item).
+    pub record: RecordId,
+    /// What the server did.
+    pub what: FindingKind,
+}
+
+/// The server was found serving older data than this browser had already seen (restored from
+/// an old backup, or tampered with), or answering what a key holder could not have made. Kept
+/// until the person dismisses it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RollbackNotice {
     /// When it was last seen (ms).
     pub at_ms: i64,
     /// How many records were older than seen, or missing (counting the whole vault as one
     /// when it was behind).
     pub records: usize,
+    /// Answers refused, by record (ids only: the notice is stored unsealed).
+    #[serde(default)]
+    pub findings: Vec<Finding>,
 }
 
 struct Inner<C> {
@@ -333,10 +359,11 @@ impl<C: Cache> VaultSession<C> {
         self.push(&mut report, &mut sent, now_ms).await?;
         self.pull(&mut report, &sent, now_ms).await?;
         report.pending = self.pending_count().await?;
-        if report.rolled_back > 0 {
+        if report.rolled_back > 0 || !report.findings.is_empty() {
             let notice = RollbackNotice {
                 at_ms: now_ms,
                 records: report.rolled_back,
+                findings: report.findings.clone(),
             };
             self.inner
                 .cache
@@ -344,7 +371,8 @@ impl<C: Cache> VaultSession<C> {
                 .await?;
             // For the operator; the notice above is what the person sees, so a report that
             // does not arrive changes nothing here.
-            let records = u32::try_from(report.rolled_back).unwrap_or(u32::MAX);
+            let found = report.rolled_back + report.findings.len();
+            let records = u32::try_from(found).unwrap_or(u32::MAX);
             let _ = self
                 .inner
                 .api

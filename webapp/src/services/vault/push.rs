@@ -12,6 +12,7 @@ use shared_types::vault::{
 
 use super::model::HistoryReason;
 use super::store::{Batch, REFUSED, change_of, local_key, local_key_of, to_bytes, tombstone_key};
+use super::{Finding, FindingKind};
 use super::{RecordId, Result, SyncReport, VaultSession, seal};
 use crate::cache::{Cache, Store, Write};
 
@@ -197,12 +198,33 @@ impl<C: Cache> VaultSession<C> {
         }
         self.inner.cache.write(writes).await?;
         for conflict in reply.conflicts {
-            if let Some(change) = by_id.get(&conflict.id) {
-                report.conflicts += 1;
-                self.resolve(change, conflict, report, now_ms).await?;
+            let Some(change) = by_id.get(&conflict.id) else {
+                continue;
+            };
+            if let Some(current) = &conflict.current
+                && !self.is_same_record(change, current)
+            {
+                // Not what was pushed: acting on it would put unrelated content in its place.
+                // Ours stays waiting, as it is, and is sent again.
+                report.findings.push(Finding {
+                    record: change.id,
+                    what: FindingKind::ConflictNamedAnotherRecord,
+                });
+                continue;
             }
+            report.conflicts += 1;
+            self.resolve(change, conflict, report, now_ms).await?;
         }
         Ok(())
+    }
+
+    /// Whether a conflict answer's record is the one `ours` changes: the same id, kind and item
+    /// (for a past version), in a container this browser reads.
+    fn is_same_record(&self, ours: &RecordChange, theirs: &VaultRecord) -> bool {
+        theirs.id == ours.id
+            && theirs.kind == ours.kind
+            && theirs.parent_id == ours.parent_id
+            && self.profile_in(theirs.container_id).is_some()
     }
 
     /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the

@@ -15,8 +15,8 @@ use std::rc::Rc;
 use futures_executor::block_on;
 use proptest::prelude::*;
 use shared_types::vault::{
-    Accepted, Conflict, Cursor, PullRequest, PullResponse, PushRequest, PushResponse,
-    RollbackReport,
+    Accepted, Conflict, ContainerAccess, ContainerKind, Cursor, PullRequest, PullResponse,
+    PushRequest, PushResponse, RollbackReport,
 };
 use wasm_crypto::MasterPassword;
 
@@ -42,6 +42,8 @@ struct Server {
     /// A malicious server: while set, a conflict is answered with this record as the current
     /// one, whatever record the change named.
     forged_current: Option<VaultRecord>,
+    /// The account's access feed: containers taken away from it are not served any more.
+    revoked: Vec<ContainerAccess>,
 }
 
 impl Server {
@@ -68,10 +70,11 @@ impl Remote for MemoryServer {
                     .find(|cursor| cursor.container_id == c)
                     .map_or(0, |cursor| cursor.revision)
             };
+            let readable = |c: &ContainerId| !server.revoked.iter().any(|a| a.container_id == *c);
             let mut records: Vec<VaultRecord> = server
                 .records
                 .values()
-                .filter(|r| r.revision > since(r.container_id))
+                .filter(|r| readable(&r.container_id) && r.revision > since(r.container_id))
                 .cloned()
                 .collect();
             records.sort_by_key(|r| (r.container_id, r.revision));
@@ -79,11 +82,17 @@ impl Remote for MemoryServer {
             let more = records.len() > 3;
             records.truncate(3);
             Ok(PullResponse {
-                access: Vec::new(),
-                access_head: 0,
+                access: server
+                    .revoked
+                    .iter()
+                    .filter(|a| a.revision > request.access_since)
+                    .copied()
+                    .collect(),
+                access_head: server.revoked.iter().map(|a| a.revision).max().unwrap_or(0),
                 heads: server
                     .heads
                     .iter()
+                    .filter(|(c, _)| readable(c))
                     .map(|(&container_id, &revision)| Cursor {
                         container_id,
                         revision,
@@ -700,4 +709,43 @@ fn a_conflict_answer_naming_another_record_is_refused_and_reported() {
         assert_eq!(versions(session, edited).unwrap(), all);
         assert_eq!(block_on(session.pending_count()).unwrap(), 0);
     }
+}
+
+/// A container the account may no longer read is forgotten at the next sync: its records,
+/// waiting changes and list entries leave this browser, and the rest of the vault stays.
+#[test]
+fn a_revoked_container_is_forgotten_at_the_next_sync() {
+    let server = MemoryServer::default();
+    let (a, b) = (browser(&server), browser(&server));
+    let personal = personal(&a);
+    let business = a
+        .profiles()
+        .into_iter()
+        .find(|(_, k)| *k == ProfileKind::Business)
+        .unwrap()
+        .0;
+    let kept = block_on(a.save_item(None, personal, login("kept"), 10)).unwrap();
+    let gone = block_on(a.save_item(None, business, login("gone"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    block_on(b.sync(30)).unwrap();
+    // B changes the business item, then access to it is taken away.
+    block_on(b.save_item(Some(gone), business, login("gone-2"), 40)).unwrap();
+    server.0.borrow_mut().revoked.push(ContainerAccess {
+        container_id: business.into(),
+        kind: ContainerKind::Profile,
+        role: None,
+        revision: 3,
+    });
+    block_on(b.sync(60)).unwrap();
+    assert!(
+        block_on(b.item(gone)).is_err(),
+        "the revoked container's item is gone"
+    );
+    assert!(b.rows(&Scope::All, "").iter().all(|r| r.id != gone));
+    assert!(!block_on(b.pending_ids()).unwrap().contains(&gone));
+    assert_eq!(
+        versions(&b, kept).unwrap(),
+        BTreeSet::from(["kept".to_owned()])
+    );
+    assert_eq!(b.pulled(business.into()), 0, "no cursor kept for it");
 }

@@ -111,13 +111,14 @@ pub(super) fn check_change(change: &RecordChange) -> Result<(), &'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     #![allow(clippy::unwrap_used)]
     use shared_types::{Base64Bytes, ContainerId};
 
     use super::*;
 
-    fn change(kind: RecordKind) -> RecordChange {
+    /// A well-formed change of `kind` into a random container.
+    pub(in crate::services::vault) fn change(kind: RecordKind) -> RecordChange {
         RecordChange {
             change_id: ChangeId::new_v7(),
             id: RecordId::new_v7(),

@@ -399,23 +399,8 @@ async fn parent_items(
 
 #[cfg(test)]
 mod tests {
-    use shared_types::vault::WRAPPED_KEY_BYTES;
-    use shared_types::{Base64Bytes, ChangeId, RecordId};
-
+    use super::super::check::tests::change;
     use super::*;
-
-    fn change(kind: RecordKind) -> RecordChange {
-        RecordChange {
-            change_id: ChangeId::new_v7(),
-            id: RecordId::new_v7(),
-            kind,
-            container_id: ContainerId::new_v7(),
-            parent_id: (kind == RecordKind::History).then(RecordId::new_v7),
-            base_revision: None,
-            key: (kind == RecordKind::Item).then(|| Base64Bytes(vec![7; WRAPPED_KEY_BYTES])),
-            data: Some(Base64Bytes(vec![9; 30])),
-        }
-    }
 
     #[test]
     fn only_a_stored_past_version_needs_its_parent() {

@@ -267,10 +267,18 @@ fn browser_on(server: &MemoryServer, cache: MemoryCache) -> VaultSession<MemoryC
 }
 
 fn personal(session: &VaultSession<MemoryCache>) -> ProfileId {
+    profile_of_kind(session, ProfileKind::Personal)
+}
+
+fn business(session: &VaultSession<MemoryCache>) -> ProfileId {
+    profile_of_kind(session, ProfileKind::Business)
+}
+
+fn profile_of_kind(session: &VaultSession<MemoryCache>, kind: ProfileKind) -> ProfileId {
     session
         .profiles()
         .into_iter()
-        .find(|(_, k)| *k == ProfileKind::Personal)
+        .find(|(_, k)| *k == kind)
         .unwrap()
         .0
 }
@@ -577,12 +585,7 @@ fn an_item_moved_to_the_other_profile_arrives_there_once() {
         let server = MemoryServer::default();
         let (a, b) = (browser(&server), browser(&server));
         let personal = personal(&a);
-        let business = a
-            .profiles()
-            .into_iter()
-            .find(|(_, k)| *k == ProfileKind::Business)
-            .unwrap()
-            .0;
+        let business = business(&a);
         let moved = block_on(a.save_item(None, personal, login("moved"), 10)).unwrap();
         block_on(a.sync(20)).unwrap();
         block_on(b.sync(30)).unwrap();
@@ -718,12 +721,7 @@ fn a_revoked_container_is_forgotten_at_the_next_sync() {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));
     let personal = personal(&a);
-    let business = a
-        .profiles()
-        .into_iter()
-        .find(|(_, k)| *k == ProfileKind::Business)
-        .unwrap()
-        .0;
+    let business = business(&a);
     let kept = block_on(a.save_item(None, personal, login("kept"), 10)).unwrap();
     let gone = block_on(a.save_item(None, business, login("gone"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();

@@ -15,15 +15,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared_types::RecordId;
 
-use crate::api::ApiError;
-use crate::cache::IndexedDbCache;
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
-use crate::services::vault::{FindingKind, RollbackNotice, Scope, VaultError, VaultSession};
+use crate::services::vault::{BrowserSession, FindingKind, RollbackNotice, Scope, VaultError};
 use crate::services::{Services, clipboard, mark, measure, now_ms};
 
 /// The session type the interface works with.
-pub type Session = VaultSession<IndexedDbCache>;
+pub type Session = BrowserSession;
 
 /// What the item pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +232,7 @@ impl VaultUi {
                 Ok(_) => SyncState::Synced {
                     at_ms: now_ms() as i64,
                 },
-                Err(VaultError::Api(ApiError::Unreachable)) => SyncState::Offline,
+                Err(e) if e.is_offline() => SyncState::Offline,
                 Err(e) => SyncState::Failed(e.to_string()),
             });
             if result.is_ok() {

@@ -84,6 +84,17 @@ pub enum VaultError {
 
 type Result<T, E = VaultError> = std::result::Result<T, E>;
 
+impl VaultError {
+    /// Whether the server could not be reached (the change stays in this browser and is sent
+    /// later), as opposed to an answer that refused or a local failure.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, VaultError::Api(ApiError::Unreachable))
+    }
+}
+
+/// The vault session of the browser app: kept in this browser's IndexedDB.
+pub type BrowserSession = VaultSession<crate::cache::IndexedDbCache>;
+
 /// One profile, opened.
 struct ProfileState {
     id: ProfileId,

@@ -351,3 +351,15 @@ fn an_index_out_of_step_with_the_records_is_rebuilt_by_the_check() {
     assert_eq!(session.rows(&Scope::All, "").len(), 2);
     assert!(block_on(session.verify_index()).unwrap());
 }
+
+#[test]
+fn only_an_unreachable_server_counts_as_offline() {
+    assert!(VaultError::Api(ApiError::Unreachable).is_offline());
+    let refused = ApiError::Server {
+        status: 400,
+        code: "bad_request".to_owned(),
+        message: "no".to_owned(),
+    };
+    assert!(!VaultError::Api(refused).is_offline());
+    assert!(!VaultError::Missing.is_offline());
+}

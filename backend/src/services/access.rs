@@ -76,31 +76,16 @@ pub async fn readable(
         .collect())
 }
 
-/// Of `containers`, those the account may write.
-pub async fn writable(
-    db: &impl ConnectionTrait,
-    account: AccountId,
+/// Of `containers`, those an account with these `readable` roles (from [`readable`]) may
+/// write. Decided from roles already read, so a push reads the account's access once.
+pub fn writable(
+    readable: &BTreeMap<ContainerId, Role>,
     containers: impl IntoIterator<Item = ContainerId>,
-) -> Result<HashSet<ContainerId>, ApiError> {
-    let ids: Vec<Uuid> = containers.into_iter().map(|c| c.0).collect();
-    let rows: Vec<(Uuid, Option<String>)> = vault_access::Entity::find()
-        .select_only()
-        .column(vault_access::Column::ContainerId)
-        .column(vault_access::Column::Role)
-        .filter(vault_access::Column::AccountId.eq(account.0))
-        .filter(vault_access::Column::ContainerId.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
+) -> HashSet<ContainerId> {
+    containers
         .into_iter()
-        .filter(|(_, role)| {
-            role.as_deref()
-                .and_then(role_of)
-                .is_some_and(Role::can_write)
-        })
-        .map(|(id, _)| ContainerId(id))
-        .collect())
+        .filter(|c| readable.get(c).is_some_and(|role| role.can_write()))
+        .collect()
 }
 
 /// Who can read each of `containers` (to tell their browsers of a change).
@@ -252,6 +237,20 @@ mod tests {
             Some(ContainerKind::Profile)
         );
         assert_eq!(kind_of("share"), None);
+    }
+
+    #[test]
+    fn only_containers_held_with_write_or_owner_are_writable() {
+        let (read, write, own, other) = (
+            ContainerId::new_v7(),
+            ContainerId::new_v7(),
+            ContainerId::new_v7(),
+            ContainerId::new_v7(),
+        );
+        let readable =
+            BTreeMap::from([(read, Role::Read), (write, Role::Write), (own, Role::Owner)]);
+        let got = writable(&readable, [read, write, own, other]);
+        assert_eq!(got, HashSet::from([write, own]));
     }
 
     #[test]

@@ -92,8 +92,8 @@ pub async fn push(
             heads.insert(container, head);
         }
     }
-    let writable = access::writable(&txn, account, heads.keys().copied()).await?;
     let readable = access::readable(&txn, account).await?;
+    let writable = access::writable(&readable, heads.keys().copied());
     let replayed = stored_changes(&txn, account, &changes).await?;
     let mut rows: HashMap<Uuid, Vec<vault_record::Model>> = HashMap::new();
     for row in vault_record::Entity::find()

@@ -47,6 +47,9 @@ pub enum Purpose {
     ProfileIndex = 7,
     /// Cached account data kept in the browser.
     LocalCache = 8,
+    /// The mark a key holder seals when a record is deleted (or leaves a container), so that a
+    /// deletion the server invents can be told from a real one.
+    RecordDeletion = 9,
     /// The per-item key.
     ItemKey = 16,
     /// A profile key (Personal or Business).
@@ -71,7 +74,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, for tests and for decoding.
-    pub const ALL: [Purpose; 18] = [
+    pub const ALL: [Purpose; 19] = [
         Purpose::Item,
         Purpose::ItemHistory,
         Purpose::FolderName,
@@ -80,6 +83,7 @@ impl Purpose {
         Purpose::Tag,
         Purpose::ProfileIndex,
         Purpose::LocalCache,
+        Purpose::RecordDeletion,
         Purpose::ItemKey,
         Purpose::ProfileKey,
         Purpose::ShareKey,
@@ -96,6 +100,10 @@ impl Purpose {
 /// Where a symmetrically sealed object or wrapped key belongs: what it is for, which object it
 /// is, and which container (profile, share, account) holds it. Opening with any other binding
 /// fails, so a server cannot move ciphertext between objects or containers.
+///
+/// An object that changes over time (a vault record) also binds its version: each new content
+/// gets a higher one, so an older ciphertext cannot be passed off as a newer version. Version 0
+/// adds nothing to the associated data: objects sealed before versions existed still open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
     /// What the object is for.
@@ -104,6 +112,8 @@ pub struct Binding {
     pub object_id: Uuid,
     /// The id of the container whose key seals it (profile, share, account).
     pub container_id: Uuid,
+    /// The object's version (0: none).
+    pub version: u64,
 }
 
 impl Binding {
@@ -113,16 +123,25 @@ impl Binding {
             purpose,
             object_id,
             container_id,
+            version: 0,
         }
+    }
+
+    /// The same binding for version `version` of the object.
+    pub fn at_version(self, version: u64) -> Self {
+        Self { version, ..self }
     }
 
     /// The associated data for a blob of `kind` carrying a key of `key_type` (0 for data).
     pub(crate) fn associated_data(&self, kind: BlobKind, key_type: u8) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(DOMAIN.len() + 4 + 32);
+        let mut aad = Vec::with_capacity(DOMAIN.len() + 4 + 32 + 8);
         aad.extend_from_slice(DOMAIN);
         aad.extend_from_slice(&[FORMAT_VERSION, kind as u8, key_type, self.purpose as u8]);
         aad.extend_from_slice(self.object_id.as_bytes());
         aad.extend_from_slice(self.container_id.as_bytes());
+        if self.version != 0 {
+            aad.extend_from_slice(&self.version.to_be_bytes());
+        }
         aad
     }
 }

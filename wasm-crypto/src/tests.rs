@@ -89,6 +89,36 @@ fn sealed_data_moved_to_another_object_container_or_purpose_does_not_open() {
 }
 
 #[test]
+fn a_versioned_object_opens_only_at_its_own_version() {
+    let key = make_symmetric_key();
+    let binding = Binding::new(Purpose::Item, id(1), id(2));
+    let unversioned = seal(&key, &binding, b"before versions");
+    let third = seal(&key, &binding.at_version(3), b"third");
+    assert_eq!(
+        open(&key, &binding.at_version(0), &unversioned)
+            .unwrap()
+            .as_slice(),
+        b"before versions"
+    );
+    assert_eq!(
+        open(&key, &binding.at_version(3), &third)
+            .unwrap()
+            .as_slice(),
+        b"third"
+    );
+    for version in [0, 2, 4, u64::MAX] {
+        assert_eq!(
+            open(&key, &binding.at_version(version), &third),
+            Err(Error::Decrypt)
+        );
+    }
+    assert_eq!(
+        open(&key, &binding.at_version(1), &unversioned),
+        Err(Error::Decrypt)
+    );
+}
+
+#[test]
 fn unknown_versions_and_kinds_are_refused() {
     let mut v2 = bytes(vectors::SEALED);
     v2[0] = 2;
@@ -735,7 +765,7 @@ fn keys_compare_in_constant_time_by_value() {
 #[test]
 fn purpose_bytes_never_change() {
     // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
-    let expected: [(Purpose, u8); 18] = [
+    let expected: [(Purpose, u8); 19] = [
         (Purpose::Item, 1),
         (Purpose::ItemHistory, 2),
         (Purpose::FolderName, 3),
@@ -744,6 +774,7 @@ fn purpose_bytes_never_change() {
         (Purpose::Tag, 6),
         (Purpose::ProfileIndex, 7),
         (Purpose::LocalCache, 8),
+        (Purpose::RecordDeletion, 9),
         (Purpose::ItemKey, 16),
         (Purpose::ProfileKey, 17),
         (Purpose::ShareKey, 18),

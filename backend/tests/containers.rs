@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::random;
 use common::vault::{
     EventStream, after, assert_holds, at, deletion, edit, heads, new_folder, new_item, profiles,
     pull, pull_all, push, record, refusals, set_access, stored_item,
@@ -209,7 +210,12 @@ on_both_databases! {
         assert_eq!((moving.revision, staying.revision, other.revision), (1, 2, 1));
         let mut stream = EventStream::open(&server, &session).await;
 
-        let change = RecordChange { container_id: business, ..edit(&moving) };
+        let departure = random(60);
+        let change = RecordChange {
+            container_id: business,
+            mark: Some(departure.clone()),
+            ..edit(&moving)
+        };
         let reply = push(&server, &session, vec![change.clone()]).await;
         assert_eq!(reply.accepted[0].revision, 2, "the next revision of the container it joined");
 
@@ -224,6 +230,10 @@ on_both_databases! {
         let tombstone = row_in(personal);
         assert_eq!((tombstone.id, tombstone.kind, tombstone.revision), (moving.id, moving.kind, 3));
         assert_eq!((&tombstone.key, &tombstone.data), (&None, &None));
+        // The tombstone keeps the deletion mark the move carried, at the move's version; the
+        // live record keeps none.
+        assert_eq!((tombstone.version, &tombstone.mark), (change.version, &Some(departure)));
+        assert_eq!(live.mark, None);
         assert_eq!(heads(&next), BTreeMap::from([(personal, 3), (business, 2)]));
         // Readers of both containers are told.
         let mut heard = vec![stream.next_change().await, stream.next_change().await];

@@ -156,6 +156,9 @@ on_both_databases! {
         assert_eq!(tombstone.kind, RecordKind::Item);
         assert_eq!(tombstone.revision, reply.accepted[0].revision);
         assert_eq!((&tombstone.key, &tombstone.data), (&None, &None));
+        // The deletion mark and the version the browser sealed travel with the tombstone.
+        let sent = deletion(&stored);
+        assert_eq!((tombstone.version, tombstone.mark.is_some()), (sent.version, true));
 
         // Deleting a record the server never had stores a tombstone too (deleting is idempotent).
         let never = new_folder(personal);

@@ -1,12 +1,101 @@
 // A server that lies: the browser checks what it can of the server's answers, refuses what a
 // key holder could not have made, keeps every version, and tells the person in plain words.
 // The lies are made by rewriting the real server's replies on their way to the page.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { signUp, uniqueEmail } from './support/account';
 import { dot, expectAllSaved } from './support/sync';
 import { createItem, editItem, fieldValue, openItem, search } from './support/vault';
 
-type Record = { id: string; kind: string; container_id: string; revision: number };
+type Record = {
+  id: string;
+  kind: string;
+  container_id: string;
+  revision: number;
+  version?: number;
+  key?: string;
+  data?: string;
+  mark?: string;
+};
+type Head = { container_id: string; revision: number };
+
+/// Every record of the account as the server stores it now, from a full pull.
+async function serverRecords(page: Page): Promise<Record[]> {
+  return page.evaluate(async () => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+    return (await (await fetch('/api/vault/pull', init)).json()).records;
+  });
+}
+
+/// The item titled as asked, as stored now (items are told apart by their order of creation).
+async function itemRecords(page: Page): Promise<Record[]> {
+  const records = await serverRecords(page);
+  return records.filter((r) => r.kind === 'item' && r.data).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/// The next pull answers with `forged` added, at its container's newest revision (so the
+/// browser's place in the container does not move).
+async function forgeNextPull(page: Page, forged: Record): Promise<void> {
+  let done = false;
+  await page.route('**/api/vault/pull', async (route) => {
+    if (done) return route.continue();
+    done = true;
+    const response = await route.fetch();
+    const body = await response.json();
+    const head = (body.heads as Head[]).find((h) => h.container_id === forged.container_id);
+    body.records.push({ ...forged, revision: head?.revision ?? forged.revision });
+    return route.fulfill({ response, json: body });
+  });
+}
+
+/// Signs up, saves Alpha (then a second password for it) and Beta; returns the server's record
+/// of Alpha after its first save, and after its second.
+async function alphaSavedTwice(page: Page): Promise<{ first: Record; second: Record }> {
+  await signUp(page, uniqueEmail());
+  await createItem(page, 'Website login', { Title: 'Alpha', Username: 'ada', Password: 'alpha-1' });
+  await expectAllSaved(page);
+  const [first] = await itemRecords(page);
+  await createItem(page, 'Website login', { Title: 'Beta', Username: 'bob', Password: 'beta-1' });
+  await openItem(page, 'Alpha');
+  await editItem(page, { Password: 'alpha-2' });
+  await expectAllSaved(page);
+  const second = (await itemRecords(page)).find((r) => r.id === first.id)!;
+  expect(second.version).toBeGreaterThan(first.version ?? 0);
+  return { first, second };
+}
+
+/// The lie is refused and named; Alpha still holds its newest password, and, once the honest
+/// server has it again, everything is saved.
+async function expectRefused(page: Page, what: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  const notice = page.getByTestId('rollback');
+  await expect(notice).toContainText(`“Alpha”: ${what}`);
+  await search(page, '');
+  await openItem(page, 'Alpha');
+  expect(await fieldValue(page, 'Password')).toBe('alpha-2');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expectAllSaved(page);
+  const alpha = (await serverRecords(page)).filter((r) => r.kind === 'item' && r.data);
+  expect(alpha).toHaveLength(2);
+}
+
+test('an older copy served again under a newer revision is refused', async ({ page }) => {
+  const { first } = await alphaSavedTwice(page);
+  await forgeNextPull(page, first);
+  await expectRefused(page, 'the server sent an older copy than this browser already had');
+});
+
+test('an older copy labelled as the newer version does not open and is refused', async ({ page }) => {
+  const { first, second } = await alphaSavedTwice(page);
+  await forgeNextPull(page, { ...first, version: second.version });
+  await expectRefused(page, 'the server sent a copy that does not open');
+});
+
+test('a deletion no key holder made is refused, and the item stays', async ({ page }) => {
+  const { second } = await alphaSavedTwice(page);
+  const { key: _key, data: _data, ...rest } = second;
+  await forgeNextPull(page, { ...rest, version: (second.version ?? 0) + 1 });
+  await expectRefused(page, 'the server said it was deleted, but the deletion was not made by anyone holding its key');
+});
 
 test('a conflict answered with another record is not used, and the person is told', async ({ page }) => {
   await signUp(page, uniqueEmail());

@@ -41,6 +41,8 @@ pub const MAX_PULL_RECORDS: u64 = 1000;
 /// The most data and key bytes (before base64) one pull returns; a pull always returns at
 /// least one record when any follow, and sets `more` when it stops at this budget.
 pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+/// The largest deletion mark the server stores (bytes of ciphertext).
+pub const MAX_MARK_BYTES: usize = 256;
 /// The length of a wrapped record key (wasm-crypto's wrapped key, version 1).
 pub const WRAPPED_KEY_BYTES: usize = 63;
 /// How long the server remembers a stored change's id. A change sent again later than this is
@@ -79,6 +81,16 @@ pub struct VaultRecord {
     /// The sealed content; `None` for a deleted record (a tombstone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Base64Bytes>,
+    /// The record's own version, which the browser that wrote it chose above every version it
+    /// had seen, and sealed into `data` (or `mark`): an older content served again under a newer
+    /// revision shows as an older version. 0 for records written before versions existed.
+    #[serde(default)]
+    pub version: i64,
+    /// For a tombstone, the deletion mark sealed with the container's key by the browser that
+    /// deleted the record (or moved it to another container), at `version`. A tombstone
+    /// without a valid mark was not made by a key holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<Base64Bytes>,
     /// When the server stored this revision (Unix seconds).
     pub updated_at: i64,
 }
@@ -108,6 +120,13 @@ pub struct RecordChange {
     /// The new sealed content; `None` deletes the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Base64Bytes>,
+    /// The record's new version (see [`VaultRecord::version`]).
+    #[serde(default)]
+    pub version: i64,
+    /// The deletion mark (see [`VaultRecord::mark`]): for a deletion, of the record's
+    /// container; for a move, of the container the record leaves, whose tombstone keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<Base64Bytes>,
 }
 
 /// `POST /api/vault/push`: changes to store, each answered on its own.
@@ -294,7 +313,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tombstone_travels_without_key_or_data() {
+    fn a_tombstone_travels_with_its_mark_and_without_key_or_data() {
         let record = VaultRecord {
             id: RecordId::new_v7(),
             kind: RecordKind::Item,
@@ -303,11 +322,24 @@ mod tests {
             revision: 7,
             key: None,
             data: None,
+            version: 3,
+            mark: Some(Base64Bytes(vec![1, 2, 3])),
             updated_at: 0,
         };
         let json = serde_json::to_value(&record).unwrap();
         assert_eq!(json["kind"], "item");
+        assert_eq!(json["version"], 3);
         assert!(json.get("data").is_none() && json.get("key").is_none());
         assert_eq!(serde_json::from_value::<VaultRecord>(json).unwrap(), record);
+    }
+
+    #[test]
+    fn a_record_from_before_versions_reads_as_version_0() {
+        let json = serde_json::json!({
+            "id": RecordId::new_v7(), "kind": "folder", "container_id": ContainerId::new_v7(),
+            "revision": 4, "data": "AAAA", "updated_at": 0
+        });
+        let record: VaultRecord = serde_json::from_value(json).unwrap();
+        assert_eq!((record.version, record.mark), (0, None));
     }
 }

@@ -1,7 +1,7 @@
 //! One vault record of an account: an item, a folder or a past version of an item, stored as
-//! ciphertext the server cannot open. A deleted record stays as a tombstone (no key, no data)
-//! so that other browsers learn of the deletion; so does a record moved to another container,
-//! in the container it left. Keyed by (container, id). Prints without its key and data.
+//! ciphertext the server cannot open. A deleted record stays as a tombstone (no key, no data,
+//! the deletion mark its browser sealed) so that other browsers learn of the deletion; so does a
+//! record moved to another container, in the container it left. Keyed by (container, id). Prints without its key and data.
 
 use sea_orm::entity::prelude::*;
 
@@ -24,12 +24,24 @@ pub struct Model {
     pub wrapped_key: Option<Vec<u8>>,
     /// The sealed content; None for a tombstone.
     pub data: Option<Vec<u8>>,
+    /// The record's own version, chosen and sealed by the browser (0: stored before versions).
+    pub version: i64,
+    /// For a tombstone, the deletion mark sealed by the browser that deleted or moved it.
+    pub mark: Option<Vec<u8>>,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 super::debug_fields!(
     Model,
     "VaultRecord",
-    [container_id, id, kind, parent_id, revision, updated_at]
+    [
+        container_id,
+        id,
+        kind,
+        parent_id,
+        revision,
+        version,
+        updated_at
+    ]
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,8 @@ pub fn new_item(container: ContainerId) -> RecordChange {
         base_revision: None,
         key: Some(random(WRAPPED_KEY_BYTES)),
         data: Some(random(200)),
+        version: 1,
+        mark: None,
     }
 }
 
@@ -61,14 +63,17 @@ pub fn edit(record: &VaultRecord) -> RecordChange {
         base_revision: Some(record.revision),
         key: (record.kind == RecordKind::Item).then(|| random(WRAPPED_KEY_BYTES)),
         data: Some(random(200)),
+        version: record.version + 1,
+        mark: None,
     }
 }
 
-/// The deletion of `record`, based on its revision.
+/// The deletion of `record`, based on its revision, with a (random) deletion mark.
 pub fn deletion(record: &VaultRecord) -> RecordChange {
     RecordChange {
         key: None,
         data: None,
+        mark: Some(random(60)),
         ..edit(record)
     }
 }
@@ -211,6 +216,10 @@ pub fn assert_holds(record: &VaultRecord, change: &RecordChange) {
     assert_eq!(record.parent_id, change.parent_id);
     assert_eq!(record.key, change.key);
     assert_eq!(record.data, change.data);
+    assert_eq!(record.version, change.version);
+    // A live record keeps no mark; a deletion keeps the one it came with.
+    let mark = change.mark.as_ref().filter(|_| change.data.is_none());
+    assert_eq!(record.mark.as_ref(), mark);
 }
 
 /// Gives `account` `role` in `container` (`None`: takes its access away), straight in the

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use shared_types::vault::{
-    MAX_PUSH_CHANGES, MAX_RECORD_BYTES, RecordChange, RecordKind, Refusal, RefusalCode,
-    WRAPPED_KEY_BYTES,
+    MAX_MARK_BYTES, MAX_PUSH_CHANGES, MAX_RECORD_BYTES, RecordChange, RecordKind, Refusal,
+    RefusalCode, WRAPPED_KEY_BYTES,
 };
 use shared_types::{ChangeId, RecordId};
 
@@ -86,6 +86,14 @@ pub(super) fn check_change(change: &RecordChange) -> Result<(), &'static str> {
         }
         _ => {}
     }
+    if change.version < 0 {
+        return Err("version must be 0 or more.");
+    }
+    if let Some(mark) = &change.mark
+        && !(MIN_SEALED_BYTES..=MAX_MARK_BYTES).contains(&mark.0.len())
+    {
+        return Err("The deletion mark must be a sealed blob of at most 256 bytes.");
+    }
     let Some(data) = &change.data else {
         if change.key.is_some() {
             return Err("A deletion carries no key.");
@@ -128,6 +136,8 @@ pub(super) mod tests {
             base_revision: None,
             key: (kind == RecordKind::Item).then(|| Base64Bytes(vec![7; WRAPPED_KEY_BYTES])),
             data: Some(Base64Bytes(vec![9; MIN_SEALED_BYTES])),
+            version: 1,
+            mark: None,
         }
     }
 
@@ -135,6 +145,7 @@ pub(super) mod tests {
     fn the_messages_match_the_limits() {
         assert_eq!(MAX_RECORD_BYTES, 128 * 1024);
         assert_eq!(WRAPPED_KEY_BYTES, 63);
+        assert_eq!(MAX_MARK_BYTES, 256);
     }
 
     #[test]
@@ -145,6 +156,7 @@ pub(super) mod tests {
             deletion.key = None;
             deletion.data = None;
             deletion.base_revision = Some(1);
+            deletion.mark = Some(Base64Bytes(vec![3; MAX_MARK_BYTES]));
             check_change(&deletion).unwrap();
         }
         let mut largest = change(RecordKind::Folder);
@@ -182,6 +194,16 @@ pub(super) mod tests {
         let mut c = change(RecordKind::Folder);
         c.base_revision = Some(0);
         cases.push((c, "base_revision"));
+        let mut c = change(RecordKind::Folder);
+        c.version = -1;
+        cases.push((c, "version must be"));
+        let mut c = change(RecordKind::Folder);
+        c.data = None;
+        c.mark = Some(Base64Bytes(vec![1; MAX_MARK_BYTES + 1]));
+        cases.push((c, "deletion mark"));
+        let mut c = change(RecordKind::Folder);
+        c.mark = Some(Base64Bytes(vec![1; MIN_SEALED_BYTES - 1]));
+        cases.push((c, "deletion mark"));
         for (c, expected) in cases {
             let message = check_change(&c).unwrap_err();
             assert!(message.contains(expected), "{message}");

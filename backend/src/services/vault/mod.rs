@@ -53,6 +53,8 @@ pub fn to_record(row: vault_record::Model) -> Result<VaultRecord, ApiError> {
         revision: row.revision,
         key: row.wrapped_key.map(Base64Bytes),
         data: row.data.map(Base64Bytes),
+        version: row.version,
+        mark: row.mark.map(Base64Bytes),
         updated_at: row.updated_at.unix_timestamp(),
     })
 }

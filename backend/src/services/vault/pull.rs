@@ -70,7 +70,7 @@ pub async fn pull(
             .select_only()
             .column(vault_record::Column::Revision)
             .expr(Expr::cust(
-                "CAST(COALESCE(LENGTH(data), 0) + COALESCE(LENGTH(wrapped_key), 0) AS BIGINT)",
+                "CAST(COALESCE(LENGTH(data), 0) + COALESCE(LENGTH(wrapped_key), 0) + COALESCE(LENGTH(mark), 0) AS BIGINT)",
             ))
             .filter(vault_record::Column::ContainerId.eq(container))
             .filter(vault_record::Column::Revision.gt(since))

@@ -179,7 +179,8 @@ pub async fn push(
         if let Some(current) = &place.current
             && current.container_id != change.container_id.0
         {
-            // Moved: the container it left keeps a deletion.
+            // Moved: the container it left keeps a deletion, with the mark the browser sealed
+            // for it.
             let left = ContainerId(current.container_id);
             let tombstone = vault_record::ActiveModel {
                 container_id: Set(current.container_id),
@@ -189,6 +190,8 @@ pub async fn push(
                 revision: Set(next(&mut heads, left)?),
                 wrapped_key: Set(None),
                 data: Set(None),
+                version: Set(change.version),
+                mark: Set(change.mark.clone().map(|m| m.0)),
                 updated_at: Set(stamp),
             };
             tombstone.update(&txn).await?;
@@ -201,7 +204,10 @@ pub async fn push(
             parent_id: Set(change.parent_id.map(|p| p.0)),
             revision: Set(revision),
             wrapped_key: Set(change.key.map(|k| k.0)),
+            // A live record keeps no mark: a move's mark went to the container it left.
+            mark: Set(change.mark.filter(|_| change.data.is_none()).map(|m| m.0)),
             data: Set(change.data.map(|d| d.0)),
+            version: Set(change.version),
             updated_at: Set(stamp),
         };
         if place.row_in_target {

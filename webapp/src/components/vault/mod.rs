@@ -17,7 +17,7 @@ use shared_types::RecordId;
 
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
 use crate::services::vault::model::ItemKind;
-use crate::services::vault::{BrowserSession, FindingKind, RollbackNotice, Scope, VaultError};
+use crate::services::vault::{BrowserSession, RollbackNotice, Scope, VaultError};
 use crate::services::{Services, clipboard, mark, measure, now_ms};
 
 /// The session type the interface works with.
@@ -391,11 +391,7 @@ pub fn StatusLine() -> impl IntoView {
                 .findings
                 .iter()
                 .map(|finding| {
-                    let what = match finding.what {
-                        FindingKind::ConflictNamedAnotherRecord => {
-                            "the server answered your change with another record's data. It was not used; your version is kept here and will be sent again."
-                        }
-                    };
+                    let what = finding.what.explain();
                     let name = ui.title_of(finding.record);
                     view! { <li>{format!("{name}: {what}")}</li> }
                 })

@@ -12,7 +12,7 @@ use shared_types::{FolderId, ProfileId, RecordId};
 use super::index::FolderEntry;
 use super::items::place_in_index;
 use super::model::{FolderData, HistoryReason};
-use super::store::{Batch, folder_key, local_record};
+use super::store::{Batch, Place, folder_key, local_record};
 use super::{Result, VaultError, VaultSession, seal};
 use crate::cache::Cache;
 
@@ -26,7 +26,11 @@ impl<C: Cache> VaultSession<C> {
         now_ms: i64,
     ) -> Result<FolderId> {
         let id = RecordId::new_v7();
-        self.write_folder(id, profile, name, parent, None, now_ms)
+        let folder = FolderData {
+            name: name.to_owned(),
+            parent,
+        };
+        self.write_folder(id, profile, folder, None, 1, now_ms)
             .await?;
         Ok(FolderId(id.0))
     }
@@ -35,29 +39,27 @@ impl<C: Cache> VaultSession<C> {
         &self,
         id: RecordId,
         profile: ProfileId,
-        name: &str,
-        parent: Option<FolderId>,
+        folder: FolderData,
         base: Option<i64>,
+        version: i64,
         now_ms: i64,
     ) -> Result<()> {
-        let name = name.trim();
+        let name = folder.name.trim();
         if name.is_empty() {
             return Err(VaultError::Invalid("Give the folder a name.".to_owned()));
         }
         let folder = FolderData {
             name: name.to_owned(),
-            parent,
+            parent: folder.parent,
         };
-        let data = seal::seal_folder(self.key_of(profile)?, profile, id, &folder)?;
-        let record = local_record(
+        let data = seal::seal_folder(self.key_of(profile)?, profile, id, &folder, version)?;
+        let place = Place {
             id,
-            RecordKind::Folder,
-            profile.into(),
-            None,
-            None,
-            data,
-            now_ms,
-        );
+            kind: RecordKind::Folder,
+            container_id: profile.into(),
+            parent_id: None,
+        };
+        let record = local_record(place, None, data, version, now_ms);
         let mut batch = Batch::new();
         batch.record(&record, base)?;
         let entry = FolderEntry::of(&folder);
@@ -88,8 +90,19 @@ impl<C: Cache> VaultSession<C> {
         let profile = self
             .profile_in(record.container_id)
             .ok_or(VaultError::Missing)?;
-        self.write_folder(record.id, profile, name, folder.parent, base, now_ms)
-            .await
+        let renamed = FolderData {
+            name: name.to_owned(),
+            parent: folder.parent,
+        };
+        self.write_folder(
+            record.id,
+            profile,
+            renamed,
+            base,
+            record.version + 1,
+            now_ms,
+        )
+        .await
     }
 
     /// Moves a folder inside `parent` of the same profile (`None`: the top).
@@ -117,7 +130,11 @@ impl<C: Cache> VaultSession<C> {
                 return Err(VaultError::FolderCycle);
             }
         }
-        self.write_folder(record.id, profile, &folder.name, parent, base, now_ms)
+        let moved = FolderData {
+            name: folder.name.clone(),
+            parent,
+        };
+        self.write_folder(record.id, profile, moved, base, record.version + 1, now_ms)
             .await
     }
 
@@ -161,7 +178,8 @@ impl<C: Cache> VaultSession<C> {
         }
         for folder in &doomed {
             let (record, _, base) = self.folder_record(*folder).await?;
-            batch.delete(&record, base)?;
+            let mark = self.deletion_mark(&record, record.container_id)?;
+            batch.delete(&record, base, mark)?;
         }
         self.update_index(&mut batch.writes, |profiles| {
             for (item, summary) in trashed {

@@ -13,7 +13,7 @@ use shared_types::{FolderId, ProfileId, RecordId};
 
 use super::index::{FolderEntry, ItemSummary};
 use super::model::{FolderData, ItemData, ItemKind};
-use super::store::{Batch, local_record};
+use super::store::{Batch, Place, local_record};
 use super::{Result, VaultSession, seal};
 use crate::cache::Cache;
 
@@ -235,19 +235,14 @@ impl<C: Cache> VaultSession<C> {
                             name: path[depth - 1].clone(),
                             parent,
                         };
-                        let data = seal::seal_folder(profile_key, profile, id, &folder)?;
-                        batch.record(
-                            &local_record(
-                                id,
-                                RecordKind::Folder,
-                                profile.into(),
-                                None,
-                                None,
-                                data,
-                                now_ms,
-                            ),
-                            None,
-                        )?;
+                        let data = seal::seal_folder(profile_key, profile, id, &folder, 1)?;
+                        let place = Place {
+                            id,
+                            kind: RecordKind::Folder,
+                            container_id: profile.into(),
+                            parent_id: None,
+                        };
+                        batch.record(&local_record(place, None, data, 1, now_ms), None)?;
                         new_folders.push((id, FolderEntry::of(&folder)));
                         folders.insert(path, FolderId(id.0));
                         FolderId(id.0)
@@ -264,19 +259,16 @@ impl<C: Cache> VaultSession<C> {
                 id,
                 &wasm_crypto::make_symmetric_key(),
                 &data,
+                1,
             )?;
-            batch.record(
-                &local_record(
-                    id,
-                    RecordKind::Item,
-                    profile.into(),
-                    None,
-                    sealed.key,
-                    sealed.data,
-                    now_ms,
-                ),
-                None,
-            )?;
+            let place = Place {
+                id,
+                kind: RecordKind::Item,
+                container_id: profile.into(),
+                parent_id: None,
+            };
+            let record = local_record(place, sealed.key, sealed.data, 1, now_ms);
+            batch.record(&record, None)?;
             summaries.push((id, ItemSummary::of(&data)));
             if batch.writes.len() >= 2 * BATCH {
                 self.inner

@@ -18,7 +18,7 @@ use wasm_crypto::SymmetricKey;
 
 use super::index::ItemSummary;
 use super::model::{HistoryData, HistoryReason, ItemData};
-use super::store::{Batch, from_bytes, history_prefix, item_key, local_record};
+use super::store::{Batch, Place, from_bytes, history_prefix, item_key, local_record};
 use super::{ProfileState, Result, VaultError, VaultSession, seal};
 use crate::cache::{Cache, Store};
 
@@ -129,7 +129,7 @@ impl<C: Cache> VaultSession<C> {
         let profile_key = self.key_of(profile)?;
         data.title = data.title.trim().to_owned();
         data.modified_at = now_ms;
-        let (id, item_key, old_profile, base) = match id {
+        let (id, item_key, held, base) = match id {
             None => (
                 RecordId::new_v7(),
                 wasm_crypto::make_symmetric_key(),
@@ -142,9 +142,11 @@ impl<C: Cache> VaultSession<C> {
                 if content_differs(&old, &data) {
                     self.keep_version(batch, &item_key, &record, old, reason, now_ms)?;
                 }
-                (id, item_key, Some(record.container_id), base)
+                (id, item_key, Some(record), base)
             }
         };
+        let old_profile = held.as_ref().map(|r| r.container_id);
+        let version = held.as_ref().map_or(1, |r| r.version + 1);
         if old_profile != Some(profile.into()) {
             // Folders belong to one profile.
             let in_target = data.folder.is_some_and(|f| {
@@ -158,16 +160,23 @@ impl<C: Cache> VaultSession<C> {
                 data.folder = None;
             }
         }
-        let sealed = seal::seal_item(profile_key, profile, id, &item_key, &data)?;
-        let record = local_record(
+        let sealed = seal::seal_item(profile_key, profile, id, &item_key, &data, version)?;
+        let place = Place {
             id,
-            RecordKind::Item,
-            profile.into(),
-            None,
-            sealed.key,
-            sealed.data,
-            now_ms,
-        );
+            kind: RecordKind::Item,
+            container_id: profile.into(),
+            parent_id: None,
+        };
+        let mut record = local_record(place, sealed.key, sealed.data, version, now_ms);
+        if let Some(held) = held.filter(|h| h.container_id != record.container_id) {
+            // Moving: the container it leaves keeps a deletion, sealed here. The server still
+            // has it where the first waiting move found it, so that move's mark stays.
+            let waiting = self.waiting_change(id).await?;
+            record.mark = match waiting.and_then(|c| c.mark) {
+                Some(mark) => Some(mark),
+                None => Some(self.deletion_mark(&held, held.container_id)?.sealed),
+            };
+        }
         batch.record(&record, base)?;
         Ok((id, ItemSummary::of(&data)))
     }
@@ -181,25 +190,21 @@ impl<C: Cache> VaultSession<C> {
         reason: HistoryReason,
         now_ms: i64,
     ) -> Result<()> {
-        let version = RecordId::new_v7();
+        let past = RecordId::new_v7();
         let history = HistoryData {
             item: content,
             replaced_at: now_ms,
             reason,
         };
-        let data = seal::seal_history(item_key, item.id, version, &history)?;
-        batch.record(
-            &local_record(
-                version,
-                RecordKind::History,
-                item.container_id,
-                Some(item.id),
-                None,
-                data,
-                now_ms,
-            ),
-            None,
-        )
+        // A past version never changes: it is sealed once, as version 1.
+        let data = seal::seal_history(item_key, item.id, past, &history, 1)?;
+        let place = Place {
+            id: past,
+            kind: RecordKind::History,
+            container_id: item.container_id,
+            parent_id: Some(item.id),
+        };
+        batch.record(&local_record(place, None, data, 1, now_ms), None)
     }
 
     /// Changes one item with `edit` and saves it (a version is kept when its content changed).
@@ -285,12 +290,14 @@ impl<C: Cache> VaultSession<C> {
             .get_prefix(Store::Records, &history_prefix(id))
             .await?
         {
-            let version: VaultRecord = from_bytes(&bytes)?;
-            let base = self.pending_base(version.id, version.revision).await?;
-            batch.delete(&version, base)?;
+            let past: VaultRecord = from_bytes(&bytes)?;
+            let base = self.pending_base(past.id, past.revision).await?;
+            let mark = self.deletion_mark(&past, past.container_id)?;
+            batch.delete(&past, base, mark)?;
         }
         let base = self.pending_base(id, record.revision).await?;
-        batch.delete(&record, base)?;
+        let mark = self.deletion_mark(&record, record.container_id)?;
+        batch.delete(&record, base, mark)?;
         self.update_index(&mut batch.writes, |profiles| {
             profiles
                 .iter_mut()

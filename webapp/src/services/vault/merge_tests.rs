@@ -153,6 +153,8 @@ impl Remote for MemoryServer {
                             revision,
                             key: None,
                             data: None,
+                            version: change.version,
+                            mark: change.mark.clone(),
                             ..moved
                         },
                     );
@@ -168,6 +170,8 @@ impl Remote for MemoryServer {
                         revision,
                         key: change.key.clone(),
                         data: change.data.clone(),
+                        version: change.version,
+                        mark: change.mark.clone().filter(|_| change.data.is_none()),
                         updated_at: 0,
                     },
                 );
@@ -580,3 +584,6 @@ fn an_edit_made_on_a_restored_server_survives_the_newer_copy_sent_again() {
 /// answers a conflict with another record.
 #[path = "container_tests.rs"]
 mod container_tests;
+
+#[path = "forgery_tests.rs"]
+mod forgery_tests;

@@ -95,6 +95,13 @@ impl VaultError {
 /// The vault session of the browser app: kept in this browser's IndexedDB.
 pub type BrowserSession = VaultSession<crate::cache::IndexedDbCache>;
 
+/// What a record lists in its profile's index.
+enum Entry {
+    Item(ItemSummary),
+    Folder(FolderEntry),
+    Nothing,
+}
+
 /// One profile, opened.
 struct ProfileState {
     id: ProfileId,
@@ -131,6 +138,35 @@ pub enum FindingKind {
     /// container this browser does not read: taken as it is, it would have replaced the record
     /// with unrelated content. The change stays waiting and is sent again.
     ConflictNamedAnotherRecord,
+    /// A content older than the one this browser holds, served under a newer revision. The
+    /// newer copy is kept, sent again, and the served one kept in the item's history.
+    OlderCopyServed,
+    /// A deletion no key holder made (no mark, a mark of another record or container, or one
+    /// older than the copy here). The record is kept and sent again.
+    InventedDeletion,
+    /// A content that does not open: damaged, altered, or served as another version than it
+    /// is. It is not stored; the copy kept here (if any) stays and is sent again.
+    Unreadable,
+}
+
+impl FindingKind {
+    /// What happened, in plain words, after the record's name.
+    pub fn explain(self) -> &'static str {
+        match self {
+            FindingKind::ConflictNamedAnotherRecord => {
+                "the server answered your change with another record's data. It was not used; your version is kept here and will be sent again."
+            }
+            FindingKind::OlderCopyServed => {
+                "the server sent an older copy than this browser already had. The newer copy is kept and was sent again; the older one is in the item's history."
+            }
+            FindingKind::InventedDeletion => {
+                "the server said it was deleted, but the deletion was not made by anyone holding its key. It was not deleted here, and was sent to the server again."
+            }
+            FindingKind::Unreadable => {
+                "the server sent a copy that does not open (damaged or altered). It was not used; the copy kept here stays and was sent again."
+            }
+        }
+    }
 }
 
 /// One finding about one record.
@@ -286,34 +322,53 @@ impl<C: Cache> VaultSession<C> {
         Ok(())
     }
 
-    fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
-        let (Some(profile), Some(key)) = (
-            self.profile_in(record.container_id),
-            self.profile_key(record.container_id),
-        ) else {
+    /// Opens a live record for its profile's index: what it lists (nothing for a past version,
+    /// or for a container whose key this browser does not hold), or why it does not open.
+    fn entry_of(&self, record: &VaultRecord) -> Result<Entry, SealError> {
+        let Some(key) = self.profile_key(record.container_id) else {
+            return Ok(Entry::Nothing);
+        };
+        Ok(match record.kind {
+            RecordKind::Item => Entry::Item(ItemSummary::of(&seal::open_item(key, record)?.1)),
+            RecordKind::Folder => Entry::Folder(FolderEntry::of(&seal::open_folder(key, record)?)),
+            RecordKind::History => Entry::Nothing,
+        })
+    }
+
+    /// Lists `record` in its profile's index as `entry`.
+    fn index_entry(
+        &self,
+        indexes: &mut BTreeMap<ProfileId, ProfileIndex>,
+        record: &VaultRecord,
+        entry: Entry,
+    ) {
+        let Some(profile) = self.profile_in(record.container_id) else {
             return;
         };
         let index = indexes.entry(profile).or_default();
-        match record.kind {
-            RecordKind::Item => {
-                let summary = match seal::open_item(key, record) {
-                    Ok((_, item)) => ItemSummary::of(&item),
-                    Err(_) => ItemSummary::damaged(),
-                };
+        match entry {
+            Entry::Item(summary) => {
                 index.items.insert(record.id, summary);
             }
-            RecordKind::Folder => {
-                let entry = match seal::open_folder(key, record) {
-                    Ok(folder) => FolderEntry::of(&folder),
-                    Err(_) => FolderEntry {
-                        name: "Damaged folder".to_owned(),
-                        parent: None,
-                    },
-                };
-                index.folders.insert(record.id, entry);
+            Entry::Folder(folder) => {
+                index.folders.insert(record.id, folder);
             }
-            RecordKind::History => {}
+            Entry::Nothing => {}
         }
+    }
+
+    /// Lists a record kept here in its profile's index; one that does not open is listed as
+    /// damaged.
+    fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
+        let entry = self.entry_of(record).unwrap_or_else(|_| match record.kind {
+            RecordKind::Item => Entry::Item(ItemSummary::damaged()),
+            RecordKind::Folder => Entry::Folder(FolderEntry {
+                name: "Damaged folder".to_owned(),
+                parent: None,
+            }),
+            RecordKind::History => Entry::Nothing,
+        });
+        self.index_entry(indexes, record, entry);
     }
 
     fn index_write(&self, profile: &ProfileState) -> Result<Write> {
@@ -371,11 +426,20 @@ impl<C: Cache> VaultSession<C> {
         self.pull(&mut report, &sent, now_ms).await?;
         report.pending = self.pending_count().await?;
         if report.rolled_back > 0 || !report.findings.is_empty() {
-            let notice = RollbackNotice {
+            // Added to what the person has not dismissed yet: a later sync (sending the kept
+            // copies again, say) must not hide what an earlier one found.
+            let mut notice = self.rollback_notice().await?.unwrap_or(RollbackNotice {
                 at_ms: now_ms,
-                records: report.rolled_back,
-                findings: report.findings.clone(),
-            };
+                records: 0,
+                findings: Vec::new(),
+            });
+            notice.at_ms = now_ms;
+            notice.records += report.rolled_back;
+            for finding in &report.findings {
+                if !notice.findings.contains(finding) {
+                    notice.findings.push(*finding);
+                }
+            }
             self.inner
                 .cache
                 .put(Store::Meta, ROLLBACK, &to_bytes(&notice)?)

@@ -28,7 +28,10 @@ use super::store::{
     Batch, CURSORS, OLD_PULLED_REVISION, folder_key, from_bytes, history_prefix, item_key,
     local_key, to_bytes, tombstone_key,
 };
-use super::{ProfileId, RecordId, Result, SyncReport, VaultError, VaultSession, seal};
+use super::{
+    Entry, Finding, FindingKind, ProfileId, RecordId, Result, SyncReport, VaultError, VaultSession,
+    seal,
+};
 use crate::cache::{Cache, Store, Write};
 use crate::services::mark;
 
@@ -191,6 +194,10 @@ impl<C: Cache> VaultSession<C> {
             let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
             for (record, [held, tombstone]) in incoming.into_iter().zip(locals) {
+                // The live copy kept here, in this container.
+                let here = held
+                    .as_ref()
+                    .filter(|h| h.container_id == record.container_id && h.data.is_some());
                 if record.data.is_none() {
                     // The deletion a move leaves behind: the record lives on elsewhere.
                     let elsewhere = living
@@ -202,6 +209,52 @@ impl<C: Cache> VaultSession<C> {
                     if elsewhere {
                         continue;
                     }
+                    // A deletion of a record kept here must carry a mark a key holder sealed
+                    // for it, newer than the copy kept here.
+                    if let Some(here) = here
+                        && !self.deletes(record, here)
+                    {
+                        self.refuse_served(
+                            &mut writes,
+                            report,
+                            here,
+                            record,
+                            FindingKind::InventedDeletion,
+                        )?;
+                        continue;
+                    }
+                }
+                // Content that does not open (damaged, altered, or served as a version it is
+                // not) never replaces what is kept here.
+                let entry = match record.data {
+                    Some(_) => self.entry_of(record),
+                    None => Ok(Entry::Nothing),
+                };
+                let Ok(entry) = entry else {
+                    match here {
+                        Some(here) => self.refuse_served(
+                            &mut writes,
+                            report,
+                            here,
+                            record,
+                            FindingKind::Unreadable,
+                        )?,
+                        None => report.findings.push(Finding {
+                            record: record.id,
+                            what: FindingKind::Unreadable,
+                        }),
+                    }
+                    continue;
+                };
+                if record.data.is_some()
+                    && let Some(here) = here
+                    && here.version > record.version
+                {
+                    // An older content than the one kept here, served under a newer revision.
+                    report.findings.push(Finding {
+                        record: record.id,
+                        what: FindingKind::OlderCopyServed,
+                    });
                 }
                 // What was seen here of the record in this container.
                 let local = [held, tombstone]
@@ -215,6 +268,9 @@ impl<C: Cache> VaultSession<C> {
                 // restored server reuses revision numbers): the server went back in time.
                 if let Some(local) = &local
                     && (local.revision > record.revision
+                        || (local.data.is_some()
+                            && record.data.is_some()
+                            && local.version > record.version)
                         || (local.revision == record.revision
                             && (local.data != record.data || local.key != record.key)))
                 {
@@ -263,7 +319,7 @@ impl<C: Cache> VaultSession<C> {
                         local_key(record),
                         to_bytes(record)?,
                     ));
-                    self.index_record(&mut fresh, record);
+                    self.index_entry(&mut fresh, record, entry);
                 }
             }
             writes.push(Write::Put(
@@ -315,6 +371,37 @@ impl<C: Cache> VaultSession<C> {
         if !revoked.is_empty() {
             self.forget_containers(&revoked).await?;
         }
+        Ok(())
+    }
+
+    /// Whether `tombstone` is a deletion a key holder made of `here`, the copy kept in this
+    /// browser: its mark opens for this record, container and kind, at a newer version.
+    fn deletes(&self, tombstone: &VaultRecord, here: &VaultRecord) -> bool {
+        let Some(key) = self.profile_key(tombstone.container_id) else {
+            // A container whose key this browser does not hold: nothing here to protect.
+            return true;
+        };
+        seal::open_mark(key, tombstone).is_ok_and(|version| version > here.version)
+    }
+
+    /// Refuses what the server served of `here` (kept in this browser), reports it as `what`,
+    /// and sends the copy kept here again on top of the server's, so that an honest server
+    /// that lost it has it again.
+    fn refuse_served(
+        &self,
+        writes: &mut Vec<Write>,
+        report: &mut SyncReport,
+        here: &VaultRecord,
+        served: &VaultRecord,
+        what: FindingKind,
+    ) -> Result<()> {
+        report.findings.push(Finding {
+            record: served.id,
+            what,
+        });
+        let mut batch = Batch::new();
+        batch.record(here, Some(served.revision))?;
+        writes.append(&mut batch.writes);
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use shared_types::vault::{
 };
 
 use super::model::HistoryReason;
-use super::store::{Batch, REFUSED, change_of, local_key, local_key_of, to_bytes, tombstone_key};
+use super::store::{Batch, REFUSED, deletion_of, local_key, local_key_of, to_bytes, tombstone_key};
 use super::{Finding, FindingKind};
 use super::{RecordId, Result, SyncReport, VaultSession, seal};
 use crate::cache::{Cache, Store, Write};
@@ -148,6 +148,9 @@ impl<C: Cache> VaultSession<C> {
                 revision: accepted.revision,
                 key: change.key.clone(),
                 data: change.data.clone(),
+                version: change.version,
+                // A live record keeps no mark (a move's went to the container it left).
+                mark: change.mark.clone().filter(|_| change.data.is_none()),
                 updated_at: now_ms / 1000,
             };
             match waiting {
@@ -184,15 +187,11 @@ impl<C: Cache> VaultSession<C> {
                 )),
                 // Created, then deleted here before the creation was acknowledged: the
                 // deletion was never queued (the record seemed never sent). Send it now.
-                None if change.data.is_some() && local.is_none() => writes.push(Write::Put(
-                    Store::Outbox,
-                    outbox_key,
-                    to_bytes(&RecordChange {
-                        key: None,
-                        data: None,
-                        ..change_of(&record, Some(accepted.revision))
-                    })?,
-                )),
+                None if change.data.is_some() && local.is_none() => {
+                    let mark = self.deletion_mark(&record, record.container_id)?;
+                    let deletion = deletion_of(&record, Some(accepted.revision), mark);
+                    writes.push(Write::Put(Store::Outbox, outbox_key, to_bytes(&deletion)?));
+                }
                 None => {}
             }
         }
@@ -255,7 +254,8 @@ impl<C: Cache> VaultSession<C> {
             // The record is gone or deleted on the server, ours is an edit: ours stands.
             (Some(_), None) => requeue(&mut batch, ours, None)?,
             (Some(_), Some(current)) if current.data.is_none() => {
-                requeue(&mut batch, ours, Some(current.revision))?
+                self.stand_against_deletion(&mut batch, ours, &current, now_ms)
+                    .await?
             }
             // Both deleted: nothing left to do.
             (None, Some(current)) if current.data.is_none() => {
@@ -303,6 +303,8 @@ impl<C: Cache> VaultSession<C> {
                         revision: 0,
                         key: ours.key.clone(),
                         data: ours.data.clone(),
+                        version: ours.version,
+                        mark: None,
                         updated_at: now_ms / 1000,
                     };
                     if let Ok((_, our_data)) = seal::open_item(our_key, &our_record) {
@@ -328,6 +330,66 @@ impl<C: Cache> VaultSession<C> {
         }
         self.inner.cache.write(batch.writes).await?;
         Ok(())
+    }
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// Queues our edit again on top of the server's deletion. Its version must end above the
+    /// deletion's: else the deletion's mark, served again later, would still delete it. An
+    /// edit at or below it is sealed again one version above; a deletion whose mark does not
+    /// open was not made by a key holder and changes nothing.
+    async fn stand_against_deletion(
+        &self,
+        batch: &mut Batch,
+        ours: &RecordChange,
+        deletion: &VaultRecord,
+        now_ms: i64,
+    ) -> Result<()> {
+        let base = Some(deletion.revision);
+        if let Some(newer) = self.waiting_change(ours.id).await?
+            && newer.change_id != ours.change_id
+        {
+            // Edited again while ours was on its way: the newer edit goes on top instead.
+            return requeue(batch, &newer, base);
+        }
+        let deleted_at = self
+            .profile_key(deletion.container_id)
+            .and_then(|key| seal::open_mark(key, deletion).ok());
+        let Some(deleted_at) = deleted_at.filter(|v| *v >= ours.version) else {
+            return requeue(batch, ours, base);
+        };
+        let version = deleted_at + 1;
+        let key = self.key_of(ours.container_id)?;
+        let mut record = VaultRecord {
+            id: ours.id,
+            kind: ours.kind,
+            container_id: ours.container_id,
+            parent_id: ours.parent_id,
+            revision: 0,
+            key: ours.key.clone(),
+            data: ours.data.clone(),
+            version: ours.version,
+            mark: ours.mark.clone(),
+            updated_at: now_ms / 1000,
+        };
+        let data = match ours.kind {
+            RecordKind::Item => {
+                let (item_key, item) = seal::open_item(key, &record)?;
+                let sealed =
+                    seal::seal_item(key, ours.container_id, ours.id, &item_key, &item, version)?;
+                record.key = sealed.key;
+                sealed.data
+            }
+            RecordKind::Folder => {
+                let folder = seal::open_folder(key, &record)?;
+                seal::seal_folder(key, ours.container_id, ours.id, &folder, version)?
+            }
+            // A past version is never edited: nothing of it stands against a deletion.
+            RecordKind::History => return requeue(batch, ours, base),
+        };
+        record.data = Some(data);
+        record.version = version;
+        batch.record(&record, base)
     }
 }
 

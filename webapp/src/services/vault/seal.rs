@@ -6,7 +6,13 @@
 //! - a past version is sealed with its item's key, bound to (version id, item id), so it still
 //!   opens after the item moved and cannot be attached to another item;
 //! - a folder is sealed with its profile key, bound to (folder id, profile id);
-//! - the browser's local index of a profile is sealed with the profile key too.
+//! - the browser's local index of a profile is sealed with the profile key too;
+//! - the content of items, folders and past versions is bound to the record's version as well,
+//!   so an older content cannot be served as a newer one (version 0: sealed before versions);
+//! - a deletion is a mark sealed with the container's key, bound to (record id, container id),
+//!   holding the record's kind and version: a server without the key cannot make one, nor move
+//!   one to another record or container, and an old mark is older than the record it would
+//!   delete.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -61,6 +67,11 @@ fn item_binding(purpose: Purpose, item: RecordId, container: ContainerId) -> Bin
     Binding::new(purpose, item.0, container.0)
 }
 
+/// A record's version as bound into its content's associated data.
+fn bound_version(version: i64) -> Result<u64, SealError> {
+    u64::try_from(version).map_err(|_| SealError::Damaged)
+}
+
 fn sealed(data: &Option<Base64Bytes>) -> Result<SealedData, SealError> {
     let bytes = data.as_ref().ok_or(SealError::WrongKind)?;
     SealedData::from_bytes(bytes.0.clone()).map_err(|_| SealError::Damaged)
@@ -83,19 +94,21 @@ pub struct Sealed {
     pub data: Base64Bytes,
 }
 
-/// Seals an item's content under `item_key` for `container`, and wraps the key.
+/// Seals version `version` of an item's content under `item_key` for `container`, and wraps
+/// the key.
 pub fn seal_item(
     profile_key: &SymmetricKey,
     container: impl Into<ContainerId>,
     id: RecordId,
     item_key: &SymmetricKey,
     item: &ItemData,
+    version: i64,
 ) -> Result<Sealed, SealError> {
     let container = container.into();
     let plain = to_json(item)?;
     let data = wasm_crypto::seal(
         item_key,
-        &item_binding(Purpose::Item, id, container),
+        &item_binding(Purpose::Item, id, container).at_version(bound_version(version)?),
         &plain,
     );
     let key = wasm_crypto::wrap(
@@ -127,25 +140,28 @@ pub fn open_item(
     .map_err(|_| SealError::Damaged)?;
     let item = open_json(
         &item_key,
-        &item_binding(Purpose::Item, record.id, record.container_id),
+        &item_binding(Purpose::Item, record.id, record.container_id)
+            .at_version(bound_version(record.version)?),
         &record.data,
     )?;
     Ok((item_key, item))
 }
 
-fn history_binding(version: RecordId, item: RecordId) -> Binding {
-    Binding::new(Purpose::ItemHistory, version.0, item.0)
+fn history_binding(past: RecordId, item: RecordId, version: i64) -> Result<Binding, SealError> {
+    Ok(Binding::new(Purpose::ItemHistory, past.0, item.0).at_version(bound_version(version)?))
 }
 
-/// Seals a past version of item `item` under the item's key.
+/// Seals past version `past` of item `item` under the item's key, as the record's version
+/// `version`.
 pub fn seal_history(
     item_key: &SymmetricKey,
     item: RecordId,
-    version: RecordId,
+    past: RecordId,
     history: &HistoryData,
+    version: i64,
 ) -> Result<Base64Bytes, SealError> {
     let plain = to_json(history)?;
-    let data = wasm_crypto::seal(item_key, &history_binding(version, item), &plain);
+    let data = wasm_crypto::seal(item_key, &history_binding(past, item, version)?, &plain);
     Ok(Base64Bytes(data.into_bytes()))
 }
 
@@ -158,22 +174,35 @@ pub fn open_history(
         (RecordKind::History, Some(item)) => item,
         _ => return Err(SealError::WrongKind),
     };
-    open_json(item_key, &history_binding(record.id, item), &record.data)
+    open_json(
+        item_key,
+        &history_binding(record.id, item, record.version)?,
+        &record.data,
+    )
 }
 
-fn folder_binding(folder: RecordId, container: ContainerId) -> Binding {
-    Binding::new(Purpose::FolderName, folder.0, container.0)
+fn folder_binding(
+    folder: RecordId,
+    container: ContainerId,
+    version: i64,
+) -> Result<Binding, SealError> {
+    Ok(
+        Binding::new(Purpose::FolderName, folder.0, container.0)
+            .at_version(bound_version(version)?),
+    )
 }
 
-/// Seals a folder under its profile's key.
+/// Seals version `version` of a folder under its profile's key.
 pub fn seal_folder(
     profile_key: &SymmetricKey,
     container: impl Into<ContainerId>,
     id: RecordId,
     folder: &FolderData,
+    version: i64,
 ) -> Result<Base64Bytes, SealError> {
     let plain = to_json(folder)?;
-    let data = wasm_crypto::seal(profile_key, &folder_binding(id, container.into()), &plain);
+    let binding = folder_binding(id, container.into(), version)?;
+    let data = wasm_crypto::seal(profile_key, &binding, &plain);
     Ok(Base64Bytes(data.into_bytes()))
 }
 
@@ -187,9 +216,56 @@ pub fn open_folder(
     }
     open_json(
         profile_key,
-        &folder_binding(record.id, record.container_id),
+        &folder_binding(record.id, record.container_id, record.version)?,
         &record.data,
     )
+}
+
+fn mark_binding(id: RecordId, container: ContainerId) -> Binding {
+    Binding::new(Purpose::RecordDeletion, id.0, container.0)
+}
+
+fn kind_byte(kind: RecordKind) -> u8 {
+    match kind {
+        RecordKind::Item => 1,
+        RecordKind::Folder => 2,
+        RecordKind::History => 3,
+    }
+}
+
+/// Seals the mark that deletes record `id` of `kind` from `container` at `version` (or that
+/// the record left `container` for another), with the container's key.
+pub fn seal_mark(
+    container_key: &SymmetricKey,
+    kind: RecordKind,
+    id: RecordId,
+    container: ContainerId,
+    version: i64,
+) -> Result<Base64Bytes, SealError> {
+    let mut plain = vec![kind_byte(kind)];
+    plain.extend_from_slice(&bound_version(version)?.to_be_bytes());
+    let mark = wasm_crypto::seal(container_key, &mark_binding(id, container), &plain);
+    Ok(Base64Bytes(mark.into_bytes()))
+}
+
+/// Opens a tombstone's deletion mark with its container's key: the version it deletes at. A
+/// tombstone without a mark, with a mark made for another record, container or kind, or with a
+/// damaged one, was not made by a key holder.
+pub fn open_mark(container_key: &SymmetricKey, tombstone: &VaultRecord) -> Result<i64, SealError> {
+    let sealed = sealed(&tombstone.mark)?;
+    let plain = wasm_crypto::open(
+        container_key,
+        &mark_binding(tombstone.id, tombstone.container_id),
+        &sealed,
+    )
+    .map_err(|_| SealError::Damaged)?;
+    match plain.as_slice() {
+        [kind, version @ ..] if *kind == kind_byte(tombstone.kind) => {
+            let version = <[u8; 8]>::try_from(version).map_err(|_| SealError::Damaged)?;
+            i64::try_from(u64::from_be_bytes(version)).map_err(|_| SealError::Damaged)
+        }
+        _ => Err(SealError::WrongKind),
+    }
 }
 
 fn index_binding(profile: ProfileId) -> Binding {
@@ -244,6 +320,8 @@ mod tests {
             revision: 1,
             key,
             data: Some(data),
+            version: 1,
+            mark: None,
             updated_at: 0,
         }
     }
@@ -262,7 +340,7 @@ mod tests {
         let (profile, other_profile) = (ProfileId::new_v7(), ProfileId::new_v7());
         let (id, other_id) = (RecordId::new_v7(), RecordId::new_v7());
         let item_key = make_symmetric_key();
-        let sealed = seal_item(&pk, profile, id, &item_key, &login()).unwrap();
+        let sealed = seal_item(&pk, profile, id, &item_key, &login(), 1).unwrap();
         let good = record(
             RecordKind::Item,
             id,
@@ -291,6 +369,69 @@ mod tests {
     }
 
     #[test]
+    fn content_opens_only_as_the_version_it_was_sealed_as() {
+        let (pk, item_key) = (make_symmetric_key(), make_symmetric_key());
+        let (profile, id) = (ProfileId::new_v7(), RecordId::new_v7());
+        let sealed = seal_item(&pk, profile, id, &item_key, &login(), 2).unwrap();
+        let mut item = record(RecordKind::Item, id, profile, None, sealed.key, sealed.data);
+        item.version = 2;
+        assert!(open_item(&pk, &item).is_ok());
+        let folder = FolderData {
+            name: "Clients".into(),
+            parent: None,
+        };
+        let data = seal_folder(&pk, profile, id, &folder, 2).unwrap();
+        let mut folder_record = record(RecordKind::Folder, id, profile, None, None, data);
+        folder_record.version = 2;
+        assert!(open_folder(&pk, &folder_record).is_ok());
+        // Served as a newer (or older) version than it is, it does not open.
+        for version in [0, 1, 3, -1] {
+            item.version = version;
+            assert_eq!(open_item(&pk, &item).err(), Some(SealError::Damaged));
+            folder_record.version = version;
+            assert_eq!(
+                open_folder(&pk, &folder_record).err(),
+                Some(SealError::Damaged)
+            );
+        }
+    }
+
+    #[test]
+    fn a_deletion_mark_opens_only_for_its_record_container_and_kind() {
+        let pk = make_symmetric_key();
+        let (profile, id) = (ProfileId::new_v7(), RecordId::new_v7());
+        let container = ContainerId::from(profile);
+        let mark = seal_mark(&pk, RecordKind::Item, id, container, 7).unwrap();
+        let mut tombstone = record(
+            RecordKind::Item,
+            id,
+            profile,
+            None,
+            None,
+            Base64Bytes(vec![]),
+        );
+        tombstone.data = None;
+        tombstone.mark = Some(mark);
+        assert_eq!(open_mark(&pk, &tombstone), Ok(7));
+        assert_eq!(
+            open_mark(&make_symmetric_key(), &tombstone),
+            Err(SealError::Damaged)
+        );
+        let mut elsewhere = tombstone.clone();
+        elsewhere.container_id = ContainerId::new_v7();
+        assert_eq!(open_mark(&pk, &elsewhere), Err(SealError::Damaged));
+        let mut other = tombstone.clone();
+        other.id = RecordId::new_v7();
+        assert_eq!(open_mark(&pk, &other), Err(SealError::Damaged));
+        let mut folder = tombstone.clone();
+        folder.kind = RecordKind::Folder;
+        assert_eq!(open_mark(&pk, &folder), Err(SealError::WrongKind));
+        let mut bare = tombstone;
+        bare.mark = None;
+        assert_eq!(open_mark(&pk, &bare), Err(SealError::WrongKind));
+    }
+
+    #[test]
     fn history_follows_the_item_key_and_not_another_item() {
         let item_key = make_symmetric_key();
         let (item, other_item, version) =
@@ -300,7 +441,7 @@ mod tests {
             replaced_at: 9,
             reason: HistoryReason::Edit,
         };
-        let data = seal_history(&item_key, item, version, &history).unwrap();
+        let data = seal_history(&item_key, item, version, &history, 1).unwrap();
         let rec = record(
             RecordKind::History,
             version,
@@ -326,7 +467,7 @@ mod tests {
             name: "Clients".into(),
             parent: None,
         };
-        let data = seal_folder(&pk, profile, id, &folder).unwrap();
+        let data = seal_folder(&pk, profile, id, &folder, 1).unwrap();
         let rec = record(RecordKind::Folder, id, profile, None, None, data);
         assert!(open_folder(&pk, &rec).unwrap() == folder);
         assert_eq!(
@@ -345,6 +486,7 @@ mod tests {
             RecordId::new_v7(),
             &make_symmetric_key(),
             &item,
+            1,
         )
         .err()
         .unwrap();

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use shared_types::vault::{RecordChange, RecordKind, VaultRecord};
-use shared_types::{ChangeId, ContainerId, RecordId};
+use shared_types::{Base64Bytes, ChangeId, ContainerId, RecordId};
 
 use super::{Result, VaultSession};
 use crate::cache::{Cache, CacheError, Store, Write};
@@ -41,6 +41,8 @@ pub(super) fn change_of(record: &VaultRecord, base: Option<i64>) -> RecordChange
         base_revision: base,
         key: record.key.clone(),
         data: record.data.clone(),
+        version: record.version,
+        mark: record.mark.clone(),
     }
 }
 
@@ -70,24 +72,32 @@ pub(super) fn local_key_of(kind: RecordKind, id: RecordId, parent: Option<Record
     }
 }
 
-/// A record made in this browser, not yet on the server (revision 0).
+/// Where a record made in this browser goes and what it is.
+pub(super) struct Place {
+    pub(super) id: RecordId,
+    pub(super) kind: RecordKind,
+    pub(super) container_id: ContainerId,
+    pub(super) parent_id: Option<RecordId>,
+}
+
+/// Version `version` of a record made in this browser, not yet on the server (revision 0).
 pub(super) fn local_record(
-    id: RecordId,
-    kind: RecordKind,
-    container_id: ContainerId,
-    parent_id: Option<RecordId>,
-    key: Option<shared_types::Base64Bytes>,
-    data: shared_types::Base64Bytes,
+    place: Place,
+    key: Option<Base64Bytes>,
+    data: Base64Bytes,
+    version: i64,
     now_ms: i64,
 ) -> VaultRecord {
     VaultRecord {
-        id,
-        kind,
-        container_id,
-        parent_id,
+        id: place.id,
+        kind: place.kind,
+        container_id: place.container_id,
+        parent_id: place.parent_id,
         revision: 0,
         key,
         data: Some(data),
+        version,
+        mark: None,
         updated_at: now_ms / 1000,
     }
 }
@@ -127,7 +137,14 @@ impl Batch {
         Ok(())
     }
 
-    pub(super) fn delete(&mut self, record: &VaultRecord, base: Option<i64>) -> Result<()> {
+    /// Deletes `record` here and, when the server has it, queues its deletion with `mark`
+    /// ([`VaultSession::deletion_mark`]).
+    pub(super) fn delete(
+        &mut self,
+        record: &VaultRecord,
+        base: Option<i64>,
+        mark: Mark,
+    ) -> Result<()> {
         self.writes
             .push(Write::Delete(Store::Records, local_key(record)));
         match base {
@@ -136,11 +153,7 @@ impl Batch {
                 .writes
                 .push(Write::Delete(Store::Outbox, record.id.to_string())),
             Some(_) => {
-                let change = RecordChange {
-                    key: None,
-                    data: None,
-                    ..change_of(record, base)
-                };
+                let change = deletion_of(record, base, mark);
                 self.writes.push(Write::Put(
                     Store::Outbox,
                     record.id.to_string(),
@@ -152,7 +165,45 @@ impl Batch {
     }
 }
 
+/// A deletion mark and the version it deletes at.
+pub(super) struct Mark {
+    pub(super) version: i64,
+    pub(super) sealed: Base64Bytes,
+}
+
+/// The deletion of `record`, on top of `base`, with its mark: a new change id.
+pub(super) fn deletion_of(record: &VaultRecord, base: Option<i64>, mark: Mark) -> RecordChange {
+    RecordChange {
+        key: None,
+        data: None,
+        version: mark.version,
+        mark: Some(mark.sealed),
+        ..change_of(record, base)
+    }
+}
+
 impl<C: Cache> VaultSession<C> {
+    /// The mark that deletes `record` from `container` (its own, or the one it leaves), one
+    /// version above it, sealed with the container's key.
+    pub(super) fn deletion_mark(
+        &self,
+        record: &VaultRecord,
+        container: ContainerId,
+    ) -> Result<Mark> {
+        let version = record.version + 1;
+        let key = self.key_of(container)?;
+        let sealed = super::seal::seal_mark(key, record.kind, record.id, container, version)?;
+        Ok(Mark { version, sealed })
+    }
+
+    /// The change waiting to be sent for `id`, if any.
+    pub(super) async fn waiting_change(&self, id: RecordId) -> Result<Option<RecordChange>> {
+        match self.inner.cache.get(Store::Outbox, &id.to_string()).await? {
+            Some(bytes) => Ok(Some(from_bytes(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
     pub(super) async fn stored(&self, key: &str) -> Result<Option<VaultRecord>> {
         match self.inner.cache.get(Store::Records, key).await? {
             Some(bytes) => Ok(Some(from_bytes(&bytes)?)),

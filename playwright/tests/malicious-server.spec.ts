@@ -2,9 +2,10 @@
 // key holder could not have made, keeps every version, and tells the person in plain words.
 // The lies are made by rewriting the real server's replies on their way to the page.
 import { expect, test, type Page } from '@playwright/test';
-import { signUp, uniqueEmail } from './support/account';
+import { PASSWORD, signInNewBrowser, signUp, uniqueEmail } from './support/account';
+import { defaultMailDir } from './support/mail';
 import { dot, expectAllSaved } from './support/sync';
-import { createItem, editItem, fieldValue, openItem, search } from './support/vault';
+import { createItem, editItem, fieldValue, openItem, row, search } from './support/vault';
 
 type Record = {
   id: string;
@@ -18,12 +19,17 @@ type Record = {
 };
 type Head = { container_id: string; revision: number };
 
-/// Every record of the account as the server stores it now, from a full pull.
-async function serverRecords(page: Page): Promise<Record[]> {
+/// A full pull of the account's vault as the server stores it now.
+async function pullAll(page: Page): Promise<{ records: Record[]; checkpoints: unknown[] }> {
   return page.evaluate(async () => {
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
-    return (await (await fetch('/api/vault/pull', init)).json()).records;
+    return (await fetch('/api/vault/pull', init)).json();
   });
+}
+
+/// Every record of the account as the server stores it now.
+async function serverRecords(page: Page): Promise<Record[]> {
+  return (await pullAll(page)).records;
 }
 
 /// The item titled as asked, as stored now (items are told apart by their order of creation).
@@ -140,4 +146,36 @@ test('a conflict answered with another record is not used, and the person is tol
   await expect(dot(page, 'Alpha')).toHaveClass(/green/);
   await notice.getByRole('button', { name: 'Dismiss' }).click();
   await expect(notice).toHaveCount(0);
+});
+
+test('a record the server hides from a new browser is found by the checkpoint another browser left', async ({
+  page,
+  browser,
+}) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await createItem(page, 'Website login', { Title: 'Alpha', Username: 'ada', Password: 'alpha-1' });
+  await createItem(page, 'Website login', { Title: 'Beta', Username: 'bob', Password: 'beta-1' });
+  await expectAllSaved(page);
+  const [alpha] = await itemRecords(page);
+  // The first browser leaves a checkpoint of what it holds after its sync.
+  await expect.poll(async () => (await pullAll(page)).checkpoints.length).toBeGreaterThan(0);
+
+  // A new browser of the account, whose every pull leaves Alpha out.
+  const context = await browser.newContext();
+  await context.route('**/api/vault/pull', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.records = (body.records as Record[]).filter((r) => r.id !== alpha.id);
+    return route.fulfill({ response, json: body });
+  });
+  const second = await context.newPage();
+  await signInNewBrowser(second, email, PASSWORD, defaultMailDir());
+  const notice = second.getByTestId('rollback');
+  await expect(notice).toContainText(
+    "profile: the server's copy does not match what one of your browsers recorded of it",
+  );
+  await expect(row(second, 'Beta')).toBeVisible();
+  await expect(row(second, 'Alpha')).toHaveCount(0);
+  await context.close();
 });

@@ -43,6 +43,8 @@ pub const MAX_PULL_RECORDS: u64 = 1000;
 pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 /// The largest deletion mark the server stores (bytes of ciphertext).
 pub const MAX_MARK_BYTES: usize = 256;
+/// The largest checkpoint the server stores (bytes of ciphertext).
+pub const MAX_CHECKPOINT_BYTES: usize = 256;
 /// The length of a wrapped record key (wasm-crypto's wrapped key, version 1).
 pub const WRAPPED_KEY_BYTES: usize = 63;
 /// How long the server remembers a stored change's id. A change sent again later than this is
@@ -286,6 +288,40 @@ pub struct PullResponse {
     pub records: Vec<VaultRecord>,
     /// Whether more records follow: pull again with the cursors moved to this page's records.
     pub more: bool,
+    /// The newest checkpoint of each container the account can read that has one.
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A key holder's statement of what a container held at one revision: a digest of the
+/// container's items and folders (ids, kinds and versions), sealed with the container's key
+/// and bound to the revision. The server keeps the newest per container and cannot make or
+/// change one; a browser at that revision compares it with what it holds, and so learns when
+/// the server hides records from it or serves a container as it was before newer writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The container.
+    pub container_id: ContainerId,
+    /// The revision it describes: the container's newest when it was stored.
+    pub revision: i64,
+    /// The sealed digest (at most [`MAX_CHECKPOINT_BYTES`]).
+    pub sealed: Base64Bytes,
+}
+
+/// `POST /api/vault/checkpoints`: checkpoints a browser made of containers it holds all of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointRequest {
+    /// At most one per container, each of a container the account can write.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// The containers whose checkpoint was stored: those still at the revision the checkpoint
+/// describes. The others moved on (or may not be written by the account); nothing is stored
+/// for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointResponse {
+    /// The containers whose checkpoint is now the one sent.
+    pub stored: Vec<ContainerId>,
 }
 
 /// The data of a `changed` event on `GET /api/vault/events`: records the account can read

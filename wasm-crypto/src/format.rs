@@ -50,6 +50,8 @@ pub enum Purpose {
     /// The mark a key holder seals when a record is deleted (or leaves a container), so that a
     /// deletion the server invents can be told from a real one.
     RecordDeletion = 9,
+    /// A checkpoint: a digest of what a container held at one revision, sealed by a key holder.
+    ContainerCheckpoint = 10,
     /// The per-item key.
     ItemKey = 16,
     /// A profile key (Personal or Business).
@@ -74,7 +76,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, for tests and for decoding.
-    pub const ALL: [Purpose; 19] = [
+    pub const ALL: [Purpose; 20] = [
         Purpose::Item,
         Purpose::ItemHistory,
         Purpose::FolderName,
@@ -84,6 +86,7 @@ impl Purpose {
         Purpose::ProfileIndex,
         Purpose::LocalCache,
         Purpose::RecordDeletion,
+        Purpose::ContainerCheckpoint,
         Purpose::ItemKey,
         Purpose::ProfileKey,
         Purpose::ShareKey,

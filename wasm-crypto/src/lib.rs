@@ -35,6 +35,7 @@ pub use keys::{
     EncryptionPrivateKey, EncryptionPublicKey, KeyMaterial, SigningKey, SymmetricKey, VerifyingKey,
     make_encryption_key, make_signing_key, make_symmetric_key,
 };
+pub use primitives::Digest;
 pub use seal::{SealedData, WrappedKey, open, seal, unwrap, wrap};
 pub use sign::{Signature, Statement, derive_fingerprint};
 

@@ -100,6 +100,28 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// A SHA-256 digest of public data, fed piece by piece (a container's checkpoint). Not for
+/// secrets: it keeps no key and zeroizes nothing.
+#[derive(Default)]
+pub struct Digest(Sha256);
+
+impl Digest {
+    /// An empty digest.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+
+    /// The digest of everything added.
+    pub fn finish(self) -> [u8; 32] {
+        sha2::Digest::finalize(self.0).into()
+    }
+}
+
 /// Splits `bytes` at `n`, or fails with `what` when it is too short.
 pub(crate) fn take<'a>(
     bytes: &'a [u8],

@@ -765,7 +765,7 @@ fn keys_compare_in_constant_time_by_value() {
 #[test]
 fn purpose_bytes_never_change() {
     // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
-    let expected: [(Purpose, u8); 19] = [
+    let expected: [(Purpose, u8); 20] = [
         (Purpose::Item, 1),
         (Purpose::ItemHistory, 2),
         (Purpose::FolderName, 3),
@@ -775,6 +775,7 @@ fn purpose_bytes_never_change() {
         (Purpose::ProfileIndex, 7),
         (Purpose::LocalCache, 8),
         (Purpose::RecordDeletion, 9),
+        (Purpose::ContainerCheckpoint, 10),
         (Purpose::ItemKey, 16),
         (Purpose::ProfileKey, 17),
         (Purpose::ShareKey, 18),
@@ -791,4 +792,16 @@ fn purpose_bytes_never_change() {
         assert_eq!(purpose as u8, byte, "{purpose:?}");
         assert!(Purpose::ALL.contains(&purpose));
     }
+}
+
+#[test]
+fn a_digest_is_sha256_of_its_pieces_in_order() {
+    let mut digest = Digest::new();
+    digest.update(b"ab");
+    digest.update(b"c");
+    // SHA-256("abc"), FIPS 180-2 appendix B.1.
+    assert_eq!(
+        digest.finish().to_vec(),
+        bytes("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    );
 }

@@ -1,6 +1,7 @@
 //! A container of vault records (a profile today) with the last revision of its own sequence.
 //! A push holds the rows of the containers it writes until it commits, which numbers each
-//! container's changes in commit order.
+//! container's changes in commit order. It also keeps the newest checkpoint a browser sealed of
+//! it.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +16,10 @@ pub struct Model {
     pub owner_id: Uuid,
     /// The last revision handed out in this container.
     pub revision: i64,
+    /// The revision the newest checkpoint describes.
+    pub checkpoint_revision: Option<i64>,
+    /// The newest checkpoint, sealed by a key holder (opaque here).
+    pub checkpoint: Option<Vec<u8>>,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 

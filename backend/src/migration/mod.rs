@@ -10,6 +10,7 @@ mod m20261122_000004_vault;
 mod m20261123_000005_vault_change;
 mod m20261202_000006_containers;
 mod m20261202_000007_record_versions;
+mod m20261202_000008_checkpoints;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_vault_change::Migration),
             Box::new(m20261202_000006_containers::Migration),
             Box::new(m20261202_000007_record_versions::Migration),
+            Box::new(m20261202_000008_checkpoints::Migration),
         ]
     }
 }

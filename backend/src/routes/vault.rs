@@ -8,7 +8,9 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::stream;
-use shared_types::vault::{ChangeNotice, Cursor, PullRequest, PushRequest, RollbackReport};
+use shared_types::vault::{
+    ChangeNotice, CheckpointRequest, Cursor, PullRequest, PushRequest, RollbackReport,
+};
 
 use crate::auth::AuthSession;
 use crate::error::ApiError;
@@ -31,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(pull)
         .service(push)
         .service(events)
-        .service(rollbacks);
+        .service(rollbacks)
+        .service(checkpoints);
 }
 
 #[post("/vault/pull")]
@@ -65,6 +68,18 @@ async fn push(
         reply.conflicts.len(),
         reply.refused.len(),
     );
+    Ok(HttpResponse::Ok().json(reply))
+}
+
+/// Checkpoints of containers a browser holds all of (see `services::vault::checkpoint`).
+#[post("/vault/checkpoints")]
+async fn checkpoints(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: web::Json<CheckpointRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reply =
+        vault::store_checkpoints(&state.db, session.0.account_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(reply))
 }
 

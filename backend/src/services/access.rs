@@ -171,6 +171,8 @@ pub async fn create_container(
         kind: Set(kind_name(kind).to_owned()),
         owner_id: Set(owner.0),
         revision: Set(0),
+        checkpoint_revision: Set(None),
+        checkpoint: Set(None),
         created_at: Set(now()),
     })
     .exec(txn)

@@ -232,6 +232,14 @@ impl ApiClient {
             .await
     }
 
+    /// `POST /api/vault/checkpoints`.
+    pub async fn vault_checkpoint(
+        &self,
+        request: &shared_types::vault::CheckpointRequest,
+    ) -> Result<shared_types::vault::CheckpointResponse, ApiError> {
+        self.post_json("/api/vault/checkpoints", request).await
+    }
+
     /// `POST /api/vault/push`.
     pub async fn vault_push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
         self.post_json("/api/vault/push", request).await

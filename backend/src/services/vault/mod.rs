@@ -11,9 +11,11 @@
 //!   record.
 
 mod check;
+mod checkpoint;
 mod pull;
 mod push;
 
+pub use checkpoint::store as store_checkpoints;
 pub use pull::pull;
 pub use push::push;
 

@@ -18,9 +18,10 @@ use sea_orm::{
     EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use shared_types::vault::{
-    Cursor, MAX_PULL_BYTES, MAX_PULL_CONTAINERS, MAX_PULL_RECORDS, PullRequest, PullResponse,
+    Checkpoint, Cursor, MAX_PULL_BYTES, MAX_PULL_CONTAINERS, MAX_PULL_RECORDS, PullRequest,
+    PullResponse,
 };
-use shared_types::{AccountId, ContainerId};
+use shared_types::{AccountId, Base64Bytes, ContainerId};
 use uuid::Uuid;
 
 use super::to_record;
@@ -38,15 +39,29 @@ pub async fn pull(
     let txn = read_snapshot(db).await?;
     let (access, access_head) = access::feed(&txn, account, request.access_since).await?;
     let readable = access::readable(&txn, account).await?;
-    let heads: Vec<(Uuid, i64)> = vault_container::Entity::find()
+    let containers: Vec<Head> = vault_container::Entity::find()
         .select_only()
         .column(vault_container::Column::Id)
         .column(vault_container::Column::Revision)
+        .column(vault_container::Column::CheckpointRevision)
+        .column(vault_container::Column::Checkpoint)
         .filter(vault_container::Column::Id.is_in(readable.keys().map(|c| c.0)))
         .order_by_asc(vault_container::Column::Id)
         .into_tuple()
         .all(&txn)
         .await?;
+    let mut heads = Vec::with_capacity(containers.len());
+    let mut checkpoints = Vec::new();
+    for (id, revision, checkpoint_revision, checkpoint) in containers {
+        heads.push((id, revision));
+        if let (Some(revision), Some(sealed)) = (checkpoint_revision, checkpoint) {
+            checkpoints.push(Checkpoint {
+                container_id: ContainerId(id),
+                revision,
+                sealed: Base64Bytes(sealed),
+            });
+        }
+    }
     let cursors: BTreeMap<ContainerId, i64> = request
         .cursors
         .iter()
@@ -124,8 +139,12 @@ pub async fn pull(
             .collect(),
         records,
         more,
+        checkpoints,
     })
 }
+
+/// A readable container's id, head, and newest checkpoint (its revision and sealed digest).
+type Head = (Uuid, i64, Option<i64>, Option<Vec<u8>>);
 
 fn check(request: &PullRequest) -> Result<(), ApiError> {
     let bad = |m: &str| Err(ApiError::BadRequest(m.to_owned()));

@@ -396,10 +396,20 @@ pub fn StatusLine() -> impl IntoView {
                     view! { <li>{format!("{name}: {what}")}</li> }
                 })
                 .collect_view();
+            let containers = notice
+                .containers
+                .iter()
+                .map(|finding| {
+                    let name = ui
+                        .session()
+                        .map_or_else(String::new, |s| s.container_name(finding.container));
+                    view! { <li>{format!("{name}: {}", finding.what.explain())}</li> }
+                })
+                .collect_view();
             view! {
                 <div class="rollback" role="alert" data-testid="rollback">
                     <p>{older}"Tell your administrator."</p>
-                    <ul>{findings}</ul>
+                    <ul>{containers}{findings}</ul>
                     <button type="button" class="button small" on:click=dismiss>"Dismiss"</button>
                 </div>
             }

@@ -62,7 +62,7 @@ impl<C: Cache> VaultSession<C> {
         let record = local_record(place, None, data, version, now_ms);
         let mut batch = Batch::new();
         batch.record(&record, base)?;
-        let entry = FolderEntry::of(&folder);
+        let entry = FolderEntry::of(&folder, version);
         self.update_index(&mut batch.writes, |profiles| {
             for p in profiles.iter_mut().filter(|p| p.id == profile) {
                 p.index.folders.insert(id, entry.clone());

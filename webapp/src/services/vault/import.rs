@@ -243,7 +243,7 @@ impl<C: Cache> VaultSession<C> {
                             parent_id: None,
                         };
                         batch.record(&local_record(place, None, data, 1, now_ms), None)?;
-                        new_folders.push((id, FolderEntry::of(&folder)));
+                        new_folders.push((id, FolderEntry::of(&folder, 1)));
                         folders.insert(path, FolderId(id.0));
                         FolderId(id.0)
                     }
@@ -269,7 +269,7 @@ impl<C: Cache> VaultSession<C> {
             };
             let record = local_record(place, sealed.key, sealed.data, 1, now_ms);
             batch.record(&record, None)?;
-            summaries.push((id, ItemSummary::of(&data)));
+            summaries.push((id, ItemSummary::of(&data, 1)));
             if batch.writes.len() >= 2 * BATCH {
                 self.inner
                     .cache

@@ -39,12 +39,15 @@ pub struct ItemSummary {
     /// Whether it has a main secret to copy.
     #[serde(default)]
     pub has_secret: bool,
+    /// The version of the record it was made from (a checkpoint lists it).
+    pub version: i64,
 }
 
 impl ItemSummary {
-    /// The summary of an opened item.
-    pub fn of(item: &ItemData) -> Self {
+    /// The summary of version `version` of an opened item.
+    pub fn of(item: &ItemData, version: i64) -> Self {
         Self {
+            version,
             kind: Some(item.kind),
             title: item.title.clone(),
             subtitle: item.subtitle(),
@@ -62,8 +65,9 @@ impl ItemSummary {
     }
 
     /// The entry of a record that does not open: listed, so the person knows it is there.
-    pub fn damaged() -> Self {
+    pub fn damaged(version: i64) -> Self {
         Self {
+            version,
             kind: None,
             title: "Damaged item".to_owned(),
             subtitle: "This record cannot be opened".to_owned(),
@@ -85,14 +89,17 @@ pub struct FolderEntry {
     pub name: String,
     /// Its parent.
     pub parent: Option<FolderId>,
+    /// The version of the record it was made from (a checkpoint lists it).
+    pub version: i64,
 }
 
 impl FolderEntry {
-    /// The entry of an opened folder.
-    pub fn of(folder: &FolderData) -> Self {
+    /// The entry of version `version` of an opened folder.
+    pub fn of(folder: &FolderData, version: i64) -> Self {
         Self {
             name: folder.name.clone(),
             parent: folder.parent,
+            version,
         }
     }
 }
@@ -174,6 +181,7 @@ mod tests {
                 FolderEntry {
                     name: name.into(),
                     parent,
+                    version: 1,
                 },
             );
         }

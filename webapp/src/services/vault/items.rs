@@ -178,7 +178,7 @@ impl<C: Cache> VaultSession<C> {
             };
         }
         batch.record(&record, base)?;
-        Ok((id, ItemSummary::of(&data)))
+        Ok((id, ItemSummary::of(&data, version)))
     }
 
     pub(super) fn keep_version(

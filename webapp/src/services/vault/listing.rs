@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shared_types::account::ProfileKind;
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ContainerId, FolderId, ProfileId, RecordId};
 
 use super::VaultSession;
 use super::index::ItemSummary;
@@ -87,6 +87,20 @@ impl<C: Cache> VaultSession<C> {
             .collect();
         list.sort_by_key(|(_, kind)| *kind != ProfileKind::Personal);
         list
+    }
+
+    /// How a container is named to the person (a profile today).
+    pub fn container_name(&self, container: ContainerId) -> String {
+        match self.profile_in(container).map(|p| self.profile_kind(p)) {
+            Some(Some(ProfileKind::Personal)) => "Your Personal profile".to_owned(),
+            Some(Some(ProfileKind::Business)) => "Your Business profile".to_owned(),
+            _ => "A shared container".to_owned(),
+        }
+    }
+
+    fn profile_kind(&self, profile: ProfileId) -> Option<ProfileKind> {
+        let profiles = self.inner.profiles.borrow();
+        profiles.iter().find(|p| p.id == profile).map(|p| p.kind)
     }
 
     /// The profile an item or folder is in.

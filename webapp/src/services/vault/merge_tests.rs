@@ -15,8 +15,8 @@ use std::rc::Rc;
 use futures_executor::block_on;
 use proptest::prelude::*;
 use shared_types::vault::{
-    Accepted, Conflict, ContainerAccess, ContainerKind, Cursor, PullRequest, PullResponse,
-    PushRequest, PushResponse, RollbackReport,
+    Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess,
+    ContainerKind, Cursor, PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport,
 };
 use wasm_crypto::MasterPassword;
 
@@ -44,6 +44,12 @@ struct Server {
     forged_current: Option<VaultRecord>,
     /// The account's access feed: containers taken away from it are not served any more.
     revoked: Vec<ContainerAccess>,
+    /// The newest checkpoint of each container.
+    checkpoints: BTreeMap<ContainerId, Checkpoint>,
+    /// A malicious server: records it never serves.
+    hidden: BTreeSet<RecordId>,
+    /// A malicious server: while set, it serves no checkpoint.
+    withhold_checkpoints: bool,
 }
 
 impl Server {
@@ -75,6 +81,7 @@ impl Remote for MemoryServer {
                 .records
                 .values()
                 .filter(|r| readable(&r.container_id) && r.revision > since(r.container_id))
+                .filter(|r| !server.hidden.contains(&r.id))
                 .cloned()
                 .collect();
             records.sort_by_key(|r| (r.container_id, r.revision));
@@ -100,7 +107,34 @@ impl Remote for MemoryServer {
                     .collect(),
                 records,
                 more,
+                checkpoints: (server.checkpoints.values())
+                    .filter(|c| readable(&c.container_id) && !server.withhold_checkpoints)
+                    .cloned()
+                    .collect(),
             })
+        };
+        Box::pin(async move { result })
+    }
+
+    fn checkpoint(
+        &self,
+        request: CheckpointRequest,
+    ) -> LocalFuture<'_, Result<CheckpointResponse, ApiError>> {
+        let mut server = self.0.borrow_mut();
+        let result = if server.unreachable {
+            Err(ApiError::Unreachable)
+        } else {
+            let mut stored = Vec::new();
+            for checkpoint in request.checkpoints {
+                let head = server.heads.get(&checkpoint.container_id).copied();
+                if head == Some(checkpoint.revision) {
+                    stored.push(checkpoint.container_id);
+                    server
+                        .checkpoints
+                        .insert(checkpoint.container_id, checkpoint);
+                }
+            }
+            Ok(CheckpointResponse { stored })
         };
         Box::pin(async move { result })
     }
@@ -344,6 +378,20 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     }
     for client in &clients {
         prop_assert_eq!(block_on(client.pending_count()).unwrap(), 0, "all sent");
+        // An honest server: the checkpoints every browser left and compared all matched.
+        let notice = block_on(client.rollback_notice()).unwrap();
+        prop_assert!(
+            notice
+                .as_ref()
+                .is_none_or(|n| n.containers.is_empty() && n.findings.is_empty()),
+            "no forgery found on an honest server: {:?}",
+            notice
+        );
+    }
+    // Every browser checked its profile against a checkpoint at its cursor, or left one.
+    let personal = ContainerId::from(personal);
+    for client in &clients {
+        prop_assert!(client.checked(personal) > 0);
     }
     for (i, id) in ids.iter().enumerate() {
         let seen: Vec<Option<BTreeSet<String>>> =
@@ -587,3 +635,6 @@ mod container_tests;
 
 #[path = "forgery_tests.rs"]
 mod forgery_tests;
+
+#[path = "checkpoint_tests.rs"]
+mod checkpoint_tests;

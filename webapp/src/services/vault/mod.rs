@@ -19,10 +19,12 @@
 //! - `folders`: creating, renaming, moving and deleting folders.
 //! - `listing`: the item list, search, the folder tree and the profiles, read from the indexes.
 //! - [`import`]: reading a CSV export and storing its items.
-//! - `push` and `pull`: the two halves of sync; [`remote`]: the server they talk to.
+//! - `push` and `pull`: the two halves of sync; [`remote`]: the server they talk to;
+//!   `checkpoint`: what a container held, sealed, left and compared after each sync.
 //! - [`model`]: what items, folders and past versions hold; [`index`]: a profile's index;
 //!   [`seal`]: sealing and opening records and indexes; [`totp`]: an item's live code.
 
+mod checkpoint;
 mod folders;
 pub mod import;
 pub mod index;
@@ -127,6 +129,8 @@ pub struct SyncReport {
     pub rolled_back: usize,
     /// Answers of the server this browser refused to act on, by record.
     pub findings: Vec<Finding>,
+    /// What the checkpoints showed the server did to whole containers.
+    pub containers: Vec<ContainerFinding>,
 }
 
 /// What a server answered that a key holder could not have made: the answer is not acted on,
@@ -169,6 +173,43 @@ impl FindingKind {
     }
 }
 
+/// What a checkpoint showed the server did to a whole container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerFindingKind {
+    /// The container as served, pulled again from the start, still differs from the
+    /// checkpoint a key holder left at the same revision: the server hides records from this
+    /// browser (or serves others' as they were before). Everything kept here stays, and what
+    /// the server lost is sent again.
+    RecordsHidden,
+    /// The server serves an older checkpoint than one this browser already verified or left
+    /// (or none): it hid a newer one, or went back to an old backup.
+    CheckpointHidden,
+}
+
+impl ContainerFindingKind {
+    /// What happened, in plain words, after the container's name.
+    pub fn explain(self) -> &'static str {
+        match self {
+            ContainerFindingKind::RecordsHidden => {
+                "the server's copy does not match what one of your browsers recorded of it: it is hiding items or folders from this browser, or serving some as they were before. Nothing kept here was removed."
+            }
+            ContainerFindingKind::CheckpointHidden => {
+                "the server no longer shows the record of its contents that your browsers left. It may have been restored from an old backup, or be hiding changes."
+            }
+        }
+    }
+}
+
+/// One finding about one container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContainerFinding {
+    /// The container (a profile today).
+    pub container: ContainerId,
+    /// What the server did.
+    pub what: ContainerFindingKind,
+}
+
 /// One finding about one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
@@ -191,6 +232,9 @@ pub struct RollbackNotice {
     /// Answers refused, by record (ids only: the notice is stored unsealed).
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// What checkpoints showed, by container.
+    #[serde(default)]
+    pub containers: Vec<ContainerFinding>,
 }
 
 struct Inner<C> {
@@ -329,8 +373,14 @@ impl<C: Cache> VaultSession<C> {
             return Ok(Entry::Nothing);
         };
         Ok(match record.kind {
-            RecordKind::Item => Entry::Item(ItemSummary::of(&seal::open_item(key, record)?.1)),
-            RecordKind::Folder => Entry::Folder(FolderEntry::of(&seal::open_folder(key, record)?)),
+            RecordKind::Item => Entry::Item(ItemSummary::of(
+                &seal::open_item(key, record)?.1,
+                record.version,
+            )),
+            RecordKind::Folder => Entry::Folder(FolderEntry::of(
+                &seal::open_folder(key, record)?,
+                record.version,
+            )),
             RecordKind::History => Entry::Nothing,
         })
     }
@@ -361,10 +411,11 @@ impl<C: Cache> VaultSession<C> {
     /// damaged.
     fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
         let entry = self.entry_of(record).unwrap_or_else(|_| match record.kind {
-            RecordKind::Item => Entry::Item(ItemSummary::damaged()),
+            RecordKind::Item => Entry::Item(ItemSummary::damaged(record.version)),
             RecordKind::Folder => Entry::Folder(FolderEntry {
                 name: "Damaged folder".to_owned(),
                 parent: None,
+                version: record.version,
             }),
             RecordKind::History => Entry::Nothing,
         });
@@ -423,15 +474,25 @@ impl<C: Cache> VaultSession<C> {
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
-        self.pull(&mut report, &sent, now_ms).await?;
+        let served = self
+            .pull(
+                &mut report,
+                &sent,
+                now_ms,
+                &std::collections::BTreeSet::new(),
+            )
+            .await?;
+        self.check_containers(served, &mut report, &sent, now_ms)
+            .await?;
         report.pending = self.pending_count().await?;
-        if report.rolled_back > 0 || !report.findings.is_empty() {
+        if report.rolled_back > 0 || !report.findings.is_empty() || !report.containers.is_empty() {
             // Added to what the person has not dismissed yet: a later sync (sending the kept
             // copies again, say) must not hide what an earlier one found.
             let mut notice = self.rollback_notice().await?.unwrap_or(RollbackNotice {
                 at_ms: now_ms,
                 records: 0,
                 findings: Vec::new(),
+                containers: Vec::new(),
             });
             notice.at_ms = now_ms;
             notice.records += report.rolled_back;
@@ -440,13 +501,18 @@ impl<C: Cache> VaultSession<C> {
                     notice.findings.push(*finding);
                 }
             }
+            for finding in &report.containers {
+                if !notice.containers.contains(finding) {
+                    notice.containers.push(*finding);
+                }
+            }
             self.inner
                 .cache
                 .put(Store::Meta, ROLLBACK, &to_bytes(&notice)?)
                 .await?;
             // For the operator; the notice above is what the person sees, so a report that
             // does not arrive changes nothing here.
-            let found = report.rolled_back + report.findings.len();
+            let found = report.rolled_back + report.findings.len() + report.containers.len();
             let records = u32::try_from(found).unwrap_or(u32::MAX);
             let _ = self
                 .inner

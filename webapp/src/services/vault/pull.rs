@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use shared_types::ContainerId;
-use shared_types::vault::{Cursor, PullRequest, RecordKind, VaultRecord};
+use shared_types::vault::{Checkpoint, Cursor, PullRequest, RecordKind, VaultRecord};
 
 use super::index::ProfileIndex;
 use super::items::content_differs;
@@ -42,6 +42,14 @@ pub struct Cursors {
     pub access: i64,
     /// The last revision pulled, per container.
     pub containers: BTreeMap<ContainerId, i64>,
+    /// Per container, the newest checkpoint revision this browser verified or left: the server
+    /// serves none older while it is honest ([`super::checkpoint`]).
+    #[serde(default)]
+    pub checked: BTreeMap<ContainerId, i64>,
+    /// Per container, a checkpoint revision found not to match what the server serves, even
+    /// after pulling the container again: reported once, not pulled again for.
+    #[serde(default)]
+    pub refuted: BTreeMap<ContainerId, i64>,
 }
 
 impl Cursors {
@@ -59,6 +67,8 @@ impl Cursors {
         };
         Ok(Self {
             access: 0,
+            checked: BTreeMap::new(),
+            refuted: BTreeMap::new(),
             containers: profiles
                 .iter()
                 .map(|p| (ContainerId::from(*p), old))
@@ -101,17 +111,25 @@ impl<C: Cache> VaultSession<C> {
     /// records are stored while the next one is opened, so the server, the browser's storage
     /// and this thread work at the same time. A page's write starts only once the one before
     /// it is kept.
+    ///
+    /// The containers in `again` are pulled again from the start, compared with what is kept
+    /// here as after a rollback. Returns the newest checkpoint of each container, as served.
     pub(super) async fn pull(
         &self,
         report: &mut SyncReport,
         sent: &BTreeSet<(RecordId, i64)>,
         now_ms: i64,
-    ) -> Result<()> {
+        again: &BTreeSet<ContainerId>,
+    ) -> Result<BTreeMap<ContainerId, Checkpoint>> {
         let start = self.inner.pulled.borrow().clone();
         let mut cursors = start.clone();
-        // Containers found behind what this browser had seen, pulled again from 0, and the
-        // records the server sent of them since.
-        let mut resync: BTreeSet<ContainerId> = BTreeSet::new();
+        // Containers found behind what this browser had seen (or to check again), pulled again
+        // from 0, and the records the server sent of them since.
+        let mut resync: BTreeSet<ContainerId> = again.clone();
+        for container in again {
+            cursors.containers.insert(*container, 0);
+        }
+        let mut checkpoints = BTreeMap::new();
         let mut seen_again: BTreeSet<RecordId> = BTreeSet::new();
         let mut revoked: BTreeSet<ContainerId> = BTreeSet::new();
         // A first pull into an empty browser has nothing to compare with.
@@ -150,6 +168,9 @@ impl<C: Cache> VaultSession<C> {
                 }
             }
             cursors.access = cursors.access.max(page.access_head);
+            for checkpoint in &page.checkpoints {
+                checkpoints.insert(checkpoint.container_id, checkpoint.clone());
+            }
             for record in &page.records {
                 cursors.advance(record.container_id, record.revision);
             }
@@ -371,7 +392,7 @@ impl<C: Cache> VaultSession<C> {
         if !revoked.is_empty() {
             self.forget_containers(&revoked).await?;
         }
-        Ok(())
+        Ok(checkpoints)
     }
 
     /// Whether `tombstone` is a deletion a key holder made of `here`, the copy kept in this

@@ -389,7 +389,9 @@ impl<C: Cache> VaultSession<C> {
         };
         record.data = Some(data);
         record.version = version;
-        batch.record(&record, base)
+        batch.record(&record, base)?;
+        // The listing names the version too (a checkpoint compares it).
+        self.reindex(&mut batch.writes, &record)
     }
 }
 

@@ -4,7 +4,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use shared_types::vault::{PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport};
+use shared_types::vault::{
+    CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
+    RollbackReport,
+};
 
 use crate::api::{ApiClient, ApiError};
 
@@ -22,6 +25,11 @@ pub trait Remote {
     ) -> LocalFuture<'a, Result<PushResponse, ApiError>>;
     /// Tells the server's operator that it served older data than this browser had seen.
     fn report_rollback(&self, report: RollbackReport) -> LocalFuture<'_, Result<(), ApiError>>;
+    /// Leaves checkpoints of containers this browser holds all of.
+    fn checkpoint(
+        &self,
+        request: CheckpointRequest,
+    ) -> LocalFuture<'_, Result<CheckpointResponse, ApiError>>;
 }
 
 impl Remote for ApiClient {
@@ -38,5 +46,12 @@ impl Remote for ApiClient {
 
     fn report_rollback(&self, report: RollbackReport) -> LocalFuture<'_, Result<(), ApiError>> {
         Box::pin(async move { self.vault_report_rollback(&report).await })
+    }
+
+    fn checkpoint(
+        &self,
+        request: CheckpointRequest,
+    ) -> LocalFuture<'_, Result<CheckpointResponse, ApiError>> {
+        Box::pin(async move { self.vault_checkpoint(&request).await })
     }
 }

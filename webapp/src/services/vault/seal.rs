@@ -268,8 +268,12 @@ pub fn open_mark(container_key: &SymmetricKey, tombstone: &VaultRecord) -> Resul
     }
 }
 
+/// The layout of the index this release writes. An index of another layout does not open and
+/// is rebuilt from the records (2: the entries list their record's version).
+const INDEX_LAYOUT: u64 = 2;
+
 fn index_binding(profile: ProfileId) -> Binding {
-    Binding::new(Purpose::ProfileIndex, profile.0, profile.0)
+    Binding::new(Purpose::ProfileIndex, profile.0, profile.0).at_version(INDEX_LAYOUT)
 }
 
 /// Seals this browser's index of a profile (never sent to the server). The index is written in

@@ -1,0 +1,238 @@
+//! Checkpoints: what a container held at one revision, as a browser holding its key saw it. A
+//! digest of the container's items and folders (each id, kind and version), sealed with the
+//! container's key and bound to the revision, left on the server after a sync and compared by
+//! every browser that reaches that revision. The server can neither make nor change one, so a
+//! server that hides records from a browser, or serves a container as it was before newer
+//! writes (a restore that then took other writes), is caught by the next browser that compares.
+//!
+//! Invariants:
+//! - A browser compares or leaves a checkpoint of a container only when nothing of that
+//!   container waits to be sent (and no waiting change moves a record anywhere): then what it
+//!   lists of the container is exactly what the server acknowledged.
+//! - It compares only the checkpoint at its own cursor. A mismatch makes it pull the container
+//!   again from the start, keeping newer copies as after a rollback; a mismatch that remains is
+//!   reported once per checkpoint, and that checkpoint is not overwritten by this browser.
+//! - Past versions are not listed: they never change, and an item shows them only when opened.
+//! - The newest checkpoint revision a browser verified or left only goes up; an honest server
+//!   never serves an older one (its one checkpoint per container is replaced only at the
+//!   container's head), so an older one, or none, means a newer one was hidden.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use shared_types::vault::{Checkpoint, CheckpointRequest, RecordChange, RecordKind};
+use shared_types::{Base64Bytes, ContainerId, RecordId};
+use wasm_crypto::{Binding, Digest, Purpose, SealedData, SymmetricKey};
+
+use super::index::ProfileIndex;
+use super::{ContainerFinding, ContainerFindingKind, Result, SyncReport, VaultSession};
+use crate::cache::{Cache, Store};
+
+/// What a checkpoint states of a container: a digest of its items and folders, and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Contents {
+    digest: [u8; 32],
+    count: u64,
+}
+
+impl Contents {
+    /// The contents listed in a profile's index.
+    pub(super) fn of(index: &ProfileIndex) -> Self {
+        let mut digest = Digest::new();
+        let items = index
+            .items
+            .iter()
+            .map(|(id, s)| (RecordKind::Item, id, s.version));
+        let folders = (index.folders.iter()).map(|(id, f)| (RecordKind::Folder, id, f.version));
+        let mut count = 0;
+        for (kind, id, version) in items.chain(folders) {
+            digest.update(&[kind_byte(kind)]);
+            digest.update(id.0.as_bytes());
+            digest.update(&version.to_be_bytes());
+            count += 1;
+        }
+        Self {
+            digest: digest.finish(),
+            count,
+        }
+    }
+}
+
+fn kind_byte(kind: RecordKind) -> u8 {
+    match kind {
+        RecordKind::Item => 1,
+        RecordKind::Folder => 2,
+        RecordKind::History => 3,
+    }
+}
+
+fn binding(container: ContainerId, revision: i64) -> Option<Binding> {
+    let revision = u64::try_from(revision).ok()?;
+    Some(Binding::new(Purpose::ContainerCheckpoint, container.0, container.0).at_version(revision))
+}
+
+/// Seals `contents` as the checkpoint of `container` at `revision`.
+pub(super) fn seal(
+    key: &SymmetricKey,
+    container: ContainerId,
+    revision: i64,
+    contents: Contents,
+) -> Option<Checkpoint> {
+    let mut plain = contents.digest.to_vec();
+    plain.extend_from_slice(&contents.count.to_be_bytes());
+    let sealed = wasm_crypto::seal(key, &binding(container, revision)?, &plain);
+    Some(Checkpoint {
+        container_id: container,
+        revision,
+        sealed: Base64Bytes(sealed.into_bytes()),
+    })
+}
+
+/// Opens a served checkpoint: `None` when it was not sealed by a key holder for this container
+/// and revision.
+pub(super) fn open(key: &SymmetricKey, checkpoint: &Checkpoint) -> Option<Contents> {
+    let sealed = SealedData::from_bytes(checkpoint.sealed.0.clone()).ok()?;
+    let binding = binding(checkpoint.container_id, checkpoint.revision)?;
+    let plain = wasm_crypto::open(key, &binding, &sealed).ok()?;
+    let (digest, count) = plain.split_at_checked(32)?;
+    Some(Contents {
+        digest: digest.try_into().ok()?,
+        count: u64::from_be_bytes(count.try_into().ok()?),
+    })
+}
+
+/// The containers whose listing may differ from the server's because of changes waiting to be
+/// sent; `None` when a waiting change moves a record (the container it leaves is not named).
+fn unsettled(outbox: &BTreeMap<RecordId, RecordChange>) -> Option<BTreeSet<ContainerId>> {
+    let mut containers = BTreeSet::new();
+    for change in outbox.values() {
+        if change.data.is_some() && change.mark.is_some() {
+            return None;
+        }
+        containers.insert(change.container_id);
+    }
+    Some(containers)
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// The newest checkpoint revision of `container` this browser verified or left (0: none).
+    pub fn checked(&self, container: ContainerId) -> i64 {
+        let pulled = self.inner.pulled.borrow();
+        pulled.checked.get(&container).copied().unwrap_or(0)
+    }
+
+    /// What this browser lists of each of its profiles, and the containers among them with
+    /// changes waiting (all of them when a waiting change moves a record). The listing is taken
+    /// first: a save in progress updates the listing before its write, and the outbox read
+    /// waits for that write, so a listing that includes it is always marked as waiting.
+    async fn settled_contents(&self) -> Result<BTreeMap<ContainerId, Contents>> {
+        let mut contents: BTreeMap<ContainerId, Contents> = (self.inner.profiles.borrow().iter())
+            .map(|p| (ContainerId::from(p.id), Contents::of(&p.index)))
+            .collect();
+        match unsettled(&self.outbox().await?) {
+            Some(busy) => contents.retain(|c, _| !busy.contains(c)),
+            None => contents.clear(),
+        }
+        Ok(contents)
+    }
+
+    /// After a pull: compares the served checkpoints at this browser's cursors with what it
+    /// holds, pulls again the containers that differ and reports those that still do, reports
+    /// a hidden newer checkpoint, and leaves a checkpoint of every container it holds up to the
+    /// head where none is. See the module's invariants.
+    pub(super) async fn check_containers(
+        &self,
+        mut served: BTreeMap<ContainerId, Checkpoint>,
+        report: &mut SyncReport,
+        sent: &BTreeSet<(RecordId, i64)>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut state = self.inner.pulled.borrow().clone();
+        let held = self.settled_contents().await?;
+        let mut again = BTreeSet::new();
+        for (&container, &cursor) in &state.containers {
+            let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
+            else {
+                continue;
+            };
+            let floor = state.checked.get(&container).copied().unwrap_or(0);
+            match served.get(&container) {
+                Some(checkpoint) if checkpoint.revision == cursor => {
+                    if state.refuted.get(&container) == Some(&cursor) {
+                        continue;
+                    }
+                    if open(key, checkpoint).as_ref() == Some(held) {
+                        state.checked.insert(container, cursor);
+                    } else {
+                        again.insert(container);
+                    }
+                }
+                other if other.map_or(0, |c| c.revision) < floor => {
+                    report.containers.push(ContainerFinding {
+                        container,
+                        what: ContainerFindingKind::CheckpointHidden,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !again.is_empty() {
+            self.inner.pulled.replace(state);
+            served = self.pull(report, sent, now_ms, &again).await?;
+            state = self.inner.pulled.borrow().clone();
+            // Copies kept here and sent again are compared at a later sync, once stored.
+            let held = self.settled_contents().await?;
+            for &container in &again {
+                let revision = state.of(container);
+                let (Some(key), Some(held), Some(checkpoint)) = (
+                    self.profile_key(container),
+                    held.get(&container),
+                    served.get(&container).filter(|c| c.revision == revision),
+                ) else {
+                    continue;
+                };
+                if open(key, checkpoint).as_ref() == Some(held) {
+                    state.checked.insert(container, revision);
+                } else {
+                    state.refuted.insert(container, revision);
+                    report.containers.push(ContainerFinding {
+                        container,
+                        what: ContainerFindingKind::RecordsHidden,
+                    });
+                }
+            }
+        }
+        let held = self.settled_contents().await?;
+        let mut leave = Vec::new();
+        for (&container, &cursor) in &state.containers {
+            let at_cursor = served.get(&container).is_some_and(|c| c.revision == cursor);
+            let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
+            else {
+                continue;
+            };
+            if cursor > 0 && !at_cursor {
+                leave.extend(seal(key, container, cursor, *held));
+            }
+        }
+        if !leave.is_empty() {
+            let revisions: BTreeMap<ContainerId, i64> =
+                leave.iter().map(|c| (c.container_id, c.revision)).collect();
+            let stored = self
+                .inner
+                .api
+                .checkpoint(CheckpointRequest { checkpoints: leave })
+                .await?;
+            for container in stored.stored {
+                if let Some(&revision) = revisions.get(&container) {
+                    state.checked.insert(container, revision);
+                }
+            }
+        }
+        let bytes = super::store::to_bytes(&state)?;
+        self.inner
+            .cache
+            .put(Store::Meta, super::store::CURSORS, &bytes)
+            .await?;
+        self.inner.pulled.replace(state);
+        Ok(())
+    }
+}

@@ -340,3 +340,27 @@ test('signing out anyway deletes the change that was not sent, and only it', asy
   await expect(row(page, 'Stored')).toBeVisible();
   await expect(row(page, 'Never sent')).toHaveCount(0);
 });
+
+test('the vault stays open and syncing while another page is shown', async ({ page, browser }) => {
+  const email = await firstBrowser(page);
+  let streams = 0;
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/vault/events') streams += 1;
+  });
+  await page.getByRole('link', { name: 'Account settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Account settings' })).toBeVisible();
+  // Another browser saves an item while this one shows its settings: the change feed, still
+  // open, makes this browser pull it there.
+  const b = await secondBrowser(browser, email);
+  const pulled = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/vault/pull');
+  await createItem(b.page, 'Website login', { Title: 'Made elsewhere', Username: 'ada', Password: 'pw-1' });
+  await expectAllSaved(b.page);
+  await pulled;
+  // Back to the vault: it is not opened again (no "Opening the vault…"), and the item is there.
+  await page.getByRole('link', { name: 'Vault' }).click();
+  await expect(row(page, 'Made elsewhere')).toBeVisible();
+  await expect(page.getByText('Opening the vault')).toHaveCount(0);
+  await expectAllSaved(page);
+  expect(streams).toBe(0);
+  await b.context.close();
+});

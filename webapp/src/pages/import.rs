@@ -9,9 +9,9 @@ use shared_types::account::ProfileKind;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::services::auth::AuthStatus;
-use crate::services::vault::VaultSession;
+use crate::services::sync::VaultService;
 use crate::services::vault::import::items_from_csv;
-use crate::services::{Auth, Services, now_ms};
+use crate::services::{Auth, now_ms};
 
 async fn read_file(input: &web_sys::HtmlInputElement) -> Result<String, String> {
     let file = input
@@ -38,7 +38,7 @@ pub fn Import() -> impl IntoView {
 
 #[component]
 fn ImportForm() -> impl IntoView {
-    let services = Services::handle();
+    let vault = VaultService::get();
     let status = Auth::get();
     let file_ref = NodeRef::<leptos::html::Input>::new();
     let profiles = match status.get_untracked() {
@@ -55,31 +55,28 @@ fn ImportForm() -> impl IntoView {
     let (done, set_done) = signal(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Some(input), Some(target), AuthStatus::Unlocked(keys)) = (
-            file_ref.get_untracked(),
-            profile.get_untracked(),
-            status.get_untracked(),
-        ) else {
+        let (Some(input), Some(target)) = (file_ref.get_untracked(), profile.get_untracked())
+        else {
             return;
         };
         set_error.set(None);
         set_done.set(None);
         set_busy.set(true);
-        let all = services.all();
         spawn_local(async move {
             let result = async {
                 let text = read_file(&input).await?;
                 let now = now_ms() as i64;
                 let items = items_from_csv(&text, now).map_err(|e| e.to_string())?;
-                let session = VaultSession::open(all.cache.clone(), all.api.clone(), keys, now)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let count = session
+                let open = vault
+                    .open_vault()
+                    .ok_or("The vault is still opening; try again in a moment.")?;
+                let count = open
+                    .session
                     .import_items(target, items, now)
                     .await
                     .map_err(|e| e.to_string())?;
-                let sent = match session.sync(now_ms() as i64).await {
-                    Ok(_) => "and sent to the server".to_owned(),
+                let sent = match open.engine.sync_and_wait().await {
+                    Ok(()) => "and sent to the server".to_owned(),
                     Err(e) => format!("and kept in this browser; they are sent later ({e})"),
                 };
                 Ok::<_, String>(format!("Imported {count} items {sent}."))

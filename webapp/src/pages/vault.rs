@@ -1,8 +1,5 @@
 //! The vault's home: the lock screen when locked, the open vault when unlocked.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
@@ -10,17 +7,15 @@ use wasm_crypto::MasterPassword;
 
 use crate::components::sign_out::SignOutButton;
 use crate::components::vault::detail::ItemDetail;
-use crate::components::vault::feed::ChangeFeed;
 use crate::components::vault::form::{EditItemForm, NewItemForm};
 use crate::components::vault::list::ItemList;
 use crate::components::vault::nav::VaultNav;
-use crate::components::vault::{Pane, Session, StatusLine, VaultUi};
-use crate::services::keys::VaultKeys;
-use crate::services::vault::VaultSession;
+use crate::components::vault::{Pane, StatusLine, VaultUi};
+use crate::services::sync::{OpenVault as OpenVaultState, VaultService, VaultState};
 
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::{AuthError, AuthStatus};
-use crate::services::{Auth, Services, now_ms, yield_to_browser};
+use crate::services::{Auth, Services, yield_to_browser};
 
 /// The vault page.
 #[component]
@@ -30,62 +25,34 @@ pub fn Vault() -> impl IntoView {
         AuthStatus::Loading => view! { <p class="page">"Opening…"</p> }.into_any(),
         AuthStatus::SignedOut => view! { <Redirect path="/login" /> }.into_any(),
         AuthStatus::Locked { email } => view! { <LockScreen email=email /> }.into_any(),
-        AuthStatus::Unlocked(keys) => view! { <OpenVault keys=keys /> }.into_any(),
+        AuthStatus::Unlocked(_) => view! { <OpenVault /> }.into_any(),
     }
 }
 
-/// Opens the vault kept in this browser, then shows it and syncs in the background.
+/// The vault opened at unlock (by the vault service, whatever page was showing), then shown;
+/// it syncs in the background.
 #[component]
-fn OpenVault(keys: Arc<VaultKeys>) -> impl IntoView {
-    let services = Services::handle();
-    let session = LocalResource::new(move || {
-        let keys = keys.clone();
-        let services = services.all();
-        async move {
-            VaultSession::open(
-                services.cache.clone(),
-                services.api.clone(),
-                keys,
-                now_ms() as i64,
-            )
-            .await
-            .map_err(|e| e.to_string())
+fn OpenVault() -> impl IntoView {
+    let vault = VaultService::get();
+    move || match vault.state() {
+        VaultState::Closed | VaultState::Opening(_) => {
+            view! { <p class="page">"Opening the vault…"</p> }.into_any()
         }
-    });
-    move || match session.get() {
-        None => view! { <p class="page">"Opening the vault…"</p> }.into_any(),
-        Some(Err(message)) => view! {
+        VaultState::Failed(message) => view! {
             <section class="page narrow" role="alert">
                 <h1>"The vault could not be opened"</h1>
                 <p>{message}</p>
             </section>
         }
         .into_any(),
-        Some(Ok(session)) => view! { <VaultScreen session=session /> }.into_any(),
+        VaultState::Open(open) => view! { <VaultScreen open=open /> }.into_any(),
     }
 }
 
 /// The open vault: navigation, list and item pane.
 #[component]
-fn VaultScreen(session: Session) -> impl IntoView {
-    let ui = VaultUi::provide(session);
-    // The list paints first; the sync (which also checks the index against the records) follows.
-    spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(100).await;
-        ui.sync_now();
-    });
-    // Another browser's change arrives through the server's change feed; a sync also runs
-    // every five minutes as a fallback, and as soon as the browser is back online.
-    let feed = StoredValue::new_local(Some(ChangeFeed::start(ui)));
-    let interval = set_interval_with_handle(move || ui.sync_now(), Duration::from_secs(300));
-    let online = window_event_listener(leptos::ev::online, move |_| ui.sync_now());
-    on_cleanup(move || {
-        if let Ok(h) = interval {
-            h.clear();
-        }
-        online.remove();
-        feed.try_update_value(|f| f.take());
-    });
+fn VaultScreen(open: OpenVaultState) -> impl IntoView {
+    let ui = VaultUi::provide(open);
     view! {
         <section class="vault" aria-label="Vault">
             <h1 class="visually-hidden">"Vault"</h1>

@@ -10,6 +10,7 @@ pub mod offline;
 pub mod preferences;
 pub mod status;
 pub mod strength;
+pub mod sync;
 pub mod vault;
 
 use leptos::prelude::*;
@@ -60,6 +61,7 @@ impl Services {
             cache,
         })));
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
+        sync::VaultService::provide();
     }
 
     /// The services, from context.

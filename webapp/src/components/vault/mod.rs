@@ -3,7 +3,6 @@
 //! from context; all work goes through the [`VaultSession`] it holds.
 
 pub mod detail;
-pub mod feed;
 pub mod form;
 pub mod list;
 pub mod nav;
@@ -16,9 +15,12 @@ use leptos::task::spawn_local;
 use shared_types::RecordId;
 
 use crate::services::preferences::DEFAULT_CLIPBOARD_CLEAR_SECONDS;
+use crate::services::sync::{OpenVault, SyncEngine};
 use crate::services::vault::model::ItemKind;
 use crate::services::vault::{BrowserSession, RollbackNotice, Scope, VaultError};
-use crate::services::{Services, clipboard, mark, measure, now_ms};
+use crate::services::{Services, clipboard};
+
+pub use crate::services::sync::SyncState;
 
 /// The session type the interface works with.
 pub type Session = BrowserSession;
@@ -32,24 +34,6 @@ pub enum Pane {
     New(ItemKind),
     /// The form editing the selected item.
     Edit(RecordId),
-}
-
-/// Where the browser stands with the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyncState {
-    /// Not tried yet.
-    Starting,
-    /// Sending and receiving.
-    Syncing,
-    /// Everything sent (`pending` is then 0) at this time (ms).
-    Synced {
-        /// When.
-        at_ms: i64,
-    },
-    /// The server could not be reached; changes stay here.
-    Offline,
-    /// The server refused; the message says why.
-    Failed(String),
 }
 
 /// The vault interface's shared state, from context.
@@ -79,8 +63,8 @@ pub struct VaultUi {
     pub refused: RwSignal<BTreeMap<RecordId, String>>,
     /// The server was found serving older data than this browser had seen.
     pub rollback: RwSignal<Option<RollbackNotice>>,
-    /// The sync engine: one sync at a time, another round when asked meanwhile, retries.
-    engine: StoredValue<Engine, LocalStorage>,
+    /// The vault's sync engine (it outlives this interface).
+    engine: StoredValue<SyncEngine, LocalStorage>,
     /// Set when the keyboard opened an item: its view takes the focus once it is shown.
     pub focus_item: RwSignal<bool>,
     /// The app's services, kept here because keyboard shortcuts and tasks run outside the
@@ -89,22 +73,24 @@ pub struct VaultUi {
 }
 
 impl VaultUi {
-    /// Provides the interface state for `session`.
-    pub fn provide(session: Session) -> Self {
+    /// Provides the interface state for the open vault: its session, and the sync status its
+    /// engine keeps.
+    pub fn provide(open: OpenVault) -> Self {
+        let status = open.engine.status();
         let ui = Self {
-            session: StoredValue::new_local(session),
-            version: RwSignal::new(0),
+            session: StoredValue::new_local(open.session),
+            version: status.changes,
             scope: RwSignal::new(Scope::All),
             query: RwSignal::new(String::new()),
             selected: RwSignal::new(None),
             pane: RwSignal::new(Pane::View),
             notice: RwSignal::new(None),
-            pending: RwSignal::new(BTreeSet::new()),
-            sync: RwSignal::new(SyncState::Starting),
-            last_synced: RwSignal::new(None),
-            refused: RwSignal::new(BTreeMap::new()),
-            rollback: RwSignal::new(None),
-            engine: StoredValue::new_local(Engine::default()),
+            pending: status.pending,
+            sync: status.state,
+            last_synced: status.last_synced,
+            refused: status.refused,
+            rollback: status.rollback,
+            engine: StoredValue::new_local(open.engine),
             focus_item: RwSignal::new(false),
             services: Services::handle(),
         };
@@ -180,92 +166,11 @@ impl VaultUi {
         });
     }
 
-    /// Sends what waits and receives what changed, then refreshes. Runs one sync at a time:
-    /// asked while one runs, it runs once more after it. A sync that fails is tried again
-    /// after a growing delay (1 s, 2 s, 4 s … up to a minute).
+    /// Asks the engine for a sync now (it runs one at a time, and once more when asked while
+    /// one runs).
     pub fn sync_now(self) {
-        let Some(session) = self.session() else {
-            return;
-        };
-        let start = self.engine.try_update_value(|e| {
-            if e.running {
-                e.again = true;
-                false
-            } else {
-                e.running = true;
-                e.retry = None;
-                true
-            }
-        });
-        if start != Some(true) {
-            return;
-        }
-        self.sync.try_set(SyncState::Syncing);
-        mark("strongroom:sync-start");
-        spawn_local(async move {
-            // Show what waits (yellow) while it is being sent.
-            self.refresh_pending(&session).await;
-            let mut result;
-            let mut rounds = 0;
-            loop {
-                rounds += 1;
-                result = session.sync(now_ms() as i64).await;
-                let again = self
-                    .engine
-                    .try_update_value(|e| std::mem::take(&mut e.again))
-                    .unwrap_or(false);
-                // Conflicts and rollbacks queue our side again: send it in the same run.
-                let requeued = matches!(&result, Ok(r) if r.conflicts + r.rolled_back > 0);
-                if result.is_err() || rounds >= 4 || !(again || requeued) {
-                    break;
-                }
-            }
-            let failures = self
-                .engine
-                .try_update_value(|e| {
-                    e.running = false;
-                    e.failures = if result.is_ok() { 0 } else { e.failures + 1 };
-                    e.failures
-                })
-                .unwrap_or(0);
-            self.sync.try_set(match &result {
-                Ok(_) => SyncState::Synced {
-                    at_ms: now_ms() as i64,
-                },
-                Err(e) if e.is_offline() => SyncState::Offline,
-                Err(e) => SyncState::Failed(e.to_string()),
-            });
-            if result.is_ok() {
-                self.last_synced.try_set(Some(now_ms() as i64));
-            }
-            self.refresh_pending(&session).await;
-            // Benchmarks read how long each sync took (the first one in a fresh browser is the
-            // first full sync).
-            mark("strongroom:sync-end");
-            measure(
-                "strongroom:sync",
-                "strongroom:sync-start",
-                "strongroom:sync-end",
-            );
-            if let Ok(notice) = session.rollback_notice().await {
-                self.rollback.try_set(notice);
-            }
-            self.changed();
-            if failures > 0 {
-                let retry = gloo_timers::callback::Timeout::new(backoff_ms(failures), move || {
-                    self.sync_now()
-                });
-                self.engine.try_update_value(|e| e.retry = Some(retry));
-            }
-        });
-    }
-
-    async fn refresh_pending(self, session: &Session) {
-        if let Ok(ids) = session.pending_ids().await {
-            self.pending.try_set(ids);
-        }
-        if let Ok(refused) = session.refused().await {
-            self.refused.try_set(refused);
+        if let Some(engine) = self.engine.try_get_value() {
+            engine.sync_now();
         }
     }
 
@@ -297,33 +202,6 @@ impl VaultUi {
             }
         });
     }
-}
-
-/// The sync engine's state.
-#[derive(Default)]
-struct Engine {
-    /// A sync runs.
-    running: bool,
-    /// Asked again while running.
-    again: bool,
-    /// Failed syncs in a row.
-    failures: u32,
-    /// The timer of the next try after a failure (dropping it cancels it).
-    retry: Option<gloo_timers::callback::Timeout>,
-}
-
-/// How long to wait after `failures` failures in a row: 1 s doubling up to a minute, with up
-/// to a quarter more at random so that browsers do not all come back at once.
-pub fn backoff_ms(failures: u32) -> u32 {
-    let base = 1000u32
-        .saturating_mul(1 << failures.saturating_sub(1).min(6))
-        .min(60_000);
-    let mut byte = [0u8; 1];
-    let jitter = match getrandom::fill(&mut byte) {
-        Ok(()) => base / 4 * u32::from(byte[0]) / 255,
-        Err(_) => 0,
-    };
-    base + jitter
 }
 
 /// The status line: the last message, and where the vault stands with the server.

@@ -1,4 +1,5 @@
-//! The server's change feed (`GET /api/vault/events`, server-sent events) for the open vault:
+//! The server's change feed (`GET /api/vault/events`, server-sent events) for the open vault's
+//! sync engine:
 //! when another browser of the account stores a change, the server says so and this browser
 //! pulls at once, without waiting for the five-minute fallback.
 //!
@@ -16,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use super::{VaultUi, backoff_ms};
+use super::engine::{EngineRef, backoff_ms, pulled, sync_weak};
 
 /// Listening to the feed; closes it when dropped.
 pub struct ChangeFeed {
@@ -44,10 +45,10 @@ impl FeedState {
 }
 
 impl ChangeFeed {
-    /// Starts listening for `ui`'s account.
-    pub fn start(ui: VaultUi) -> Self {
+    /// Starts listening for the account of `engine`'s session.
+    pub(super) fn start(engine: EngineRef) -> Self {
         let state = Rc::new(RefCell::new(FeedState::default()));
-        connect(&state, ui);
+        connect(&state, engine);
         Self { state }
     }
 }
@@ -60,26 +61,29 @@ impl Drop for ChangeFeed {
     }
 }
 
-fn connect(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
+fn connect(state: &Rc<RefCell<FeedState>>, engine: EngineRef) {
     let Ok(source) = EventSource::new("/api/vault/events") else {
-        reconnect_later(state, ui);
+        reconnect_later(state, engine);
         return;
     };
+    let on_engine = engine.clone();
     let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let changed = event
             .dyn_ref::<MessageEvent>()
             .and_then(|m| m.data().as_string())
             .and_then(|data| serde_json::from_str::<ChangeNotice>(&data).ok())
             .and_then(|notice| notice.container);
-        let Some(session) = ui.session() else {
-            return;
-        };
         // Our own pushes are announced too: nothing to pull once we have that revision.
-        if changed.is_none_or(|c| c.revision > session.pulled(c.container_id)) {
-            ui.sync_now();
+        let behind = match changed {
+            Some(c) => pulled(&on_engine, c.container_id).is_some_and(|p| c.revision > p),
+            None => true,
+        };
+        if behind {
+            sync_weak(&on_engine);
         }
     });
     let weak = Rc::downgrade(state);
+    let open_engine = engine.clone();
     let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
         let Some(state) = weak.upgrade() else {
             return;
@@ -89,7 +93,7 @@ fn connect(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
         // The first opening follows the sync the vault runs when shown; later ones catch up.
         if std::mem::replace(&mut s.opened_once, true) {
             drop(s);
-            ui.sync_now();
+            sync_weak(&open_engine);
         }
     });
     let weak = Rc::downgrade(state);
@@ -108,7 +112,7 @@ fn connect(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
             if let Some(source) = state.borrow_mut().source.take() {
                 source.close();
             }
-            reconnect_later(&state, ui);
+            reconnect_later(&state, engine.clone());
         }
     });
     let _ = source.add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
@@ -119,7 +123,7 @@ fn connect(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
     s.handlers = vec![on_change, on_open, on_error];
 }
 
-fn reconnect_later(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
+fn reconnect_later(state: &Rc<RefCell<FeedState>>, engine: EngineRef) {
     let mut s = state.borrow_mut();
     if s.stopped {
         return;
@@ -130,7 +134,7 @@ fn reconnect_later(state: &Rc<RefCell<FeedState>>, ui: VaultUi) {
         if let Some(state) = weak.upgrade()
             && !state.borrow().stopped
         {
-            connect(&state, ui);
+            connect(&state, engine.clone());
         }
     }));
 }

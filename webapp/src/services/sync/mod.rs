@@ -1,0 +1,134 @@
+//! The open vault: its session and its sync engine, opened when the account is unlocked and
+//! dropped (keys, indexes, timers, change feed) when it is locked or signed out, whatever page
+//! is showing. Pages read it from [`VaultService`]; navigating between them never reopens the
+//! vault or restarts its sync.
+
+mod engine;
+mod feed;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::services::auth::AuthStatus;
+use crate::services::keys::VaultKeys;
+use crate::services::vault::{BrowserSession, VaultSession};
+use crate::services::{Auth, Services, now_ms};
+
+pub use engine::{SyncEngine, SyncState, SyncStatus, backoff_ms};
+
+/// The unlocked vault.
+#[derive(Clone)]
+pub struct OpenVault {
+    /// The keys it was opened with.
+    keys: Arc<VaultKeys>,
+    /// The session: every read and change goes through it.
+    pub session: BrowserSession,
+    /// Its sync.
+    pub engine: SyncEngine,
+}
+
+/// Where the vault stands.
+#[derive(Clone)]
+pub enum VaultState {
+    /// Locked or signed out.
+    Closed,
+    /// Being opened with these keys.
+    Opening(Arc<VaultKeys>),
+    /// It could not be opened; the message says why.
+    Failed(String),
+    /// Open.
+    Open(OpenVault),
+}
+
+/// The open vault for every page, from context.
+#[derive(Clone, Copy)]
+pub struct VaultService {
+    state: RwSignal<VaultState, LocalStorage>,
+    status: SyncStatus,
+}
+
+impl VaultService {
+    /// Provides the service, and opens and closes the vault as the account is unlocked and
+    /// locked. Called once, under the app's root, after [`Auth`] is provided.
+    pub fn provide() {
+        let service = Self {
+            state: RwSignal::new_local(VaultState::Closed),
+            status: SyncStatus::new(),
+        };
+        provide_context(service);
+        let auth = Auth::get();
+        let services = Services::handle();
+        Effect::new(move |_| match auth.get() {
+            AuthStatus::Unlocked(keys) => service.open(keys, services),
+            _ => service.close(),
+        });
+    }
+
+    /// The service, from context.
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Where the vault stands (tracked).
+    pub fn state(self) -> VaultState {
+        self.state.get()
+    }
+
+    /// The open vault, if it is open (not tracked).
+    pub fn open_vault(self) -> Option<OpenVault> {
+        match self.state.get_untracked() {
+            VaultState::Open(open) => Some(open),
+            _ => None,
+        }
+    }
+
+    /// What the interface shows of sync.
+    pub fn status(self) -> SyncStatus {
+        self.status
+    }
+
+    fn open(self, keys: Arc<VaultKeys>, services: Services) {
+        let same = self.state.with_untracked(|state| match state {
+            VaultState::Opening(k) => Arc::ptr_eq(k, &keys),
+            VaultState::Open(open) => Arc::ptr_eq(&open.keys, &keys),
+            _ => false,
+        });
+        if same {
+            return;
+        }
+        self.state.set(VaultState::Opening(keys.clone()));
+        self.status.reset();
+        spawn_local(async move {
+            let all = services.all();
+            let opened =
+                VaultSession::open(all.cache, all.api, keys.clone(), now_ms() as i64).await;
+            // Locked (or opened with other keys) meanwhile: this one is not wanted any more.
+            let wanted = self
+                .state
+                .with_untracked(|s| matches!(s, VaultState::Opening(k) if Arc::ptr_eq(k, &keys)));
+            if !wanted {
+                return;
+            }
+            self.state.set(match opened {
+                Ok(session) => VaultState::Open(OpenVault {
+                    keys,
+                    engine: SyncEngine::start(session.clone(), self.status),
+                    session,
+                }),
+                Err(e) => VaultState::Failed(e.to_string()),
+            });
+        });
+    }
+
+    fn close(self) {
+        let open = self
+            .state
+            .with_untracked(|s| !matches!(s, VaultState::Closed));
+        if open {
+            self.state.set(VaultState::Closed);
+            self.status.reset();
+        }
+    }
+}

@@ -86,9 +86,10 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             .app_data(spa.clone())
             .app_data(
                 web::JsonConfig::default()
-                    .limit(4 * 1024 * 1024)
+                    .limit(routes::wire::MAX_BODY)
                     .error_handler(|e, _| error::json_error(e)),
             )
+            .app_data(web::PayloadConfig::new(routes::wire::MAX_BODY))
             .app_data(web::PathConfig::default().error_handler(|e, _| error::address_error(e)))
             .app_data(web::QueryConfig::default().error_handler(|e, _| error::address_error(e)))
             .wrap(spa::security_headers(spa.csp()))

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, signInNewBrowser, signUp, uniqueEmail } from './support/account';
 import { defaultMailDir } from './support/mail';
-import { dot, expectAllSaved } from './support/sync';
+import { dot, expectAllSaved, useJsonVaultWire, useJsonVaultWireIn } from './support/sync';
 import { createItem, editItem, fieldValue, openItem, row, search } from './support/vault';
 
 type Record = {
@@ -41,6 +41,7 @@ async function itemRecords(page: Page): Promise<Record[]> {
 /// The next pull answers with `forged` added, at its container's newest revision (so the
 /// browser's place in the container does not move).
 async function forgeNextPull(page: Page, forged: Record): Promise<void> {
+  await useJsonVaultWire(page);
   let done = false;
   await page.route('**/api/vault/pull', async (route) => {
     if (done) return route.continue();
@@ -118,6 +119,7 @@ test('a conflict answered with another record is not used, and the person is tol
   expect(items).toHaveLength(2);
 
   // The next push of Alpha is answered as a conflict whose "current" record is Beta.
+  await useJsonVaultWire(page);
   let lied = false;
   await page.route('**/api/vault/push', async (route) => {
     if (lied) return route.continue();
@@ -163,6 +165,7 @@ test('a record the server hides from a new browser is found by the checkpoint an
 
   // A new browser of the account, whose every pull leaves Alpha out.
   const context = await browser.newContext();
+  await useJsonVaultWireIn(context);
   await context.route('**/api/vault/pull', async (route) => {
     const response = await route.fetch();
     const body = await response.json();

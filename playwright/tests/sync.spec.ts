@@ -7,7 +7,17 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { signIn, signUp, uniqueEmail } from './support/account';
 import { collectProblems } from './support/app';
 import { createItem, editItem, fieldValue, historyVersions, openItem, row, search } from './support/vault';
-import { countLoads, dot, expectAllSaved, feedOpened, holdPushes, secondBrowser, syncState, unexpected } from './support/sync';
+import {
+  countLoads,
+  dot,
+  expectAllSaved,
+  feedOpened,
+  holdPushes,
+  secondBrowser,
+  syncState,
+  unexpected,
+  useJsonVaultWire,
+} from './support/sync';
 
 /** Signs up in `page` and waits until its vault is synced and listening for changes. */
 async function firstBrowser(page: Page): Promise<string> {
@@ -201,6 +211,7 @@ type Change = { id: string; change_id: string; kind: string; parent_id?: string;
  * (e.g. while offline), go through to the server.
  */
 async function refuseNewItem(page: Page, reason: string) {
+  await useJsonVaultWire(page);
   const state = { refused: undefined as string | undefined, passThrough: false, pushes: [] as Change[][] };
   await page.route('**/api/vault/push', async (route) => {
     const changes = (route.request().postDataJSON() as { changes: Change[] }).changes;
@@ -355,7 +366,12 @@ test('the vault stays open and syncing while another page is shown', async ({ pa
   const pulled = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/vault/pull');
   await createItem(b.page, 'Website login', { Title: 'Made elsewhere', Username: 'ada', Password: 'pw-1' });
   await expectAllSaved(b.page);
-  await pulled;
+  // Pulls travel in the binary wire, both ways, and the reply is not compressed.
+  const pull = await pulled;
+  const wire = 'application/vnd.strongroom.vault.v1+postcard';
+  expect(pull.request().headers()['content-type']).toBe(wire);
+  expect(pull.headers()['content-type']).toBe(wire);
+  expect(pull.headers()['content-encoding'] ?? 'identity').toBe('identity');
   // Back to the vault: it is not opened again (no "Opening the vault…"), and the item is there.
   await page.getByRole('link', { name: 'Vault' }).click();
   await expect(row(page, 'Made elsewhere')).toBeVisible();

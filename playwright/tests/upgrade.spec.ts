@@ -9,7 +9,7 @@ import { expect, test, type Response } from '@playwright/test';
 import { expectVaultOpen, signIn, signInNewBrowser, unlock } from './support/account';
 import { collectProblems } from './support/app';
 import { restoreBrowserState, type BrowserState } from './support/browser-state';
-import { dot, expectAllSaved } from './support/sync';
+import { dot, expectAllSaved, useJsonVaultWireIn } from './support/sync';
 import { type Instance, startInstance, stop } from './support/instance';
 import { fieldValue, historyVersions, openItem, search } from './support/vault';
 
@@ -41,6 +41,8 @@ test('a vault made by the previous release keeps everything and sends what was w
   const problems = collectProblems(page);
   const state = JSON.parse(readFileSync(join(fixture, 'browser.json'), 'utf8')) as BrowserState;
   await restoreBrowserState(context, page, server.url, state);
+  // The pulls are read below: in JSON.
+  await useJsonVaultWireIn(context);
 
   // Every record the browser pulls after the upgrade is newer than what it had pulled before.
   const pulled: number[] = [];

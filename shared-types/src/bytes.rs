@@ -1,4 +1,5 @@
-//! Binary data in JSON: unpadded URL-safe base64.
+//! Binary data: unpadded URL-safe base64 in JSON (and other text formats), the bytes themselves
+//! in binary formats (the vault's binary wire).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,12 +41,38 @@ impl core::fmt::Debug for Base64Bytes {
 
 impl Serialize for Base64Bytes {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_base64())
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_base64())
+        } else {
+            serializer.serialize_bytes(&self.0)
+        }
+    }
+}
+
+/// Reads the bytes of a binary format.
+struct BytesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for BytesVisitor {
+    type Value = Base64Bytes;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("bytes")
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        Ok(Base64Bytes(bytes.to_vec()))
+    }
+
+    fn visit_byte_buf<E: serde::de::Error>(self, bytes: Vec<u8>) -> Result<Self::Value, E> {
+        Ok(Base64Bytes(bytes))
     }
 }
 
 impl<'de> Deserialize<'de> for Base64Bytes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return deserializer.deserialize_byte_buf(BytesVisitor);
+        }
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         URL_SAFE_NO_PAD
             .decode(text.as_bytes())
@@ -65,6 +92,18 @@ mod tests {
         let json = serde_json::to_string(&bytes).unwrap();
         assert_eq!(json, "\"-_8AAQ\"");
         assert_eq!(serde_json::from_str::<Base64Bytes>(&json).unwrap(), bytes);
+    }
+
+    #[test]
+    fn travels_as_the_bytes_themselves_in_a_binary_format() {
+        let bytes = Base64Bytes(vec![0xfb, 0xff, 0x00, 0x01]);
+        let binary = postcard::to_allocvec(&bytes).unwrap();
+        assert_eq!(
+            binary,
+            vec![4, 0xfb, 0xff, 0x00, 0x01],
+            "a length, then the bytes"
+        );
+        assert_eq!(postcard::from_bytes::<Base64Bytes>(&binary).unwrap(), bytes);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod ids;
 pub mod account;
 pub mod api;
 pub mod vault;
+mod wire;
 
 pub use bytes::Base64Bytes;
 pub use ids::*;

@@ -41,6 +41,12 @@ pub const MAX_PULL_RECORDS: u64 = 1000;
 /// The most data and key bytes (before base64) one pull returns; a pull always returns at
 /// least one record when any follow, and sets `more` when it stops at this budget.
 pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+/// The media type of the vault's binary wire: pull and push requests and replies in postcard
+/// (serde's compact binary format), every field present, bytes as bytes. The version is in the
+/// name: a later layout gets a new type, and the server answers JSON to a browser that asks for
+/// neither. JSON (`application/json`) stays accepted and answered everywhere.
+pub const BINARY_WIRE: &str = "application/vnd.strongroom.vault.v1+postcard";
+
 /// The largest deletion mark the server stores (bytes of ciphertext).
 pub const MAX_MARK_BYTES: usize = 256;
 /// The largest checkpoint the server stores (bytes of ciphertext).
@@ -73,15 +79,15 @@ pub struct VaultRecord {
     /// The container it lives in, whose key opens it (directly, or through the item key).
     pub container_id: ContainerId,
     /// For a past version, the item it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent_id: Option<RecordId>,
     /// The revision at which this content was stored.
     pub revision: i64,
     /// For an item, its key wrapped by the container's key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub key: Option<Base64Bytes>,
     /// The sealed content; `None` for a deleted record (a tombstone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub data: Option<Base64Bytes>,
     /// The record's own version, which the browser that wrote it chose above every version it
     /// had seen, and sealed into `data` (or `mark`): an older content served again under a newer
@@ -91,7 +97,7 @@ pub struct VaultRecord {
     /// For a tombstone, the deletion mark sealed with the container's key by the browser that
     /// deleted the record (or moved it to another container), at `version`. A tombstone
     /// without a valid mark was not made by a key holder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mark: Option<Base64Bytes>,
     /// When the server stored this revision (Unix seconds).
     pub updated_at: i64,
@@ -112,22 +118,22 @@ pub struct RecordChange {
     /// so that its readers learn it left); the account must be able to write both.
     pub container_id: ContainerId,
     /// For a past version, the item it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent_id: Option<RecordId>,
     /// The revision this change was based on; `None` for a record that is new.
     pub base_revision: Option<i64>,
     /// For an item, its key wrapped by the container's key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub key: Option<Base64Bytes>,
     /// The new sealed content; `None` deletes the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub data: Option<Base64Bytes>,
     /// The record's new version (see [`VaultRecord::version`]).
     #[serde(default)]
     pub version: i64,
     /// The deletion mark (see [`VaultRecord::mark`]): for a deletion, of the record's
     /// container; for a move, of the container the record leaves, whose tombstone keeps it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mark: Option<Base64Bytes>,
 }
 
@@ -272,7 +278,10 @@ pub struct PullRequest {
 }
 
 /// The records changed after the browser's cursors, in every container the account can read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// In JSON, every record names its container. In the binary wire the records are grouped by
+/// container, which is named once per group (see `wire.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullResponse {
     /// The account's access feed after `access_since`, oldest first.
     pub access: Vec<ContainerAccess>,
@@ -288,8 +297,8 @@ pub struct PullResponse {
     pub records: Vec<VaultRecord>,
     /// Whether more records follow: pull again with the cursors moved to this page's records.
     pub more: bool,
-    /// The newest checkpoint of each container the account can read that has one.
-    #[serde(default)]
+    /// The newest checkpoint of each container the account can read that has one (absent
+    /// from JSON pages of servers before checkpoints: none).
     pub checkpoints: Vec<Checkpoint>,
 }
 
@@ -331,7 +340,7 @@ pub struct ChangeNotice {
     /// The container that changed and its newest revision, when known; a browser that has
     /// pulled it this far can skip the pull. `None` (access changed, or the server missed
     /// notices): pull anyway.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub container: Option<Cursor>,
 }
 
@@ -349,7 +358,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_tombstone_travels_with_its_mark_and_without_key_or_data() {
+    fn a_tombstone_travels_with_its_mark_and_without_key_or_data_in_json_and_binary() {
         let record = VaultRecord {
             id: RecordId::new_v7(),
             kind: RecordKind::Item,
@@ -365,8 +374,79 @@ mod tests {
         let json = serde_json::to_value(&record).unwrap();
         assert_eq!(json["kind"], "item");
         assert_eq!(json["version"], 3);
-        assert!(json.get("data").is_none() && json.get("key").is_none());
+        assert!(json["data"].is_null() && json["key"].is_null());
         assert_eq!(serde_json::from_value::<VaultRecord>(json).unwrap(), record);
+        let binary = postcard::to_allocvec(&record).unwrap();
+        assert_eq!(
+            postcard::from_bytes::<VaultRecord>(&binary).unwrap(),
+            record
+        );
+    }
+
+    #[test]
+    fn a_pull_page_travels_in_binary_without_base64() {
+        let data = vec![7u8; 500];
+        let record = VaultRecord {
+            id: RecordId::new_v7(),
+            kind: RecordKind::Item,
+            container_id: ContainerId::new_v7(),
+            parent_id: None,
+            revision: 9,
+            key: Some(Base64Bytes(vec![1; WRAPPED_KEY_BYTES])),
+            data: Some(Base64Bytes(data)),
+            version: 2,
+            mark: None,
+            updated_at: 1_700_000_000,
+        };
+        let page = PullResponse {
+            access: Vec::new(),
+            access_head: 1,
+            heads: vec![Cursor {
+                container_id: record.container_id,
+                revision: 9,
+            }],
+            records: vec![record],
+            more: false,
+            checkpoints: Vec::new(),
+        };
+        let binary = postcard::to_allocvec(&page).unwrap();
+        assert_eq!(postcard::from_bytes::<PullResponse>(&binary).unwrap(), page);
+        let json = serde_json::to_vec(&page).unwrap();
+        assert_eq!(serde_json::from_slice::<PullResponse>(&json).unwrap(), page);
+        // The sealed bytes as they are, plus ids and numbers: well under the JSON's base64.
+        assert!(
+            binary.len() < 500 + WRAPPED_KEY_BYTES + 80,
+            "{}",
+            binary.len()
+        );
+        assert!(json.len() > 500 * 4 / 3, "{}", json.len());
+    }
+
+    #[test]
+    fn records_of_several_containers_keep_their_order_and_containers_in_binary() {
+        let (a, b) = (ContainerId::new_v7(), ContainerId::new_v7());
+        let record = |container_id, revision| VaultRecord {
+            id: RecordId::new_v7(),
+            kind: RecordKind::Folder,
+            container_id,
+            parent_id: None,
+            revision,
+            key: None,
+            data: Some(Base64Bytes(vec![3; 40])),
+            version: 1,
+            mark: None,
+            updated_at: 0,
+        };
+        let page = PullResponse {
+            access: Vec::new(),
+            access_head: 0,
+            heads: Vec::new(),
+            records: vec![record(a, 1), record(a, 2), record(b, 1), record(a, 3)],
+            more: true,
+            checkpoints: Vec::new(),
+        };
+        let binary = postcard::to_allocvec(&page).unwrap();
+        assert_eq!(postcard::from_bytes::<PullResponse>(&binary).unwrap(), page);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod health;
 pub mod two_factor;
 pub mod vault;
+pub mod wire;
 
 /// Registers every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::stream;
 use shared_types::vault::{
     ChangeNotice, CheckpointRequest, Cursor, PullRequest, PushRequest, RollbackReport,
 };
 
+use super::wire::{self, VaultBody};
 use crate::auth::AuthSession;
 use crate::error::ApiError;
 use crate::services::metrics::OpenStream;
@@ -41,34 +42,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn pull(
     state: web::Data<AppState>,
     session: AuthSession,
-    body: web::Json<PullRequest>,
+    req: HttpRequest,
+    body: VaultBody<PullRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let page = vault::pull(&state.db, session.0.account_id, body.into_inner()).await?;
+    let page = vault::pull(&state.db, session.0.account_id, body.0).await?;
+    let response = wire::reply(&req, &page);
     state.metrics.pulled(started.elapsed());
-    Ok(HttpResponse::Ok().json(page))
+    response
 }
 
 #[post("/vault/push")]
 async fn push(
     state: web::Data<AppState>,
     session: AuthSession,
-    body: web::Json<PushRequest>,
+    req: HttpRequest,
+    body: VaultBody<PushRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let reply = vault::push(
-        &state.db,
-        &state.notifier,
-        session.0.account_id,
-        body.into_inner(),
-    )
-    .await?;
+    let reply = vault::push(&state.db, &state.notifier, session.0.account_id, body.0).await?;
     state.metrics.pushed(
         started.elapsed(),
         reply.conflicts.len(),
         reply.refused.len(),
     );
-    Ok(HttpResponse::Ok().json(reply))
+    wire::reply(&req, &reply)
 }
 
 /// Checkpoints of containers a browser holds all of (see `services::vault::checkpoint`).

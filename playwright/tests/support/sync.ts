@@ -78,3 +78,17 @@ export function countLoads(page: Page): () => number {
   page.on('load', () => (loads += 1));
   return () => loads;
 }
+
+/**
+ * Makes the page's vault pulls and pushes travel as JSON instead of the binary wire, from its
+ * next request on, so that a test can read and rewrite them (the app reads this setting before
+ * every vault call).
+ */
+export async function useJsonVaultWire(page: Page): Promise<void> {
+  await page.evaluate(() => localStorage.setItem('strongroom:vault-wire', 'json'));
+}
+
+/** The same, for every page of `context` from its first request on. */
+export async function useJsonVaultWireIn(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => localStorage.setItem('strongroom:vault-wire', 'json'));
+}

@@ -10,7 +10,9 @@ use shared_types::account::{
     RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
-use shared_types::vault::{PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport};
+use shared_types::vault::{
+    BINARY_WIRE, PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport,
+};
 
 impl ApiError {
     /// The server's stable error code, when the server answered with one.
@@ -76,6 +78,36 @@ impl ApiClient {
             .send()
             .await
             .map_err(|_| ApiError::Unreachable)?;
+        Self::read(res).await
+    }
+
+    /// A vault call in the binary wire (postcard, sealed bytes as they are: no base64 to make
+    /// or undo, no compression the server would spend time on for nothing), unless this
+    /// browser is set to JSON ([`vault_wire_is_json`]). The reply is read in whichever format
+    /// the server answered; errors are always JSON.
+    async fn post_vault<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        if vault_wire_is_json() {
+            return self.post_json(path, body).await;
+        }
+        let bytes = postcard::to_allocvec(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let res = gloo_net::http::Request::post(&format!("{}{}", self.base, path))
+            .header("content-type", BINARY_WIRE)
+            .header("accept", BINARY_WIRE)
+            .body(js_sys::Uint8Array::from(bytes.as_slice()))
+            .map_err(|e| ApiError::Decode(e.to_string()))?
+            .send()
+            .await
+            .map_err(|_| ApiError::Unreachable)?;
+        let binary =
+            (res.headers().get("content-type")).is_some_and(|t| t.starts_with(BINARY_WIRE));
+        if res.ok() && binary {
+            let body = res.binary().await.map_err(|_| ApiError::Unreachable)?;
+            return postcard::from_bytes(&body).map_err(|e| ApiError::Decode(e.to_string()));
+        }
         Self::read(res).await
     }
 
@@ -223,7 +255,7 @@ impl ApiClient {
 
     /// `POST /api/vault/pull`.
     pub async fn vault_pull(&self, request: &PullRequest) -> Result<PullResponse, ApiError> {
-        self.post_json("/api/vault/pull", request).await
+        self.post_vault("/api/vault/pull", request).await
     }
 
     /// `POST /api/vault/rollbacks`.
@@ -242,6 +274,19 @@ impl ApiClient {
 
     /// `POST /api/vault/push`.
     pub async fn vault_push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
-        self.post_json("/api/vault/push", request).await
+        self.post_vault("/api/vault/push", request).await
     }
+}
+
+/// The key in this browser's `localStorage` that, set to `json`, makes vault pulls and pushes
+/// travel as JSON instead of the binary wire: for reading them in the browser's network panel,
+/// and for tests that rewrite the server's answers.
+pub const VAULT_WIRE_SETTING: &str = "strongroom:vault-wire";
+
+/// Whether this browser is set to send and receive vault calls as JSON.
+pub fn vault_wire_is_json() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|storage| storage.get_item(VAULT_WIRE_SETTING).ok().flatten())
+        .is_some_and(|value| value == "json")
 }

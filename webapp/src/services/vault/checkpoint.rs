@@ -45,7 +45,7 @@ impl Contents {
         let folders = (index.folders.iter()).map(|(id, f)| (RecordKind::Folder, id, f.version));
         let mut count = 0;
         for (kind, id, version) in items.chain(folders) {
-            digest.update(&[kind_byte(kind)]);
+            digest.update(&[super::seal::kind_byte(kind)]);
             digest.update(id.0.as_bytes());
             digest.update(&version.to_be_bytes());
             count += 1;
@@ -54,14 +54,6 @@ impl Contents {
             digest: digest.finish(),
             count,
         }
-    }
-}
-
-fn kind_byte(kind: RecordKind) -> u8 {
-    match kind {
-        RecordKind::Item => 1,
-        RecordKind::Folder => 2,
-        RecordKind::History => 3,
     }
 }
 

@@ -240,31 +240,28 @@ impl<C: Cache> VaultSession<C> {
         let current = theirs.current;
         let mut batch = Batch::new();
         let seen = ours.base_revision.unwrap_or(0);
-        match (&ours.data, current) {
-            (_, Some(current))
-                if current.container_id == ours.container_id && current.revision < seen =>
-            {
-                report.rolled_back += 1;
-                requeue(&mut batch, ours, Some(current.revision))?;
+        let side = current.as_ref().map(|c| Theirs {
+            revision: c.revision,
+            same_container: c.container_id == ours.container_id,
+            deleted: c.data.is_none(),
+        });
+        match (resolution(ours.data.is_none(), side, seen), current) {
+            (Resolution::SendAgain { base, rolled_back }, _) => {
+                if rolled_back {
+                    report.rolled_back += 1;
+                }
+                requeue(&mut batch, ours, base)?;
             }
-            (_, None) if seen > 0 => {
-                report.rolled_back += 1;
-                requeue(&mut batch, ours, None)?;
-            }
-            // The record is gone or deleted on the server, ours is an edit: ours stands.
-            (Some(_), None) => requeue(&mut batch, ours, None)?,
-            (Some(_), Some(current)) if current.data.is_none() => {
+            (Resolution::StandAgainstDeletion, Some(current)) => {
                 self.stand_against_deletion(&mut batch, ours, &current, now_ms)
                     .await?
             }
-            // Both deleted: nothing left to do.
-            (None, Some(current)) if current.data.is_none() => {
+            (Resolution::Forget, _) => {
                 batch
                     .writes
                     .push(Write::Delete(Store::Outbox, ours.id.to_string()));
             }
-            // Ours deletes, theirs edited: theirs stands.
-            (None, Some(current)) => {
+            (Resolution::TakeTheirs, Some(current)) => {
                 batch
                     .writes
                     .push(Write::Delete(Store::Outbox, ours.id.to_string()));
@@ -275,12 +272,12 @@ impl<C: Cache> VaultSession<C> {
                 ));
                 self.reindex(&mut batch.writes, &current)?;
             }
-            (None, None) => {
-                batch
-                    .writes
-                    .push(Write::Delete(Store::Outbox, ours.id.to_string()));
-            }
-            (Some(_), Some(current)) => {
+            // Without a record of theirs there is nothing to stand against, take or keep.
+            (
+                Resolution::StandAgainstDeletion | Resolution::TakeTheirs | Resolution::KeepBoth,
+                None,
+            ) => {}
+            (Resolution::KeepBoth, Some(current)) => {
                 batch
                     .writes
                     .push(Write::Delete(Store::Outbox, ours.id.to_string()));
@@ -395,6 +392,65 @@ impl<C: Cache> VaultSession<C> {
     }
 }
 
+/// What the server holds of a record our change met in a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Theirs {
+    /// Its revision, in its container's sequence.
+    revision: i64,
+    /// Whether it lives in the container our change names (revisions compare only then).
+    same_container: bool,
+    /// Whether it is a deletion.
+    deleted: bool,
+}
+
+/// What a conflict leaves: the merge rules, as one pure decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resolution {
+    /// Ours is sent again as it is, on top of `base`; `rolled_back` when the server answered
+    /// with less than this browser had seen (it went back in time).
+    SendAgain {
+        base: Option<i64>,
+        rolled_back: bool,
+    },
+    /// Ours is an edit and theirs a deletion: the edit stands, sealed above the deletion.
+    StandAgainstDeletion,
+    /// Both deleted: nothing left to send.
+    Forget,
+    /// Ours deletes and theirs is an edit: theirs stands and ours is dropped.
+    TakeTheirs,
+    /// Both edited: theirs stays current and ours goes into the item's history.
+    KeepBoth,
+}
+
+/// Decides a conflict from what our change does (`ours_deletes`), what the server holds
+/// (`theirs`, `None`: nothing) and the revision our change was based on (`seen`, 0: none).
+fn resolution(ours_deletes: bool, theirs: Option<Theirs>, seen: i64) -> Resolution {
+    match theirs {
+        // Below what we had seen, in the same container: the server went back in time.
+        Some(t) if t.same_container && t.revision < seen => Resolution::SendAgain {
+            base: Some(t.revision),
+            rolled_back: true,
+        },
+        // It lost a record we had seen.
+        None if seen > 0 => Resolution::SendAgain {
+            base: None,
+            rolled_back: true,
+        },
+        // Gone on the server and never seen here: ours goes as new (a deletion changes nothing).
+        None if ours_deletes => Resolution::Forget,
+        None => Resolution::SendAgain {
+            base: None,
+            rolled_back: false,
+        },
+        Some(t) => match (ours_deletes, t.deleted) {
+            (false, true) => Resolution::StandAgainstDeletion,
+            (true, true) => Resolution::Forget,
+            (true, false) => Resolution::TakeTheirs,
+            (false, false) => Resolution::KeepBoth,
+        },
+    }
+}
+
 /// Queues our change again, on top of `base` (an edit that stands against a deletion), as a
 /// new change.
 fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<()> {
@@ -408,4 +464,60 @@ fn requeue(batch: &mut Batch, ours: &RecordChange, base: Option<i64>) -> Result<
         })?,
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDIT: bool = false;
+    const DELETE: bool = true;
+
+    fn theirs(revision: i64, same_container: bool, deleted: bool) -> Option<Theirs> {
+        Some(Theirs {
+            revision,
+            same_container,
+            deleted,
+        })
+    }
+
+    /// Every case of the merge rules: what ours does, what the server holds, what we had seen.
+    #[test]
+    fn every_conflict_case_has_one_resolution() {
+        use Resolution::*;
+        let again = |base, rolled_back| SendAgain { base, rolled_back };
+        let cases = [
+            // The server holds nothing.
+            (EDIT, None, 0, again(None, false)),
+            (DELETE, None, 0, Forget),
+            (EDIT, None, 5, again(None, true)),
+            (DELETE, None, 5, again(None, true)),
+            // The server moved on in the same container.
+            (EDIT, theirs(7, true, false), 5, KeepBoth),
+            (EDIT, theirs(7, true, true), 5, StandAgainstDeletion),
+            (DELETE, theirs(7, true, false), 5, TakeTheirs),
+            (DELETE, theirs(7, true, true), 5, Forget),
+            // A new record of ours met one the server has.
+            (EDIT, theirs(2, true, false), 0, KeepBoth),
+            (EDIT, theirs(2, true, true), 0, StandAgainstDeletion),
+            (DELETE, theirs(2, true, false), 0, TakeTheirs),
+            // The server went back below what we had seen.
+            (EDIT, theirs(3, true, false), 5, again(Some(3), true)),
+            (EDIT, theirs(3, true, true), 5, again(Some(3), true)),
+            (DELETE, theirs(3, true, false), 5, again(Some(3), true)),
+            (DELETE, theirs(3, true, true), 5, again(Some(3), true)),
+            // The record lives in another container: its revisions do not compare with ours.
+            (EDIT, theirs(3, false, false), 5, KeepBoth),
+            (EDIT, theirs(3, false, true), 5, StandAgainstDeletion),
+            (DELETE, theirs(3, false, false), 5, TakeTheirs),
+            (DELETE, theirs(3, false, true), 5, Forget),
+        ];
+        for (ours_deletes, side, seen, expected) in cases {
+            assert_eq!(
+                resolution(ours_deletes, side, seen),
+                expected,
+                "ours deletes: {ours_deletes}, theirs: {side:?}, seen: {seen}"
+            );
+        }
+    }
 }

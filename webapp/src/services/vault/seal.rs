@@ -225,7 +225,8 @@ fn mark_binding(id: RecordId, container: ContainerId) -> Binding {
     Binding::new(Purpose::RecordDeletion, id.0, container.0)
 }
 
-fn kind_byte(kind: RecordKind) -> u8 {
+/// A record kind as one byte, in deletion marks and checkpoints.
+pub(super) fn kind_byte(kind: RecordKind) -> u8 {
     match kind {
         RecordKind::Item => 1,
         RecordKind::Folder => 2,

@@ -234,6 +234,11 @@ impl SyncEngine {
             // Conflicts and rollbacks queue our side again: send it in the same run.
             let requeued = matches!(&result, Ok(r) if r.conflicts + r.rolled_back > 0);
             if result.is_err() || rounds >= 4 || !(again || requeued) {
+                // A request this run will not serve any more is kept: the run's end starts
+                // another for it (after a failure, the retry timer does).
+                if again && result.is_ok() {
+                    self.0.state.borrow_mut().again = true;
+                }
                 break;
             }
         }

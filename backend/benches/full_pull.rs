@@ -18,10 +18,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::running::{Running, sign_up};
+use common::running::{Running, signed_up_profile};
 use common::vault::new_item;
-use shared_types::ContainerId;
-use shared_types::account::AccountBundle;
 use shared_types::vault::{BINARY_WIRE, Cursor, PullRequest, PullResponse, PushRequest};
 
 const RECORDS: usize = 10_000;
@@ -71,18 +69,8 @@ async fn run() {
     let http = reqwest::Client::new();
     let server = Running::start(dir.path(), None, &http).await;
     let mail = dir.path().join("data").join("mail");
-    let session = sign_up(&http, &server.base, &mail, "bench@example.com").await;
-    let cookie = format!("{}={session}", backend::services::accounts::SESSION_COOKIE);
-    let bundle: AccountBundle = http
-        .get(format!("{}/api/account", server.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let container = ContainerId::from(bundle.keys.profiles[0].id);
+    let (cookie, container) =
+        signed_up_profile(&http, &server.base, &mail, "bench@example.com").await;
     for _ in 0..RECORDS / 500 {
         let changes = (0..500)
             .map(|_| {

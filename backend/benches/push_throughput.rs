@@ -23,11 +23,9 @@ mod common;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::running::{Running, sign_up};
+use common::running::{Running, signed_up_profile};
 use common::vault::new_item;
 use futures_util::future::join_all;
-use shared_types::ContainerId;
-use shared_types::account::AccountBundle;
 use shared_types::vault::{PushRequest, PushResponse};
 
 const ACCOUNTS: usize = 200;
@@ -85,27 +83,9 @@ async fn measure(bin: &std::path::Path, database_url: Option<&str>) -> String {
     let mut accounts = Vec::with_capacity(ACCOUNTS);
     // Sign-ups one at a time: they are not what is measured (and the release before
     // containers answered some concurrent sign-ups on SQLite with a 500).
-    for batch in 0..ACCOUNTS {
-        let signed = join_all((0..1).map(|i| {
-            let email = format!("bench{}@example.com", batch + i);
-            let (http, base, mail) = (&http, &server.base, &mail);
-            async move {
-                let session = sign_up(http, base, mail, &email).await;
-                let cookie = format!("{}={session}", backend::services::accounts::SESSION_COOKIE);
-                let bundle: AccountBundle = http
-                    .get(format!("{base}/api/account"))
-                    .header("cookie", &cookie)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                (cookie, ContainerId::from(bundle.keys.profiles[0].id))
-            }
-        }))
-        .await;
-        accounts.extend(signed);
+    for n in 0..ACCOUNTS {
+        let email = format!("bench{n}@example.com");
+        accounts.push(signed_up_profile(&http, &server.base, &mail, &email).await);
     }
 
     let started = Instant::now();

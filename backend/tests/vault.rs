@@ -20,8 +20,8 @@ use shared_types::account::codes;
 use shared_types::api::ErrorBody;
 use shared_types::vault::{
     MAX_PULL_BYTES, MAX_PULL_CONTAINERS, MAX_PULL_RECORDS, MAX_PUSH_CHANGES, MAX_RECORD_BYTES,
-    PullRequest, PullResponse, PushRequest, PushResponse, RecordChange, RecordKind, Refusal,
-    RefusalCode, VaultRecord, WRAPPED_KEY_BYTES,
+    PullRequest, PullResponse, PushRequest, RecordChange, RecordKind, Refusal, RefusalCode,
+    VaultRecord, WRAPPED_KEY_BYTES,
 };
 use shared_types::{ContainerId, RecordId};
 
@@ -699,68 +699,4 @@ async fn instances_on_one_postgresql_announce_changes_to_each_other() {
     let change = Some(at(personal, reply.accepted[0].revision));
     assert_eq!(on_first.next_change().await, change);
     assert_eq!(on_second.next_change().await, change);
-}
-
-/// What Chromium sends as `Accept-Encoding`.
-const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
-
-/// Sends `body` to `path` in the binary wire, asking for a binary reply and accepting the
-/// `compression` given (reqwest here decompresses nothing, so a compressed reply shows).
-async fn binary_post(
-    server: &common::TestServer,
-    path: &str,
-    session: &str,
-    body: Vec<u8>,
-    compression: &str,
-) -> reqwest::Response {
-    server
-        .client
-        .post(server.url(path))
-        .header("content-type", shared_types::vault::BINARY_WIRE)
-        .header("accept", shared_types::vault::BINARY_WIRE)
-        .header("accept-encoding", compression)
-        .header(
-            "cookie",
-            format!("{}={session}", backend::services::accounts::SESSION_COOKIE),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-on_both_databases! {
-    async fn the_binary_wire_carries_pushes_and_pulls_uncompressed(server) {
-        let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
-        let (personal, _) = profiles(&server, &session).await;
-        let change = new_item(personal);
-        let request = PushRequest { changes: vec![change.clone()] };
-        let reply = binary_post(&server, "/api/vault/push", &session, postcard::to_allocvec(&request).unwrap(), BROWSER_ENCODINGS).await;
-        assert_eq!(reply.status(), StatusCode::OK);
-        assert_eq!(reply.headers()["content-type"], shared_types::vault::BINARY_WIRE);
-        let pushed: PushResponse = postcard::from_bytes(&reply.bytes().await.unwrap()).unwrap();
-        assert_eq!(pushed.accepted.len(), 1);
-
-        let pull = postcard::to_allocvec(&PullRequest::default()).unwrap();
-        let reply = binary_post(&server, "/api/vault/pull", &session, pull, BROWSER_ENCODINGS).await;
-        assert_eq!(reply.status(), StatusCode::OK);
-        // Sealed bytes do not compress: the binary reply is sent as it is.
-        assert!(reply.headers().get("content-encoding").is_none_or(|e| e == "identity"));
-        let page: PullResponse = postcard::from_bytes(&reply.bytes().await.unwrap()).unwrap();
-        assert_eq!(page.records.len(), 1);
-        assert_holds(&page.records[0], &change);
-        // The same page in JSON is what a client that does not ask for the binary wire gets.
-        assert_eq!(pull_all(&server, &session).await.records, page.records);
-    }
-
-    async fn a_malformed_binary_body_is_refused_with_a_clear_error(server) {
-        let (_, session) = server.signed_up("ann@example.com", PASSWORD).await;
-        for path in ["/api/vault/push", "/api/vault/pull"] {
-            let reply = binary_post(&server, path, &session, vec![0xff; 7], "identity").await;
-            assert_eq!(reply.status(), StatusCode::BAD_REQUEST);
-            let body: ErrorBody = reply.json().await.unwrap();
-            assert!(body.message.contains("not a valid"), "{}", body.message);
-        }
-        assert!(pull_all(&server, &session).await.records.is_empty());
-    }
 }

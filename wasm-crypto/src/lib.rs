@@ -46,4 +46,6 @@ pub fn self_test() -> Result<()> {
 }
 
 #[cfg(test)]
+mod kdf_tests;
+#[cfg(test)]
 mod tests;

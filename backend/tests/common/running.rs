@@ -154,3 +154,26 @@ pub async fn sign_up(http: &reqwest::Client, base: &str, mail_dir: &Path, email:
         .expect("a session cookie")
         .to_owned()
 }
+
+/// Signs up `email` on the server at `base` and returns its session cookie (as a `Cookie`
+/// header value) and the container of its first profile.
+pub async fn signed_up_profile(
+    http: &reqwest::Client,
+    base: &str,
+    mail_dir: &Path,
+    email: &str,
+) -> (String, shared_types::ContainerId) {
+    let session = sign_up(http, base, mail_dir, email).await;
+    let cookie = format!("{}={session}", backend::services::accounts::SESSION_COOKIE);
+    let bundle: shared_types::account::AccountBundle = http
+        .get(format!("{base}/api/account"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let container = shared_types::ContainerId::from(bundle.keys.profiles[0].id);
+    (cookie, container)
+}

@@ -139,7 +139,7 @@ impl<C: Cache> VaultSession<C> {
         now_ms: i64,
     ) -> Result<()> {
         let mut state = self.inner.pulled.borrow().clone();
-        let held = self.settled_contents().await?;
+        let mut held = self.settled_contents().await?;
         let mut again = BTreeSet::new();
         for (&container, &cursor) in &state.containers {
             let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
@@ -171,8 +171,9 @@ impl<C: Cache> VaultSession<C> {
             self.inner.pulled.replace(state);
             served = self.pull(report, sent, now_ms, &again).await?;
             state = self.inner.pulled.borrow().clone();
-            // Copies kept here and sent again are compared at a later sync, once stored.
-            let held = self.settled_contents().await?;
+            // What is held changed. Copies kept here and sent again are compared at a later
+            // sync, once stored.
+            held = self.settled_contents().await?;
             for &container in &again {
                 let revision = state.of(container);
                 let (Some(key), Some(held), Some(checkpoint)) = (
@@ -193,7 +194,6 @@ impl<C: Cache> VaultSession<C> {
                 }
             }
         }
-        let held = self.settled_contents().await?;
         let mut leave = Vec::new();
         for (&container, &cursor) in &state.containers {
             let at_cursor = served.get(&container).is_some_and(|c| c.revision == cursor);

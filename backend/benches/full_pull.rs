@@ -18,7 +18,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::running::{Running, signed_up_profile};
+use common::running::{Running, cpu_time, signed_up_profile};
 use common::vault::new_item;
 use shared_types::vault::{BINARY_WIRE, Cursor, PullRequest, PullResponse, PushRequest};
 
@@ -129,11 +129,11 @@ async fn run() {
         requests.len()
     );
 
-    let pid = server.child.id();
+    let pid = server.child.id().to_string();
     let mut results: Vec<Vec<(Duration, Duration, usize)>> = vec![Vec::new(); VARIANTS.len()];
     for _ in 0..ROUNDS {
         for (i, variant) in VARIANTS.iter().enumerate() {
-            let cpu = cpu_time(pid);
+            let cpu = cpu_time(&pid);
             let started = Instant::now();
             let mut bytes = 0;
             for request in &requests {
@@ -142,7 +142,7 @@ async fn run() {
                     .0
                     .len();
             }
-            results[i].push((started.elapsed(), cpu_time(pid) - cpu, bytes));
+            results[i].push((started.elapsed(), cpu_time(&pid) - cpu, bytes));
         }
     }
     for (variant, mut runs) in VARIANTS.iter().zip(results) {
@@ -188,14 +188,4 @@ async fn pull(
         .get("content-encoding")
         .map(|e| e.to_str().unwrap().to_owned());
     (reply.bytes().await.unwrap().to_vec(), encoding)
-}
-
-/// The CPU time (user and system) the process has used so far.
-fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // The fields after the command name (which is in parentheses and may hold spaces).
-    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    // Linux counts in USER_HZ, 100 per second.
-    Duration::from_millis(ticks * 10)
 }

@@ -15,8 +15,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use shared_types::vault::{ContainerAccess, ContainerKind, Role};
 use shared_types::{AccountId, ContainerId};
@@ -110,6 +110,34 @@ pub async fn readers(
             .push(AccountId(account));
     }
     Ok(out)
+}
+
+/// PostgreSQL only: who can read `container`, each announced on `channel` with the payload
+/// `{before}:{account}:{after}` by the same statement, so that telling other instances of a
+/// change costs no round trip more than finding its readers.
+pub async fn readers_announced(
+    db: &impl ConnectionTrait,
+    container: ContainerId,
+    channel: &str,
+    before: &str,
+    after: &str,
+) -> Result<Vec<AccountId>, ApiError> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT account_id, pg_notify($1, $2 || ':' || account_id::text || ':' || $3)::text \
+             FROM vault_access WHERE container_id = $4 AND role IS NOT NULL",
+            [
+                channel.into(),
+                before.into(),
+                after.into(),
+                container.0.into(),
+            ],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok(AccountId(row.try_get_by_index::<Uuid>(0)?)))
+        .collect()
 }
 
 /// The account's access feed after `since`, oldest first, and the feed's newest revision.

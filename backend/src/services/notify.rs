@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{DatabaseConnection, DbBackend};
 use shared_types::{AccountId, ContainerId};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
@@ -136,6 +136,26 @@ impl Notifier {
     /// announcement is logged and otherwise ignored: the change is stored, and browsers also
     /// pull on their own.
     pub async fn changed(&self, db: &DatabaseConnection, changed: &[(ContainerId, i64)]) {
+        if db.get_database_backend() == DbBackend::Postgres {
+            // Each container's readers are found and announced by one statement.
+            let instance = self.inner.instance.to_string();
+            for (container, revision) in changed {
+                let after = format!("{}:{revision}", container.0);
+                match access::readers_announced(db, *container, PG_CHANNEL, &instance, &after).await
+                {
+                    Ok(readers) => {
+                        for account in readers {
+                            self.publish(account.0, Notice::Changed(*container, *revision));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not announce a vault change");
+                        return;
+                    }
+                }
+            }
+            return;
+        }
         let readers = match access::readers(db, changed.iter().map(|(c, _)| *c)).await {
             Ok(readers) => readers,
             Err(e) => {
@@ -143,30 +163,9 @@ impl Notifier {
                 return;
             }
         };
-        let mut payloads = Vec::new();
         for (container, revision) in changed {
             for account in readers.get(container).into_iter().flatten() {
                 self.publish(account.0, Notice::Changed(*container, *revision));
-                payloads.push(format!(
-                    "{}:{}:{}:{revision}",
-                    self.inner.instance, account.0, container.0
-                ));
-            }
-        }
-        if db.get_database_backend() != DbBackend::Postgres {
-            return;
-        }
-        for payload in payloads {
-            let sent = db
-                .execute_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT pg_notify($1, $2)",
-                    [PG_CHANNEL.into(), payload.into()],
-                ))
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "could not announce a vault change to other instances");
-                return;
             }
         }
     }

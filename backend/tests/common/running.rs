@@ -177,3 +177,33 @@ pub async fn signed_up_profile(
     let container = shared_types::ContainerId::from(bundle.keys.profiles[0].id);
     (cookie, container)
 }
+
+/// The CPU time (user and system) process `pid` has used so far (`"self"` for this one).
+pub fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let Some((_, rest)) = stat.rsplit_once(") ") else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+    // Linux counts in USER_HZ, 100 per second.
+    Duration::from_millis(ticks * 10)
+}
+
+/// The CPU time used so far by every process named `name` (e.g. all of PostgreSQL's).
+pub fn cpu_time_of_all(name: &str) -> Duration {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+        })
+        .map(|pid| cpu_time(&pid))
+        .sum()
+}

@@ -18,7 +18,7 @@
 //! - A deletion keeps the row as a tombstone at a new revision; a move leaves one in the
 //!   container the record left, so that its readers learn it is gone from there.
 //! - Every stored change's id is kept (`vault_change`) in the same transaction as the change,
-//!   for `CHANGE_MEMORY_DAYS`. A change id already kept is answered with the revision it got and
+//!   for at least `CHANGE_MEMORY_DAYS` (forgotten every `FORGET_EVERY` revisions). A change id already kept is answered with the revision it got and
 //!   is not checked or stored again; so a push resent after a lost reply or a killed server
 //!   stores each change exactly once.
 //! - After a push that stored something commits, every account that can read a changed
@@ -26,9 +26,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Statement,
+    TransactionTrait,
 };
 use shared_types::vault::{
     Accepted, CHANGE_MEMORY_DAYS, Conflict, PushRequest, PushResponse, RecordChange, RecordKind,
@@ -40,11 +42,16 @@ use uuid::Uuid;
 
 use super::check::{check_request, refuse, well_formed};
 use super::{kind_name, to_record};
-use crate::entity::{vault_change, vault_record};
+use crate::entity::{vault_access, vault_change, vault_record};
 use crate::error::ApiError;
 use crate::services::access;
 use crate::services::accounts::now;
 use crate::services::notify::Notifier;
+
+/// The account's change ids older than [`CHANGE_MEMORY_DAYS`] are forgotten by the push that
+/// takes a container it writes past a multiple of this: a statement saved on almost every push,
+/// and an account that pushes a lot forgets as often.
+const FORGET_EVERY: i64 = 64;
 
 const NOT_WRITABLE: &str = "You may not change this container (it is not yours, your access was taken away, or it does not exist).";
 
@@ -67,23 +74,8 @@ pub async fn push(
     // Which containers to take: those the changes name, and those the records live in now (a
     // change naming another container moves its record). Read before the transaction: on
     // SQLite a transaction must write first, or it may fail to upgrade its read snapshot.
-    let readable = access::readable(db, account).await?;
     let ids: Vec<Uuid> = changes.iter().map(|c| c.id.0).collect();
-    let living: Vec<Uuid> = vault_record::Entity::find()
-        .select_only()
-        .column(vault_record::Column::ContainerId)
-        .filter(vault_record::Column::Id.is_in(ids.clone()))
-        .filter(vault_record::Column::ContainerId.is_in(readable.keys().map(|c| c.0)))
-        .filter(vault_record::Column::Data.is_not_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let wanted: BTreeSet<ContainerId> = changes
-        .iter()
-        .map(|c| c.container_id)
-        .chain(living.into_iter().map(ContainerId))
-        .filter(|c| readable.contains_key(c))
-        .collect();
+    let wanted = containers_to_take(db, account, &changes, &ids).await?;
 
     let txn = db.begin().await?;
     let mut heads: BTreeMap<ContainerId, i64> = BTreeMap::new();
@@ -171,6 +163,7 @@ pub async fn push(
     }
 
     let stamp = now();
+    let taken_at = heads.clone();
     let mut log = Vec::with_capacity(to_store.len());
     let mut touched: BTreeSet<ContainerId> = BTreeSet::new();
     for (change, place) in to_store {
@@ -232,11 +225,16 @@ pub async fn push(
         set_head(&txn, *container, heads[container]).await?;
     }
     vault_change::Entity::insert_many(log).exec(&txn).await?;
-    vault_change::Entity::delete_many()
-        .filter(vault_change::Column::AccountId.eq(account.0))
-        .filter(vault_change::Column::CreatedAt.lt(stamp - Duration::days(CHANGE_MEMORY_DAYS)))
-        .exec(&txn)
-        .await?;
+    if touched
+        .iter()
+        .any(|c| heads[c] / FORGET_EVERY != taken_at[c] / FORGET_EVERY)
+    {
+        vault_change::Entity::delete_many()
+            .filter(vault_change::Column::AccountId.eq(account.0))
+            .filter(vault_change::Column::CreatedAt.lt(stamp - Duration::days(CHANGE_MEMORY_DAYS)))
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
     let changed: Vec<(ContainerId, i64)> = touched.iter().map(|c| (*c, heads[c])).collect();
     notifier.changed(db, &changed).await;
@@ -295,6 +293,38 @@ fn place(
         row_in_target: in_target.is_some(),
         moved_meanwhile,
     })
+}
+
+/// The containers a push takes, in id order: of those the changes name and those their
+/// records live in now, the ones the account can read. One statement; the account's roles are
+/// read again once the containers are taken, and only those count.
+async fn containers_to_take(
+    db: &DatabaseConnection,
+    account: AccountId,
+    changes: &[RecordChange],
+    ids: &[Uuid],
+) -> Result<BTreeSet<ContainerId>, ApiError> {
+    let named: BTreeSet<Uuid> = changes.iter().map(|c| c.container_id.0).collect();
+    let living = Query::select()
+        .column(vault_record::Column::ContainerId)
+        .from(vault_record::Entity)
+        .and_where(vault_record::Column::Id.is_in(ids.iter().copied()))
+        .and_where(vault_record::Column::Data.is_not_null())
+        .to_owned();
+    let taken: Vec<Uuid> = vault_access::Entity::find()
+        .select_only()
+        .column(vault_access::Column::ContainerId)
+        .filter(vault_access::Column::AccountId.eq(account.0))
+        .filter(vault_access::Column::Role.is_not_null())
+        .filter(
+            Condition::any()
+                .add(vault_access::Column::ContainerId.is_in(named))
+                .add(vault_access::Column::ContainerId.in_subquery(living)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(taken.into_iter().map(ContainerId).collect())
 }
 
 /// Takes a container's row until the transaction ends and returns its last revision; `None`

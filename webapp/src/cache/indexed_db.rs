@@ -1,28 +1,48 @@
 //! The [`Cache`] over IndexedDB, through rexie. The database is opened on first use and kept
 //! open; each call is one transaction. The records store is kept as segments of many records
 //! each (see `segments.rs`); the other stores hold one value per key.
+//!
+//! Several tabs share the database, and they may run different releases:
+//! - A tab that opens it at a newer schema version makes every other tab's connection close
+//!   (rexie closes it on `versionchange`). That tab's next call finds its connection closed and
+//!   opens the database again: a database deleted meanwhile (a sign-out elsewhere) is made
+//!   anew; a newer one is [`CacheError::Superseded`], and the page asks to reload.
+//! - An older release's tab that keeps its connection blocks the upgrade. The upgrade then
+//!   waits for it; after [`OPEN_PATIENCE_MS`] the page is told ([`StorageState::Waiting`]) to
+//!   ask the person to close that tab, and the upgrade goes on by itself once it is closed.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{Either, LocalBoxFuture, select};
+use gloo_timers::future::TimeoutFuture;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::segments::{self, Entries, Plan};
-use super::{Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, Store, Write, prefix_end};
+use super::{
+    Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, StorageState, Store, Write, prefix_end,
+};
+
+/// How long opening the database may take before the page is told it is waiting for another
+/// tab. Opening takes milliseconds otherwise, upgrades included.
+pub const OPEN_PATIENCE_MS: u32 = 1_500;
 
 /// The object store that holds [`Store::Records`] as segments. The store named after
 /// [`Store::Records`] held one value per record before (schema 3); its records are moved here
 /// when the database is opened, and it stays empty.
 const SEGMENTS: &str = "record_segments";
 
+/// Who is told of [`StorageState`] changes.
+type Watcher = Rc<dyn Fn(StorageState)>;
+
 /// IndexedDB-backed cache. Cheap to clone: clones share one open database.
 #[derive(Clone)]
 pub struct IndexedDbCache {
     name: Rc<str>,
     db: Rc<RefCell<Option<Rc<Rexie>>>>,
+    watcher: Rc<RefCell<Option<Watcher>>>,
 }
 
 impl Default for IndexedDbCache {
@@ -33,7 +53,27 @@ impl Default for IndexedDbCache {
 }
 
 fn unavailable(e: rexie::Error) -> CacheError {
-    CacheError::Unavailable(e.to_string())
+    match exception_name(&e).as_deref() {
+        // Opening at this code's version failed because the database is at a newer one.
+        Some("VersionError") => CacheError::Superseded,
+        Some(name) => CacheError::Unavailable(format!("{e}: {name}")),
+        None => CacheError::Unavailable(e.to_string()),
+    }
+}
+
+/// The name of the DOM exception behind a rexie error (e.g. `InvalidStateError`), if any.
+fn exception_name(e: &rexie::Error) -> Option<String> {
+    let rexie::Error::IdbError(e) = e else {
+        return None;
+    };
+    let value = match e {
+        idb::Error::DomException(exception) => return Some(exception.name()),
+        idb::Error::TransactionOpenFailed(value) | idb::Error::IndexedDbOpenFailed(value) => value,
+        _ => return None,
+    };
+    value
+        .dyn_ref::<web_sys::DomException>()
+        .map(web_sys::DomException::name)
 }
 
 impl IndexedDbCache {
@@ -42,6 +82,20 @@ impl IndexedDbCache {
         Self {
             name: name.into(),
             db: Rc::default(),
+            watcher: Rc::default(),
+        }
+    }
+
+    /// Tells `watcher` whenever the store starts waiting for another tab, works again, or was
+    /// upgraded by a newer release elsewhere (replacing any earlier watcher).
+    pub fn watch(&self, watcher: impl Fn(StorageState) + 'static) {
+        *self.watcher.borrow_mut() = Some(Rc::new(watcher));
+    }
+
+    fn tell(&self, state: StorageState) {
+        let watcher = self.watcher.borrow().clone();
+        if let Some(watcher) = watcher {
+            watcher(state);
         }
     }
 
@@ -54,18 +108,72 @@ impl IndexedDbCache {
             |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
         );
         let builder = builder.add_object_store(ObjectStore::new(SEGMENTS));
-        let db = Rc::new(builder.build().await.map_err(unavailable)?);
+        let opening = Box::pin(builder.build());
+        let opened = match select(opening, TimeoutFuture::new(OPEN_PATIENCE_MS)).await {
+            Either::Left((opened, _)) => opened,
+            Either::Right(((), opening)) => {
+                // Blocked: a tab of an older release holds the database open.
+                self.tell(StorageState::Waiting);
+                let opened = opening.await;
+                if opened.is_ok() {
+                    self.tell(StorageState::Ready);
+                }
+                opened
+            }
+        };
+        let db = match opened.map_err(unavailable) {
+            Ok(db) => db,
+            Err(e) => {
+                if e == CacheError::Superseded {
+                    self.tell(StorageState::Superseded);
+                }
+                return Err(e);
+            }
+        };
+        // Calls that came in while the database was opening opened it too: keep one
+        // connection and close the others, which would otherwise stay open unseen (dropping
+        // one does not close it) and hold up another tab's upgrade for good.
+        if let Some(kept) = self.db.borrow().as_ref() {
+            db.close();
+            return Ok(kept.clone());
+        }
+        let db = Rc::new(db);
         move_records_into_segments(&db).await?;
+        if let Some(kept) = self.db.borrow().as_ref() {
+            if let Ok(db) = Rc::try_unwrap(db) {
+                db.close();
+            }
+            return Ok(kept.clone());
+        }
         *self.db.borrow_mut() = Some(db.clone());
         Ok(db)
     }
 
+    /// A transaction over `stores`. A connection closed under this tab (another tab upgraded
+    /// or deleted the database) is dropped and the database opened again, once.
+    async fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<rexie::Transaction, CacheError> {
+        let db = self.db().await?;
+        match db.transaction(stores, mode) {
+            Err(e) if exception_name(&e).as_deref() == Some("InvalidStateError") => {
+                self.db.borrow_mut().take();
+                self.db()
+                    .await?
+                    .transaction(stores, mode)
+                    .map_err(unavailable)
+            }
+            opened => opened.map_err(unavailable),
+        }
+    }
+
     /// The segments of one bucket, oldest first, or of every bucket (`None`).
     async fn segments(&self, bucket: Option<u32>) -> Result<Vec<Vec<u8>>, CacheError> {
-        let db = self.db().await?;
-        let tx = db
+        let tx = self
             .transaction(&[SEGMENTS], TransactionMode::ReadOnly)
-            .map_err(unavailable)?;
+            .await?;
         let range = bucket.map(bucket_range).transpose()?;
         let values = tx
             .store(SEGMENTS)
@@ -235,10 +343,9 @@ impl Cache for IndexedDbCache {
             let segments = self.segments(Some(segments::bucket_of(key))).await?;
             return segments::find(&segments, key);
         }
-        let db = self.db().await?;
-        let tx = db
+        let tx = self
             .transaction(&[store.name()], TransactionMode::ReadOnly)
-            .map_err(unavailable)?;
+            .await?;
         let value = tx
             .store(store.name())
             .map_err(unavailable)?
@@ -257,11 +364,8 @@ impl Cache for IndexedDbCache {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let db = self.db().await?;
         let name = physical(store);
-        let tx = db
-            .transaction(&[name], TransactionMode::ReadOnly)
-            .map_err(unavailable)?;
+        let tx = self.transaction(&[name], TransactionMode::ReadOnly).await?;
         let object_store = tx.store(name).map_err(unavailable)?;
         let found = if store == Store::Records {
             let buckets: std::collections::BTreeSet<u32> =
@@ -322,10 +426,9 @@ impl Cache for IndexedDbCache {
         if store == Store::Records {
             return segments::live_keys(&self.segments(None).await?);
         }
-        let db = self.db().await?;
-        let tx = db
+        let tx = self
             .transaction(&[store.name()], TransactionMode::ReadOnly)
-            .map_err(unavailable)?;
+            .await?;
         let keys = tx
             .store(store.name())
             .map_err(unavailable)?
@@ -354,10 +457,9 @@ impl Cache for IndexedDbCache {
                 .filter(|(key, _)| key.starts_with(prefix))
                 .collect());
         }
-        let db = self.db().await?;
-        let tx = db
+        let tx = self
             .transaction(&[store.name()], TransactionMode::ReadOnly)
-            .map_err(unavailable)?;
+            .await?;
         let range = KeyRange::bound(
             &JsValue::from_str(prefix),
             &JsValue::from_str(&prefix_end(prefix)),
@@ -391,13 +493,10 @@ impl Cache for IndexedDbCache {
         if writes.is_empty() {
             return Ok(());
         }
-        let db = self.db().await?;
         let mut names: Vec<&str> = writes.iter().map(|w| physical(w.store())).collect();
         names.sort_unstable();
         names.dedup();
-        let tx = db
-            .transaction(&names, TransactionMode::ReadWrite)
-            .map_err(unavailable)?;
+        let tx = self.transaction(&names, TransactionMode::ReadWrite).await?;
         let stores = names
             .iter()
             .map(|name| Ok((*name, tx.store(name).map_err(unavailable)?)))

@@ -8,8 +8,10 @@
 mod indexed_db;
 mod memory;
 mod segments;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tabs_tests;
 
-pub use indexed_db::IndexedDbCache;
+pub use indexed_db::{IndexedDbCache, OPEN_PATIENCE_MS};
 pub use memory::MemoryCache;
 
 /// The IndexedDB database name.
@@ -71,6 +73,24 @@ pub enum CacheError {
     /// A stored value could not be read back.
     #[error("A record stored in this browser is damaged ({0}).")]
     Corrupt(String),
+    /// A newer Strongroom, open in another tab, upgraded this browser's store: this tab's code
+    /// no longer knows it. Everything saved stays; the tab needs the new code.
+    #[error(
+        "Strongroom was updated in another tab, and this tab still runs the older version. Reload this tab to go on: everything you saved is kept."
+    )]
+    Superseded,
+}
+
+/// What the browser's store is doing, when it is not simply working: for the page to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageState {
+    /// Open and working (again).
+    Ready,
+    /// Waiting to upgrade the store, which another tab still holds open with an older version
+    /// of Strongroom: it goes on by itself once that tab closes (or reloads).
+    Waiting,
+    /// A newer Strongroom in another tab upgraded the store ([`CacheError::Superseded`]).
+    Superseded,
 }
 
 /// One write of an atomic [`Cache::write`].

@@ -5,8 +5,9 @@ use crate::components::sign_out::SignOutButton;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::services::Auth;
+use crate::cache::StorageState;
 use crate::services::auth::AuthStatus;
+use crate::services::{Auth, Storage};
 
 /// The app frame around `children`.
 #[component]
@@ -21,6 +22,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <span class="tagline">"Zero-knowledge password manager"</span>
                 <AccountControls />
             </header>
+            <StorageNotice />
             <div class="layout">
                 <nav class="sidebar" aria-label="Main">
                     <ul>
@@ -41,6 +43,36 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <main class="content">{children()}</main>
             </div>
         </div>
+    }
+}
+
+/// What to do when another tab holds this browser's store: close an older Strongroom that
+/// holds up this one's upgrade, or reload after a newer one upgraded it.
+#[component]
+fn StorageNotice() -> impl IntoView {
+    let storage = Storage::get();
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    move || {
+        match storage.get() {
+        StorageState::Ready => ().into_any(),
+        StorageState::Waiting => view! {
+            <div class="storage-notice" role="alert" data-testid="storage-waiting">
+                "Strongroom is open in another tab with an older version, and that tab holds up this one's update. Close the other tab (or reload it): this one then goes on by itself, and nothing is lost."
+            </div>
+        }
+        .into_any(),
+        StorageState::Superseded => view! {
+            <div class="storage-notice" role="alert" data-testid="storage-superseded">
+                "Strongroom was updated in another tab. Reload this tab to go on: everything you saved is kept. "
+                <button type="button" class="button" on:click=reload>"Reload"</button>
+            </div>
+        }
+        .into_any(),
+    }
     }
 }
 

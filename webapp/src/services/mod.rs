@@ -16,7 +16,7 @@ pub mod vault;
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::cache::IndexedDbCache;
+use crate::cache::{IndexedDbCache, StorageState};
 use auth::{AuthService, AuthStatus};
 use device::DeviceService;
 use status::StatusService;
@@ -47,11 +47,19 @@ pub struct AppServices {
 #[derive(Clone, Copy)]
 pub struct Auth(pub RwSignal<AuthStatus>);
 
+/// Whether this browser's store is waiting for another tab, or was upgraded by one (see
+/// `cache::IndexedDbCache`), for the frame to show.
+#[derive(Clone, Copy)]
+pub struct Storage(pub RwSignal<StorageState>);
+
 impl Services {
     /// Builds the browser's services and provides them to every component below.
     pub fn provide_browser() {
         let api = ApiClient::same_origin();
         let cache = IndexedDbCache::default();
+        let storage = RwSignal::new(StorageState::Ready);
+        cache.watch(move |state| storage.set(state));
+        provide_context(Storage(storage));
         provide_context(Services(StoredValue::new_local(AppServices {
             status: StatusService::new(api.clone()),
             device: DeviceService::new(cache.clone()),
@@ -83,6 +91,13 @@ impl Services {
     /// The account service behind this handle.
     pub fn auth(self) -> AuthService<IndexedDbCache> {
         self.all().auth
+    }
+}
+
+impl Storage {
+    /// The storage state signal, from context.
+    pub fn get() -> RwSignal<StorageState> {
+        expect_context::<Storage>().0
     }
 }
 

@@ -1,0 +1,146 @@
+//! Several tabs on one IndexedDB database, in Chromium: a newer release upgrading it under
+//! this tab, an older release's tab blocking this tab's upgrade, and a sign-out elsewhere
+//! deleting it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::future::{Either, select};
+use gloo_timers::future::TimeoutFuture;
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::{
+    Cache, CacheError, IndexedDbCache, OPEN_PATIENCE_MS, SCHEMA_VERSION, StorageState, Store,
+};
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_name(what: &str) -> String {
+    format!("tabs-{what}-{}", js_sys::Math::random())
+}
+
+/// The cache called `name`, and every [`StorageState`] it reports, in order.
+fn watched(name: &str) -> (IndexedDbCache, Rc<RefCell<Vec<StorageState>>>) {
+    let cache = IndexedDbCache::named(name);
+    let states = Rc::new(RefCell::new(Vec::new()));
+    let seen = states.clone();
+    cache.watch(move |state| seen.borrow_mut().push(state));
+    (cache, states)
+}
+
+/// `future`'s output, or a panic saying `what` if it takes longer than `ms` (a blocked
+/// IndexedDB request would otherwise hang the test run).
+async fn within<T>(ms: u32, what: &str, future: impl std::future::Future<Output = T>) -> T {
+    match select(Box::pin(future), TimeoutFuture::new(ms)).await {
+        Either::Left((done, _)) => done,
+        Either::Right(_) => panic!("{what} took longer than {ms} ms"),
+    }
+}
+
+#[test]
+async fn a_newer_release_elsewhere_upgrades_at_once_and_this_tab_is_told_to_reload() {
+    let name = fresh_name("newer");
+    let (cache, states) = watched(&name);
+    // Several calls at once, as at the app's start: each opens the database, and only one
+    // connection may stay open.
+    let (put, _, _) = futures_util::future::join3(
+        cache.put(Store::Outbox, "pending", b"an edit not yet sent"),
+        cache.get(Store::Meta, "device"),
+        cache.keys(Store::Account),
+    )
+    .await;
+    put.expect("put");
+
+    // Another tab opens the database at the next schema version: this tab's connection lets
+    // go at once instead of blocking it.
+    let newer = Store::ALL
+        .iter()
+        .fold(
+            Rexie::builder(&name).version(SCHEMA_VERSION + 1),
+            |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
+        )
+        .add_object_store(ObjectStore::new("record_segments"));
+    let newer = within(5_000, "the newer release's upgrade", newer.build())
+        .await
+        .expect("the newer release opens the database");
+
+    assert_eq!(
+        cache.get(Store::Outbox, "pending").await,
+        Err(CacheError::Superseded),
+        "this tab's code cannot read the newer store: it asks to reload"
+    );
+    assert_eq!(*states.borrow(), vec![StorageState::Superseded]);
+
+    // What this tab saved is still there for the newer release.
+    let tx = newer
+        .transaction(&[Store::Outbox.name()], TransactionMode::ReadOnly)
+        .expect("transaction");
+    let kept = tx
+        .store(Store::Outbox.name())
+        .expect("store")
+        .get(JsValue::from_str("pending"))
+        .await
+        .expect("get");
+    assert!(kept.is_some(), "the pending edit survives the upgrade");
+}
+
+#[test]
+async fn an_upgrade_blocked_by_an_older_tab_waits_says_so_and_goes_on_when_it_closes() {
+    let name = fresh_name("blocked");
+    // An older release's tab: its connection does not close when another tab upgrades.
+    let older = idb::Factory::new()
+        .expect("indexedDB")
+        .open(&name, Some(SCHEMA_VERSION - 1))
+        .expect("open request")
+        .await
+        .expect("the older release opens its database");
+
+    let (cache, states) = watched(&name);
+    let mut writing = Box::pin(cache.put(Store::Meta, "k", b"v"));
+    match select(
+        writing.as_mut(),
+        TimeoutFuture::new(OPEN_PATIENCE_MS + 1_000),
+    )
+    .await
+    {
+        Either::Left((written, _)) => panic!("the upgrade was not blocked: {written:?}"),
+        Either::Right(_) => {}
+    }
+    assert_eq!(
+        *states.borrow(),
+        vec![StorageState::Waiting],
+        "the page is told that another tab holds the upgrade up"
+    );
+
+    older.close();
+    within(5_000, "the upgrade once the older tab closed", writing)
+        .await
+        .expect("the write goes through once the older tab is closed");
+    assert_eq!(
+        *states.borrow(),
+        vec![StorageState::Waiting, StorageState::Ready]
+    );
+    assert_eq!(cache.get(Store::Meta, "k").await, Ok(Some(b"v".to_vec())));
+}
+
+#[test]
+async fn a_database_deleted_by_another_tab_is_opened_anew() {
+    let name = fresh_name("deleted");
+    let (cache, states) = watched(&name);
+    cache.put(Store::Meta, "k", b"v").await.expect("put");
+
+    // Signing out in another tab deletes the database: this tab's connection lets go.
+    within(5_000, "deleting the database", Rexie::delete(&name))
+        .await
+        .expect("delete");
+
+    assert_eq!(cache.get(Store::Meta, "k").await, Ok(None), "nothing left");
+    cache
+        .put(Store::Meta, "k", b"w")
+        .await
+        .expect("writes go on");
+    assert_eq!(cache.get(Store::Meta, "k").await, Ok(Some(b"w".to_vec())));
+    assert!(states.borrow().is_empty(), "nothing to tell the person");
+}

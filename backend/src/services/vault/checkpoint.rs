@@ -17,10 +17,10 @@ use shared_types::vault::{
 };
 use shared_types::{AccountId, ContainerId};
 
-use super::check::MIN_SEALED_BYTES;
 use crate::entity::vault_container;
 use crate::error::ApiError;
 use crate::services::access;
+use shared_types::push_rules::MIN_SEALED_BYTES;
 
 /// Stores each checkpoint whose container the account can write and that is still at the
 /// checkpoint's revision.

@@ -32,16 +32,17 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Statement,
     TransactionTrait,
 };
+use shared_types::push_rules::{self, Held, Verdict, needed_parent, refuse, well_formed};
 use shared_types::vault::{
     Accepted, CHANGE_MEMORY_DAYS, Conflict, PushRequest, PushResponse, RecordChange, RecordKind,
-    Refusal, RefusalCode,
+    Refusal,
 };
-use shared_types::{AccountId, ContainerId};
+use shared_types::{AccountId, ContainerId, RecordId};
 use time::Duration;
 use uuid::Uuid;
 
-use super::check::{check_request, refuse, well_formed};
-use super::{kind_name, to_record};
+use super::check::check_request;
+use super::{kind_name, kind_of, to_record};
 use crate::entity::{vault_access, vault_change, vault_record};
 use crate::error::ApiError;
 use crate::services::access;
@@ -52,8 +53,6 @@ use crate::services::notify::Notifier;
 /// takes a container it writes past a multiple of this: a statement saved on almost every push,
 /// and an account that pushes a lot forgets as often.
 const FORGET_EVERY: i64 = 64;
-
-const NOT_WRITABLE: &str = "You may not change this container (it is not yours, your access was taken away, or it does not exist).";
 
 /// Stores what it can of `request`'s changes for the account, in one transaction. See the
 /// module's invariants. Refuses the whole request only when it is empty or too long.
@@ -87,37 +86,30 @@ pub async fn push(
     let readable = access::readable(&txn, account).await?;
     let writable = access::writable(&readable, heads.keys().copied());
     let replayed = stored_changes(&txn, account, &changes).await?;
-    let mut rows: HashMap<Uuid, Vec<vault_record::Model>> = HashMap::new();
+    let mut rows: HashMap<Uuid, Vec<(vault_record::Model, Held)>> = HashMap::new();
     for row in vault_record::Entity::find()
         .filter(vault_record::Column::Id.is_in(ids))
         .filter(vault_record::Column::ContainerId.is_in(readable.keys().map(|c| c.0)))
         .all(&txn)
         .await?
     {
-        rows.entry(row.id).or_default().push(row);
+        let held = held(&row)?;
+        rows.entry(row.id).or_default().push((row, held));
     }
 
     // Each change against what is stored, before anything is written.
     let mut candidates = Vec::with_capacity(changes.len());
     for change in changes {
-        match replayed.get(&change.change_id.0) {
-            Some(row) if row.record_id != change.id.0 => {
-                refused.push(refuse(
-                    &change,
-                    RefusalCode::ChangeIdReused,
-                    "This change id was already used for another record; every change needs a new id.",
-                ));
-                continue;
-            }
-            Some(row) => {
-                reply.accepted.push(Accepted {
+        if let Some(row) = replayed.get(&change.change_id.0) {
+            match push_rules::replayed(&change, RecordId(row.record_id)) {
+                Ok(()) => reply.accepted.push(Accepted {
                     id: change.id,
                     change_id: change.change_id,
                     revision: row.revision,
-                });
-                continue;
+                }),
+                Err(refusal) => refused.push(refusal),
             }
-            None => {}
+            continue;
         }
         let stored = rows.get(&change.id.0).map(Vec::as_slice).unwrap_or(&[]);
         match place(&change, stored, &writable, &heads) {
@@ -130,23 +122,12 @@ pub async fn push(
     let mut to_store = Vec::with_capacity(candidates.len());
     for (change, place) in candidates {
         if let Some(parent) = needed_parent(&change)
-            && !items.contains(&parent)
+            && !items.contains(&parent.0)
         {
-            refused.push(refuse(
-                &change,
-                RefusalCode::MissingParent,
-                "A past version's item must be stored first, or in the same push.",
-            ));
+            refused.push(push_rules::missing_parent(&change));
             continue;
         }
-        let fits = match (change.base_revision, &place.current) {
-            // New, or the deletion of a record this server never had (kept as a tombstone
-            // anyway, so deleting twice is harmless).
-            (None, None) => true,
-            (Some(base), Some(row)) => row.revision == base,
-            (None, Some(_)) | (Some(_), None) => false,
-        };
-        if fits && !place.moved_meanwhile {
+        if place.verdict == Verdict::Store {
             to_store.push((change, place));
         } else {
             reply.conflicts.push(Conflict {
@@ -243,56 +224,57 @@ pub async fn push(
 
 /// Where a change lands, as far as the stored rows tell.
 struct Place {
-    /// The record as stored now: its live row wherever it lives, else its row in the container
-    /// the change names (a tombstone), else nothing.
+    /// The record as stored now (see `push_rules::current`).
     current: Option<vault_record::Model>,
     /// Whether the container the change names already has a row for the record.
     row_in_target: bool,
-    /// The record lives in a container this push did not take (it moved after the push
-    /// looked): answered as a conflict, and the browser sends its change again.
-    moved_meanwhile: bool,
+    /// Stored or a conflict (a refusal is no place).
+    verdict: Verdict,
 }
 
-/// Checks that the account may write where the change goes and where its record lives, and
-/// that the record keeps its kind.
+/// A stored row as the push rules see it.
+fn held(row: &vault_record::Model) -> Result<Held, ApiError> {
+    Ok(Held {
+        container_id: ContainerId(row.container_id),
+        kind: kind_of(&row.kind).ok_or_else(|| {
+            ApiError::Internal(format!("vault record {} has an unknown kind", row.id).into())
+        })?,
+        revision: row.revision,
+        live: row.data.is_some(),
+    })
+}
+
+/// Judges the change by the push rules against its record's rows, given the containers the
+/// account may write and those this push took.
 fn place(
     change: &RecordChange,
-    stored: &[vault_record::Model],
+    stored: &[(vault_record::Model, Held)],
     writable: &HashSet<ContainerId>,
     taken: &BTreeMap<ContainerId, i64>,
 ) -> Result<Place, Refusal> {
-    if !writable.contains(&change.container_id) {
-        return Err(refuse(change, RefusalCode::NotWritable, NOT_WRITABLE));
-    }
-    let in_target = stored
+    let current = push_rules::current(stored, |(_, held)| *held, change.container_id);
+    let row_in_target = stored
         .iter()
-        .find(|row| row.container_id == change.container_id.0);
-    let current = stored
-        .iter()
-        .find(|row| row.data.is_some())
-        .or(in_target)
-        .cloned();
-    let mut moved_meanwhile = false;
-    if let Some(row) = &current {
-        let lives_in = ContainerId(row.container_id);
-        if !taken.contains_key(&lives_in) {
-            moved_meanwhile = true;
-        } else if !writable.contains(&lives_in) {
-            return Err(refuse(change, RefusalCode::NotWritable, NOT_WRITABLE));
+        .any(|(_, held)| held.container_id == change.container_id);
+    let may_write = |c| writable.contains(&c);
+    let verdict = match current {
+        // The record moved into a container this push did not take after the push looked:
+        // a conflict, and the browser sends its change again.
+        Some((_, held))
+            if !taken.contains_key(&held.container_id) && may_write(change.container_id) =>
+        {
+            Verdict::Conflict
         }
-        if row.kind != kind_name(change.kind) {
-            return Err(refuse(
-                change,
-                RefusalCode::KindChanged,
-                "A record never changes kind; this one is stored as another kind.",
-            ));
-        }
+        _ => push_rules::judge(change, current.map(|(_, held)| *held), may_write),
+    };
+    match verdict {
+        Verdict::Refuse(code, message) => Err(refuse(change, code, message)),
+        verdict => Ok(Place {
+            current: current.map(|(row, _)| row.clone()),
+            row_in_target,
+            verdict,
+        }),
     }
-    Ok(Place {
-        current,
-        row_in_target: in_target.is_some(),
-        moved_meanwhile,
-    })
 }
 
 /// The containers a push takes, in id order: of those the changes name and those their
@@ -385,14 +367,6 @@ async fn stored_changes(
         .collect())
 }
 
-/// The item a change needs to exist: a past version's parent, unless the change deletes it.
-fn needed_parent(change: &RecordChange) -> Option<Uuid> {
-    match (change.kind, &change.data) {
-        (RecordKind::History, Some(_)) => change.parent_id.map(|p| p.0),
-        _ => None,
-    }
-}
-
 /// Which of the parents the changes need are items after this push, were every candidate
 /// stored: an item the push creates or edits, or a live item in a readable container that the
 /// push leaves alone. Reads ids only, never content.
@@ -405,7 +379,11 @@ async fn parent_items(
         candidates.iter().map(|(c, _)| (c.id.0, c)).collect();
     let mut items = HashSet::new();
     let mut unpushed = HashSet::new();
-    for parent in candidates.iter().filter_map(|(c, _)| needed_parent(c)) {
+    for parent in candidates
+        .iter()
+        .filter_map(|(c, _)| needed_parent(c))
+        .map(|p| p.0)
+    {
         match pushed.get(&parent) {
             Some(change) if change.kind == RecordKind::Item && change.data.is_some() => {
                 items.insert(parent);
@@ -431,22 +409,4 @@ async fn parent_items(
         items.extend(stored);
     }
     Ok(items)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::check::tests::change;
-    use super::*;
-
-    #[test]
-    fn only_a_stored_past_version_needs_its_parent() {
-        let history = change(RecordKind::History);
-        assert_eq!(needed_parent(&history), history.parent_id.map(|p| p.0));
-        let deleted = RecordChange {
-            data: None,
-            ..history
-        };
-        assert_eq!(needed_parent(&deleted), None);
-        assert_eq!(needed_parent(&change(RecordKind::Item)), None);
-    }
 }

@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use futures_executor::block_on;
 use proptest::prelude::*;
+use shared_types::push_rules::{self, Verdict};
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess,
     ContainerKind, Cursor, PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport,
@@ -27,9 +28,9 @@ use super::*;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;
 
-/// The server's rules, in memory: a revision sequence per container, records keyed by
-/// (container, id), a change naming another container moves the record (its old container
-/// keeps a tombstone).
+/// The server in memory: a revision sequence per container, records keyed by (container, id),
+/// a change naming another container moves the record (its old container keeps a tombstone).
+/// Each change is judged by the server's own rules (`shared_types::push_rules`).
 #[derive(Default)]
 struct Server {
     heads: BTreeMap<ContainerId, i64>,
@@ -50,6 +51,16 @@ struct Server {
     hidden: BTreeSet<RecordId>,
     /// A malicious server: while set, it serves no checkpoint.
     withhold_checkpoints: bool,
+}
+
+/// A stored record as the push rules see it.
+fn held(record: &VaultRecord) -> push_rules::Held {
+    push_rules::Held {
+        container_id: record.container_id,
+        kind: record.kind,
+        revision: record.revision,
+        live: record.data.is_some(),
+    }
 }
 
 impl Server {
@@ -147,37 +158,67 @@ impl Remote for MemoryServer {
         let result = if server.unreachable {
             Err(ApiError::Unreachable)
         } else {
+            // The server's own rules (`shared_types::push_rules`): shape, change ids stored
+            // once, the current row, who may write where, kinds, base revisions, parents.
+            let (changes, refused) = push_rules::well_formed(request.changes.clone());
             let mut reply = PushResponse {
                 accepted: Vec::new(),
                 conflicts: Vec::new(),
-                refused: Vec::new(),
+                refused,
             };
-            for change in &request.changes {
-                if let Some(&(_, revision)) = server.changes.get(&change.change_id) {
-                    reply.accepted.push(Accepted {
-                        id: change.id,
-                        change_id: change.change_id,
-                        revision,
-                    });
+            // The account owns every container it was not taken out of.
+            let revoked: BTreeSet<ContainerId> =
+                server.revoked.iter().map(|a| a.container_id).collect();
+            let may_write = |c: ContainerId| !revoked.contains(&c);
+            let pushed_items: BTreeSet<RecordId> = changes
+                .iter()
+                .filter(|c| c.kind == RecordKind::Item && c.data.is_some())
+                .map(|c| c.id)
+                .collect();
+            for change in &changes {
+                if let Some(&(record, revision)) = server.changes.get(&change.change_id) {
+                    match push_rules::replayed(change, record) {
+                        Ok(()) => reply.accepted.push(Accepted {
+                            id: change.id,
+                            change_id: change.change_id,
+                            revision,
+                        }),
+                        Err(refusal) => reply.refused.push(refusal),
+                    }
                     continue;
                 }
-                let current = server
+                let rows: Vec<&VaultRecord> = server
                     .records
                     .values()
-                    .find(|r| r.id == change.id && r.data.is_some())
-                    .or_else(|| server.records.get(&(change.container_id, change.id)))
-                    .cloned();
-                let fits = match (change.base_revision, &current) {
-                    (None, None) => true,
-                    (Some(base), Some(row)) => row.revision == base,
-                    _ => false,
-                };
-                if !fits {
-                    reply.conflicts.push(Conflict {
-                        id: change.id,
-                        current: server.forged_current.clone().or(current),
-                    });
+                    .filter(|r| r.id == change.id && may_write(r.container_id))
+                    .collect();
+                let current = push_rules::current(&rows, |r| held(r), change.container_id)
+                    .map(|r| (*r).clone());
+                if let Some(parent) = push_rules::needed_parent(change)
+                    && !pushed_items.contains(&parent)
+                    && !server
+                        .records
+                        .values()
+                        .any(|r| r.id == parent && r.kind == RecordKind::Item && r.data.is_some())
+                {
+                    reply.refused.push(push_rules::missing_parent(change));
                     continue;
+                }
+                match push_rules::judge(change, current.as_ref().map(held), may_write) {
+                    Verdict::Store => {}
+                    Verdict::Conflict => {
+                        reply.conflicts.push(Conflict {
+                            id: change.id,
+                            current: server.forged_current.clone().or(current),
+                        });
+                        continue;
+                    }
+                    Verdict::Refuse(code, message) => {
+                        reply
+                            .refused
+                            .push(push_rules::refuse(change, code, message));
+                        continue;
+                    }
                 }
                 if let Some(moved) = current.filter(|c| c.container_id != change.container_id) {
                     let revision = server.next(moved.container_id);

@@ -5,9 +5,8 @@ use crate::components::sign_out::SignOutButton;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::cache::StorageState;
 use crate::services::auth::AuthStatus;
-use crate::services::{Auth, Storage};
+use crate::services::{Auth, Storage, StorageState};
 
 /// The app frame around `children`.
 #[component]

@@ -16,7 +16,8 @@ pub mod vault;
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::cache::{IndexedDbCache, StorageState};
+use crate::cache::IndexedDbCache;
+pub use crate::cache::StorageState;
 use auth::{AuthService, AuthStatus};
 use device::DeviceService;
 use status::StatusService;

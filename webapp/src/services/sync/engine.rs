@@ -229,7 +229,10 @@ impl SyncEngine {
         let mut rounds = 0;
         loop {
             rounds += 1;
-            result = session.sync(now_ms() as i64).await;
+            // Views show what was pulled before the checkpoints are compared and left.
+            result = session
+                .sync_with(now_ms() as i64, || status.changed())
+                .await;
             let again = std::mem::take(&mut self.0.state.borrow_mut().again);
             // Conflicts and rollbacks queue our side again: send it in the same run.
             let requeued = matches!(&result, Ok(r) if r.conflicts + r.rolled_back > 0);

@@ -470,6 +470,12 @@ impl<C: Cache> VaultSession<C> {
     /// Sends the outbox, then pulls what changed on the server since the last pull. Offline,
     /// it fails with [`ApiError::Unreachable`] and every change stays in the outbox.
     pub async fn sync(&self, now_ms: i64) -> Result<SyncReport> {
+        self.sync_with(now_ms, || {}).await
+    }
+
+    /// [`Self::sync`], calling `pulled` once what the server sent is stored, before the
+    /// checkpoints are compared and left (a round trip more): views can show it at once.
+    pub async fn sync_with(&self, now_ms: i64, pulled: impl Fn()) -> Result<SyncReport> {
         self.verify_index().await?;
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
@@ -482,6 +488,7 @@ impl<C: Cache> VaultSession<C> {
                 &std::collections::BTreeSet::new(),
             )
             .await?;
+        pulled();
         self.check_containers(served, &mut report, &sent, now_ms)
             .await?;
         report.pending = self.pending_count().await?;

@@ -4,7 +4,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use shared_types::account::codes;
 
 use crate::error::ApiError;
@@ -27,6 +30,10 @@ impl FromRequest for AuthSession {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Found already by the route table's check (`require_session`), before the handler.
+        if let Some(found) = req.extensions().get::<AuthSession>().copied() {
+            return Box::pin(async move { Ok(found) });
+        }
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
@@ -83,6 +90,20 @@ fn resolve_client_ip(
         }
     }
     peer.to_string()
+}
+
+/// Middleware of every route the table says needs a session (`routes::table`): the session
+/// is found before the handler's extractors run, so that nothing of the request (its body
+/// least of all) is read for a caller who is not signed in. Extractors run side by side, and a
+/// malformed body could otherwise answer first. The handler's `AuthSession` then reads the
+/// session found here.
+pub async fn require_session(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let session = AuthSession::extract(req.request()).await?;
+    req.extensions_mut().insert(session);
+    next.call(req).await
 }
 
 #[cfg(test)]

@@ -1,31 +1,41 @@
 //! Sign-up, email confirmation, prelogin, login, logout and the signed-in account.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use shared_types::DeviceId;
 use shared_types::account::{
     ChangePasswordRequest, ConfirmEmailRequest, LoginRequest, PreloginRequest, SignupRequest,
 };
 
+use super::table::{Registrar, Scope, delete, get, post};
 use crate::auth::{AuthSession, client_ip};
 use crate::error::ApiError;
 use crate::services::accounts::{self, NewSession, SESSION_COOKIE, SESSION_LIFETIME};
 use crate::state::AppState;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(prelogin)
-        .service(signup)
-        .service(confirm)
-        .service(login)
-        .service(logout)
-        .service(logout_everywhere)
-        .service(me)
-        .service(devices)
-        .service(revoke_device)
-        .service(sessions)
-        .service(end_session)
-        .service(change_password);
+/// Declares the routes (see `routes::table`).
+pub fn declare(r: &mut impl Registrar) {
+    r.add(post("/prelogin", Scope::Public), prelogin);
+    r.add(post("/accounts", Scope::Public), signup);
+    r.add(post("/accounts/confirm", Scope::Public), confirm);
+    r.add(post("/login", Scope::Public), login);
+    r.add(post("/logout", Scope::Account), logout);
+    r.add(
+        post("/logout/everywhere", Scope::Account),
+        logout_everywhere,
+    );
+    r.add(get("/account/devices", Scope::Account), devices);
+    r.add(
+        delete("/account/devices/{device_id}", Scope::Account),
+        revoke_device,
+    );
+    r.add(get("/account/sessions", Scope::Account), sessions);
+    r.add(
+        delete("/account/sessions/{id}", Scope::Account),
+        end_session,
+    );
+    r.add(post("/account/password", Scope::Account), change_password);
+    r.add(get("/account", Scope::Account), me);
 }
 
 fn session_cookie(token: &str) -> Cookie<'static> {
@@ -44,7 +54,6 @@ fn signed_in(new: NewSession) -> HttpResponse {
         .json(new.bundle)
 }
 
-#[post("/prelogin")]
 async fn prelogin(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -54,7 +63,6 @@ async fn prelogin(
     Ok(HttpResponse::Ok().json(reply))
 }
 
-#[post("/accounts")]
 async fn signup(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -64,7 +72,6 @@ async fn signup(
     Ok(HttpResponse::Accepted().json(next))
 }
 
-#[post("/accounts/confirm")]
 async fn confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -75,7 +82,6 @@ async fn confirm(
     ))
 }
 
-#[post("/login")]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -92,7 +98,6 @@ fn signed_out() -> HttpResponse {
     HttpResponse::NoContent().cookie(gone).finish()
 }
 
-#[post("/logout")]
 async fn logout(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -101,7 +106,6 @@ async fn logout(
     Ok(signed_out())
 }
 
-#[post("/logout/everywhere")]
 async fn logout_everywhere(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -110,7 +114,6 @@ async fn logout_everywhere(
     Ok(signed_out())
 }
 
-#[get("/account/devices")]
 async fn devices(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -118,7 +121,6 @@ async fn devices(
     Ok(HttpResponse::Ok().json(accounts::devices(&state, &session.0).await?))
 }
 
-#[delete("/account/devices/{device_id}")]
 async fn revoke_device(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -128,7 +130,6 @@ async fn revoke_device(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[get("/account/sessions")]
 async fn sessions(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -136,7 +137,6 @@ async fn sessions(
     Ok(HttpResponse::Ok().json(accounts::sessions(&state, &session.0).await?))
 }
 
-#[delete("/account/sessions/{id}")]
 async fn end_session(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -146,7 +146,6 @@ async fn end_session(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[post("/account/password")]
 async fn change_password(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -157,7 +156,6 @@ async fn change_password(
     ))
 }
 
-#[get("/account")]
 async fn me(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(accounts::account_of(&state, &session.0).await?))
 }

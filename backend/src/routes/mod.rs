@@ -1,12 +1,31 @@
-//! HTTP routes, one file per resource, each with `configure`.
+//! HTTP routes, one file per resource, each declaring its routes to the route table
+//! (`table.rs`), which registers them and lists them.
 
 use actix_web::web;
 
 pub mod accounts;
 pub mod health;
+pub mod table;
 pub mod two_factor;
 pub mod vault;
 pub mod wire;
+
+use table::{Listing, Register, Registrar, RouteRule};
+
+/// Every route, declared to `r`.
+fn declare(r: &mut impl Registrar) {
+    health::declare(r);
+    accounts::declare(r);
+    two_factor::declare(r);
+    vault::declare(r);
+}
+
+/// Every route of the API (paths under `/api`), with who may call it.
+pub fn declared() -> Vec<RouteRule> {
+    let mut listing = Listing::default();
+    declare(&mut listing);
+    listing.0
+}
 
 /// Registers every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -14,10 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api")
             // API replies carry account data: never stored by browsers or proxies.
             .wrap(actix_web::middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
-            .configure(health::configure)
-            .configure(accounts::configure)
-            .configure(two_factor::configure)
-            .configure(vault::configure)
+            .configure(|cfg| declare(&mut Register(cfg)))
             .default_service(web::to(api_not_found)),
     );
 }

@@ -1,22 +1,22 @@
 //! Two-factor authentication settings of the signed-in account.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use shared_types::account::{DisableTwoFactorRequest, EnableTwoFactorRequest};
 
+use super::table::{Registrar, Scope, get, post};
 use crate::auth::AuthSession;
 use crate::error::ApiError;
 use crate::services::two_factor;
 use crate::state::AppState;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(status)
-        .service(setup)
-        .service(enable)
-        .service(disable);
+/// Declares the routes (see `routes::table`).
+pub fn declare(r: &mut impl Registrar) {
+    r.add(get("/account/2fa", Scope::Account), status);
+    r.add(post("/account/2fa/setup", Scope::Account), setup);
+    r.add(post("/account/2fa/enable", Scope::Account), enable);
+    r.add(post("/account/2fa/disable", Scope::Account), disable);
 }
 
-#[get("/account/2fa")]
 async fn status(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -24,12 +24,10 @@ async fn status(
     Ok(HttpResponse::Ok().json(two_factor::status(&state, &session.0).await?))
 }
 
-#[post("/account/2fa/setup")]
 async fn setup(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(two_factor::setup(&state, &session.0).await?))
 }
 
-#[post("/account/2fa/enable")]
 async fn enable(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -38,7 +36,6 @@ async fn enable(
     Ok(HttpResponse::Ok().json(two_factor::enable(&state, &session.0, &body.code).await?))
 }
 
-#[post("/account/2fa/disable")]
 async fn disable(
     state: web::Data<AppState>,
     session: AuthSession,

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
 use shared_types::vault::{
     ChangeNotice, CheckpointRequest, Cursor, PullRequest, PushRequest, RollbackReport,
 };
 
+use super::table::{Registrar, Scope, get, post};
 use super::wire::{self, VaultBody};
 use crate::auth::AuthSession;
 use crate::error::ApiError;
@@ -29,16 +30,15 @@ const STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// How long a browser waits before reconnecting a closed stream (the SSE `retry` field).
 const RECONNECT_MS: u32 = 2000;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(pull)
-        .service(push)
-        .service(events)
-        .service(rollbacks)
-        .service(checkpoints);
+/// Declares the routes (see `routes::table`).
+pub fn declare(r: &mut impl Registrar) {
+    r.add(post("/vault/pull", Scope::Account), pull);
+    r.add(post("/vault/push", Scope::Account), push);
+    r.add(post("/vault/checkpoints", Scope::Account), checkpoints);
+    r.add(post("/vault/rollbacks", Scope::Account), rollbacks);
+    r.add(get("/vault/events", Scope::Account), events);
 }
 
-#[post("/vault/pull")]
 async fn pull(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -52,7 +52,6 @@ async fn pull(
     response
 }
 
-#[post("/vault/push")]
 async fn push(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -70,7 +69,6 @@ async fn push(
 }
 
 /// Checkpoints of containers a browser holds all of (see `services::vault::checkpoint`).
-#[post("/vault/checkpoints")]
 async fn checkpoints(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -83,7 +81,6 @@ async fn checkpoints(
 
 /// A browser found this server serving older data than it had seen. Logged and counted for
 /// the operator (a restore from an old backup, or tampering); nothing else changes.
-#[post("/vault/rollbacks")]
 async fn rollbacks(
     state: web::Data<AppState>,
     session: AuthSession,
@@ -101,7 +98,6 @@ async fn rollbacks(
 /// A stream of server-sent events: a `changed` event (data: a [`ChangeNotice`]) whenever a
 /// container the account can read changes, from any browser and on any instance. It ends after
 /// [`STREAM_LIFETIME`] and the browser reconnects.
-#[get("/vault/events")]
 async fn events(state: web::Data<AppState>, session: AuthSession) -> HttpResponse {
     let feed = Feed {
         _open: state.metrics.stream_opened(),

@@ -1,0 +1,106 @@
+//! The API's routes as one table: each route's method, path (under `/api`) and who may call
+//! it. The table both registers the routes ([`Register`]) and lists them ([`Listing`]), so no
+//! route exists without its row, and tests walk every row: every route that needs a session
+//! refuses a request without one (`tests/routes.rs`). The company and partner scopes of the
+//! admin views plug in here.
+
+use actix_web::http::Method;
+use actix_web::middleware::from_fn;
+use actix_web::{FromRequest, Handler, Responder, guard, web};
+
+use crate::auth::require_session;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anyone: sign-up, sign-in, health.
+    Public,
+    /// A signed-in account (the handler takes `AuthSession`).
+    Account,
+}
+
+/// One route of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteRule {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path under `/api`, with `{name}` for each segment taken from the path.
+    pub path: &'static str,
+    /// Who may call it.
+    pub scope: Scope,
+}
+
+/// A `GET` route.
+pub fn get(path: &'static str, scope: Scope) -> RouteRule {
+    RouteRule {
+        method: Method::GET,
+        path,
+        scope,
+    }
+}
+
+/// A `POST` route.
+pub fn post(path: &'static str, scope: Scope) -> RouteRule {
+    RouteRule {
+        method: Method::POST,
+        path,
+        scope,
+    }
+}
+
+/// A `DELETE` route.
+pub fn delete(path: &'static str, scope: Scope) -> RouteRule {
+    RouteRule {
+        method: Method::DELETE,
+        path,
+        scope,
+    }
+}
+
+/// What the routes files declare their routes to.
+pub trait Registrar {
+    /// Declares `rule`, served by `handler`.
+    fn add<F, Args>(&mut self, rule: RouteRule, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static;
+}
+
+/// Registers each declared route with actix: a resource per (method, path), guarded by the
+/// method, so that a request with another method goes on to the next one (as actix's route
+/// macros do). A route that needs a session checks it before anything else
+/// (`auth::require_session`).
+pub struct Register<'a>(pub &'a mut web::ServiceConfig);
+
+impl Registrar for Register<'_> {
+    fn add<F, Args>(&mut self, rule: RouteRule, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        let resource = web::resource(rule.path).guard(guard::Method(rule.method));
+        match rule.scope {
+            Scope::Public => self.0.service(resource.to(handler)),
+            Scope::Account => self
+                .0
+                .service(resource.wrap(from_fn(require_session)).to(handler)),
+        };
+    }
+}
+
+/// Lists each declared route.
+#[derive(Debug, Default)]
+pub struct Listing(pub Vec<RouteRule>);
+
+impl Registrar for Listing {
+    fn add<F, Args>(&mut self, rule: RouteRule, _handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.0.push(rule);
+    }
+}

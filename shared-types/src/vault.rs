@@ -167,8 +167,12 @@ pub struct Conflict {
 
 /// Why one change was refused. The browser keeps a refused change (shown in red, with
 /// [`Refusal::message`]) and does not send it again until it is edited.
+///
+/// It travels by name on both wires (`"not_writable"`), so that a browser reads a code a newer
+/// server added as [`RefusalCode::Other`]: postcard would otherwise carry the variant's
+/// number, which a browser cannot read past.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", from = "String")]
 pub enum RefusalCode {
     /// The change is malformed: sizes, keys or parents that cannot be right.
     Invalid,
@@ -184,8 +188,38 @@ pub enum RefusalCode {
     /// The same record (or change id) twice in one push.
     Duplicate,
     /// A code this browser does not know (sent by a newer server).
-    #[serde(other)]
     Other,
+}
+
+impl RefusalCode {
+    /// Every code, with its name on the wire.
+    const NAMES: [(RefusalCode, &'static str); 7] = [
+        (RefusalCode::Invalid, "invalid"),
+        (RefusalCode::NotWritable, "not_writable"),
+        (RefusalCode::KindChanged, "kind_changed"),
+        (RefusalCode::MissingParent, "missing_parent"),
+        (RefusalCode::ChangeIdReused, "change_id_reused"),
+        (RefusalCode::Duplicate, "duplicate"),
+        (RefusalCode::Other, "other"),
+    ];
+}
+
+impl From<RefusalCode> for &'static str {
+    fn from(code: RefusalCode) -> Self {
+        RefusalCode::NAMES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or("other", |(_, name)| name)
+    }
+}
+
+impl From<String> for RefusalCode {
+    fn from(name: String) -> Self {
+        RefusalCode::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map_or(RefusalCode::Other, |(code, _)| *code)
+    }
 }
 
 /// A change that was refused.
@@ -356,6 +390,32 @@ pub struct RollbackReport {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn refusal_codes_travel_by_name_and_an_unknown_one_reads_as_other_on_both_wires() {
+        for (code, name) in RefusalCode::NAMES {
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+            let binary = postcard::to_allocvec(&code).unwrap();
+            assert_eq!(postcard::from_bytes::<RefusalCode>(&binary).unwrap(), code);
+            assert_eq!(
+                serde_json::from_value::<RefusalCode>(name.into()).unwrap(),
+                code
+            );
+        }
+        // A refusal from a newer server, with a code this build does not know.
+        let newer = ("a_code_from_the_future", 9_u8);
+        let json = serde_json::json!("a_code_from_the_future");
+        assert_eq!(
+            serde_json::from_value::<RefusalCode>(json).unwrap(),
+            RefusalCode::Other
+        );
+        let binary = postcard::to_allocvec(&newer.0).unwrap();
+        assert_eq!(
+            postcard::from_bytes::<RefusalCode>(&binary).unwrap(),
+            RefusalCode::Other
+        );
+        let _ = newer.1;
+    }
 
     #[test]
     fn a_tombstone_travels_with_its_mark_and_without_key_or_data_in_json_and_binary() {

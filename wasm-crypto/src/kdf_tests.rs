@@ -9,6 +9,17 @@ use crate::tests::flip_each_byte;
 use crate::vectors::{self, bytes, same_key};
 use crate::*;
 
+/// The test vectors' login keys, derived with `params`.
+fn login_keys(params: &KdfParams) -> LoginKeys {
+    derive_login_keys(
+        &vectors::password(),
+        vectors::EMAIL,
+        params,
+        &vectors::salt(),
+    )
+    .unwrap()
+}
+
 #[test]
 fn the_password_envelope_opens_with_the_right_password_only() {
     let envelope = PasswordEnvelope::from_bytes(bytes(vectors::ENVELOPE)).unwrap();
@@ -39,24 +50,12 @@ fn a_tampered_password_envelope_is_refused() {
 
 #[test]
 fn login_keys_refuse_an_envelope_with_other_parameters() {
-    let keys = derive_login_keys(
-        &vectors::password(),
-        vectors::EMAIL,
-        &vectors::FLOOR_PARAMS,
-        &vectors::salt(),
-    )
-    .unwrap();
+    let keys = login_keys(&vectors::FLOOR_PARAMS);
     let stronger = KdfParams {
         iterations: 3,
         ..vectors::FLOOR_PARAMS
     };
-    let other = derive_login_keys(
-        &vectors::password(),
-        vectors::EMAIL,
-        &stronger,
-        &vectors::salt(),
-    )
-    .unwrap();
+    let other = login_keys(&stronger);
     let envelope = other.seal_account_key(&make_symmetric_key());
     assert_eq!(
         keys.open_account_key(&envelope).unwrap_err(),
@@ -71,13 +70,7 @@ fn login_keys_refuse_an_envelope_with_other_parameters() {
 
 #[test]
 fn auth_key_and_key_encryption_key_are_independent() {
-    let keys = derive_login_keys(
-        &vectors::password(),
-        vectors::EMAIL,
-        &vectors::FLOOR_PARAMS,
-        &vectors::salt(),
-    )
-    .unwrap();
+    let keys = login_keys(&vectors::FLOOR_PARAMS);
     assert_ne!(
         *keys.auth_key().as_login_bytes(),
         keys.dangerous_key_encryption_key_bytes(),

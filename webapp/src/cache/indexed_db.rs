@@ -130,6 +130,7 @@ impl IndexedDbCache {
                 return Err(e);
             }
         };
+        move_records_into_segments(&db).await?;
         // Calls that came in while the database was opening opened it too: keep one
         // connection and close the others, which would otherwise stay open unseen (dropping
         // one does not close it) and hold up another tab's upgrade for good.
@@ -138,13 +139,6 @@ impl IndexedDbCache {
             return Ok(kept.clone());
         }
         let db = Rc::new(db);
-        move_records_into_segments(&db).await?;
-        if let Some(kept) = self.db.borrow().as_ref() {
-            if let Ok(db) = Rc::try_unwrap(db) {
-                db.close();
-            }
-            return Ok(kept.clone());
-        }
         *self.db.borrow_mut() = Some(db.clone());
         Ok(db)
     }

@@ -4,9 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use shared_types::account::codes;
 
@@ -30,7 +28,7 @@ impl FromRequest for AuthSession {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // Found already by the route table's check (`require_session`), before the handler.
+        // Found already by the route table's check (`authz::authorize`), before the handler.
         if let Some(found) = req.extensions().get::<AuthSession>().copied() {
             return Box::pin(async move { Ok(found) });
         }
@@ -90,20 +88,6 @@ fn resolve_client_ip(
         }
     }
     peer.to_string()
-}
-
-/// Middleware of every route the table says needs a session (`routes::table`): the session
-/// is found before the handler's extractors run, so that nothing of the request (its body
-/// least of all) is read for a caller who is not signed in. Extractors run side by side, and a
-/// malformed body could otherwise answer first. The handler's `AuthSession` then reads the
-/// session found here.
-pub async fn require_session(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let session = AuthSession::extract(req.request()).await?;
-    req.extensions_mut().insert(session);
-    next.call(req).await
 }
 
 #[cfg(test)]

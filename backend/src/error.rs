@@ -31,6 +31,14 @@ pub enum ApiError {
         /// For a person.
         message: String,
     },
+    /// The request conflicts with the current state (e.g. already a member); `code` says how.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
     /// Too many attempts.
     #[error("too many attempts")]
     RateLimited(crate::services::rate_limit::RateLimited),
@@ -61,7 +69,9 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::NotFound => "not_found",
-            Self::Unauthorized { code, .. } | Self::Forbidden { code, .. } => code,
+            Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. } => code,
             Self::RateLimited(_) => shared_types::account::codes::RATE_LIMITED,
             Self::Mail(_) => "mail_failed",
             Self::Unavailable(_) => "unavailable",
@@ -73,7 +83,9 @@ impl ApiError {
         match self {
             Self::BadRequest(message) => message.clone(),
             Self::NotFound => "Not found.".to_owned(),
-            Self::Unauthorized { message, .. } | Self::Forbidden { message, .. } => message.clone(),
+            Self::Unauthorized { message, .. }
+            | Self::Forbidden { message, .. }
+            | Self::Conflict { message, .. } => message.clone(),
             Self::RateLimited(limited) => format!(
                 "Too many attempts. Wait {} and try again.",
                 wait_text(limited.retry_after_secs)
@@ -94,6 +106,7 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Mail(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -110,6 +123,7 @@ impl ResponseError for ApiError {
             | Self::NotFound
             | Self::Unauthorized { .. }
             | Self::Forbidden { .. }
+            | Self::Conflict { .. }
             | Self::RateLimited(_) => {}
         }
         let mut reply = HttpResponse::build(self.status_code());

@@ -4,6 +4,7 @@
 //! [`run`] starts the server on a listener the caller bound, so tests can use port 0.
 
 pub mod auth;
+pub mod authz;
 pub mod db;
 pub mod entity;
 pub mod error;

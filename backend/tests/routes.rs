@@ -50,7 +50,10 @@ on_both_databases! {
                 let status = reply.status();
                 let what = format!("{} {} with cookie {cookie:?}", route.method, route.path);
                 match route.scope {
-                    Scope::Account => {
+                    Scope::Account
+                    | Scope::CompanyMember
+                    | Scope::CompanyAdmin(_)
+                    | Scope::PartnerStaff(_) => {
                         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
                         let body: ErrorBody = reply.json().await.unwrap();
                         assert_eq!(body.code, codes::UNAUTHENTICATED, "{what}");

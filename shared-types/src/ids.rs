@@ -63,6 +63,14 @@ id_type! {
     CompanyId;
     /// A partner (MSP).
     PartnerId;
+    /// One address's place in one company: invited, active or removed.
+    MemberId;
+    /// One address's place in a partner's staff.
+    StaffId;
+    /// An access role of a partner's staff (built-in or custom).
+    PartnerRoleId;
+    /// An invitation sent to an address.
+    InvitationId;
 }
 
 impl From<ProfileId> for ContainerId {

@@ -10,6 +10,7 @@ mod ids;
 
 pub mod account;
 pub mod api;
+pub mod org;
 pub mod push_rules;
 pub mod vault;
 mod wire;

@@ -3,8 +3,15 @@
 //! them.
 
 pub mod account;
+pub mod admin_access_log;
+pub mod company;
+pub mod company_member;
 pub mod device;
 pub mod email_code;
+pub mod partner;
+pub mod partner_role;
+pub mod partner_role_permission;
+pub mod partner_staff;
 pub mod profile;
 pub mod rate_limit;
 pub mod recovery_code;

@@ -11,6 +11,7 @@ mod m20261123_000005_vault_change;
 mod m20261202_000006_containers;
 mod m20261202_000007_record_versions;
 mod m20261202_000008_checkpoints;
+mod m20261202_000009_organizations;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_containers::Migration),
             Box::new(m20261202_000007_record_versions::Migration),
             Box::new(m20261202_000008_checkpoints::Migration),
+            Box::new(m20261202_000009_organizations::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ use actix_web::web;
 
 pub mod accounts;
 pub mod health;
+pub mod orgs;
 pub mod table;
 pub mod two_factor;
 pub mod vault;
@@ -18,6 +19,7 @@ fn declare(r: &mut impl Registrar) {
     accounts::declare(r);
     two_factor::declare(r);
     vault::declare(r);
+    orgs::declare(r);
 }
 
 /// Every route of the API (paths under `/api`), with who may call it.

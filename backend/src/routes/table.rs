@@ -8,7 +8,9 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
 
-use crate::auth::require_session;
+use shared_types::org::Permission;
+
+use crate::authz::authorize;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,15 @@ pub enum Scope {
     Public,
     /// A signed-in account (the handler takes `AuthSession`).
     Account,
+    /// A member of the company named by `{company_id}`, or its partner's staff who may view
+    /// it (`authz::CompanyMember`).
+    CompanyMember,
+    /// An Admin of the company named by `{company_id}`, or its partner's staff holding the
+    /// permission (`authz::CompanyAdmin`).
+    CompanyAdmin(Permission),
+    /// Staff of the partner named by `{partner_id}`, holding the permission if one is given
+    /// (`authz::PartnerStaff`).
+    PartnerStaff(Option<Permission>),
 }
 
 /// One route of the table.
@@ -48,6 +59,24 @@ pub fn post(path: &'static str, scope: Scope) -> RouteRule {
     }
 }
 
+/// A `PUT` route.
+pub fn put(path: &'static str, scope: Scope) -> RouteRule {
+    RouteRule {
+        method: Method::PUT,
+        path,
+        scope,
+    }
+}
+
+/// A `PATCH` route.
+pub fn patch(path: &'static str, scope: Scope) -> RouteRule {
+    RouteRule {
+        method: Method::PATCH,
+        path,
+        scope,
+    }
+}
+
 /// A `DELETE` route.
 pub fn delete(path: &'static str, scope: Scope) -> RouteRule {
     RouteRule {
@@ -69,8 +98,9 @@ pub trait Registrar {
 
 /// Registers each declared route with actix: a resource per (method, path), guarded by the
 /// method, so that a request with another method goes on to the next one (as actix's route
-/// macros do). A route that needs a session checks it before anything else
-/// (`auth::require_session`).
+/// macros do). A route that needs a session is authorized before anything else
+/// (`authz::authorize`): the session, and for the organization scopes the caller's place in
+/// the company or partner of the path.
 pub struct Register<'a>(pub &'a mut web::ServiceConfig);
 
 impl Registrar for Register<'_> {
@@ -81,11 +111,14 @@ impl Registrar for Register<'_> {
         F::Output: Responder + 'static,
     {
         let resource = web::resource(rule.path).guard(guard::Method(rule.method));
-        match rule.scope {
+        let scope = rule.scope;
+        match scope {
             Scope::Public => self.0.service(resource.to(handler)),
-            Scope::Account => self
-                .0
-                .service(resource.wrap(from_fn(require_session)).to(handler)),
+            _ => self.0.service(
+                resource
+                    .wrap(from_fn(move |req, next| authorize(scope, req, next)))
+                    .to(handler),
+            ),
         };
     }
 }

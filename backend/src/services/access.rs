@@ -19,10 +19,10 @@ use sea_orm::{
     QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use shared_types::vault::{ContainerAccess, ContainerKind, Role};
-use shared_types::{AccountId, ContainerId};
+use shared_types::{AccountId, CompanyId, ContainerId};
 use uuid::Uuid;
 
-use crate::entity::{vault_access, vault_container};
+use crate::entity::{company_member, vault_access, vault_container};
 use crate::error::ApiError;
 use crate::services::accounts::now;
 
@@ -86,6 +86,23 @@ pub fn writable(
         .into_iter()
         .filter(|c| readable.get(c).is_some_and(|role| role.can_write()))
         .collect()
+}
+
+/// The company a container belongs to: a Business profile belongs to its owner's company while
+/// the owner is an active member. The one place the organization backup and the policies ask.
+pub async fn company_of_container(
+    db: &impl ConnectionTrait,
+    container: ContainerId,
+) -> Result<Option<CompanyId>, ApiError> {
+    let company: Option<Uuid> = company_member::Entity::find()
+        .select_only()
+        .column(company_member::Column::CompanyId)
+        .filter(company_member::Column::BusinessContainerId.eq(container.0))
+        .filter(company_member::Column::Status.eq(crate::services::orgs::ACTIVE))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(company.map(CompanyId))
 }
 
 /// Who can read each of `containers` (to tell their browsers of a change).

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod metrics;
 pub mod notify;
+pub mod orgs;
 pub mod rate_limit;
 pub mod server_secret;
 pub mod two_factor;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod ledger;
+pub mod orgs;
 pub mod running;
 pub mod vault;
 

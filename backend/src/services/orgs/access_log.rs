@@ -1,0 +1,69 @@
+//! A company's admin access log: every admin write, by anyone, and the visits of its partner's
+//! staff. The company's Admins read it; it holds plain facts ("user → admin"), never vault
+//! data, and keeps the actor's address as it was.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QuerySelect};
+use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
+use uuid::Uuid;
+
+use crate::entity::{account, admin_access_log};
+use crate::error::ApiError;
+use crate::services::accounts::now;
+
+/// What was done, as the log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A company was created.
+    CompanyCreated,
+}
+
+impl Action {
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::CompanyCreated => "company.created",
+        }
+    }
+}
+
+/// One entry to record.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The company whose log it goes to.
+    pub company: CompanyId,
+    /// Who did it.
+    pub actor: AccountId,
+    /// Set when the actor came in as the company's partner staff.
+    pub via_partner: Option<PartnerId>,
+    /// What.
+    pub action: Action,
+    /// To whom, if to a member.
+    pub target: Option<MemberId>,
+    /// Plain facts, at most 300 characters.
+    pub detail: String,
+}
+
+/// Records `entry`, in the caller's transaction.
+pub async fn record(db: &impl ConnectionTrait, entry: Entry) -> Result<(), ApiError> {
+    let email: Option<String> = account::Entity::find_by_id(entry.actor.0)
+        .select_only()
+        .column(account::Column::Email)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let detail: String = entry.detail.chars().take(300).collect();
+    admin_access_log::Entity::insert(admin_access_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(entry.company.0),
+        at: Set(now()),
+        actor_account_id: Set(Some(entry.actor.0)),
+        actor_email: Set(email.unwrap_or_default()),
+        actor_partner_id: Set(entry.via_partner.map(|p| p.0)),
+        action: Set(entry.action.name().to_owned()),
+        target_member_id: Set(entry.target.map(|m| m.0)),
+        detail: Set(detail),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The authorization matrix: every organization route × every kind of caller → allowed, or
+//! refused with the expected status, and nothing changed by a refusal. The rows are written by
+//! hand here (not derived from the route table), and the first check is that they name exactly
+//! the routes the server registers, so a route added without a row fails this test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use backend::routes::declared;
+use backend::routes::table::Scope;
+use common::TestServer;
+use common::orgs::{
+    add_member, add_staff, builtin_role, company_of_partner, custom_role, set_permissions, snapshot,
+};
+use reqwest::StatusCode;
+use shared_types::api::ErrorBody;
+use shared_types::org::{Permission, codes};
+use shared_types::{CompanyId, PartnerId};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Actor {
+    /// Admin of partner P1, which looks after company A.
+    PartnerAdmin,
+    /// Technician of P1.
+    Technician,
+    /// P1 staff with a custom role holding the route's permission (and only it).
+    CustomWith,
+    /// The same person, with a custom role holding every permission but the route's (and
+    /// those implying it).
+    CustomWithout,
+    /// Admin of partner P2.
+    OtherPartnerStaff,
+    /// Admin of company A.
+    CompanyAdmin,
+    /// User of company A.
+    CompanyUser,
+    /// Admin of company B (of P2).
+    OtherCompanyAdmin,
+    SignedOut,
+}
+
+use Actor::*;
+
+const ACTORS: [Actor; 9] = [
+    PartnerAdmin,
+    Technician,
+    CustomWith,
+    CustomWithout,
+    OtherPartnerStaff,
+    CompanyAdmin,
+    CompanyUser,
+    OtherCompanyAdmin,
+    SignedOut,
+];
+
+/// Who may call a route, as this test expects it.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Public,
+    Account,
+    /// A route of company A (`{company_id}`): the permission the custom role is tested with,
+    /// and who is let in.
+    Company(Permission, &'static [Actor]),
+    /// A route of partner P1 (`{partner_id}`).
+    Partner(Option<Permission>, &'static [Actor]),
+}
+
+const P1_STAFF: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CustomWithout];
+
+/// Every route of the API.
+const ROWS: &[(&str, &str, Expect)] = &[
+    ("GET", "/health", Expect::Public),
+    ("POST", "/prelogin", Expect::Public),
+    ("POST", "/accounts", Expect::Public),
+    ("POST", "/accounts/confirm", Expect::Public),
+    ("POST", "/login", Expect::Public),
+    ("POST", "/logout", Expect::Account),
+    ("POST", "/logout/everywhere", Expect::Account),
+    ("GET", "/account", Expect::Account),
+    ("GET", "/account/devices", Expect::Account),
+    ("DELETE", "/account/devices/{device_id}", Expect::Account),
+    ("GET", "/account/sessions", Expect::Account),
+    ("DELETE", "/account/sessions/{id}", Expect::Account),
+    ("POST", "/account/password", Expect::Account),
+    ("GET", "/account/2fa", Expect::Account),
+    ("POST", "/account/2fa/setup", Expect::Account),
+    ("POST", "/account/2fa/enable", Expect::Account),
+    ("POST", "/account/2fa/disable", Expect::Account),
+    ("POST", "/vault/push", Expect::Account),
+    ("POST", "/vault/pull", Expect::Account),
+    ("POST", "/vault/checkpoints", Expect::Account),
+    ("POST", "/vault/rollbacks", Expect::Account),
+    ("GET", "/vault/events", Expect::Account),
+    ("GET", "/account/memberships", Expect::Account),
+    ("POST", "/partners", Expect::Account),
+    ("POST", "/companies", Expect::Account),
+    (
+        "GET",
+        "/companies/{company_id}",
+        Expect::Company(
+            Permission::CompaniesView,
+            &[
+                PartnerAdmin,
+                Technician,
+                CustomWith,
+                CompanyAdmin,
+                CompanyUser,
+            ],
+        ),
+    ),
+    (
+        "GET",
+        "/partners/{partner_id}",
+        Expect::Partner(None, P1_STAFF),
+    ),
+];
+
+struct World {
+    partner: PartnerId,
+    company: CompanyId,
+    custom_role: Uuid,
+    sessions: BTreeMap<Actor, String>,
+}
+
+/// Partner P1 (Admin, Technician, one custom-role staff member) looking after company A (an
+/// Admin and a User); partner P2 (an Admin) looking after company B (an Admin).
+async fn world(server: &TestServer) -> World {
+    let mut sessions = BTreeMap::new();
+    let mut accounts = BTreeMap::new();
+    for (actor, email) in [
+        (PartnerAdmin, "admin@p1.example"),
+        (Technician, "tech@p1.example"),
+        (CustomWith, "custom@p1.example"),
+        (OtherPartnerStaff, "admin@p2.example"),
+        (CompanyAdmin, "admin@a.example"),
+        (CompanyUser, "user@a.example"),
+        (OtherCompanyAdmin, "admin@b.example"),
+    ] {
+        let (user, session) = server.signed_up(email, "correct horse").await;
+        accounts.insert(actor, user.account_id);
+        sessions.insert(actor, session);
+    }
+    sessions.insert(CustomWithout, sessions[&CustomWith].clone());
+    let p1 = server.new_partner(&sessions[&PartnerAdmin], "P1").await.id;
+    let p2 = server
+        .new_partner(&sessions[&OtherPartnerStaff], "P2")
+        .await
+        .id;
+    let db = server.database().await;
+    let technician = builtin_role(&db, p1, "technician").await;
+    add_staff(&db, p1, accounts[&Technician], technician).await;
+    let custom = custom_role(&db, p1, "Custom").await;
+    add_staff(&db, p1, accounts[&CustomWith], custom).await;
+    let a = company_of_partner(&db, p1, "A").await;
+    add_member(&db, a, accounts[&CompanyAdmin], "admin").await;
+    add_member(&db, a, accounts[&CompanyUser], "user").await;
+    let b = company_of_partner(&db, p2, "B").await;
+    add_member(&db, b, accounts[&OtherCompanyAdmin], "admin").await;
+    World {
+        partner: p1,
+        company: a,
+        custom_role: custom,
+        sessions,
+    }
+}
+
+fn scope_kind(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Public => "public",
+        Scope::Account => "account",
+        Scope::CompanyMember | Scope::CompanyAdmin(_) => "company",
+        Scope::PartnerStaff(_) => "partner",
+    }
+}
+
+fn expect_kind(expect: Expect) -> &'static str {
+    match expect {
+        Expect::Public => "public",
+        Expect::Account => "account",
+        Expect::Company(..) => "company",
+        Expect::Partner(..) => "partner",
+    }
+}
+
+on_both_databases! {
+    async fn every_organization_route_lets_in_exactly_who_it_should(server) {
+        let registered: BTreeSet<(String, String, &str)> = declared()
+            .iter()
+            .map(|r| (r.method.to_string(), r.path.to_owned(), scope_kind(r.scope)))
+            .collect();
+        let rows: BTreeSet<(String, String, &str)> = ROWS
+            .iter()
+            .map(|(method, path, expect)| ((*method).to_owned(), (*path).to_owned(), expect_kind(*expect)))
+            .collect();
+        assert_eq!(
+            registered.difference(&rows).collect::<Vec<_>>(),
+            Vec::<&(String, String, &str)>::new(),
+            "registered routes without a matrix row (or of another scope)"
+        );
+        assert_eq!(
+            rows.difference(&registered).collect::<Vec<_>>(),
+            Vec::<&(String, String, &str)>::new(),
+            "matrix rows of routes the server does not register"
+        );
+
+        let world = world(&server).await;
+        let db = server.database().await;
+        for (method, template, expect) in ROWS {
+            let (permission, allowed, knows): (Option<Permission>, &[Actor], &[Actor]) = match expect {
+                Expect::Public | Expect::Account => continue,
+                Expect::Company(p, allowed) => (
+                    Some(*p),
+                    allowed,
+                    &[PartnerAdmin, Technician, CustomWith, CustomWithout, CompanyAdmin, CompanyUser],
+                ),
+                Expect::Partner(p, allowed) => (*p, allowed, P1_STAFF),
+            };
+            let path = template
+                .replace("{company_id}", &world.company.to_string())
+                .replace("{partner_id}", &world.partner.to_string());
+            for actor in ACTORS {
+                let granted: Option<Vec<Permission>> = match (actor, permission) {
+                    (CustomWith, p) => Some(p.into_iter().collect()),
+                    // Every permission that neither is nor implies the route's.
+                    (CustomWithout, p) => Some(
+                        Permission::ALL
+                            .into_iter()
+                            .filter(|q| p.is_none_or(|p| *q != p && !q.implied().contains(&p)))
+                            .collect(),
+                    ),
+                    _ => None,
+                };
+                if let Some(granted) = granted {
+                    // Edited just before the request: the edit applies at once.
+                    set_permissions(&db, world.custom_role, &granted).await;
+                }
+                let before = snapshot(&db).await;
+                let mut request = server
+                    .client
+                    .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), server.url(&format!("/api{path}")));
+                if *method != "GET" {
+                    request = request.header("content-type", "application/json").body("{}");
+                }
+                if let Some(session) = world.sessions.get(&actor) {
+                    request = request.header("cookie", format!("{}={session}", backend::services::accounts::SESSION_COOKIE));
+                }
+                let reply = request.send().await.unwrap();
+                let status = reply.status();
+                let cell = format!("{method} {template} as {actor:?}");
+                if allowed.contains(&actor) {
+                    assert!(status.is_success(), "{cell}: {status}");
+                    continue;
+                }
+                let (expected_status, expected_code) = match actor {
+                    SignedOut => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+                    a if knows.contains(&a) => (StatusCode::FORBIDDEN, codes::NOT_PERMITTED),
+                    _ => (StatusCode::NOT_FOUND, "not_found"),
+                };
+                assert_eq!(status, expected_status, "{cell}");
+                let body: ErrorBody = reply.json().await.unwrap();
+                assert_eq!(body.code, expected_code, "{cell}");
+                assert_eq!(snapshot(&db).await, before, "{cell}: a refusal changed nothing");
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Organizations for tests: partners and companies made through the API where an endpoint
+//! exists, and members, staff and custom roles written through the database until theirs do
+//! (invitations, staff and roles come in later steps).
+
+use backend::entity::{
+    account, admin_access_log, company, company_member, partner, partner_role,
+    partner_role_permission, partner_staff, profile,
+};
+use reqwest::StatusCode;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use shared_types::org::{
+    CompanyView, CreateCompanyRequest, CreatePartnerRequest, PartnerView, Permission,
+};
+use shared_types::{AccountId, CompanyId, PartnerId};
+use uuid::Uuid;
+
+use super::TestServer;
+use super::accounts::Reply;
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+impl TestServer {
+    /// Makes a partner through the API; its maker becomes its Admin.
+    pub async fn new_partner(&self, session: &str, name: &str) -> PartnerView {
+        let reply: Reply<PartnerView> = self
+            .post(
+                "/api/partners",
+                &CreatePartnerRequest {
+                    name: name.to_owned(),
+                },
+                Some(session),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        reply.body
+    }
+
+    /// Makes a company on its own through the API; its maker becomes its Admin.
+    pub async fn new_direct_company(&self, session: &str, name: &str) -> CompanyView {
+        let reply: Reply<CompanyView> = self
+            .post(
+                "/api/companies",
+                &CreateCompanyRequest {
+                    name: name.to_owned(),
+                    contact_email: String::new(),
+                },
+                Some(session),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        reply.body
+    }
+}
+
+/// A company of `partner`, written directly (partner staff make them through the API in a later
+/// step).
+pub async fn company_of_partner(
+    db: &DatabaseConnection,
+    partner: PartnerId,
+    name: &str,
+) -> CompanyId {
+    let id = Uuid::now_v7();
+    company::Entity::insert(company::ActiveModel {
+        id: Set(id),
+        partner_id: Set(Some(partner.0)),
+        name: Set(name.to_owned()),
+        name_key: Set(name.to_lowercase()),
+        tier: Set("standard".into()),
+        contact_email: Set("contact@example.com".into()),
+        created_by: Set(None),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    CompanyId(id)
+}
+
+async fn email_of(db: &DatabaseConnection, account: AccountId) -> String {
+    account::Entity::find_by_id(account.0)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+}
+
+/// Makes `account` an active member of `company` with `role` (`admin` or `user`).
+pub async fn add_member(
+    db: &DatabaseConnection,
+    company: CompanyId,
+    account: AccountId,
+    role: &str,
+) {
+    let business = profile::Entity::find()
+        .filter(profile::Column::AccountId.eq(account.0))
+        .filter(profile::Column::Kind.eq("business"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    company_member::Entity::insert(company_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(company.0),
+        account_id: Set(Some(account.0)),
+        email: Set(email_of(db, account).await),
+        name: Set(String::new()),
+        role: Set(role.to_owned()),
+        status: Set("active".into()),
+        business_container_id: Set(Some(business.id)),
+        joined_as_new_account: Set(false),
+        invited_by: Set(None),
+        invited_at: Set(now()),
+        joined_at: Set(Some(now())),
+        removed_at: Set(None),
+        removed_by: Set(None),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+/// The id of a partner's built-in role (`admin` or `technician`).
+pub async fn builtin_role(db: &DatabaseConnection, partner: PartnerId, builtin: &str) -> Uuid {
+    partner_role::Entity::find()
+        .filter(partner_role::Column::PartnerId.eq(partner.0))
+        .filter(partner_role::Column::Builtin.eq(builtin))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// A custom role of `partner` with no permissions yet.
+pub async fn custom_role(db: &DatabaseConnection, partner: PartnerId, name: &str) -> Uuid {
+    let id = Uuid::now_v7();
+    partner_role::Entity::insert(partner_role::ActiveModel {
+        id: Set(id),
+        partner_id: Set(partner.0),
+        name: Set(name.to_owned()),
+        builtin: Set(None),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    id
+}
+
+/// Sets a custom role's permissions to exactly `permissions`.
+pub async fn set_permissions(db: &DatabaseConnection, role: Uuid, permissions: &[Permission]) {
+    partner_role_permission::Entity::delete_many()
+        .filter(partner_role_permission::Column::RoleId.eq(role))
+        .exec(db)
+        .await
+        .unwrap();
+    for p in permissions {
+        partner_role_permission::Entity::insert(partner_role_permission::ActiveModel {
+            role_id: Set(role),
+            permission: Set(p.name().to_owned()),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+}
+
+/// Makes `account` active staff of `partner` with `role`.
+pub async fn add_staff(
+    db: &DatabaseConnection,
+    partner: PartnerId,
+    account: AccountId,
+    role: Uuid,
+) {
+    partner_staff::Entity::insert(partner_staff::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        partner_id: Set(partner.0),
+        account_id: Set(Some(account.0)),
+        email: Set(email_of(db, account).await),
+        name: Set(String::new()),
+        role_id: Set(role),
+        status: Set("active".into()),
+        invited_at: Set(now()),
+        joined_at: Set(Some(now())),
+        removed_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+/// Everything organizations store, as text, to compare before and after a refused request.
+/// Custom roles' permissions are left out: the matrix test changes them between cells on
+/// purpose.
+pub async fn snapshot(db: &DatabaseConnection) -> String {
+    let mut out = String::new();
+    macro_rules! dump {
+        ($($entity:ident => $order:expr),*) => {$(
+            for row in $entity::Entity::find().order_by_asc($order).all(db).await.unwrap() {
+                out.push_str(&format!("{row:?}\n"));
+            }
+        )*};
+    }
+    dump!(
+        partner => partner::Column::Id,
+        partner_role => partner_role::Column::Id,
+        partner_staff => partner_staff::Column::Id,
+        company => company::Column::Id,
+        company_member => company_member::Column::Id,
+        admin_access_log => admin_access_log::Column::Id,
+        account => account::Column::Id
+    );
+    out
+}

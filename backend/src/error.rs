@@ -39,6 +39,15 @@ pub enum ApiError {
         /// For a person.
         message: String,
     },
+    /// The thing asked for existed but is no longer usable (an expired or used link); `code`
+    /// says why.
+    #[error("{message}")]
+    Gone {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
     /// Too many attempts.
     #[error("too many attempts")]
     RateLimited(crate::services::rate_limit::RateLimited),
@@ -71,7 +80,8 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
-            | Self::Conflict { code, .. } => code,
+            | Self::Conflict { code, .. }
+            | Self::Gone { code, .. } => code,
             Self::RateLimited(_) => shared_types::account::codes::RATE_LIMITED,
             Self::Mail(_) => "mail_failed",
             Self::Unavailable(_) => "unavailable",
@@ -85,7 +95,8 @@ impl ApiError {
             Self::NotFound => "Not found.".to_owned(),
             Self::Unauthorized { message, .. }
             | Self::Forbidden { message, .. }
-            | Self::Conflict { message, .. } => message.clone(),
+            | Self::Conflict { message, .. }
+            | Self::Gone { message, .. } => message.clone(),
             Self::RateLimited(limited) => format!(
                 "Too many attempts. Wait {} and try again.",
                 wait_text(limited.retry_after_secs)
@@ -107,6 +118,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Mail(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -124,6 +136,7 @@ impl ResponseError for ApiError {
             | Self::Unauthorized { .. }
             | Self::Forbidden { .. }
             | Self::Conflict { .. }
+            | Self::Gone { .. }
             | Self::RateLimited(_) => {}
         }
         let mut reply = HttpResponse::build(self.status_code());

@@ -75,7 +75,13 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
         trusted_proxies: settings.trusted_proxies()?,
         notifier,
         metrics: std::sync::Arc::new(services::metrics::Metrics::new()),
+        outbox: services::mail_outbox::Outbox::default(),
+        public_url: match settings.public_url_checked()? {
+            Some(url) => url,
+            None => format!("http://{}", listener.local_addr()?),
+        },
     });
+    actix_web::rt::spawn(services::mail_outbox::run(state.clone()));
     if let Some(addr) = settings.metrics_addr()? {
         serve_metrics(addr, state.clone())?;
     }

@@ -66,6 +66,10 @@ pub struct Settings {
     /// Address and port for `GET /metrics` (Prometheus); empty means no metrics are served. Never
     /// served on `bind`, so the public address does not show them.
     pub metrics_bind: Option<String>,
+    /// The address people open Strongroom at (e.g. `https://vault.example.com`), for links in
+    /// email; empty means `http://` and the listening address, which suits a local run only.
+    /// Must be `https://` unless the host is this machine.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -81,6 +85,7 @@ impl Default for Settings {
             mail_from: "Strongroom <no-reply@strongroom.localhost>".to_owned(),
             smtp_url: None,
             metrics_bind: None,
+            public_url: None,
         }
     }
 }
@@ -104,6 +109,7 @@ impl core::fmt::Debug for Settings {
                 "smtp_url",
                 &self.smtp_url.as_ref().map(|_| "(set, not shown)"),
             )
+            .field("public_url", &self.public_url)
             .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
@@ -169,6 +175,9 @@ impl Settings {
         if let Some(value) = var("STRONGROOM_METRICS_BIND") {
             settings.metrics_bind = Some(value);
         }
+        if let Some(value) = var("STRONGROOM_PUBLIC_URL") {
+            settings.public_url = Some(value);
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -215,6 +224,7 @@ impl Settings {
             });
         }
         self.trusted_proxies()?;
+        self.public_url_checked()?;
         if let Some(url) = &self.smtp_url {
             lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
                 .map_err(|_| SettingsError::Invalid {
@@ -224,6 +234,47 @@ impl Settings {
                 })?;
         }
         Ok(())
+    }
+
+    /// The configured public address without its trailing `/`, checked: an `https://` URL, or
+    /// `http://` for this machine only (links in email must not travel in clear text).
+    pub fn public_url_checked(&self) -> Result<Option<String>, SettingsError> {
+        let Some(url) = &self.public_url else {
+            return Ok(None);
+        };
+        let url = url.trim().trim_end_matches('/');
+        let invalid = |message: &str| SettingsError::Invalid {
+            setting: "public_url",
+            env: "STRONGROOM_PUBLIC_URL",
+            message: message.to_owned(),
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| invalid("must be a URL such as https://vault.example.com"))?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        // The host without its port; an IPv6 address keeps its brackets.
+        let name = if host.starts_with('[') {
+            host.split_inclusive(']').next().unwrap_or_default()
+        } else {
+            host.split(':').next().unwrap_or_default()
+        };
+        if name.is_empty() || rest.contains(['?', '#', ' ']) || host.contains('@') {
+            return Err(invalid(
+                "must be a URL such as https://vault.example.com, without a query or user",
+            ));
+        }
+        let local = matches!(name, "localhost" | "127.0.0.1" | "[::1]");
+        match scheme {
+            "https" => {}
+            "http" if local => {}
+            "http" => {
+                return Err(invalid(
+                    "must start with https:// (email links must not travel in clear text); http:// is allowed for localhost only",
+                ));
+            }
+            _ => return Err(invalid("must start with https://")),
+        }
+        Ok(Some(url.to_owned()))
     }
 
     /// The trusted proxies' addresses.
@@ -359,6 +410,44 @@ mod tests {
             s.database().unwrap(),
             DatabaseTarget::Postgres("postgres://u@h/db".into())
         );
+    }
+
+    #[test]
+    fn the_public_url_must_be_https_unless_it_is_this_machine() {
+        let url = |value: &str| {
+            Settings::load(None, env(&[("STRONGROOM_PUBLIC_URL", value)]))
+                .map(|s| s.public_url_checked().unwrap().unwrap())
+        };
+        assert_eq!(
+            url("https://vault.example.com/").unwrap(),
+            "https://vault.example.com"
+        );
+        assert_eq!(
+            url("https://vault.example.com:8443/sr").unwrap(),
+            "https://vault.example.com:8443/sr"
+        );
+        assert_eq!(
+            url("http://localhost:8080").unwrap(),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(url("http://[::1]:8080").unwrap(), "http://[::1]:8080");
+        assert_eq!(url("http://[::1]").unwrap(), "http://[::1]");
+        for bad in [
+            "http://vault.example.com",
+            "http://localhost.example.com",
+            "ftp://vault.example.com",
+            "vault.example.com",
+            "https://",
+            "https://vault.example.com/?next=x",
+            "https://user@vault.example.com",
+        ] {
+            let err = url(bad).unwrap_err().to_string();
+            assert!(err.contains("STRONGROOM_PUBLIC_URL"), "{bad}: {err}");
+        }
     }
 
     #[test]

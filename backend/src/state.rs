@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use crate::mail::Mailer;
+use crate::services::mail_outbox::Outbox;
 use crate::services::metrics::Metrics;
 use crate::services::notify::Notifier;
 use crate::services::server_secret::ServerKeys;
@@ -26,4 +27,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Counters for operators (`GET /metrics` on `metrics_bind`).
     pub metrics: Arc<Metrics>,
+    /// Wakes the mail worker.
+    pub outbox: Outbox,
+    /// Where people open Strongroom, for links in email (no trailing `/`).
+    pub public_url: String,
 }

@@ -16,7 +16,7 @@ use common::orgs::{
 };
 use reqwest::StatusCode;
 use shared_types::api::ErrorBody;
-use shared_types::org::{Permission, codes};
+use shared_types::org::{CompanyRole, Permission, codes};
 use shared_types::{CompanyId, PartnerId};
 use uuid::Uuid;
 
@@ -116,7 +116,41 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "/partners/{partner_id}",
         Expect::Partner(None, P1_STAFF),
     ),
+    ("POST", "/invitations/lookup", Expect::Public),
+    ("POST", "/invitations/signup", Expect::Public),
+    ("POST", "/invitations/accept", Expect::Account),
+    (
+        "POST",
+        "/companies/{company_id}/invitations",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/members/{member_id}/invitation/resend",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/members/{member_id}/invitation/revoke",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
 ];
+
+/// Who may manage company A's users.
+const MANAGE_USERS: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CompanyAdmin];
+
+/// The body sent to a route: one an allowed caller's request succeeds with.
+fn body_for(path: &str) -> serde_json::Value {
+    if path.ends_with("/invitations") {
+        serde_json::json!({
+            "email": format!("{}@invitee.example", Uuid::now_v7().simple()),
+            "name": "Invitee",
+            "role": "user",
+        })
+    } else {
+        serde_json::json!({})
+    }
+}
 
 struct World {
     partner: PartnerId,
@@ -218,10 +252,20 @@ on_both_databases! {
                 ),
                 Expect::Partner(p, allowed) => (*p, allowed, P1_STAFF),
             };
-            let path = template
-                .replace("{company_id}", &world.company.to_string())
-                .replace("{partner_id}", &world.partner.to_string());
             for actor in ACTORS {
+                // A target of its own for each cell, made before the snapshot: a member just
+                // invited to company A.
+                let mut path = template
+                    .replace("{company_id}", &world.company.to_string())
+                    .replace("{partner_id}", &world.partner.to_string());
+                if path.contains("{member_id}") {
+                    let email = format!("{}@target.example", Uuid::now_v7().simple());
+                    let invited = server
+                        .invite(&world.sessions[&CompanyAdmin], world.company, &email, CompanyRole::User)
+                        .await;
+                    assert_eq!(invited.status, StatusCode::CREATED);
+                    path = path.replace("{member_id}", invited.body["id"].as_str().unwrap());
+                }
                 let granted: Option<Vec<Permission>> = match (actor, permission) {
                     (CustomWith, p) => Some(p.into_iter().collect()),
                     // Every permission that neither is nor implies the route's.
@@ -237,12 +281,13 @@ on_both_databases! {
                     // Edited just before the request: the edit applies at once.
                     set_permissions(&db, world.custom_role, &granted).await;
                 }
+                server.outbox_drained().await;
                 let before = snapshot(&db).await;
                 let mut request = server
                     .client
                     .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), server.url(&format!("/api{path}")));
                 if *method != "GET" {
-                    request = request.header("content-type", "application/json").body("{}");
+                    request = request.json(&body_for(template));
                 }
                 if let Some(session) = world.sessions.get(&actor) {
                     request = request.header("cookie", format!("{}={session}", backend::services::accounts::SESSION_COOKIE));

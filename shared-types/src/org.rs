@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::SignupRequest;
 use crate::{CompanyId, MemberId, PartnerId, PartnerRoleId};
 
 /// What partner staff may do. Built-in Admin holds every permission (also those later releases
@@ -209,6 +210,117 @@ pub struct PartnerView {
     pub permissions: Vec<Permission>,
 }
 
+/// `POST /api/companies/{company_id}/invitations`: invite one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    /// Their email address.
+    pub email: String,
+    /// Their name, as the admin knows it (may be empty).
+    #[serde(default)]
+    pub name: String,
+    /// Their role once they join.
+    pub role: CompanyRole,
+}
+
+/// Where a member's newest invitation stands, for the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    /// When the email left (Unix seconds); None while it waits in the outbox.
+    pub sent_at: Option<i64>,
+    /// When the link stops working (Unix seconds).
+    pub expires_at: i64,
+    /// The link no longer works: resend it.
+    pub expired: bool,
+}
+
+/// One member of a company, as its admins see them. Nothing of their vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    /// The membership.
+    pub id: MemberId,
+    /// Their address.
+    pub email: String,
+    /// Their name, as the admin gave it.
+    pub name: String,
+    /// Their role.
+    pub role: CompanyRole,
+    /// Invited, active or removed.
+    pub status: MemberStatus,
+    /// Whether two-factor authentication is on; None until they have an account here.
+    pub two_factor: Option<bool>,
+    /// Their last activity (Unix seconds), if known.
+    pub last_active: Option<i64>,
+    /// How many of their browsers are verified.
+    pub verified_browsers: u32,
+    /// Their pending invitation, while invited.
+    pub invitation: Option<PendingInvitation>,
+    /// Removing them may delete their account (the company made it).
+    pub can_delete_account: bool,
+}
+
+/// An invitation link's secret, read from the link's fragment. Never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InvitationToken(pub String);
+
+impl core::fmt::Debug for InvitationToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("InvitationToken(***)")
+    }
+}
+
+/// `POST /api/invitations/lookup` and `POST /api/invitations/accept`: the link's token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    /// From the link.
+    pub token: InvitationToken,
+}
+
+/// `POST /api/invitations/signup`: a new account made by accepting an invitation. The link
+/// proves the address; the browser is verified afterwards, as at any sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSignupRequest {
+    /// From the link.
+    pub token: InvitationToken,
+    /// The account, built in the browser as at any sign-up, with the invited address.
+    pub account: SignupRequest,
+}
+
+/// Where an invitation link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    /// It can be accepted.
+    Valid,
+    /// Seven days have passed.
+    Expired,
+    /// It was accepted.
+    Used,
+    /// An admin revoked it, or removed the member.
+    Revoked,
+    /// A newer invitation was sent.
+    Replaced,
+}
+
+/// The reply to a lookup: what the link is for, shown before the person acts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    /// The company inviting.
+    pub company_name: String,
+    /// The invited address.
+    pub email: String,
+    /// The role offered.
+    pub role: CompanyRole,
+    /// Who sent it, to ask for a new one.
+    pub inviter_email: Option<String>,
+    /// When the link stops working (Unix seconds).
+    pub expires_at: i64,
+    /// Where it stands.
+    pub state: InvitationState,
+    /// The address has an account already: sign in to accept, rather than sign up.
+    pub has_account: bool,
+}
+
 /// Stable error codes of the organization routes.
 pub mod codes {
     /// The caller knows the company or partner, but their role does not allow this.
@@ -217,6 +329,24 @@ pub mod codes {
     pub const ALREADY_IN_COMPANY: &str = "already_in_company";
     /// The caller already works for a partner.
     pub const ALREADY_PARTNER_STAFF: &str = "already_partner_staff";
+    /// The address is an active member of this company already.
+    pub const ALREADY_MEMBER: &str = "already_member";
+    /// The address has a pending invitation to this company: resend it instead.
+    pub const ALREADY_INVITED: &str = "already_invited";
+    /// No invitation has this link.
+    pub const INVITATION_INVALID: &str = "invitation_invalid";
+    /// The invitation expired.
+    pub const INVITATION_EXPIRED: &str = "invitation_expired";
+    /// The invitation was accepted already.
+    pub const INVITATION_USED: &str = "invitation_used";
+    /// The invitation was revoked.
+    pub const INVITATION_REVOKED: &str = "invitation_revoked";
+    /// A newer invitation replaced this one.
+    pub const INVITATION_REPLACED: &str = "invitation_replaced";
+    /// The invitation is for another address than the signed-in account's.
+    pub const INVITATION_OTHER_ACCOUNT: &str = "invitation_other_account";
+    /// The invited address has an account: sign in to accept.
+    pub const INVITATION_HAS_ACCOUNT: &str = "invitation_has_account";
 }
 
 #[cfg(test)]
@@ -231,6 +361,15 @@ mod tests {
             assert_eq!(serde_json::to_value(p).unwrap(), p.name());
         }
         assert_eq!(Permission::of_name("companies.delete_everything"), None);
+    }
+
+    #[test]
+    fn invitation_tokens_never_print() {
+        let request = TokenRequest {
+            token: InvitationToken("secret-token-value".into()),
+        };
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("secret-token-value"), "{printed}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod company;
 pub mod company_member;
 pub mod device;
 pub mod email_code;
+pub mod invitation;
+pub mod mail_outbox;
 pub mod partner;
 pub mod partner_role;
 pub mod partner_role_permission;

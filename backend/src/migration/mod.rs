@@ -12,6 +12,7 @@ mod m20261202_000006_containers;
 mod m20261202_000007_record_versions;
 mod m20261202_000008_checkpoints;
 mod m20261202_000009_organizations;
+mod m20261202_000010_invitations;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_record_versions::Migration),
             Box::new(m20261202_000008_checkpoints::Migration),
             Box::new(m20261202_000009_organizations::Migration),
+            Box::new(m20261202_000010_invitations::Migration),
         ]
     }
 }

@@ -2,14 +2,19 @@
 //! partner as their people see them. Who may call each route is its scope in the table; the
 //! handlers take what `authz` granted.
 
-use actix_web::{HttpResponse, web};
-use shared_types::org::{CreateCompanyRequest, CreatePartnerRequest};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use shared_types::MemberId;
+use shared_types::org::{
+    CreateCompanyRequest, CreatePartnerRequest, InvitationSignupRequest, InviteRequest, Permission,
+    TokenRequest,
+};
 
 use super::table::{Registrar, Scope, get, post};
-use crate::auth::AuthSession;
-use crate::authz::{CompanyMember, PartnerStaff};
+use crate::auth::{AuthSession, client_ip};
+use crate::authz::{CompanyAdmin, CompanyMember, PartnerStaff};
 use crate::error::ApiError;
-use crate::services::orgs::{companies, memberships, partners};
+use crate::services::orgs::{companies, invitations, memberships, partners};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -25,6 +30,34 @@ pub fn declare(r: &mut impl Registrar) {
         get("/partners/{partner_id}", Scope::PartnerStaff(None)),
         partner,
     );
+    let manage_users = Scope::CompanyAdmin(Permission::CompaniesManageUsers);
+    r.add(
+        post("/companies/{company_id}/invitations", manage_users),
+        invite,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/members/{member_id}/invitation/resend",
+            manage_users,
+        ),
+        resend,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/members/{member_id}/invitation/revoke",
+            manage_users,
+        ),
+        revoke,
+    );
+    r.add(post("/invitations/lookup", Scope::Public), lookup);
+    r.add(post("/invitations/signup", Scope::Public), signup);
+    r.add(post("/invitations/accept", Scope::Account), accept);
+}
+
+/// A path naming one member of the path's company.
+#[derive(Deserialize)]
+struct MemberPath {
+    member_id: MemberId,
 }
 
 async fn my_memberships(
@@ -72,4 +105,58 @@ async fn partner(
     )
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+async fn invite(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    body: web::Json<InviteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let row = invitations::invite(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+async fn resend(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    let row = invitations::resend(&state, &caller, path.member_id).await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+async fn revoke(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    let row = invitations::revoke(&state, &caller, path.member_id).await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+async fn lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let view = invitations::lookup(&state, &body.token, &client_ip(&req)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<InvitationSignupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let next = invitations::signup(&state, body.into_inner(), &client_ip(&req)).await?;
+    Ok(HttpResponse::Created().json(next))
+}
+
+async fn accept(
+    state: web::Data<AppState>,
+    auth: AuthSession,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mine = invitations::accept(&state, auth.0.account_id, &body.token).await?;
+    Ok(HttpResponse::Ok().json(mine))
 }

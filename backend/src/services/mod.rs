@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod mail_outbox;
 pub mod metrics;
 pub mod notify;
 pub mod orgs;

@@ -55,6 +55,8 @@ pub enum KeyedPurpose {
     EmailCode,
     /// Two-factor recovery codes.
     RecoveryCode,
+    /// Invitation link tokens.
+    Invitation,
 }
 
 /// The server's keyed-hash secrets, read (or made) once at start-up rather than on every request.
@@ -62,6 +64,7 @@ pub struct ServerKeys {
     prelogin: Zeroizing<Vec<u8>>,
     email_code: Zeroizing<Vec<u8>>,
     recovery_code: Zeroizing<Vec<u8>>,
+    invitation: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for ServerKeys {
@@ -77,6 +80,7 @@ impl ServerKeys {
             prelogin: get_or_create(db, "prelogin").await?,
             email_code: get_or_create(db, "email_code").await?,
             recovery_code: get_or_create(db, "recovery_code").await?,
+            invitation: get_or_create(db, "invitation").await?,
         })
     }
 
@@ -87,6 +91,7 @@ impl ServerKeys {
             KeyedPurpose::Prelogin => &self.prelogin,
             KeyedPurpose::EmailCode => &self.email_code,
             KeyedPurpose::RecoveryCode => &self.recovery_code,
+            KeyedPurpose::Invitation => &self.invitation,
         };
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
             .expect("HMAC accepts keys of any length");

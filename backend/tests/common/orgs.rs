@@ -3,12 +3,13 @@
 //! (invitations, staff and roles come in later steps).
 
 use backend::entity::{
-    account, admin_access_log, company, company_member, partner, partner_role,
-    partner_role_permission, partner_staff, profile,
+    account, admin_access_log, company, company_member, invitation, mail_outbox, partner,
+    partner_role, partner_role_permission, partner_staff, profile,
 };
 use reqwest::StatusCode;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use shared_types::org::{
     CompanyView, CreateCompanyRequest, CreatePartnerRequest, PartnerView, Permission,
@@ -215,7 +216,85 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
         company => company::Column::Id,
         company_member => company_member::Column::Id,
         admin_access_log => admin_access_log::Column::Id,
+        invitation => invitation::Column::Id,
+        mail_outbox => mail_outbox::Column::Id,
         account => account::Column::Id
     );
     out
+}
+
+impl TestServer {
+    /// Invites `email` to `company` as `role` through the API.
+    pub async fn invite(
+        &self,
+        session: &str,
+        company: CompanyId,
+        email: &str,
+        role: shared_types::org::CompanyRole,
+    ) -> Reply<serde_json::Value> {
+        self.post(
+            &format!("/api/companies/{company}/invitations"),
+            &shared_types::org::InviteRequest {
+                email: email.to_owned(),
+                name: String::new(),
+                role,
+            },
+            Some(session),
+        )
+        .await
+    }
+
+    /// Waits until the outbox has sent everything queued, so that nothing changes behind a
+    /// test's back.
+    pub async fn outbox_drained(&self) {
+        let db = self.database().await;
+        for _ in 0..200 {
+            let waiting = mail_outbox::Entity::find()
+                .filter(mail_outbox::Column::SentAt.is_null())
+                .count(&db)
+                .await
+                .unwrap();
+            if waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the outbox did not send its mail");
+    }
+
+    /// Invitation mails to `email` so far.
+    pub fn invitation_mails(&self, email: &str) -> Vec<backend::mail::sink::Received> {
+        self.mail()
+            .into_iter()
+            .filter(|m| m.to == email && m.subject.contains("invited you"))
+            .collect()
+    }
+
+    /// Waits for the `n`th invitation mail to `email` (the outbox sends them a moment after
+    /// the request) and returns its link's token.
+    pub async fn nth_invitation_token(&self, email: &str, n: usize) -> String {
+        for _ in 0..200 {
+            if let Some(mail) = self.invitation_mails(email).get(n - 1) {
+                return token_in(&mail.body).expect("a link with a token in the invitation");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no invitation number {n} reached {email}");
+    }
+
+    /// The token of the first invitation mail to `email`.
+    pub async fn invitation_token(&self, email: &str) -> String {
+        self.nth_invitation_token(email, 1).await
+    }
+}
+
+/// The token in an invitation's link (`…/invite#token=…`).
+pub fn token_in(body: &str) -> Option<String> {
+    let start = body.find("/invite#token=")? + "/invite#token=".len();
+    Some(
+        body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
 }

@@ -31,7 +31,9 @@ pub use sessions::{
     NewSession, SESSION_COOKIE, SESSION_IDLE, SESSION_LIFETIME, SessionInfo, account_of, bundle,
     end_session, find_session, revoke_session, sessions, sign_out_everywhere,
 };
+pub(crate) use signup::create_account;
 pub use signup::{confirm_email, signup};
+pub(crate) use validate::check_signup;
 pub use validate::normalize_email;
 
 use sea_orm::EntityTrait;
@@ -50,7 +52,7 @@ fn limit(max: i32, window_secs: i64) -> Limit {
 }
 const LIMIT_PRELOGIN_IP: (i32, i64) = (60, 60);
 const LIMIT_PRELOGIN_ACCOUNT: (i32, i64) = (30, 600);
-const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
+pub(crate) const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
 const LIMIT_LOGIN_IP: (i32, i64) = (30, 600);
 const LIMIT_LOGIN_ACCOUNT: (i32, i64) = (10, 600);
 const LIMIT_CODE_ACCOUNT: (i32, i64) = (10, 900);
@@ -80,7 +82,7 @@ pub(crate) async fn check_limit(
 }
 
 /// A per-IP limit, scaled by the configured multiplier.
-async fn check_ip_limit(
+pub(crate) async fn check_ip_limit(
     state: &AppState,
     name: &str,
     ip: &str,

@@ -8,12 +8,13 @@
 //! - Confirming verifies the confirming browser and signs it in.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait,
+    QueryFilter, TransactionTrait,
 };
 use shared_types::ContainerId;
 use shared_types::account::{ConfirmEmailRequest, NextStep, ProfileKind, SignupRequest};
 use shared_types::vault::ContainerKind;
+use time::OffsetDateTime;
 
 use super::devices::touch_device;
 use super::email_codes::{
@@ -61,11 +62,36 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
         existing.delete(&state.db).await?;
     }
 
+    let (account_id, device_id) = (req.account_id, req.device.id);
+    let txn = state.db.begin().await?;
+    create_account(&txn, req, &email, None).await?;
+    txn.commit().await?;
+
+    send_code(
+        state,
+        account_id.0,
+        &email,
+        PURPOSE_CONFIRM_EMAIL,
+        Some(device_id.0),
+        confirmation_mail,
+    )
+    .await?;
+    Ok(next)
+}
+
+/// Writes a new account with its profiles, their containers and its first (unverified)
+/// browser, in the caller's transaction. `confirmed_at` is set when the address was proven
+/// another way (an invitation link). Checks nothing of the request: callers have.
+pub(crate) async fn create_account(
+    txn: &DatabaseTransaction,
+    req: SignupRequest,
+    email: &str,
+    confirmed_at: Option<OffsetDateTime>,
+) -> Result<(), ApiError> {
     let stamp = now();
     let auth_salt = random_bytes::<16>()?;
-    let txn = state.db.begin().await?;
     if account::Entity::find_by_id(req.account_id.0)
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some()
     {
@@ -75,8 +101,8 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
     }
     account::ActiveModel {
         id: Set(req.account_id.0),
-        email: Set(email.clone()),
-        email_confirmed_at: Set(None),
+        email: Set(email.to_owned()),
+        email_confirmed_at: Set(confirmed_at),
         auth_salt: Set(auth_salt.to_vec()),
         auth_hash: Set(hash_auth_key(&auth_salt, &req.auth_key.0.0).to_vec()),
         kdf_memory_kib: Set(req.kdf.memory_kib as i32),
@@ -92,7 +118,7 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
         created_at: Set(stamp),
         updated_at: Set(stamp),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for p in req.keys.profiles {
         profile::ActiveModel {
@@ -102,29 +128,18 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
             wrapped_key: Set(p.wrapped_key.0),
             created_at: Set(stamp),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         access::create_container(
-            &txn,
+            txn,
             ContainerId::from(p.id),
             ContainerKind::Profile,
             req.account_id,
         )
         .await?;
     }
-    touch_device(&txn, req.account_id.0, &req.device, false).await?;
-    txn.commit().await?;
-
-    send_code(
-        state,
-        req.account_id.0,
-        &email,
-        PURPOSE_CONFIRM_EMAIL,
-        Some(req.device.id.0),
-        confirmation_mail,
-    )
-    .await?;
-    Ok(next)
+    touch_device(txn, req.account_id.0, &req.device, false).await?;
+    Ok(())
 }
 
 fn kind_name(kind: ProfileKind) -> &'static str {

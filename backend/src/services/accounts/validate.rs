@@ -87,7 +87,7 @@ pub(super) fn check_envelope(
     Ok(())
 }
 
-pub(super) fn check_signup(req: &SignupRequest) -> Result<(), ApiError> {
+pub(crate) fn check_signup(req: &SignupRequest) -> Result<(), ApiError> {
     check_len(&req.auth_key.0, AUTH_KEY_LEN, "The auth key")?;
     check_envelope(&req.password_envelope, &req.kdf, &req.salt)?;
     let keys = &req.keys;

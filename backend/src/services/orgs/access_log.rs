@@ -15,6 +15,14 @@ use crate::services::accounts::now;
 pub enum Action {
     /// A company was created.
     CompanyCreated,
+    /// Someone was invited.
+    MemberInvited,
+    /// An invitation was sent again.
+    InvitationResent,
+    /// An invitation was revoked.
+    InvitationRevoked,
+    /// An invited person joined.
+    MemberJoined,
 }
 
 impl Action {
@@ -22,6 +30,10 @@ impl Action {
     pub fn name(self) -> &'static str {
         match self {
             Action::CompanyCreated => "company.created",
+            Action::MemberInvited => "member.invited",
+            Action::InvitationResent => "invitation.resent",
+            Action::InvitationRevoked => "invitation.revoked",
+            Action::MemberJoined => "member.joined",
         }
     }
 }

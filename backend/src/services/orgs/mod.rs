@@ -12,6 +12,8 @@
 
 pub mod access_log;
 pub mod companies;
+pub mod invitations;
+pub mod members;
 pub mod memberships;
 pub mod partners;
 

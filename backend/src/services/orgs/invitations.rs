@@ -1,0 +1,699 @@
+//! Invitations to a company: invite, send (through the outbox), look up, accept with an
+//! existing account or by signing up, resend and revoke.
+//!
+//! Invariants:
+//! - Inviting reads and writes only the inviter's own company: the reply, its timing and the
+//!   rows stored are the same whether or not the address has an account or belongs to another
+//!   company. Only the invitee, holding the token, learns of another company, when accepting.
+//! - The token is 32 random bytes made when the mail is built; only its keyed hash is stored.
+//!   It travels in the link's fragment, so no server log sees it, and comes back in POST bodies.
+//! - A link is accepted once (`used_at` is set by a statement that only succeeds while unused
+//!   and unrevoked), within 7 days, unless revoked or replaced by a newer one.
+//! - A new account made through a link has its address confirmed by the link; its browser is
+//!   verified as at any sign-in.
+
+use base64::Engine as _;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, TransactionTrait,
+};
+use shared_types::account::NextStep;
+use shared_types::org::{
+    CompanyRole, InvitationSignupRequest, InvitationState, InvitationToken, InvitationView,
+    InviteRequest, MemberRow, MemberStatus, Memberships, codes,
+};
+use shared_types::{AccountId, MemberId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::access_log::{self, Action, Entry};
+use super::companies::already_in_company;
+use super::members::{find_member, row, via_partner};
+use super::memberships::{active_membership, business_container, memberships};
+use super::partners::is_unique_violation;
+use super::{NAME_MAX, begin_as, company_role_name, company_role_of, status_name};
+use crate::authz::CompanyAdmin;
+use crate::entity::{account, company, company_member, invitation};
+use crate::error::ApiError;
+use crate::mail::Mail;
+use crate::services::accounts::{
+    LIMIT_SIGNUP_IP, check_ip_limit, check_limit, check_signup, create_account, normalize_email,
+    now, random_bytes,
+};
+use crate::services::mail_outbox::enqueue_invitation;
+use crate::services::server_secret::KeyedPurpose;
+use crate::state::AppState;
+
+/// How long a link works.
+pub const LIFETIME: time::Duration = time::Duration::days(7);
+/// Invitations one company may create in 24 hours (a CSV's rows count one each).
+pub const DAILY_CAP: u64 = 10_000;
+const LIMIT_LOOKUP_IP: (i32, i64) = (60, 600);
+const LIMIT_ACCEPT_ACCOUNT: (i32, i64) = (20, 3600);
+const LIMIT_RESEND_MEMBER: (i32, i64) = (5, 86_400);
+
+const INVITED: &str = "invited";
+const REASON_REVOKED: &str = "revoked";
+const REASON_REPLACED: &str = "replaced";
+
+fn label(role: CompanyRole) -> &'static str {
+    match role {
+        CompanyRole::Admin => "Admin",
+        CompanyRole::User => "User",
+    }
+}
+
+/// A person's name as typed: trimmed, may be empty, bounded.
+pub(super) fn person_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.chars().count() > NAME_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "The name is too long: at most {NAME_MAX} characters."
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// Refuses when the company has created [`DAILY_CAP`] invitations in the last 24 hours
+/// (`adding` counts those about to be made).
+pub(super) async fn check_daily_cap(
+    db: &impl ConnectionTrait,
+    company: shared_types::CompanyId,
+    adding: u64,
+) -> Result<(), ApiError> {
+    let since = now() - time::Duration::days(1);
+    let members = sea_orm::sea_query::Query::select()
+        .column(company_member::Column::Id)
+        .from(company_member::Entity)
+        .and_where(company_member::Column::CompanyId.eq(company.0))
+        .to_owned();
+    let made = invitation::Entity::find()
+        .filter(invitation::Column::MemberId.in_subquery(members))
+        .filter(invitation::Column::CreatedAt.gt(since))
+        .count(db)
+        .await?;
+    if made + adding > DAILY_CAP {
+        return Err(ApiError::RateLimited(
+            crate::services::rate_limit::RateLimited {
+                retry_after_secs: 3600,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Ends the member's pending invitations, for `reason`.
+async fn end_pending(
+    db: &impl ConnectionTrait,
+    member: Uuid,
+    reason: &str,
+) -> Result<(), ApiError> {
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(now()))
+        .col_expr(invitation::Column::RevokedReason, Expr::value(reason))
+        .filter(invitation::Column::MemberId.eq(member))
+        .filter(invitation::Column::UsedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A new invitation for `member` and its mail in the outbox.
+async fn issue(
+    db: &impl ConnectionTrait,
+    member: Uuid,
+    email: &str,
+    by: AccountId,
+) -> Result<(), ApiError> {
+    let at = now();
+    let id = Uuid::now_v7();
+    invitation::Entity::insert(invitation::ActiveModel {
+        id: Set(id),
+        member_id: Set(Some(member)),
+        staff_id: Set(None),
+        token_hash: Set(None),
+        created_at: Set(at),
+        expires_at: Set(at + LIFETIME),
+        sent_at: Set(None),
+        used_at: Set(None),
+        used_by: Set(None),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        created_by: Set(Some(by.0)),
+    })
+    .exec_without_returning(db)
+    .await?;
+    enqueue_invitation(db, id, email).await
+}
+
+/// Invites one person to the caller's company.
+pub async fn invite(
+    state: &AppState,
+    caller: &CompanyAdmin,
+    req: InviteRequest,
+) -> Result<MemberRow, ApiError> {
+    let email = normalize_email(&req.email)?;
+    let name = person_name(&req.name)?;
+    let by = caller.session.account_id;
+    let (txn, _) = begin_as(&state.db, by).await?;
+    check_daily_cap(&txn, caller.company, 1).await?;
+    let existing = company_member::Entity::find()
+        .filter(company_member::Column::CompanyId.eq(caller.company.0))
+        .filter(company_member::Column::Email.eq(&email))
+        .one(&txn)
+        .await?;
+    let at = now();
+    let member_id = match existing {
+        Some(m) if m.status == super::ACTIVE => {
+            return Err(ApiError::Conflict {
+                code: codes::ALREADY_MEMBER,
+                message: format!("{email} is a member of this company already."),
+            });
+        }
+        Some(m) if m.status == INVITED => {
+            return Err(ApiError::Conflict {
+                code: codes::ALREADY_INVITED,
+                message: format!(
+                    "{email} has been invited already. Use Resend to send a new link."
+                ),
+            });
+        }
+        // Removed earlier: the same row is invited again.
+        Some(m) => {
+            let mut again: company_member::ActiveModel = m.clone().into();
+            again.account_id = Set(None);
+            again.name = Set(name);
+            again.role = Set(company_role_name(req.role).to_owned());
+            again.status = Set(INVITED.to_owned());
+            again.business_container_id = Set(None);
+            again.joined_as_new_account = Set(false);
+            again.invited_by = Set(Some(by.0));
+            again.invited_at = Set(at);
+            again.joined_at = Set(None);
+            again.removed_at = Set(None);
+            again.removed_by = Set(None);
+            company_member::Entity::update(again).exec(&txn).await?;
+            m.id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            company_member::Entity::insert(company_member::ActiveModel {
+                id: Set(id),
+                company_id: Set(caller.company.0),
+                account_id: Set(None),
+                email: Set(email.clone()),
+                name: Set(name),
+                role: Set(company_role_name(req.role).to_owned()),
+                status: Set(INVITED.to_owned()),
+                business_container_id: Set(None),
+                joined_as_new_account: Set(false),
+                invited_by: Set(Some(by.0)),
+                invited_at: Set(at),
+                joined_at: Set(None),
+                removed_at: Set(None),
+                removed_by: Set(None),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+            id
+        }
+    };
+    issue(&txn, member_id, &email, by).await?;
+    access_log::record(
+        &txn,
+        Entry {
+            company: caller.company,
+            actor: by,
+            via_partner: via_partner(&caller.grant),
+            action: Action::MemberInvited,
+            target: Some(MemberId(member_id)),
+            detail: format!("{email} as {}", label(req.role)),
+        },
+    )
+    .await?;
+    let member = find_member(&txn, caller.company, MemberId(member_id)).await?;
+    txn.commit().await?;
+    state.outbox.wake();
+    row(&state.db, member).await
+}
+
+/// Sends the member's newest invitation again, with a new link; the old link stops working.
+pub async fn resend(
+    state: &AppState,
+    caller: &CompanyAdmin,
+    member: MemberId,
+) -> Result<MemberRow, ApiError> {
+    let found = find_member(&state.db, caller.company, member).await?;
+    if found.status != INVITED {
+        return Err(ApiError::BadRequest(
+            "Only a pending invitation can be sent again.".into(),
+        ));
+    }
+    check_limit(
+        state,
+        format!("invitation_resend:member:{}", member.0),
+        LIMIT_RESEND_MEMBER,
+    )
+    .await?;
+    let by = caller.session.account_id;
+    let (txn, _) = begin_as(&state.db, by).await?;
+    check_daily_cap(&txn, caller.company, 1).await?;
+    end_pending(&txn, found.id, REASON_REPLACED).await?;
+    issue(&txn, found.id, &found.email, by).await?;
+    access_log::record(
+        &txn,
+        Entry {
+            company: caller.company,
+            actor: by,
+            via_partner: via_partner(&caller.grant),
+            action: Action::InvitationResent,
+            target: Some(member),
+            detail: found.email.clone(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    state.outbox.wake();
+    row(&state.db, found).await
+}
+
+/// Revokes the member's pending invitation: its link stops working and the address is no
+/// longer invited.
+pub async fn revoke(
+    state: &AppState,
+    caller: &CompanyAdmin,
+    member: MemberId,
+) -> Result<MemberRow, ApiError> {
+    let found = find_member(&state.db, caller.company, member).await?;
+    if found.status != INVITED {
+        return Err(ApiError::BadRequest(
+            "Only a pending invitation can be revoked.".into(),
+        ));
+    }
+    let by = caller.session.account_id;
+    let (txn, _) = begin_as(&state.db, by).await?;
+    end_pending(&txn, found.id, REASON_REVOKED).await?;
+    company_member::Entity::update_many()
+        .col_expr(
+            company_member::Column::Status,
+            Expr::value(status_name(MemberStatus::Removed)),
+        )
+        .col_expr(company_member::Column::RemovedAt, Expr::value(now()))
+        .col_expr(company_member::Column::RemovedBy, Expr::value(by.0))
+        .filter(company_member::Column::Id.eq(found.id))
+        .filter(company_member::Column::Status.eq(INVITED))
+        .exec(&txn)
+        .await?;
+    access_log::record(
+        &txn,
+        Entry {
+            company: caller.company,
+            actor: by,
+            via_partner: via_partner(&caller.grant),
+            action: Action::InvitationRevoked,
+            target: Some(member),
+            detail: found.email.clone(),
+        },
+    )
+    .await?;
+    let found = find_member(&txn, caller.company, member).await?;
+    txn.commit().await?;
+    row(&state.db, found).await
+}
+
+fn encode(token: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token)
+}
+
+fn token_hash(state: &AppState, token: &[u8]) -> Vec<u8> {
+    state
+        .keys
+        .keyed_hash(KeyedPurpose::Invitation, &[token])
+        .to_vec()
+}
+
+/// Builds the mail of a queued invitation, with a new token whose hash it stores; None when
+/// the invitation is no longer pending. Called by the outbox worker just before sending.
+pub async fn mail_for(state: &AppState, id: Uuid) -> Result<Option<Mail>, ApiError> {
+    let Some(inv) = invitation::Entity::find_by_id(id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let Some(member_id) = inv.member_id else {
+        return Ok(None);
+    };
+    if state_of(&inv, now()) != InvitationState::Valid {
+        return Ok(None);
+    }
+    let Some(member) = company_member::Entity::find_by_id(member_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let company_name: String = company::Entity::find_by_id(member.company_id)
+        .select_only()
+        .column(company::Column::Name)
+        .into_tuple()
+        .one(&state.db)
+        .await?
+        .unwrap_or_default();
+    let inviter = inviter_email(&state.db, &inv).await?;
+    let token = random_bytes::<32>()?;
+    let stored = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(token_hash(state, &token)),
+        )
+        .col_expr(invitation::Column::SentAt, Expr::value(now()))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::UsedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&state.db)
+        .await?;
+    if stored.rows_affected != 1 {
+        return Ok(None);
+    }
+    let link = format!("{}/invite#token={}", state.public_url, encode(&token));
+    let role = company_role_of(&member.role).unwrap_or(CompanyRole::User);
+    let who = inviter.as_deref().unwrap_or("An administrator");
+    let expires = date(inv.expires_at);
+    Ok(Some(Mail {
+        subject: format!("{who} invited you to {company_name} on Strongroom"),
+        body: format!(
+            "{who} invited you to join {company_name} on Strongroom, its password manager, as {role}.\n\n\
+             Open this link to accept:\n\n{link}\n\n\
+             The link works once and until {expires}. If you have a Strongroom account with this \
+             address, you will sign in; otherwise you will create one.\n\n\
+             If you did not expect this, ignore this message: nothing happens unless you open the link.\n",
+            role = label(role),
+        ),
+    }))
+}
+
+fn date(at: OffsetDateTime) -> String {
+    format!("{} {} {} (UTC)", at.day(), at.month(), at.year())
+}
+
+async fn inviter_email(
+    db: &impl ConnectionTrait,
+    inv: &invitation::Model,
+) -> Result<Option<String>, ApiError> {
+    let Some(by) = inv.created_by else {
+        return Ok(None);
+    };
+    Ok(account::Entity::find_by_id(by)
+        .select_only()
+        .column(account::Column::Email)
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+/// Where an invitation stands at `at`.
+pub fn state_of(inv: &invitation::Model, at: OffsetDateTime) -> InvitationState {
+    if inv.used_at.is_some() {
+        InvitationState::Used
+    } else if inv.revoked_reason.as_deref() == Some(REASON_REPLACED) {
+        InvitationState::Replaced
+    } else if inv.revoked_at.is_some() {
+        InvitationState::Revoked
+    } else if inv.expires_at <= at {
+        InvitationState::Expired
+    } else {
+        InvitationState::Valid
+    }
+}
+
+/// The refusal for a link that is not usable.
+fn refusal(state: InvitationState, inviter: Option<&str>) -> ApiError {
+    let ask = inviter
+        .map(|who| format!("Ask {who} to send you a new one."))
+        .unwrap_or_else(|| "Ask your administrator to send you a new one.".to_owned());
+    let (code, message) = match state {
+        InvitationState::Valid => return ApiError::Internal("a valid link refused".into()),
+        InvitationState::Expired => (
+            codes::INVITATION_EXPIRED,
+            format!("This invitation expired: links work for 7 days. {ask}"),
+        ),
+        InvitationState::Used => (
+            codes::INVITATION_USED,
+            "This invitation was accepted already. Sign in to use Strongroom.".to_owned(),
+        ),
+        InvitationState::Revoked => (
+            codes::INVITATION_REVOKED,
+            format!("This invitation was withdrawn. {ask}"),
+        ),
+        InvitationState::Replaced => (
+            codes::INVITATION_REPLACED,
+            "A newer invitation was sent to you: open the link in the most recent email."
+                .to_owned(),
+        ),
+    };
+    ApiError::Gone { code, message }
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The invitation a link's token opens, with its member.
+async fn by_token(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    token: &InvitationToken,
+) -> Result<(invitation::Model, company_member::Model), ApiError> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.0.trim())
+        .ok()
+        .filter(|b| b.len() == 32)
+        .ok_or_else(invalid_link)?;
+    let inv = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(token_hash(state, &bytes)))
+        .one(db)
+        .await?
+        .ok_or_else(invalid_link)?;
+    let member = match inv.member_id {
+        Some(id) => company_member::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    }
+    .ok_or_else(invalid_link)?;
+    Ok((inv, member))
+}
+
+/// Checks that the link can be used now.
+async fn usable(db: &impl ConnectionTrait, inv: &invitation::Model) -> Result<(), ApiError> {
+    match state_of(inv, now()) {
+        InvitationState::Valid => Ok(()),
+        other => Err(refusal(other, inviter_email(db, inv).await?.as_deref())),
+    }
+}
+
+/// What a link is for, for the page it opens. Only the holder of the token can ask.
+pub async fn lookup(
+    state: &AppState,
+    token: &InvitationToken,
+    ip: &str,
+) -> Result<InvitationView, ApiError> {
+    check_ip_limit(state, "invitation_lookup", ip, LIMIT_LOOKUP_IP).await?;
+    let (inv, member) = by_token(state, &state.db, token).await?;
+    let company_name: String = company::Entity::find_by_id(member.company_id)
+        .select_only()
+        .column(company::Column::Name)
+        .into_tuple()
+        .one(&state.db)
+        .await?
+        .unwrap_or_default();
+    let has_account = account::Entity::find()
+        .filter(account::Column::Email.eq(&member.email))
+        .filter(account::Column::EmailConfirmedAt.is_not_null())
+        .count(&state.db)
+        .await?
+        > 0;
+    Ok(InvitationView {
+        company_name,
+        email: member.email.clone(),
+        role: company_role_of(&member.role).unwrap_or(CompanyRole::User),
+        inviter_email: inviter_email(&state.db, &inv).await?,
+        expires_at: inv.expires_at.unix_timestamp(),
+        state: state_of(&inv, now()),
+        has_account,
+    })
+}
+
+/// Marks the invitation used, in the caller's transaction; refuses when another request used
+/// or revoked it first.
+async fn mark_used(
+    db: &impl ConnectionTrait,
+    inv: &invitation::Model,
+    by: Option<AccountId>,
+) -> Result<(), ApiError> {
+    let done = invitation::Entity::update_many()
+        .col_expr(invitation::Column::UsedAt, Expr::value(now()))
+        .col_expr(invitation::Column::UsedBy, Expr::value(by.map(|a| a.0)))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .filter(invitation::Column::UsedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(refusal(InvitationState::Used, None));
+    }
+    Ok(())
+}
+
+/// Makes the invited member active as `account`, whose Business profile then belongs to the
+/// company.
+async fn join(
+    db: &impl ConnectionTrait,
+    member: &company_member::Model,
+    account: AccountId,
+    container: Uuid,
+    new_account: bool,
+) -> Result<(), ApiError> {
+    let joined = company_member::Entity::update_many()
+        .col_expr(company_member::Column::Status, Expr::value(super::ACTIVE))
+        .col_expr(company_member::Column::AccountId, Expr::value(account.0))
+        .col_expr(
+            company_member::Column::BusinessContainerId,
+            Expr::value(container),
+        )
+        .col_expr(company_member::Column::JoinedAt, Expr::value(now()))
+        .col_expr(
+            company_member::Column::JoinedAsNewAccount,
+            Expr::value(new_account),
+        )
+        .filter(company_member::Column::Id.eq(member.id))
+        .filter(company_member::Column::Status.eq(INVITED))
+        .exec(db)
+        .await;
+    match joined {
+        Err(err) if is_unique_violation(&err) => Err(already_in_company()),
+        Err(err) => Err(err.into()),
+        Ok(done) if done.rows_affected != 1 => Err(refusal(InvitationState::Revoked, None)),
+        Ok(_) => Ok(()),
+    }
+}
+
+async fn log_joined(
+    db: &impl ConnectionTrait,
+    member: &company_member::Model,
+    account: AccountId,
+    how: &str,
+) -> Result<(), ApiError> {
+    access_log::record(
+        db,
+        Entry {
+            company: shared_types::CompanyId(member.company_id),
+            actor: account,
+            via_partner: None,
+            action: Action::MemberJoined,
+            target: Some(MemberId(member.id)),
+            detail: format!("{} {how}", member.email),
+        },
+    )
+    .await
+}
+
+/// Accepts an invitation with the signed-in account, which must have the invited address and
+/// belong to no company yet.
+pub async fn accept(
+    state: &AppState,
+    account: AccountId,
+    token: &InvitationToken,
+) -> Result<Memberships, ApiError> {
+    check_limit(
+        state,
+        format!("invitation_accept:account:{}", account.0),
+        LIMIT_ACCEPT_ACCOUNT,
+    )
+    .await?;
+    let (txn, email) = begin_as(&state.db, account).await?;
+    let (inv, member) = by_token(state, &txn, token).await?;
+    usable(&txn, &inv).await?;
+    if member.email != email {
+        return Err(ApiError::Forbidden {
+            code: codes::INVITATION_OTHER_ACCOUNT,
+            message: format!(
+                "This invitation is for {}. Sign out, then sign in with that address (or create its account) to accept it.",
+                member.email
+            ),
+        });
+    }
+    if active_membership(&txn, account).await?.is_some() {
+        return Err(ApiError::Conflict {
+            code: codes::ALREADY_IN_COMPANY,
+            message: "You are a member of another company. Ask its administrator to remove you \
+                      (converting you to a personal account), then open this link again."
+                .into(),
+        });
+    }
+    let container = business_container(&txn, account).await?;
+    mark_used(&txn, &inv, Some(account)).await?;
+    join(&txn, &member, account, container, false).await?;
+    log_joined(&txn, &member, account, "joined with their existing account").await?;
+    txn.commit().await?;
+    memberships(&state.db, account).await
+}
+
+/// Creates an account through an invitation and makes it a member. The link proves the
+/// address; the browser is verified at its first sign-in, as any new browser is.
+pub async fn signup(
+    state: &AppState,
+    req: InvitationSignupRequest,
+    ip: &str,
+) -> Result<NextStep, ApiError> {
+    check_ip_limit(state, "signup", ip, LIMIT_SIGNUP_IP).await?;
+    let email = normalize_email(&req.account.email)?;
+    check_signup(&req.account)?;
+    let (inv, member) = by_token(state, &state.db, &req.token).await?;
+    usable(&state.db, &inv).await?;
+    if member.email != email {
+        return Err(ApiError::BadRequest(format!(
+            "This invitation is for {}: create the account with that address.",
+            member.email
+        )));
+    }
+    if let Some(existing) = account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?
+    {
+        if existing.email_confirmed_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: codes::INVITATION_HAS_ACCOUNT,
+                message: format!(
+                    "{email} has a Strongroom account already. Sign in with it, then open the link again to join."
+                ),
+            });
+        }
+        // An unconfirmed sign-up never blocks the address's real owner.
+        existing.delete(&state.db).await?;
+    }
+    let business = req
+        .account
+        .keys
+        .profiles
+        .iter()
+        .find(|p| p.kind == shared_types::account::ProfileKind::Business)
+        .map(|p| p.id.0)
+        .ok_or_else(|| ApiError::BadRequest("The account needs a Business profile.".into()))?;
+    let account = req.account.account_id;
+    let txn = state.db.begin().await?;
+    // The first statement is a write: on SQLite the transaction takes the write lock at once.
+    mark_used(&txn, &inv, None).await?;
+    create_account(&txn, req.account, &email, Some(now())).await?;
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::UsedBy, Expr::value(account.0))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .exec(&txn)
+        .await?;
+    join(&txn, &member, account, business, true).await?;
+    log_joined(&txn, &member, account, "joined with a new account").await?;
+    txn.commit().await?;
+    Ok(NextStep {
+        message: "Your account is ready. Sign in to verify this browser; we will email you a code."
+            .into(),
+    })
+}

@@ -15,6 +15,7 @@ use common::orgs::{
     add_member, add_staff, builtin_role, company_of_partner, custom_role, set_permissions, snapshot,
 };
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shared_types::api::ErrorBody;
 use shared_types::org::{CompanyRole, Permission, codes};
 use shared_types::{CompanyId, PartnerId};
@@ -134,21 +135,62 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "/companies/{company_id}/members/{member_id}/invitation/revoke",
         Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
     ),
+    (
+        "GET",
+        "/companies/{company_id}/members",
+        Expect::Company(Permission::CompaniesView, VIEW),
+    ),
+    (
+        "PATCH",
+        "/companies/{company_id}/members/{member_id}",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/members/{member_id}/remove",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "GET",
+        "/companies/{company_id}/settings",
+        Expect::Company(Permission::CompaniesView, VIEW),
+    ),
+    (
+        "PUT",
+        "/companies/{company_id}/settings",
+        Expect::Company(
+            Permission::CompaniesCreate,
+            &[PartnerAdmin, CustomWith, CompanyAdmin],
+        ),
+    ),
+    (
+        "GET",
+        "/companies/{company_id}/activity",
+        Expect::Company(Permission::CompaniesView, VIEW),
+    ),
 ];
+
+/// Who may see company A's admin pages.
+const VIEW: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CompanyAdmin];
 
 /// Who may manage company A's users.
 const MANAGE_USERS: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CompanyAdmin];
 
 /// The body sent to a route: one an allowed caller's request succeeds with.
-fn body_for(path: &str) -> serde_json::Value {
-    if path.ends_with("/invitations") {
-        serde_json::json!({
+fn body_for(method: &str, path: &str) -> serde_json::Value {
+    match (method, path.rsplit('/').next().unwrap_or_default()) {
+        ("POST", "invitations") => serde_json::json!({
             "email": format!("{}@invitee.example", Uuid::now_v7().simple()),
             "name": "Invitee",
             "role": "user",
-        })
-    } else {
-        serde_json::json!({})
+        }),
+        ("PATCH", "{member_id}") => serde_json::json!({ "role": "admin" }),
+        ("POST", "remove") => serde_json::json!({ "mode": "convert_to_personal" }),
+        ("PUT", "settings") => serde_json::json!({
+            "name": format!("A {}", Uuid::now_v7().simple()),
+            "contact_email": "contact@a.example",
+        }),
+        _ => serde_json::json!({}),
     }
 }
 
@@ -220,7 +262,7 @@ fn expect_kind(expect: Expect) -> &'static str {
 }
 
 on_both_databases! {
-    async fn every_organization_route_lets_in_exactly_who_it_should(server) {
+    async fn every_organization_route_lets_in_exactly_who_it_should(server, |s| s.ip_limit_multiplier = 100) {
         let registered: BTreeSet<(String, String, &str)> = declared()
             .iter()
             .map(|r| (r.method.to_string(), r.path.to_owned(), scope_kind(r.scope)))
@@ -258,7 +300,19 @@ on_both_databases! {
                 let mut path = template
                     .replace("{company_id}", &world.company.to_string())
                     .replace("{partner_id}", &world.partner.to_string());
-                if path.contains("{member_id}") {
+                if template.ends_with("/remove") {
+                    // Only a member who joined can be removed: a fresh account of its own.
+                    let email = format!("{}@target.example", Uuid::now_v7().simple());
+                    let (user, _) = server.signed_up(&email, "correct horse").await;
+                    add_member(&db, world.company, user.account_id, "user").await;
+                    let joined = backend::entity::company_member::Entity::find()
+                        .filter(backend::entity::company_member::Column::Email.eq(email))
+                        .one(&db)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    path = path.replace("{member_id}", &joined.id.to_string());
+                } else if path.contains("{member_id}") {
                     let email = format!("{}@target.example", Uuid::now_v7().simple());
                     let invited = server
                         .invite(&world.sessions[&CompanyAdmin], world.company, &email, CompanyRole::User)
@@ -287,7 +341,7 @@ on_both_databases! {
                     .client
                     .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), server.url(&format!("/api{path}")));
                 if *method != "GET" {
-                    request = request.json(&body_for(template));
+                    request = request.json(&body_for(method, template));
                 }
                 if let Some(session) = world.sessions.get(&actor) {
                     request = request.header("cookie", format!("{}={session}", backend::services::accounts::SESSION_COOKIE));

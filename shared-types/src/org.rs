@@ -258,6 +258,149 @@ pub struct MemberRow {
     pub can_delete_account: bool,
 }
 
+/// How a member list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSort {
+    /// By address.
+    #[default]
+    Email,
+    /// By name.
+    Name,
+    /// Admins first (ascending).
+    Role,
+    /// Active, invited, removed (ascending).
+    Status,
+    /// By last activity.
+    LastActive,
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDir {
+    /// A to Z, oldest first.
+    #[default]
+    Asc,
+    /// Z to A, newest first.
+    Desc,
+}
+
+/// `GET /api/companies/{company_id}/members`: one page of the members, searched and sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MemberQuery {
+    /// Part of an address or name.
+    pub q: Option<String>,
+    /// Only members in this state; all when absent.
+    pub status: Option<MemberStatus>,
+    /// The order.
+    pub sort: MemberSort,
+    /// Its direction.
+    pub dir: SortDir,
+    /// The page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page, at most 100 (50 when absent).
+    pub per_page: Option<u32>,
+}
+
+/// How many members a company has in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCounts {
+    /// Joined.
+    pub active: u64,
+    /// Invited, not joined yet.
+    pub invited: u64,
+    /// Removed.
+    pub removed: u64,
+}
+
+/// One page of members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    /// The rows.
+    pub rows: Vec<MemberRow>,
+    /// Rows matching the search and state, over all pages.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// The company's members by state (not narrowed by the search).
+    pub counts: MemberCounts,
+}
+
+/// `PATCH /api/companies/{company_id}/members/{member_id}`: a new role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRoleRequest {
+    /// The role.
+    pub role: CompanyRole,
+}
+
+/// What removing a member does to their account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoveMode {
+    /// They keep their account and Personal profile; their Business items stay theirs.
+    ConvertToPersonal,
+    /// Their account is deleted with everything in it. Only for accounts the company made.
+    DeleteAccount,
+}
+
+/// `POST /api/companies/{company_id}/members/{member_id}/remove`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveMemberRequest {
+    /// What happens to their account.
+    pub mode: RemoveMode,
+}
+
+/// A company's settings, as its admins see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySettings {
+    /// Its name.
+    pub name: String,
+    /// Its tier (set by its partner).
+    pub tier: Tier,
+    /// Who to contact about it.
+    pub contact_email: String,
+    /// The partner looking after it, if any.
+    pub partner_name: Option<String>,
+}
+
+/// `PUT /api/companies/{company_id}/settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateCompanySettings {
+    /// The new name.
+    pub name: String,
+    /// The new contact address.
+    pub contact_email: String,
+}
+
+/// `GET /api/companies/{company_id}/activity`: entries older than `before`, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActivityQuery {
+    /// Unix seconds; the newest entries when absent.
+    pub before: Option<i64>,
+    /// At most this many (100 when absent, at most 500).
+    pub limit: Option<u32>,
+}
+
+/// One entry of a company's admin access log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogEntry {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who, as their address was then.
+    pub actor_email: String,
+    /// They came in as the company's partner staff.
+    pub via_partner: bool,
+    /// What, e.g. `member.invited`.
+    pub action: String,
+    /// Plain facts, e.g. "user → admin".
+    pub detail: String,
+}
+
 /// An invitation link's secret, read from the link's fragment. Never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -347,6 +490,8 @@ pub mod codes {
     pub const INVITATION_OTHER_ACCOUNT: &str = "invitation_other_account";
     /// The invited address has an account: sign in to accept.
     pub const INVITATION_HAS_ACCOUNT: &str = "invitation_has_account";
+    /// The change would leave a company without an Admin.
+    pub const LAST_ADMIN: &str = "last_admin";
 }
 
 #[cfg(test)]

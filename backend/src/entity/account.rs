@@ -26,6 +26,8 @@ pub struct Model {
     pub wrapped_signing_key: Vec<u8>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// When a session of the account was last used (to the minute).
+    pub last_active_at: Option<TimeDateTimeWithTimeZone>,
 }
 super::debug_fields!(Model, "Account", [id, email_confirmed_at, created_at]);
 

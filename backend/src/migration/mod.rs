@@ -13,6 +13,7 @@ mod m20261202_000007_record_versions;
 mod m20261202_000008_checkpoints;
 mod m20261202_000009_organizations;
 mod m20261202_000010_invitations;
+mod m20261202_000011_last_active;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_checkpoints::Migration),
             Box::new(m20261202_000009_organizations::Migration),
             Box::new(m20261202_000010_invitations::Migration),
+            Box::new(m20261202_000011_last_active::Migration),
         ]
     }
 }

@@ -6,15 +6,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared_types::MemberId;
 use shared_types::org::{
-    CreateCompanyRequest, CreatePartnerRequest, InvitationSignupRequest, InviteRequest, Permission,
-    TokenRequest,
+    ActivityQuery, ChangeRoleRequest, CreateCompanyRequest, CreatePartnerRequest,
+    InvitationSignupRequest, InviteRequest, MemberQuery, Permission, RemoveMemberRequest,
+    TokenRequest, UpdateCompanySettings,
 };
 
-use super::table::{Registrar, Scope, get, post};
+use super::table::{Registrar, Scope, get, patch, post, put};
 use crate::auth::{AuthSession, client_ip};
 use crate::authz::{CompanyAdmin, CompanyMember, PartnerStaff};
 use crate::error::ApiError;
-use crate::services::orgs::{companies, invitations, memberships, partners};
+use crate::services::orgs::{access_log, companies, invitations, members, memberships, partners};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -49,6 +50,28 @@ pub fn declare(r: &mut impl Registrar) {
         ),
         revoke,
     );
+    let view = Scope::CompanyAdmin(Permission::CompaniesView);
+    r.add(get("/companies/{company_id}/members", view), members);
+    r.add(
+        patch("/companies/{company_id}/members/{member_id}", manage_users),
+        change_role,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/members/{member_id}/remove",
+            manage_users,
+        ),
+        remove,
+    );
+    r.add(get("/companies/{company_id}/settings", view), settings);
+    r.add(
+        put(
+            "/companies/{company_id}/settings",
+            Scope::CompanyAdmin(Permission::CompaniesCreate),
+        ),
+        update_settings,
+    );
+    r.add(get("/companies/{company_id}/activity", view), activity);
     r.add(post("/invitations/lookup", Scope::Public), lookup);
     r.add(post("/invitations/signup", Scope::Public), signup);
     r.add(post("/invitations/accept", Scope::Account), accept);
@@ -159,4 +182,58 @@ async fn accept(
 ) -> Result<HttpResponse, ApiError> {
     let mine = invitations::accept(&state, auth.0.account_id, &body.token).await?;
     Ok(HttpResponse::Ok().json(mine))
+}
+
+async fn members(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    query: web::Query<MemberQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = members::list(&state.db, caller.company, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn change_role(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    path: web::Path<MemberPath>,
+    body: web::Json<ChangeRoleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let row = members::change_role(&state.db, &caller, path.member_id, body.role).await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+async fn remove(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    path: web::Path<MemberPath>,
+    body: web::Json<RemoveMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    members::remove(&state, &caller, path.member_id, body.mode).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn settings(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(companies::settings(&state.db, caller.company).await?))
+}
+
+async fn update_settings(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    body: web::Json<UpdateCompanySettings>,
+) -> Result<HttpResponse, ApiError> {
+    let after = companies::update_settings(&state.db, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(after))
+}
+
+async fn activity(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    query: web::Query<ActivityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let entries = access_log::entries(&state.db, caller.company, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(entries))
 }

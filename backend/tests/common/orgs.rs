@@ -298,3 +298,37 @@ pub fn token_in(body: &str) -> Option<String> {
             .collect(),
     )
 }
+
+impl TestServer {
+    /// `email` invited to `company` as `role`, joined through the link with a new account, and
+    /// signed in on a verified browser.
+    pub async fn joined_new(
+        &self,
+        admin: &str,
+        company: CompanyId,
+        email: &str,
+        role: shared_types::org::CompanyRole,
+    ) -> (super::accounts::TestUser, String) {
+        let invited = self.invite(admin, company, email, role).await;
+        assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+        let token = self.invitation_token(email).await;
+        let (request, user) = super::accounts::signup_request(email, "correct horse");
+        let joined: Reply<serde_json::Value> = self
+            .post(
+                "/api/invitations/signup",
+                &shared_types::org::InvitationSignupRequest {
+                    token: shared_types::org::InvitationToken(token),
+                    account: request,
+                },
+                None,
+            )
+            .await;
+        assert_eq!(joined.status, StatusCode::CREATED, "{:?}", joined.body);
+        let _: Reply<serde_json::Value> = self.login(&user, &user.device, None).await;
+        let code = self.latest_code(email);
+        let signed_in: Reply<serde_json::Value> = self.login(&user, &user.device, Some(code)).await;
+        assert_eq!(signed_in.status, StatusCode::OK);
+        let session = signed_in.session.unwrap();
+        (user, session)
+    }
+}

@@ -75,6 +75,14 @@ pub(super) async fn start_session(
     }
     .insert(&state.db)
     .await?;
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::LastActiveAt,
+            sea_orm::sea_query::Expr::value(stamp),
+        )
+        .filter(account::Column::Id.eq(found.id))
+        .exec(&state.db)
+        .await?;
     Ok(NewSession {
         token,
         bundle: bundle(state, found).await?,
@@ -141,9 +149,18 @@ pub async fn find_session(
     };
     // Refresh at most once a minute: every request would otherwise be a write.
     if stamp - found.last_used_at > Duration::minutes(1) {
+        let account = found.account_id;
         let mut active: session::ActiveModel = found.into();
         active.last_used_at = Set(stamp);
         active.update(db).await?;
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::LastActiveAt,
+                sea_orm::sea_query::Expr::value(stamp),
+            )
+            .filter(account::Column::Id.eq(account))
+            .exec(db)
+            .await?;
     }
     Ok(Some(info))
 }

@@ -117,6 +117,7 @@ pub(crate) async fn create_account(
         wrapped_signing_key: Set(req.keys.wrapped_signing_key.0),
         created_at: Set(stamp),
         updated_at: Set(stamp),
+        last_active_at: Set(None),
     }
     .insert(txn)
     .await?;

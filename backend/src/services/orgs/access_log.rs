@@ -2,7 +2,11 @@
 //! staff. The company's Admins read it; it holds plain facts ("user → admin"), never vault
 //! data, and keeps the actor's address as it was.
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use shared_types::org::{AccessLogEntry, ActivityQuery};
 use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
 use uuid::Uuid;
 
@@ -23,6 +27,12 @@ pub enum Action {
     InvitationRevoked,
     /// An invited person joined.
     MemberJoined,
+    /// A member's role changed.
+    RoleChanged,
+    /// A member was removed.
+    MemberRemoved,
+    /// The company's settings changed.
+    SettingsChanged,
 }
 
 impl Action {
@@ -34,6 +44,9 @@ impl Action {
             Action::InvitationResent => "invitation.resent",
             Action::InvitationRevoked => "invitation.revoked",
             Action::MemberJoined => "member.joined",
+            Action::RoleChanged => "member.role_changed",
+            Action::MemberRemoved => "member.removed",
+            Action::SettingsChanged => "company.settings_changed",
         }
     }
 }
@@ -78,4 +91,35 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry) -> Result<(), ApiEr
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// The company's log, newest first, from before `query.before`.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    query: ActivityQuery,
+) -> Result<Vec<AccessLogEntry>, ApiError> {
+    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let mut select =
+        admin_access_log::Entity::find().filter(admin_access_log::Column::CompanyId.eq(company.0));
+    if let Some(before) = query.before {
+        let before = time::OffsetDateTime::from_unix_timestamp(before)
+            .map_err(|_| ApiError::BadRequest("`before` is not a time.".into()))?;
+        select = select.filter(admin_access_log::Column::At.lt(before));
+    }
+    Ok(select
+        .order_by_desc(admin_access_log::Column::At)
+        .order_by_desc(admin_access_log::Column::Id)
+        .limit(u64::from(limit))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| AccessLogEntry {
+            at: e.at.unix_timestamp(),
+            actor_email: e.actor_email,
+            via_partner: e.actor_partner_id.is_some(),
+            action: e.action,
+            detail: e.detail,
+        })
+        .collect())
 }

@@ -4,9 +4,12 @@
 //! Invariants: a company on its own always has an active Admin; the maker's Business profile
 //! belongs to the company from the moment it is made.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, QueryFilter};
 use shared_types::org::{
-    CompanyRole, CompanyView, CreateCompanyRequest, MemberStatus, Tier, codes,
+    CompanyRole, CompanySettings, CompanyView, CreateCompanyRequest, MemberStatus, Tier,
+    UpdateCompanySettings, codes,
 };
 use shared_types::{AccountId, CompanyId};
 use uuid::Uuid;
@@ -15,6 +18,7 @@ use super::access_log::{self, Action, Entry};
 use super::memberships::{active_membership, business_container, partner_name};
 use super::partners::is_unique_violation;
 use super::{clean_name, company_role_name, status_name, tier_name, tier_of};
+use crate::authz::CompanyAdmin;
 use crate::entity::{company, company_member};
 use crate::error::ApiError;
 use crate::services::accounts::{normalize_email, now};
@@ -121,4 +125,76 @@ pub async fn view(db: &impl ConnectionTrait, id: CompanyId) -> Result<CompanyVie
             .ok_or_else(|| ApiError::Internal("unreadable stored tier".into()))?,
         partner_name,
     })
+}
+
+/// The company's settings, for its admins.
+pub async fn settings(
+    db: &impl ConnectionTrait,
+    id: CompanyId,
+) -> Result<CompanySettings, ApiError> {
+    let row = company::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let partner_name = match row.partner_id {
+        Some(partner) => Some(partner_name(db, partner).await?),
+        None => None,
+    };
+    Ok(CompanySettings {
+        name: row.name,
+        tier: tier_of(&row.tier)
+            .ok_or_else(|| ApiError::Internal("unreadable stored tier".into()))?,
+        contact_email: row.contact_email,
+        partner_name,
+    })
+}
+
+/// Renames the company and sets its contact address. The tier is its partner's to set.
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    caller: &CompanyAdmin,
+    req: UpdateCompanySettings,
+) -> Result<CompanySettings, ApiError> {
+    let name = clean_name(&req.name, "company's name")?;
+    let contact_email = normalize_email(&req.contact_email)?;
+    let by = caller.session.account_id;
+    let (txn, _) = super::begin_as(db, by).await?;
+    let before = settings(&txn, caller.company).await?;
+    let mut changes = Vec::new();
+    if before.name != name {
+        changes.push(format!("name \"{}\" → \"{name}\"", before.name));
+    }
+    if before.contact_email != contact_email {
+        changes.push(format!(
+            "contact {} → {contact_email}",
+            before.contact_email
+        ));
+    }
+    if changes.is_empty() {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    company::Entity::update_many()
+        .col_expr(company::Column::Name, Expr::value(name.clone()))
+        .col_expr(company::Column::NameKey, Expr::value(name.to_lowercase()))
+        .col_expr(company::Column::ContactEmail, Expr::value(contact_email))
+        .col_expr(company::Column::UpdatedAt, Expr::value(now()))
+        .filter(company::Column::Id.eq(caller.company.0))
+        .exec(&txn)
+        .await?;
+    access_log::record(
+        &txn,
+        Entry {
+            company: caller.company,
+            actor: by,
+            via_partner: super::members::via_partner(&caller.grant),
+            action: Action::SettingsChanged,
+            target: None,
+            detail: changes.join("; "),
+        },
+    )
+    .await?;
+    let after = settings(&txn, caller.company).await?;
+    txn.commit().await?;
+    Ok(after)
 }

@@ -35,7 +35,7 @@ use crate::entity::{
 use crate::error::ApiError;
 use crate::routes::table::Scope;
 use crate::services::accounts::SessionInfo;
-use crate::services::orgs::{ACTIVE, builtin_of, company_role_of};
+use crate::services::orgs::{ACTIVE, access_log, builtin_of, company_role_of};
 use crate::state::AppState;
 
 /// What a partner role allows.
@@ -338,6 +338,16 @@ pub async fn authorize(
             .ok_or_else(|| ApiError::Internal("no application state".into()))?;
         let facts = facts(&state.db, session.0.account_id.0, tenant).await?;
         let grant = decide(scope, &facts).map_err(denied)?;
+        // Partner staff inside a customer's company: recorded in the company's own log.
+        if let (Tenant::Company(company), Grant::Staff { partner, .. }) = (tenant, &grant) {
+            let pattern = req.match_pattern().unwrap_or_default();
+            let page = pattern
+                .trim_start_matches("/api/companies/{company_id}")
+                .trim_start_matches('/');
+            let what = if page.is_empty() { "company" } else { page };
+            access_log::record_visit(&state.db, company, session.0.account_id, *partner, what)
+                .await?;
+        }
         req.extensions_mut().insert(Authorized {
             scope,
             tenant,

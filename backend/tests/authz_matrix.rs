@@ -168,6 +168,30 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "/companies/{company_id}/activity",
         Expect::Company(Permission::CompaniesView, VIEW),
     ),
+    (
+        "GET",
+        "/partners/{partner_id}/companies",
+        Expect::Partner(
+            Some(Permission::CompaniesView),
+            &[PartnerAdmin, Technician, CustomWith],
+        ),
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/companies",
+        Expect::Partner(
+            Some(Permission::CompaniesCreate),
+            &[PartnerAdmin, CustomWith],
+        ),
+    ),
+    (
+        "PATCH",
+        "/partners/{partner_id}/companies/{company_id}",
+        Expect::Partner(
+            Some(Permission::CompaniesCreate),
+            &[PartnerAdmin, CustomWith],
+        ),
+    ),
 ];
 
 /// Who may see company A's admin pages.
@@ -185,6 +209,14 @@ fn body_for(method: &str, path: &str) -> serde_json::Value {
             "role": "user",
         }),
         ("PATCH", "{member_id}") => serde_json::json!({ "role": "admin" }),
+        ("POST", "companies") => serde_json::json!({
+            "name": format!("C {}", Uuid::now_v7().simple()),
+            "tier": "advanced",
+            "contact_email": "contact@c.example",
+        }),
+        ("PATCH", "{company_id}") => serde_json::json!({
+            "name": format!("A {}", Uuid::now_v7().simple()),
+        }),
         ("POST", "remove") => serde_json::json!({ "mode": "convert_to_personal" }),
         ("PUT", "settings") => serde_json::json!({
             "name": format!("A {}", Uuid::now_v7().simple()),

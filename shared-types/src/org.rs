@@ -401,6 +401,105 @@ pub struct AccessLogEntry {
     pub detail: String,
 }
 
+/// How a partner's company list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanySort {
+    /// By name.
+    #[default]
+    Name,
+    /// By active users.
+    Users,
+    /// By pending invitations.
+    Pending,
+    /// By tier.
+    Tier,
+    /// By the last activity of any of its users.
+    LastActive,
+}
+
+/// `GET /api/partners/{partner_id}/companies`: one page of the partner's companies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompanyQuery {
+    /// Part of a company's name.
+    pub q: Option<String>,
+    /// The order.
+    pub sort: CompanySort,
+    /// Its direction.
+    pub dir: SortDir,
+    /// The page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page, at most 100 (50 when absent).
+    pub per_page: Option<u32>,
+}
+
+/// One of a partner's companies, in its list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySummary {
+    /// The company.
+    pub id: CompanyId,
+    /// Its name.
+    pub name: String,
+    /// Its tier.
+    pub tier: Tier,
+    /// Its active users.
+    pub users: u64,
+    /// Its pending invitations.
+    pub pending_invitations: u64,
+    /// The last activity of any of its users (Unix seconds).
+    pub last_active: Option<i64>,
+}
+
+/// One page of a partner's companies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyPage {
+    /// The rows.
+    pub rows: Vec<CompanySummary>,
+    /// Companies matching the search, over all pages.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+}
+
+/// The first Admin to invite with a new company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstAdmin {
+    /// Their address.
+    pub email: String,
+    /// Their name (may be empty).
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `POST /api/partners/{partner_id}/companies`: a customer company, and the invitation of its
+/// first Admin, in one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePartnerCompany {
+    /// Its name.
+    pub name: String,
+    /// Its tier.
+    pub tier: Tier,
+    /// Who to contact about it.
+    pub contact_email: String,
+    /// Its first Admin, invited at once.
+    pub first_admin: Option<FirstAdmin>,
+}
+
+/// `PATCH /api/partners/{partner_id}/companies/{company_id}`: what to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdatePartnerCompany {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new tier.
+    pub tier: Option<Tier>,
+    /// A new contact address.
+    pub contact_email: Option<String>,
+}
+
 /// An invitation link's secret, read from the link's fragment. Never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -4,18 +4,20 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use shared_types::MemberId;
 use shared_types::org::{
-    ActivityQuery, ChangeRoleRequest, CreateCompanyRequest, CreatePartnerRequest,
-    InvitationSignupRequest, InviteRequest, MemberQuery, Permission, RemoveMemberRequest,
-    TokenRequest, UpdateCompanySettings,
+    ActivityQuery, ChangeRoleRequest, CompanyQuery, CreateCompanyRequest, CreatePartnerCompany,
+    CreatePartnerRequest, InvitationSignupRequest, InviteRequest, MemberQuery, Permission,
+    RemoveMemberRequest, TokenRequest, UpdateCompanySettings, UpdatePartnerCompany,
 };
+use shared_types::{CompanyId, MemberId};
 
 use super::table::{Registrar, Scope, get, patch, post, put};
 use crate::auth::{AuthSession, client_ip};
 use crate::authz::{CompanyAdmin, CompanyMember, PartnerStaff};
 use crate::error::ApiError;
-use crate::services::orgs::{access_log, companies, invitations, members, memberships, partners};
+use crate::services::orgs::{
+    access_log, companies, invitations, members, memberships, partner_companies, partners,
+};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -72,9 +74,31 @@ pub fn declare(r: &mut impl Registrar) {
         update_settings,
     );
     r.add(get("/companies/{company_id}/activity", view), activity);
+    r.add(
+        get(
+            "/partners/{partner_id}/companies",
+            Scope::PartnerStaff(Some(Permission::CompaniesView)),
+        ),
+        partner_companies,
+    );
+    let create = Scope::PartnerStaff(Some(Permission::CompaniesCreate));
+    r.add(
+        post("/partners/{partner_id}/companies", create),
+        create_partner_company,
+    );
+    r.add(
+        patch("/partners/{partner_id}/companies/{company_id}", create),
+        update_partner_company,
+    );
     r.add(post("/invitations/lookup", Scope::Public), lookup);
     r.add(post("/invitations/signup", Scope::Public), signup);
     r.add(post("/invitations/accept", Scope::Account), accept);
+}
+
+/// A path naming one company of the path's partner.
+#[derive(Deserialize)]
+struct PartnerCompanyPath {
+    company_id: CompanyId,
 }
 
 /// A path naming one member of the path's company.
@@ -236,4 +260,33 @@ async fn activity(
 ) -> Result<HttpResponse, ApiError> {
     let entries = access_log::entries(&state.db, caller.company, query.into_inner()).await?;
     Ok(HttpResponse::Ok().json(entries))
+}
+
+async fn partner_companies(
+    state: web::Data<AppState>,
+    caller: PartnerStaff,
+    query: web::Query<CompanyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = partner_companies::list(&state.db, caller.partner, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn create_partner_company(
+    state: web::Data<AppState>,
+    caller: PartnerStaff,
+    body: web::Json<CreatePartnerCompany>,
+) -> Result<HttpResponse, ApiError> {
+    let made = partner_companies::create(&state, &caller, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(made))
+}
+
+async fn update_partner_company(
+    state: web::Data<AppState>,
+    caller: PartnerStaff,
+    path: web::Path<PartnerCompanyPath>,
+    body: web::Json<UpdatePartnerCompany>,
+) -> Result<HttpResponse, ApiError> {
+    let after =
+        partner_companies::update(&state.db, &caller, path.company_id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(after))
 }

@@ -33,6 +33,10 @@ pub enum Action {
     MemberRemoved,
     /// The company's settings changed.
     SettingsChanged,
+    /// The partner changed the company's tier.
+    TierChanged,
+    /// The partner's staff opened the company's admin view.
+    AdminViewOpened,
 }
 
 impl Action {
@@ -47,6 +51,8 @@ impl Action {
             Action::RoleChanged => "member.role_changed",
             Action::MemberRemoved => "member.removed",
             Action::SettingsChanged => "company.settings_changed",
+            Action::TierChanged => "company.tier_changed",
+            Action::AdminViewOpened => "admin_view.opened",
         }
     }
 }
@@ -122,4 +128,45 @@ pub async fn entries(
             detail: e.detail,
         })
         .collect())
+}
+
+/// How long one visit of partner staff to a company's admin view lasts in the log: more
+/// requests within it add no entry.
+pub const VISIT_WINDOW: time::Duration = time::Duration::minutes(15);
+
+/// Records that partner staff opened the company's admin view, unless they did within
+/// [`VISIT_WINDOW`].
+pub async fn record_visit(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    actor: AccountId,
+    partner: PartnerId,
+    what: &str,
+) -> Result<(), ApiError> {
+    let since = now() - VISIT_WINDOW;
+    let recent = admin_access_log::Entity::find()
+        .select_only()
+        .column(admin_access_log::Column::Id)
+        .filter(admin_access_log::Column::CompanyId.eq(company.0))
+        .filter(admin_access_log::Column::ActorAccountId.eq(actor.0))
+        .filter(admin_access_log::Column::Action.eq(Action::AdminViewOpened.name()))
+        .filter(admin_access_log::Column::At.gt(since))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if recent.is_some() {
+        return Ok(());
+    }
+    record(
+        db,
+        Entry {
+            company,
+            actor,
+            via_partner: Some(partner),
+            action: Action::AdminViewOpened,
+            target: None,
+            detail: what.to_owned(),
+        },
+    )
+    .await
 }

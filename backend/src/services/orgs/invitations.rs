@@ -23,7 +23,7 @@ use shared_types::org::{
     CompanyRole, InvitationSignupRequest, InvitationState, InvitationToken, InvitationView,
     InviteRequest, MemberRow, MemberStatus, Memberships, codes,
 };
-use shared_types::{AccountId, MemberId};
+use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -79,7 +79,7 @@ pub(super) fn person_name(raw: &str) -> Result<String, ApiError> {
 /// (`adding` counts those about to be made).
 pub(super) async fn check_daily_cap(
     db: &impl ConnectionTrait,
-    company: shared_types::CompanyId,
+    company: CompanyId,
     adding: u64,
 ) -> Result<(), ApiError> {
     let since = now() - time::Duration::days(1);
@@ -148,21 +148,22 @@ async fn issue(
     enqueue_invitation(db, id, email).await
 }
 
-/// Invites one person to the caller's company.
-pub async fn invite(
-    state: &AppState,
-    caller: &CompanyAdmin,
-    req: InviteRequest,
-) -> Result<MemberRow, ApiError> {
-    let email = normalize_email(&req.email)?;
-    let name = person_name(&req.name)?;
-    let by = caller.session.account_id;
-    let (txn, _) = begin_as(&state.db, by).await?;
-    check_daily_cap(&txn, caller.company, 1).await?;
+/// Invites `email` to `company` as `role`, in the caller's transaction: a new member row, or
+/// the removed one again; its invitation; its mail in the outbox; an entry in the log. Reads
+/// nothing but this company's rows. Returns the member.
+pub(super) async fn invite_in(
+    txn: &impl ConnectionTrait,
+    company: CompanyId,
+    email: &str,
+    name: String,
+    role: CompanyRole,
+    by: AccountId,
+    via: Option<PartnerId>,
+) -> Result<MemberId, ApiError> {
     let existing = company_member::Entity::find()
-        .filter(company_member::Column::CompanyId.eq(caller.company.0))
-        .filter(company_member::Column::Email.eq(&email))
-        .one(&txn)
+        .filter(company_member::Column::CompanyId.eq(company.0))
+        .filter(company_member::Column::Email.eq(email))
+        .one(txn)
         .await?;
     let at = now();
     let member_id = match existing {
@@ -185,7 +186,7 @@ pub async fn invite(
             let mut again: company_member::ActiveModel = m.clone().into();
             again.account_id = Set(None);
             again.name = Set(name);
-            again.role = Set(company_role_name(req.role).to_owned());
+            again.role = Set(company_role_name(role).to_owned());
             again.status = Set(INVITED.to_owned());
             again.business_container_id = Set(None);
             again.joined_as_new_account = Set(false);
@@ -194,18 +195,18 @@ pub async fn invite(
             again.joined_at = Set(None);
             again.removed_at = Set(None);
             again.removed_by = Set(None);
-            company_member::Entity::update(again).exec(&txn).await?;
+            company_member::Entity::update(again).exec(txn).await?;
             m.id
         }
         None => {
             let id = Uuid::now_v7();
             company_member::Entity::insert(company_member::ActiveModel {
                 id: Set(id),
-                company_id: Set(caller.company.0),
+                company_id: Set(company.0),
                 account_id: Set(None),
-                email: Set(email.clone()),
+                email: Set(email.to_owned()),
                 name: Set(name),
-                role: Set(company_role_name(req.role).to_owned()),
+                role: Set(company_role_name(role).to_owned()),
                 status: Set(INVITED.to_owned()),
                 business_container_id: Set(None),
                 joined_as_new_account: Set(false),
@@ -215,25 +216,49 @@ pub async fn invite(
                 removed_at: Set(None),
                 removed_by: Set(None),
             })
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
             id
         }
     };
-    issue(&txn, member_id, &email, by).await?;
+    issue(txn, member_id, email, by).await?;
     access_log::record(
-        &txn,
+        txn,
         Entry {
-            company: caller.company,
+            company,
             actor: by,
-            via_partner: via_partner(&caller.grant),
+            via_partner: via,
             action: Action::MemberInvited,
             target: Some(MemberId(member_id)),
-            detail: format!("{email} as {}", label(req.role)),
+            detail: format!("{email} as {}", label(role)),
         },
     )
     .await?;
-    let member = find_member(&txn, caller.company, MemberId(member_id)).await?;
+    Ok(MemberId(member_id))
+}
+
+/// Invites one person to the caller's company.
+pub async fn invite(
+    state: &AppState,
+    caller: &CompanyAdmin,
+    req: InviteRequest,
+) -> Result<MemberRow, ApiError> {
+    let email = normalize_email(&req.email)?;
+    let name = person_name(&req.name)?;
+    let by = caller.session.account_id;
+    let (txn, _) = begin_as(&state.db, by).await?;
+    check_daily_cap(&txn, caller.company, 1).await?;
+    let member = invite_in(
+        &txn,
+        caller.company,
+        &email,
+        name,
+        req.role,
+        by,
+        via_partner(&caller.grant),
+    )
+    .await?;
+    let member = find_member(&txn, caller.company, member).await?;
     txn.commit().await?;
     state.outbox.wake();
     row(&state.db, member).await
@@ -585,7 +610,7 @@ async fn log_joined(
     access_log::record(
         db,
         Entry {
-            company: shared_types::CompanyId(member.company_id),
+            company: CompanyId(member.company_id),
             actor: account,
             via_partner: None,
             action: Action::MemberJoined,

@@ -15,6 +15,7 @@ pub mod companies;
 pub mod invitations;
 pub mod members;
 pub mod memberships;
+pub mod partner_companies;
 pub mod partners;
 
 use sea_orm::{

@@ -47,8 +47,9 @@ on_both_databases! {
 
         let seen = lookup(&server, &link).await;
         assert_eq!(seen.status, StatusCode::OK);
-        assert_eq!((seen.body.company_name.as_str(), seen.body.email.as_str(), seen.body.state, seen.body.has_account),
+        assert_eq!((seen.body.organization_name.as_str(), seen.body.email.as_str(), seen.body.state, seen.body.has_account),
                    ("Acme", "bob@acme.example", InvitationState::Valid, false));
+        assert_eq!((seen.body.kind, seen.body.role_label.as_str()), (shared_types::org::InvitationKind::Company, "User"));
         assert_eq!(seen.body.inviter_email.as_deref(), Some("admin@acme.example"));
 
         // The token is nowhere on the server: only its keyed hash is stored.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::SignupRequest;
-use crate::{CompanyId, MemberId, PartnerId, PartnerRoleId};
+use crate::{CompanyId, MemberId, PartnerId, PartnerRoleId, StaffId};
 
 /// What partner staff may do. Built-in Admin holds every permission (also those later releases
 /// add); Technician holds [`TECHNICIAN_PERMISSIONS`]; a custom role holds the ones ticked for it.
@@ -544,15 +544,27 @@ pub enum InvitationState {
     Replaced,
 }
 
+/// What an invitation is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationKind {
+    /// Membership of a company.
+    Company,
+    /// A place in a partner's staff.
+    Partner,
+}
+
 /// The reply to a lookup: what the link is for, shown before the person acts on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationView {
-    /// The company inviting.
-    pub company_name: String,
+    /// A company or a partner.
+    pub kind: InvitationKind,
+    /// The company's or partner's name.
+    pub organization_name: String,
     /// The invited address.
     pub email: String,
-    /// The role offered.
-    pub role: CompanyRole,
+    /// The role offered, as people read it ("Admin", "Technician", a custom role's name).
+    pub role_label: String,
     /// Who sent it, to ask for a new one.
     pub inviter_email: Option<String>,
     /// When the link stops working (Unix seconds).
@@ -561,6 +573,72 @@ pub struct InvitationView {
     pub state: InvitationState,
     /// The address has an account already: sign in to accept, rather than sign up.
     pub has_account: bool,
+}
+
+/// One member of a partner's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    /// The staff place.
+    pub id: StaffId,
+    /// Their address.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role_id: PartnerRoleId,
+    /// The role's name.
+    pub role_name: String,
+    /// Invited, active or removed.
+    pub status: MemberStatus,
+    /// Whether two-factor authentication is on; None until they have an account here.
+    pub two_factor: Option<bool>,
+    /// Their last activity (Unix seconds), if known.
+    pub last_active: Option<i64>,
+    /// Their pending invitation, while invited.
+    pub invitation: Option<PendingInvitation>,
+}
+
+/// `POST /api/partners/{partner_id}/staff/invitations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteStaffRequest {
+    /// Their address.
+    pub email: String,
+    /// Their name (may be empty).
+    #[serde(default)]
+    pub name: String,
+    /// Their role.
+    pub role_id: PartnerRoleId,
+}
+
+/// `PATCH /api/partners/{partner_id}/staff/{staff_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeStaffRoleRequest {
+    /// The new role.
+    pub role_id: PartnerRoleId,
+}
+
+/// An access role of a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    /// The role.
+    pub id: PartnerRoleId,
+    /// Its name.
+    pub name: String,
+    /// Set for the built-in roles, which cannot be edited.
+    pub builtin: Option<BuiltinRole>,
+    /// What it allows, implied permissions included.
+    pub permissions: Vec<Permission>,
+    /// Staff (active or invited) holding it.
+    pub staff_count: u64,
+}
+
+/// `POST /api/partners/{partner_id}/roles` and `PUT …/roles/{role_id}`: a custom role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRequest {
+    /// Its name.
+    pub name: String,
+    /// What it allows.
+    pub permissions: Vec<Permission>,
 }
 
 /// Stable error codes of the organization routes.
@@ -589,8 +667,12 @@ pub mod codes {
     pub const INVITATION_OTHER_ACCOUNT: &str = "invitation_other_account";
     /// The invited address has an account: sign in to accept.
     pub const INVITATION_HAS_ACCOUNT: &str = "invitation_has_account";
-    /// The change would leave a company without an Admin.
+    /// The change would leave a company or a partner without an Admin.
     pub const LAST_ADMIN: &str = "last_admin";
+    /// The role is held by staff: move them to another role first.
+    pub const ROLE_IN_USE: &str = "role_in_use";
+    /// The caller may not grant permissions their own role does not have.
+    pub const CANNOT_GRANT: &str = "cannot_grant";
 }
 
 #[cfg(test)]

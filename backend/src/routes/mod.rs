@@ -6,6 +6,7 @@ use actix_web::web;
 pub mod accounts;
 pub mod health;
 pub mod orgs;
+pub mod partner_staff;
 pub mod table;
 pub mod two_factor;
 pub mod vault;
@@ -20,6 +21,7 @@ fn declare(r: &mut impl Registrar) {
     two_factor::declare(r);
     vault::declare(r);
     orgs::declare(r);
+    partner_staff::declare(r);
 }
 
 /// Every route of the API (paths under `/api`), with who may call it.

@@ -20,8 +20,8 @@ use sea_orm::{
 };
 use shared_types::account::NextStep;
 use shared_types::org::{
-    CompanyRole, InvitationSignupRequest, InvitationState, InvitationToken, InvitationView,
-    InviteRequest, MemberRow, MemberStatus, Memberships, codes,
+    CompanyRole, InvitationKind, InvitationSignupRequest, InvitationState, InvitationToken,
+    InvitationView, InviteRequest, MemberRow, MemberStatus, Memberships, codes,
 };
 use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
 use time::OffsetDateTime;
@@ -30,11 +30,13 @@ use uuid::Uuid;
 use super::access_log::{self, Action, Entry};
 use super::companies::already_in_company;
 use super::members::{find_member, row, via_partner};
-use super::memberships::{active_membership, business_container, memberships};
+use super::memberships::{active_membership, active_staff, business_container, memberships};
 use super::partners::is_unique_violation;
 use super::{NAME_MAX, begin_as, company_role_name, company_role_of, status_name};
 use crate::authz::CompanyAdmin;
-use crate::entity::{account, company, company_member, invitation};
+use crate::entity::{
+    account, company, company_member, invitation, partner, partner_role, partner_staff,
+};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::services::accounts::{
@@ -54,8 +56,32 @@ const LIMIT_ACCEPT_ACCOUNT: (i32, i64) = (20, 3600);
 const LIMIT_RESEND_MEMBER: (i32, i64) = (5, 86_400);
 
 const INVITED: &str = "invited";
-const REASON_REVOKED: &str = "revoked";
-const REASON_REPLACED: &str = "replaced";
+pub(super) const REASON_REVOKED: &str = "revoked";
+pub(super) const REASON_REPLACED: &str = "replaced";
+
+/// Whom an invitation is for: a company's member row or a partner's staff row.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Target {
+    /// `company_member.id`.
+    Member(Uuid),
+    /// `partner_staff.id`.
+    Staff(Uuid),
+}
+
+/// The row an invitation is for.
+enum Invitee {
+    Member(company_member::Model),
+    Staff(partner_staff::Model),
+}
+
+impl Invitee {
+    fn email(&self) -> &str {
+        match self {
+            Invitee::Member(m) => &m.email,
+            Invitee::Staff(s) => &s.email,
+        }
+    }
+}
 
 fn label(role: CompanyRole) -> &'static str {
     match role {
@@ -103,16 +129,20 @@ pub(super) async fn check_daily_cap(
     Ok(())
 }
 
-/// Ends the member's pending invitations, for `reason`.
-async fn end_pending(
+/// Ends the pending invitations of `target`, for `reason`.
+pub(super) async fn end_pending(
     db: &impl ConnectionTrait,
-    member: Uuid,
+    target: Target,
     reason: &str,
 ) -> Result<(), ApiError> {
+    let of = match target {
+        Target::Member(id) => invitation::Column::MemberId.eq(id),
+        Target::Staff(id) => invitation::Column::StaffId.eq(id),
+    };
     invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(now()))
         .col_expr(invitation::Column::RevokedReason, Expr::value(reason))
-        .filter(invitation::Column::MemberId.eq(member))
+        .filter(of)
         .filter(invitation::Column::UsedAt.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
         .exec(db)
@@ -120,10 +150,10 @@ async fn end_pending(
     Ok(())
 }
 
-/// A new invitation for `member` and its mail in the outbox.
-async fn issue(
+/// A new invitation for `target` and its mail in the outbox.
+pub(super) async fn issue(
     db: &impl ConnectionTrait,
-    member: Uuid,
+    target: Target,
     email: &str,
     by: AccountId,
 ) -> Result<(), ApiError> {
@@ -131,8 +161,14 @@ async fn issue(
     let id = Uuid::now_v7();
     invitation::Entity::insert(invitation::ActiveModel {
         id: Set(id),
-        member_id: Set(Some(member)),
-        staff_id: Set(None),
+        member_id: Set(match target {
+            Target::Member(id) => Some(id),
+            Target::Staff(_) => None,
+        }),
+        staff_id: Set(match target {
+            Target::Staff(id) => Some(id),
+            Target::Member(_) => None,
+        }),
         token_hash: Set(None),
         created_at: Set(at),
         expires_at: Set(at + LIFETIME),
@@ -221,7 +257,7 @@ pub(super) async fn invite_in(
             id
         }
     };
-    issue(txn, member_id, email, by).await?;
+    issue(txn, Target::Member(member_id), email, by).await?;
     access_log::record(
         txn,
         Entry {
@@ -285,8 +321,8 @@ pub async fn resend(
     let by = caller.session.account_id;
     let (txn, _) = begin_as(&state.db, by).await?;
     check_daily_cap(&txn, caller.company, 1).await?;
-    end_pending(&txn, found.id, REASON_REPLACED).await?;
-    issue(&txn, found.id, &found.email, by).await?;
+    end_pending(&txn, Target::Member(found.id), REASON_REPLACED).await?;
+    issue(&txn, Target::Member(found.id), &found.email, by).await?;
     access_log::record(
         &txn,
         Entry {
@@ -319,7 +355,7 @@ pub async fn revoke(
     }
     let by = caller.session.account_id;
     let (txn, _) = begin_as(&state.db, by).await?;
-    end_pending(&txn, found.id, REASON_REVOKED).await?;
+    end_pending(&txn, Target::Member(found.id), REASON_REVOKED).await?;
     company_member::Entity::update_many()
         .col_expr(
             company_member::Column::Status,
@@ -359,31 +395,79 @@ fn token_hash(state: &AppState, token: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
+/// The row an invitation is for, if it still exists.
+async fn invitee_of(
+    db: &impl ConnectionTrait,
+    inv: &invitation::Model,
+) -> Result<Option<Invitee>, ApiError> {
+    Ok(match (inv.member_id, inv.staff_id) {
+        (Some(id), _) => company_member::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(Invitee::Member),
+        (None, Some(id)) => partner_staff::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(Invitee::Staff),
+        (None, None) => None,
+    })
+}
+
+/// What an invitation is to: its kind, the organization's name and the role's label.
+async fn described(
+    db: &impl ConnectionTrait,
+    invitee: &Invitee,
+) -> Result<(InvitationKind, String, String), ApiError> {
+    Ok(match invitee {
+        Invitee::Member(m) => {
+            let name: Option<String> = company::Entity::find_by_id(m.company_id)
+                .select_only()
+                .column(company::Column::Name)
+                .into_tuple()
+                .one(db)
+                .await?;
+            let role = company_role_of(&m.role).unwrap_or(CompanyRole::User);
+            (
+                InvitationKind::Company,
+                name.unwrap_or_default(),
+                label(role).to_owned(),
+            )
+        }
+        Invitee::Staff(s) => {
+            let name: Option<String> = partner::Entity::find_by_id(s.partner_id)
+                .select_only()
+                .column(partner::Column::Name)
+                .into_tuple()
+                .one(db)
+                .await?;
+            let role: Option<String> = partner_role::Entity::find_by_id(s.role_id)
+                .select_only()
+                .column(partner_role::Column::Name)
+                .into_tuple()
+                .one(db)
+                .await?;
+            (
+                InvitationKind::Partner,
+                name.unwrap_or_default(),
+                role.unwrap_or_default(),
+            )
+        }
+    })
+}
+
 /// Builds the mail of a queued invitation, with a new token whose hash it stores; None when
 /// the invitation is no longer pending. Called by the outbox worker just before sending.
 pub async fn mail_for(state: &AppState, id: Uuid) -> Result<Option<Mail>, ApiError> {
     let Some(inv) = invitation::Entity::find_by_id(id).one(&state.db).await? else {
         return Ok(None);
     };
-    let Some(member_id) = inv.member_id else {
-        return Ok(None);
-    };
     if state_of(&inv, now()) != InvitationState::Valid {
         return Ok(None);
     }
-    let Some(member) = company_member::Entity::find_by_id(member_id)
-        .one(&state.db)
-        .await?
-    else {
+    let Some(invitee) = invitee_of(&state.db, &inv).await? else {
         return Ok(None);
     };
-    let company_name: String = company::Entity::find_by_id(member.company_id)
-        .select_only()
-        .column(company::Column::Name)
-        .into_tuple()
-        .one(&state.db)
-        .await?
-        .unwrap_or_default();
+    let (kind, organization, role) = described(&state.db, &invitee).await?;
     let inviter = inviter_email(&state.db, &inv).await?;
     let token = random_bytes::<32>()?;
     let stored = invitation::Entity::update_many()
@@ -401,18 +485,24 @@ pub async fn mail_for(state: &AppState, id: Uuid) -> Result<Option<Mail>, ApiErr
         return Ok(None);
     }
     let link = format!("{}/invite#token={}", state.public_url, encode(&token));
-    let role = company_role_of(&member.role).unwrap_or(CompanyRole::User);
     let who = inviter.as_deref().unwrap_or("An administrator");
     let expires = date(inv.expires_at);
+    let what = match kind {
+        InvitationKind::Company => {
+            format!("join {organization} on Strongroom, its password manager, as {role}")
+        }
+        InvitationKind::Partner => format!(
+            "join the staff of {organization} on Strongroom, to look after its customers' companies, as {role}"
+        ),
+    };
     Ok(Some(Mail {
-        subject: format!("{who} invited you to {company_name} on Strongroom"),
+        subject: format!("{who} invited you to {organization} on Strongroom"),
         body: format!(
-            "{who} invited you to join {company_name} on Strongroom, its password manager, as {role}.\n\n\
+            "{who} invited you to {what}.\n\n\
              Open this link to accept:\n\n{link}\n\n\
              The link works once and until {expires}. If you have a Strongroom account with this \
              address, you will sign in; otherwise you will create one.\n\n\
              If you did not expect this, ignore this message: nothing happens unless you open the link.\n",
-            role = label(role),
         ),
     }))
 }
@@ -483,12 +573,12 @@ fn invalid_link() -> ApiError {
     ApiError::NotFound
 }
 
-/// The invitation a link's token opens, with its member.
+/// The invitation a link's token opens, with the row it is for.
 async fn by_token(
     state: &AppState,
     db: &impl ConnectionTrait,
     token: &InvitationToken,
-) -> Result<(invitation::Model, company_member::Model), ApiError> {
+) -> Result<(invitation::Model, Invitee), ApiError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token.0.trim())
         .ok()
@@ -499,12 +589,8 @@ async fn by_token(
         .one(db)
         .await?
         .ok_or_else(invalid_link)?;
-    let member = match inv.member_id {
-        Some(id) => company_member::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    }
-    .ok_or_else(invalid_link)?;
-    Ok((inv, member))
+    let invitee = invitee_of(db, &inv).await?.ok_or_else(invalid_link)?;
+    Ok((inv, invitee))
 }
 
 /// Checks that the link can be used now.
@@ -522,24 +608,19 @@ pub async fn lookup(
     ip: &str,
 ) -> Result<InvitationView, ApiError> {
     check_ip_limit(state, "invitation_lookup", ip, LIMIT_LOOKUP_IP).await?;
-    let (inv, member) = by_token(state, &state.db, token).await?;
-    let company_name: String = company::Entity::find_by_id(member.company_id)
-        .select_only()
-        .column(company::Column::Name)
-        .into_tuple()
-        .one(&state.db)
-        .await?
-        .unwrap_or_default();
+    let (inv, invitee) = by_token(state, &state.db, token).await?;
+    let (kind, organization_name, role_label) = described(&state.db, &invitee).await?;
     let has_account = account::Entity::find()
-        .filter(account::Column::Email.eq(&member.email))
+        .filter(account::Column::Email.eq(invitee.email()))
         .filter(account::Column::EmailConfirmedAt.is_not_null())
         .count(&state.db)
         .await?
         > 0;
     Ok(InvitationView {
-        company_name,
-        email: member.email.clone(),
-        role: company_role_of(&member.role).unwrap_or(CompanyRole::User),
+        kind,
+        organization_name,
+        email: invitee.email().to_owned(),
+        role_label,
         inviter_email: inviter_email(&state.db, &inv).await?,
         expires_at: inv.expires_at.unix_timestamp(),
         state: state_of(&inv, now()),
@@ -635,29 +716,41 @@ pub async fn accept(
     )
     .await?;
     let (txn, email) = begin_as(&state.db, account).await?;
-    let (inv, member) = by_token(state, &txn, token).await?;
+    let (inv, invitee) = by_token(state, &txn, token).await?;
     usable(&txn, &inv).await?;
-    if member.email != email {
+    if invitee.email() != email {
         return Err(ApiError::Forbidden {
             code: codes::INVITATION_OTHER_ACCOUNT,
             message: format!(
                 "This invitation is for {}. Sign out, then sign in with that address (or create its account) to accept it.",
-                member.email
+                invitee.email()
             ),
         });
     }
-    if active_membership(&txn, account).await?.is_some() {
-        return Err(ApiError::Conflict {
-            code: codes::ALREADY_IN_COMPANY,
-            message: "You are a member of another company. Ask its administrator to remove you \
-                      (converting you to a personal account), then open this link again."
-                .into(),
-        });
+    match &invitee {
+        Invitee::Member(member) => {
+            if active_membership(&txn, account).await?.is_some() {
+                return Err(ApiError::Conflict {
+                    code: codes::ALREADY_IN_COMPANY,
+                    message: "You are a member of another company. Ask its administrator to \
+                              remove you (converting you to a personal account), then open this \
+                              link again."
+                        .into(),
+                });
+            }
+            let container = business_container(&txn, account).await?;
+            mark_used(&txn, &inv, Some(account)).await?;
+            join(&txn, member, account, container, false).await?;
+            log_joined(&txn, member, account, "joined with their existing account").await?;
+        }
+        Invitee::Staff(staff) => {
+            if active_staff(&txn, account).await?.is_some() {
+                return Err(super::partners::already_staff());
+            }
+            mark_used(&txn, &inv, Some(account)).await?;
+            super::staff::activate(&txn, staff, account).await?;
+        }
     }
-    let container = business_container(&txn, account).await?;
-    mark_used(&txn, &inv, Some(account)).await?;
-    join(&txn, &member, account, container, false).await?;
-    log_joined(&txn, &member, account, "joined with their existing account").await?;
     txn.commit().await?;
     memberships(&state.db, account).await
 }
@@ -672,12 +765,12 @@ pub async fn signup(
     check_ip_limit(state, "signup", ip, LIMIT_SIGNUP_IP).await?;
     let email = normalize_email(&req.account.email)?;
     check_signup(&req.account)?;
-    let (inv, member) = by_token(state, &state.db, &req.token).await?;
+    let (inv, invitee) = by_token(state, &state.db, &req.token).await?;
     usable(&state.db, &inv).await?;
-    if member.email != email {
+    if invitee.email() != email {
         return Err(ApiError::BadRequest(format!(
             "This invitation is for {}: create the account with that address.",
-            member.email
+            invitee.email()
         )));
     }
     if let Some(existing) = account::Entity::find()
@@ -714,8 +807,13 @@ pub async fn signup(
         .filter(invitation::Column::Id.eq(inv.id))
         .exec(&txn)
         .await?;
-    join(&txn, &member, account, business, true).await?;
-    log_joined(&txn, &member, account, "joined with a new account").await?;
+    match &invitee {
+        Invitee::Member(member) => {
+            join(&txn, member, account, business, true).await?;
+            log_joined(&txn, member, account, "joined with a new account").await?;
+        }
+        Invitee::Staff(staff) => super::staff::activate(&txn, staff, account).await?,
+    }
     txn.commit().await?;
     Ok(NextStep {
         message: "Your account is ready. Sign in to verify this browser; we will email you a code."

@@ -17,6 +17,8 @@ pub mod members;
 pub mod memberships;
 pub mod partner_companies;
 pub mod partners;
+pub mod roles;
+pub mod staff;
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,

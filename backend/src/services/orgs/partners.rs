@@ -17,7 +17,7 @@ use crate::entity::{partner, partner_role, partner_staff};
 use crate::error::ApiError;
 use crate::services::accounts::now;
 
-pub(super) fn already_staff() -> ApiError {
+pub(crate) fn already_staff() -> ApiError {
     ApiError::Conflict {
         code: codes::ALREADY_PARTNER_STAFF,
         message: "You already work for a partner. An account can belong to one partner only."

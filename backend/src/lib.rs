@@ -81,7 +81,9 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             None => format!("http://{}", listener.local_addr()?),
         },
     });
-    actix_web::rt::spawn(services::mail_outbox::run(state.clone()));
+    // On the runtime itself rather than actix's local task set: at shutdown the runtime drops
+    // it inside its own context, where the database pool can take its connection back.
+    tokio::spawn(services::mail_outbox::run(state.clone()));
     if let Some(addr) = settings.metrics_addr()? {
         serve_metrics(addr, state.clone())?;
     }

@@ -136,6 +136,16 @@ const ROWS: &[(&str, &str, Expect)] = &[
         Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
     ),
     (
+        "POST",
+        "/companies/{company_id}/invitations/csv/preview",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/invitations/csv",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
         "GET",
         "/companies/{company_id}/members",
         Expect::Company(Permission::CompaniesView, VIEW),
@@ -271,6 +281,9 @@ fn body_for(method: &str, path: &str, world: &World) -> serde_json::Value {
         ("POST", "roles") | ("PUT", "{role_id}") => serde_json::json!({
             "name": format!("Role {}", Uuid::now_v7().simple()),
             "permissions": [],
+        }),
+        ("POST", "csv") | ("POST", "preview") => serde_json::json!({
+            "csv": format!("email,name\n{}@csv.example,Row\n", Uuid::now_v7().simple()),
         }),
         ("POST", "invitations") => serde_json::json!({
             "email": format!("{}@invitee.example", Uuid::now_v7().simple()),

@@ -500,6 +500,54 @@ pub struct UpdatePartnerCompany {
     pub contact_email: Option<String>,
 }
 
+/// `POST /api/companies/{company_id}/invitations/csv[/preview]`: a CSV file's text, with the
+/// columns email, name and (optionally) role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvRequest {
+    /// The file's text.
+    pub csv: String,
+}
+
+/// What happens, or happened, to one row of a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "reason")]
+pub enum CsvRowResult {
+    /// The preview: this row will be invited.
+    WillInvite,
+    /// This row was invited.
+    Invited,
+    /// This row is left out, for the reason given.
+    Refused(String),
+}
+
+/// One row of a CSV file and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvRow {
+    /// Its line in the file (the header is line 1).
+    pub line: u64,
+    /// The address as written.
+    pub email: String,
+    /// The name as written.
+    pub name: String,
+    /// The role, when it could be read.
+    pub role: Option<CompanyRole>,
+    /// What happens to it.
+    pub result: CsvRowResult,
+}
+
+/// The outcome of a CSV file: every row's, and the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvReport {
+    /// Rows invited (or, in a preview, to be invited).
+    pub invited: u64,
+    /// Rows left out.
+    pub refused: u64,
+    /// Every row with data, in file order.
+    pub rows: Vec<CsvRow>,
+    /// Whether anything was stored (false for a preview).
+    pub committed: bool,
+}
+
 /// An invitation link's secret, read from the link's fragment. Never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

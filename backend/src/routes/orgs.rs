@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared_types::org::{
     ActivityQuery, ChangeRoleRequest, CompanyQuery, CreateCompanyRequest, CreatePartnerCompany,
-    CreatePartnerRequest, InvitationSignupRequest, InviteRequest, MemberQuery, Permission,
-    RemoveMemberRequest, TokenRequest, UpdateCompanySettings, UpdatePartnerCompany,
+    CreatePartnerRequest, CsvRequest, InvitationSignupRequest, InviteRequest, MemberQuery,
+    Permission, RemoveMemberRequest, TokenRequest, UpdateCompanySettings, UpdatePartnerCompany,
 };
 use shared_types::{CompanyId, MemberId};
 
@@ -16,7 +16,8 @@ use crate::auth::{AuthSession, client_ip};
 use crate::authz::{CompanyAdmin, CompanyMember, PartnerStaff};
 use crate::error::ApiError;
 use crate::services::orgs::{
-    access_log, companies, invitations, members, memberships, partner_companies, partners,
+    access_log, companies, csv_import, invitations, members, memberships, partner_companies,
+    partners,
 };
 use crate::state::AppState;
 
@@ -51,6 +52,17 @@ pub fn declare(r: &mut impl Registrar) {
             manage_users,
         ),
         revoke,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/invitations/csv/preview",
+            manage_users,
+        ),
+        csv_preview,
+    );
+    r.add(
+        post("/companies/{company_id}/invitations/csv", manage_users),
+        csv_commit,
     );
     let view = Scope::CompanyAdmin(Permission::CompaniesView);
     r.add(get("/companies/{company_id}/members", view), members);
@@ -289,4 +301,22 @@ async fn update_partner_company(
     let after =
         partner_companies::update(&state.db, &caller, path.company_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(after))
+}
+
+async fn csv_preview(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    body: web::Json<CsvRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let report = csv_import::preview(&state, &caller, &body.csv).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+async fn csv_commit(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    body: web::Json<CsvRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let report = csv_import::commit(&state, &caller, &body.csv).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -37,6 +37,8 @@ pub enum Action {
     TierChanged,
     /// The partner's staff opened the company's admin view.
     AdminViewOpened,
+    /// People were invited from a CSV file.
+    InvitedFromCsv,
 }
 
 impl Action {
@@ -53,6 +55,7 @@ impl Action {
             Action::SettingsChanged => "company.settings_changed",
             Action::TierChanged => "company.tier_changed",
             Action::AdminViewOpened => "admin_view.opened",
+            Action::InvitedFromCsv => "members.invited_csv",
         }
     }
 }

@@ -55,7 +55,7 @@ const LIMIT_LOOKUP_IP: (i32, i64) = (60, 600);
 const LIMIT_ACCEPT_ACCOUNT: (i32, i64) = (20, 3600);
 const LIMIT_RESEND_MEMBER: (i32, i64) = (5, 86_400);
 
-const INVITED: &str = "invited";
+pub(super) const INVITED: &str = "invited";
 pub(super) const REASON_REVOKED: &str = "revoked";
 pub(super) const REASON_REPLACED: &str = "replaced";
 
@@ -184,6 +184,34 @@ pub(super) async fn issue(
     enqueue_invitation(db, id, email).await
 }
 
+/// Makes a removed member row invited again, as someone new: no account, no Business profile.
+pub(super) async fn reinvite_row(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    name: String,
+    role: CompanyRole,
+    by: AccountId,
+) -> Result<(), ApiError> {
+    company_member::Entity::update(company_member::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(id),
+        account_id: Set(None),
+        name: Set(name),
+        role: Set(company_role_name(role).to_owned()),
+        status: Set(INVITED.to_owned()),
+        business_container_id: Set(None),
+        joined_as_new_account: Set(false),
+        invited_by: Set(Some(by.0)),
+        invited_at: Set(now()),
+        joined_at: Set(None),
+        removed_at: Set(None),
+        removed_by: Set(None),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
 /// Invites `email` to `company` as `role`, in the caller's transaction: a new member row, or
 /// the removed one again; its invitation; its mail in the outbox; an entry in the log. Reads
 /// nothing but this company's rows. Returns the member.
@@ -219,19 +247,7 @@ pub(super) async fn invite_in(
         }
         // Removed earlier: the same row is invited again.
         Some(m) => {
-            let mut again: company_member::ActiveModel = m.clone().into();
-            again.account_id = Set(None);
-            again.name = Set(name);
-            again.role = Set(company_role_name(role).to_owned());
-            again.status = Set(INVITED.to_owned());
-            again.business_container_id = Set(None);
-            again.joined_as_new_account = Set(false);
-            again.invited_by = Set(Some(by.0));
-            again.invited_at = Set(at);
-            again.joined_at = Set(None);
-            again.removed_at = Set(None);
-            again.removed_by = Set(None);
-            company_member::Entity::update(again).exec(txn).await?;
+            reinvite_row(txn, m.id, name, role, by).await?;
             m.id
         }
         None => {

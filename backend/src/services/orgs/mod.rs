@@ -12,6 +12,7 @@
 
 pub mod access_log;
 pub mod companies;
+pub mod csv_import;
 pub mod invitations;
 pub mod members;
 pub mod memberships;

@@ -92,6 +92,29 @@ test('no plaintext of any field reaches the server, its storage or its log', asy
   await expect(page.getByTestId('sync-state')).toContainText('All changes saved');
   expect(canaries.length).toBeGreaterThan(120);
 
+  // The admin views too: this account makes a company (its Business items now belong to it),
+  // invites one person and two more from a CSV file, changes a role, withdraws an invitation
+  // and reads the log. No request or reply of any of it carries vault plaintext.
+  await page.getByRole('link', { name: 'Set up an organization' }).click();
+  await page.getByLabel('Company name').fill('Canary Co');
+  await page.getByRole('button', { name: 'Create company' }).click();
+  await expect(page.getByTestId('company-name')).toHaveText('Canary Co');
+  const invite = page.getByTestId('invite-one');
+  await invite.getByLabel('Email').fill(uniqueEmail());
+  await invite.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByTestId('invite-sent')).toBeVisible();
+  const csv = `email,name\n${uniqueEmail()},One\n${uniqueEmail()},Two\n`;
+  await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('csv-commit').click();
+  await expect(page.getByTestId('csv-summary')).toHaveText('2 invited. 0 rows left out.');
+  const invited = page.getByTestId('member-row').filter({ hasText: 'Invited' });
+  await invited.first().getByTestId('member-role').selectOption('admin');
+  await invited.last().getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByTestId('member-row').filter({ hasText: 'Removed' })).toHaveCount(1);
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByTestId('activity-row').first()).toBeVisible();
+  await page.goto('/');
+
   const dataDir = process.env.STRONGROOM_E2E_DATA_DIR!;
   const stored = filesUnder(dataDir).map((path) => ({ path, bytes: readFileSync(path) }));
   expect(stored.some((f) => /\.sqlite|\.db/.test(f.path)), 'the database file is among the files checked').toBe(true);

@@ -15,9 +15,16 @@ use leptos_router::path;
 
 use crate::components::idle_lock::IdleLock;
 use crate::components::shell::Shell;
+use crate::pages::admin::{
+    activity::CompanyActivityPage, settings::CompanySettingsPage, users::CompanyUsersPage,
+};
+use crate::pages::partner::{
+    companies::PartnerCompaniesPage, roles::PartnerRolesPage, staff::PartnerStaffPage,
+};
 use crate::pages::{
-    import::Import, login::SignIn, not_found::NotFound, overview::Overview, settings::Settings,
-    signup::SignUp, vault::Vault,
+    import::Import, invite::Invite, login::SignIn, not_found::NotFound,
+    organizations::NewOrganization, overview::Overview, settings::Settings, signup::SignUp,
+    vault::Vault,
 };
 use crate::services::auth::AuthStatus;
 use crate::services::{Auth, Services};
@@ -49,6 +56,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/status") view=Overview />
                     <Route path=path!("/settings") view=Settings />
                     <Route path=path!("/import") view=Import />
+                    <Route path=path!("/invite") view=Invite />
+                    <Route path=path!("/organizations/new") view=NewOrganization />
+                    <Route path=path!("/admin/company/:company_id/users") view=CompanyUsersPage />
+                    <Route path=path!("/admin/company/:company_id/settings") view=CompanySettingsPage />
+                    <Route path=path!("/admin/company/:company_id/activity") view=CompanyActivityPage />
+                    <Route path=path!("/partner/:partner_id/companies") view=PartnerCompaniesPage />
+                    <Route path=path!("/partner/:partner_id/staff") view=PartnerStaffPage />
+                    <Route path=path!("/partner/:partner_id/roles") view=PartnerRolesPage />
                 </Routes>
             </Shell>
         </Router>

@@ -1,6 +1,8 @@
 //! The HTTP client for the Strongroom API (gloo-net). Every call returns an [`ApiError`] whose
 //! text a person can act on.
 
+mod orgs;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::DeviceId;

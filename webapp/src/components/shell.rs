@@ -5,7 +5,10 @@ use crate::components::sign_out::SignOutButton;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use shared_types::org::{CompanyRole, Permission};
+
 use crate::services::auth::AuthStatus;
+use crate::services::orgs::Orgs;
 use crate::services::{Auth, Storage, StorageState};
 
 /// The app frame around `children`.
@@ -37,11 +40,47 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <li>
                             <A href="/status">"Status"</A>
                         </li>
+                        <OrganizationLinks />
                     </ul>
                 </nav>
                 <main class="content">{children()}</main>
             </div>
         </div>
+    }
+}
+
+/// The company admin and partner links, for those whose memberships allow them, or the way to
+/// set up an organization for those in none.
+#[component]
+fn OrganizationLinks() -> impl IntoView {
+    let memberships = Orgs::get();
+    move || {
+        let m = memberships.get()?;
+        let admin = m
+            .company
+            .as_ref()
+            .filter(|c| c.role == CompanyRole::Admin)
+            .map(|c| {
+                view! {
+                    <li><A href=format!("/admin/company/{}/users", c.id)>"Company admin"</A></li>
+                }
+            });
+        let partner = m.partner.as_ref().map(|p| {
+            let home = if p.permissions.contains(&Permission::CompaniesView) {
+                "companies"
+            } else {
+                "roles"
+            };
+            view! {
+                <li><A href=format!("/partner/{}/{home}", p.id)>"Partner"</A></li>
+            }
+        });
+        let set_up = (m.company.is_none() && m.partner.is_none()).then(|| {
+            view! {
+                <li><A href="/organizations/new">"Set up an organization"</A></li>
+            }
+        });
+        Some(view! { {admin} {partner} {set_up} })
     }
 }
 

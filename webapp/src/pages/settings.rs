@@ -40,10 +40,7 @@ pub fn Settings() -> impl IntoView {
     }
 }
 
-fn when(unix: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
-}
+use crate::services::local_time as when;
 
 #[component]
 fn Browsers() -> impl IntoView {

@@ -17,6 +17,17 @@ use crate::pages::signup::ErrorLine;
 use crate::services::auth::{AuthError, AuthStatus};
 use crate::services::{Auth, Services, yield_to_browser};
 
+/// What a page that needs the open vault shows instead, while it is not open: the lock screen,
+/// or the way to sign in. None once it is open.
+pub fn until_unlocked(status: AuthStatus) -> Option<AnyView> {
+    Some(match status {
+        AuthStatus::Loading => view! { <p class="page">"Opening…"</p> }.into_any(),
+        AuthStatus::SignedOut => view! { <Redirect path="/login" /> }.into_any(),
+        AuthStatus::Locked { email } => view! { <LockScreen email=email /> }.into_any(),
+        AuthStatus::Unlocked(_) => return None,
+    })
+}
+
 /// The vault page.
 #[component]
 pub fn Vault() -> impl IntoView {

@@ -201,6 +201,45 @@ impl<C: Cache + Clone> AuthService<C> {
         ))
     }
 
+    /// Makes the account's keys here and creates it through an invitation link (which proves
+    /// the address), then signs in: a new browser is verified with an emailed code as usual.
+    pub async fn sign_up_invited(
+        &self,
+        token: &str,
+        email: &str,
+        password: &MasterPassword,
+        now_ms: f64,
+        device_name: &str,
+    ) -> Result<LoginStep, AuthError> {
+        let email = email.trim().to_ascii_lowercase();
+        let account = keys::make_account(&email, password, wasm_crypto::KdfParams::DEFAULT)?;
+        let device = self.device_info(now_ms, device_name).await?;
+        self.api
+            .signup_invited(&shared_types::org::InvitationSignupRequest {
+                token: shared_types::org::InvitationToken(token.to_owned()),
+                account: SignupRequest {
+                    account_id: account.vault.account_id,
+                    email: email.clone(),
+                    auth_key: AuthKeyProof(account.auth_key.clone()),
+                    kdf: account.kdf,
+                    salt: account.salt.clone(),
+                    password_envelope: account.envelope.clone(),
+                    keys: account.keys.clone(),
+                    device: device.clone(),
+                },
+            })
+            .await?;
+        self.finish_sign_in(
+            PendingLogin {
+                email,
+                keys: account.login,
+                device,
+            },
+            None,
+        )
+        .await
+    }
+
     /// Confirms the email with its code; the account opens, unlocked.
     pub async fn confirm(
         &self,

@@ -76,6 +76,9 @@ pub struct NewAccount {
     pub auth_key: Base64Bytes,
     /// The keys, unlocked.
     pub vault: VaultKeys,
+    /// What the master password yielded: signs in right after an invitation's sign-up without
+    /// deriving it again.
+    pub login: wasm_crypto::LoginKeys,
 }
 
 /// Converts the crypto crate's parameters to the wire type.
@@ -163,6 +166,7 @@ pub fn make_account(
             signing_key,
             profiles,
         },
+        login,
     })
 }
 

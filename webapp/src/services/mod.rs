@@ -7,6 +7,7 @@ pub mod device;
 pub mod generator;
 pub mod keys;
 pub mod offline;
+pub mod orgs;
 pub mod preferences;
 pub mod status;
 pub mod strength;
@@ -42,6 +43,8 @@ pub struct AppServices {
     pub api: ApiClient,
     /// This browser's store (the vault session keeps the vault in it).
     pub cache: IndexedDbCache,
+    /// Companies, partners and their admin pages.
+    pub orgs: orgs::OrgService,
 }
 
 /// Where the person stands (signed out, locked, unlocked), for every component.
@@ -61,7 +64,9 @@ impl Services {
         let storage = RwSignal::new(StorageState::Ready);
         cache.watch(move |state| storage.set(state));
         provide_context(Storage(storage));
+        let memberships = RwSignal::new(None);
         provide_context(Services(StoredValue::new_local(AppServices {
+            orgs: orgs::OrgService::new(api.clone(), memberships),
             status: StatusService::new(api.clone()),
             device: DeviceService::new(cache.clone()),
             auth: AuthService::new(api.clone(), cache.clone()),
@@ -70,6 +75,7 @@ impl Services {
             cache,
         })));
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
+        orgs::Orgs::provide(Self::get().api, memberships);
         sync::VaultService::provide();
     }
 
@@ -87,6 +93,11 @@ impl Services {
     /// The services behind this handle.
     pub fn all(self) -> AppServices {
         self.0.get_value()
+    }
+
+    /// The organization service behind this handle.
+    pub fn orgs(self) -> orgs::OrgService {
+        self.all().orgs
     }
 
     /// The account service behind this handle.
@@ -107,6 +118,12 @@ impl Auth {
     pub fn get() -> RwSignal<AuthStatus> {
         expect_context::<Auth>().0
     }
+}
+
+/// A Unix time (seconds) as the person's local date and time.
+pub fn local_time(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
 /// Milliseconds since the Unix epoch, from the browser clock.

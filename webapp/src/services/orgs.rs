@@ -18,6 +18,9 @@ use crate::api::{ApiClient, ApiError};
 use crate::services::Auth;
 use crate::services::auth::AuthStatus;
 
+/// How long typing must pause before a list's search asks the server.
+pub const SEARCH_PAUSE_MS: u32 = 250;
+
 /// The signed-in person's organizations: None until loaded (and while locked).
 #[derive(Clone, Copy)]
 pub struct Orgs(pub RwSignal<Option<Memberships>>);

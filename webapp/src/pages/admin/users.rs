@@ -13,6 +13,7 @@ use shared_types::org::{
 
 use super::{CompanyAdmin, company_of_path};
 use crate::pages::signup::ErrorLine;
+use crate::services::orgs::SEARCH_PAUSE_MS;
 use crate::services::{Services, local_time, mark, measure};
 
 /// The users page.
@@ -41,10 +42,22 @@ fn Users() -> impl IntoView {
     let services = Services::handle();
     let company = company_of_path();
     let (q, set_q) = signal(String::new());
+    let (typed, set_typed) = signal(String::new());
     let (status, set_status) = signal(None::<MemberStatus>);
     let (sort, set_sort) = signal(MemberSort::Email);
     let (dir, set_dir) = signal(SortDir::Asc);
     let (page, set_page) = signal(1u32);
+    // Asks the server once typing pauses, not at every key.
+    let search = move |text: String| {
+        set_typed.set(text.clone());
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
+            if typed.get_untracked() == text {
+                set_q.set(text);
+                set_page.set(1);
+            }
+        });
+    };
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
     let removing = RwSignal::new(None::<MemberRow>);
@@ -203,7 +216,7 @@ fn Users() -> impl IntoView {
     view! {
         <div class="toolbar">
             <input class="search" type="search" placeholder="Search by email or name" aria-label="Search users"
-                prop:value=q on:input=move |ev| { set_q.set(event_target_value(&ev)); set_page.set(1); } />
+                prop:value=typed on:input=move |ev| search(event_target_value(&ev)) />
             <select aria-label="Show" on:change=move |ev| {
                 set_status.set(match event_target_value(&ev).as_str() {
                     "active" => Some(MemberStatus::Active),

@@ -10,6 +10,7 @@ use shared_types::org::{
 
 use super::{PartnerFrame, partner_of_path};
 use crate::pages::signup::ErrorLine;
+use crate::services::orgs::SEARCH_PAUSE_MS;
 use crate::services::orgs::{Access, Orgs};
 use crate::services::{Services, local_time, mark, measure};
 
@@ -36,9 +37,21 @@ fn Companies() -> impl IntoView {
     let partner = partner_of_path();
     let memberships = Orgs::get();
     let (q, set_q) = signal(String::new());
+    let (typed, set_typed) = signal(String::new());
     let (sort, set_sort) = signal(CompanySort::Name);
     let (dir, set_dir) = signal(SortDir::Asc);
     let (page, set_page) = signal(1u32);
+    // Asks the server once typing pauses, not at every key.
+    let search = move |text: String| {
+        set_typed.set(text.clone());
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
+            if typed.get_untracked() == text {
+                set_q.set(text);
+                set_page.set(1);
+            }
+        });
+    };
     let (version, set_version) = signal(0u32);
     let list = LocalResource::new(move || {
         let query = CompanyQuery {
@@ -133,7 +146,7 @@ fn Companies() -> impl IntoView {
     view! {
         <div class="toolbar">
             <input class="search" type="search" placeholder="Search companies" aria-label="Search companies"
-                prop:value=q on:input=move |ev| { set_q.set(event_target_value(&ev)); set_page.set(1); } />
+                prop:value=typed on:input=move |ev| search(event_target_value(&ev)) />
         </div>
         {move || match list.get() {
             None => view! { <p>"Loading…"</p> }.into_any(),

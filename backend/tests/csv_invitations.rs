@@ -133,3 +133,30 @@ on_both_databases! {
         assert_eq!(retried.invited, 3);
     }
 }
+
+on_both_databases! {
+    async fn sign_ups_go_through_while_the_outbox_sends_thousands_of_mails(server, |s| s.ip_limit_multiplier = 100) {
+        let (_, admin) = server.signed_up("admin@acme.example", "correct horse").await;
+        let company = server.new_direct_company(&admin, "Acme").await.id;
+        let mut csv = String::from("email,name\n");
+        for n in 0..3_000 {
+            csv.push_str(&format!("user{n}@acme.example,User {n}\n"));
+        }
+        let committed = send(&server, &admin, company, true, &csv).await;
+        assert_eq!(committed.status(), StatusCode::OK);
+        // While the worker writes to the database for every mail, people keep signing up.
+        for round in 0..4 {
+            let attempts = (0..5).map(|n| {
+                let server = &server;
+                async move {
+                    let (request, _) = common::accounts::signup_request(&format!("new{round}x{n}@example.com"), "pw");
+                    let reply: Reply<serde_json::Value> = server.post("/api/accounts", &request, None).await;
+                    (reply.status, reply.body)
+                }
+            });
+            for (status, body) in futures_util::future::join_all(attempts).await {
+                assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+            }
+        }
+    }
+}

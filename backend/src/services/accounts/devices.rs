@@ -6,8 +6,8 @@
 //! - An account sees and forgets only its own browsers; another account's is "not found".
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use shared_types::DeviceId;
 use shared_types::account::{DeviceInfo, DeviceView};
@@ -81,12 +81,15 @@ pub async fn revoke_device(
     session: &SessionInfo,
     device_id: DeviceId,
 ) -> Result<(), ApiError> {
+    // A write first: on SQLite a transaction that reads before it writes can fail to write
+    // when another one committed in between.
     let txn = state.db.begin().await?;
-    let found = device::Entity::find_by_id((session.account_id.0, device_id.0))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    found.delete(&txn).await?;
+    let deleted = device::Entity::delete_by_id((session.account_id.0, device_id.0))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
     revoke_sessions(&txn, session.account_id.0, Some(device_id.0), None).await?;
     txn.commit().await?;
     Ok(())

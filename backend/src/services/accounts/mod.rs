@@ -31,7 +31,7 @@ pub use sessions::{
     NewSession, SESSION_COOKIE, SESSION_IDLE, SESSION_LIFETIME, SessionInfo, account_of, bundle,
     end_session, find_session, revoke_session, sessions, sign_out_everywhere,
 };
-pub(crate) use signup::create_account;
+pub(crate) use signup::{check_account_id_free, create_account};
 pub use signup::{confirm_email, signup};
 pub(crate) use validate::check_signup;
 pub use validate::normalize_email;

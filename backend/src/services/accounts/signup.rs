@@ -63,6 +63,7 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
     }
 
     let (account_id, device_id) = (req.account_id, req.device.id);
+    check_account_id_free(&state.db, account_id).await?;
     let txn = state.db.begin().await?;
     create_account(&txn, req, &email, None).await?;
     txn.commit().await?;
@@ -79,9 +80,25 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
     Ok(next)
 }
 
+/// Refuses an account id that is taken. Asked before the transaction that writes the account:
+/// on SQLite a transaction that reads before it writes can fail to write when another one
+/// committed in between ("database is locked" at once, whatever the busy timeout).
+pub(crate) async fn check_account_id_free(
+    db: &impl sea_orm::ConnectionTrait,
+    id: shared_types::AccountId,
+) -> Result<(), ApiError> {
+    if account::Entity::find_by_id(id.0).one(db).await?.is_some() {
+        return Err(bad(
+            "This account id is already in use; reload the page and try again.",
+        ));
+    }
+    Ok(())
+}
+
 /// Writes a new account with its profiles, their containers and its first (unverified)
-/// browser, in the caller's transaction. `confirmed_at` is set when the address was proven
-/// another way (an invitation link). Checks nothing of the request: callers have.
+/// browser, in the caller's transaction, whose first statement this may be (it writes before
+/// it reads). `confirmed_at` is set when the address was proven another way (an invitation
+/// link). Checks nothing of the request: callers have (see [`check_account_id_free`]).
 pub(crate) async fn create_account(
     txn: &DatabaseTransaction,
     req: SignupRequest,
@@ -90,15 +107,6 @@ pub(crate) async fn create_account(
 ) -> Result<(), ApiError> {
     let stamp = now();
     let auth_salt = random_bytes::<16>()?;
-    if account::Entity::find_by_id(req.account_id.0)
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        return Err(bad(
-            "This account id is already in use; reload the page and try again.",
-        ));
-    }
     account::ActiveModel {
         id: Set(req.account_id.0),
         email: Set(email.to_owned()),

@@ -40,8 +40,8 @@ use crate::entity::{
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::services::accounts::{
-    LIMIT_SIGNUP_IP, check_ip_limit, check_limit, check_signup, create_account, normalize_email,
-    now, random_bytes,
+    LIMIT_SIGNUP_IP, check_account_id_free, check_ip_limit, check_limit, check_signup,
+    create_account, normalize_email, now, random_bytes,
 };
 use crate::services::mail_outbox::enqueue_invitation;
 use crate::services::server_secret::KeyedPurpose;
@@ -814,6 +814,7 @@ pub async fn signup(
         .map(|p| p.id.0)
         .ok_or_else(|| ApiError::BadRequest("The account needs a Business profile.".into()))?;
     let account = req.account.account_id;
+    check_account_id_free(&state.db, account).await?;
     let txn = state.db.begin().await?;
     // The first statement is a write: on SQLite the transaction takes the write lock at once.
     mark_used(&txn, &inv, None).await?;

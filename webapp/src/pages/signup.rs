@@ -26,6 +26,10 @@ pub fn SignUp() -> impl IntoView {
     let (sent, set_sent) = signal(None::<String>);
     let pending = StoredValue::new_local(None::<PendingSignup>);
     let strength = Memo::new(move |_| estimate(&password.get(), &email.get()));
+    // What the account is for: just the person, a company of their business, or an MSP.
+    let (purpose, set_purpose) = signal(Purpose::Myself);
+    let (organization, set_organization) = signal(String::new());
+    let navigate = leptos_router::hooks::use_navigate();
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -67,9 +71,32 @@ pub fn SignUp() -> impl IntoView {
         };
         set_busy.set(true);
         let auth = services.auth();
+        let orgs = services.orgs();
+        let go = navigate.clone();
         spawn_local(async move {
             match auth.confirm(waiting, &code.get_untracked()).await {
-                Ok(keys) => status.set(AuthStatus::Unlocked(keys)),
+                Ok(keys) => {
+                    status.set(AuthStatus::Unlocked(keys));
+                    // The organization is made once the account exists and is signed in; if
+                    // that fails, the account stands and the set-up page offers it again.
+                    let name = organization.get_untracked();
+                    let made = match purpose.get_untracked() {
+                        Purpose::Myself => return,
+                        Purpose::Company => orgs.create_company(&name).await,
+                        Purpose::Partner => orgs.create_partner(&name).await,
+                    };
+                    match made {
+                        Ok(m) => {
+                            let path = match (m.partner, m.company) {
+                                (Some(p), _) => format!("/partner/{}/companies", p.id),
+                                (None, Some(c)) => format!("/admin/company/{}/users", c.id),
+                                _ => "/".to_owned(),
+                            };
+                            go(&path, Default::default());
+                        }
+                        Err(_) => go("/organizations/new", Default::default()),
+                    }
+                }
                 Err((e, waiting)) => {
                     pending.set_value(Some(waiting));
                     set_error.set(Some(e.to_string()));
@@ -86,7 +113,7 @@ pub fn SignUp() -> impl IntoView {
             <Show
                 when=move || sent.get().is_none()
                 fallback=move || view! {
-                    <form class="form" on:submit=confirm_code>
+                    <form class="form" on:submit=confirm_code.clone()>
                         <p data-testid="signup-sent">{move || sent.get()}</p>
                         <label for="signup-code">"Code from the email"</label>
                         <input id="signup-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
@@ -112,6 +139,17 @@ pub fn SignUp() -> impl IntoView {
                     <label for="signup-confirm">"Confirm master password"</label>
                     <input id="signup-confirm" type="password" autocomplete="new-password" required
                         prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev)) />
+                    <fieldset class="choices">
+                        <legend>"This account is for"</legend>
+                        <label><input type="radio" name="purpose" checked=true on:change=move |_| set_purpose.set(Purpose::Myself) />" Me"</label>
+                        <label><input type="radio" name="purpose" on:change=move |_| set_purpose.set(Purpose::Company) />" My business: create a company"</label>
+                        <label><input type="radio" name="purpose" on:change=move |_| set_purpose.set(Purpose::Partner) />" My MSP: create a partner that looks after customers"</label>
+                    </fieldset>
+                    {move || (purpose.get() != Purpose::Myself).then(|| view! {
+                        <label for="signup-organization">{if purpose.get() == Purpose::Partner { "Your MSP's name" } else { "Company name" }}</label>
+                        <input id="signup-organization" required prop:value=organization
+                            on:input=move |ev| set_organization.set(event_target_value(&ev)) />
+                    })}
                     <ErrorLine error=error />
                     <button type="submit" class="button primary" disabled=busy>
                         {move || if busy.get() { "Creating your keys…" } else { "Create account" }}
@@ -121,6 +159,14 @@ pub fn SignUp() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// What a new account is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Myself,
+    Company,
+    Partner,
 }
 
 /// An error line for a form, announced to assistive technology.

@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface. They render and dispatch; services do the work.
 
 pub mod idle_lock;
+pub mod list_controls;
 pub mod qr;
 pub mod shell;
 pub mod sign_out;

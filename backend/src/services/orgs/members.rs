@@ -53,6 +53,58 @@ fn unix(at: OffsetDateTime) -> i64 {
     at.unix_timestamp()
 }
 
+/// What admins see of some accounts: whether two-factor authentication is on, and when each
+/// was last active. Two queries for a page of rows.
+pub struct AccountFacts {
+    two_factor: HashSet<Uuid>,
+    last_active: HashMap<Uuid, Option<OffsetDateTime>>,
+}
+
+impl AccountFacts {
+    /// Whether two-factor authentication is on; None without an account.
+    pub fn two_factor(&self, account: Option<Uuid>) -> Option<bool> {
+        account.map(|a| self.two_factor.contains(&a))
+    }
+
+    /// When the account was last active (Unix seconds), if known.
+    pub fn last_active(&self, account: Option<Uuid>) -> Option<i64> {
+        account
+            .and_then(|a| self.last_active.get(&a).copied().flatten())
+            .map(unix)
+    }
+}
+
+/// The [`AccountFacts`] of `accounts`.
+pub async fn account_facts(
+    db: &impl ConnectionTrait,
+    accounts: &[Uuid],
+) -> Result<AccountFacts, ApiError> {
+    let two_factor = two_factor::Entity::find()
+        .select_only()
+        .column(two_factor::Column::AccountId)
+        .filter(two_factor::Column::AccountId.is_in(accounts.to_vec()))
+        .filter(two_factor::Column::EnabledAt.is_not_null())
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let last_active = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .column(account::Column::LastActiveAt)
+        .filter(account::Column::Id.is_in(accounts.to_vec()))
+        .into_tuple::<(Uuid, Option<OffsetDateTime>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(AccountFacts {
+        two_factor,
+        last_active,
+    })
+}
+
 /// The admin's rows for `members` (of one company), in the same order.
 pub async fn rows(
     db: &impl ConnectionTrait,
@@ -64,21 +116,12 @@ pub async fn rows(
         .filter(|m| m.status == "invited")
         .map(|m| m.id)
         .collect();
-    let with_two_factor: HashSet<Uuid> = two_factor::Entity::find()
-        .select_only()
-        .column(two_factor::Column::AccountId)
-        .filter(two_factor::Column::AccountId.is_in(accounts.clone()))
-        .filter(two_factor::Column::EnabledAt.is_not_null())
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let facts = account_facts(db, &accounts).await?;
     let mut browsers: HashMap<Uuid, u32> = HashMap::new();
     let verified: Vec<Uuid> = device::Entity::find()
         .select_only()
         .column(device::Column::AccountId)
-        .filter(device::Column::AccountId.is_in(accounts.clone()))
+        .filter(device::Column::AccountId.is_in(accounts))
         .filter(device::Column::VerifiedAt.is_not_null())
         .into_tuple()
         .all(db)
@@ -86,16 +129,6 @@ pub async fn rows(
     for account in verified {
         *browsers.entry(account).or_default() += 1;
     }
-    let last_active: HashMap<Uuid, Option<OffsetDateTime>> = account::Entity::find()
-        .select_only()
-        .column(account::Column::Id)
-        .column(account::Column::LastActiveAt)
-        .filter(account::Column::Id.is_in(accounts))
-        .into_tuple::<(Uuid, Option<OffsetDateTime>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
     let mut pending: HashMap<Uuid, invitation::Model> = HashMap::new();
     for inv in invitation::Entity::find()
         .filter(invitation::Column::MemberId.is_in(invited))
@@ -124,9 +157,6 @@ pub async fn rows(
                 .account_id
                 .and_then(|a| browsers.get(&a).copied())
                 .unwrap_or_default();
-            let last_active = m
-                .account_id
-                .and_then(|a| last_active.get(&a).copied().flatten());
             Ok(MemberRow {
                 id: MemberId(m.id),
                 email: m.email,
@@ -134,8 +164,8 @@ pub async fn rows(
                 role: company_role_of(&m.role)
                     .ok_or_else(|| ApiError::Internal("unreadable stored company role".into()))?,
                 status,
-                two_factor: m.account_id.map(|a| with_two_factor.contains(&a)),
-                last_active: last_active.map(unix),
+                two_factor: facts.two_factor(m.account_id),
+                last_active: facts.last_active(m.account_id),
                 verified_browsers,
                 invitation: pending
                     .get(&m.id)

@@ -7,7 +7,7 @@
 //!   nobody changes or removes their own place.
 //! - An account is active staff of at most one partner (a partial unique index).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -27,7 +27,7 @@ use super::invitations::{
 use super::roles::{find_role, grant_of, may_grant};
 use super::{ACTIVE, begin_as, status_name, status_of};
 use crate::authz::PartnerStaff;
-use crate::entity::{account, invitation, partner_role, partner_staff, two_factor};
+use crate::entity::{invitation, partner_role, partner_staff};
 use crate::error::ApiError;
 use crate::services::accounts::{check_limit, normalize_email, now};
 use crate::state::AppState;
@@ -92,26 +92,7 @@ async fn rows(
         .await?
         .into_iter()
         .collect();
-    let with_two_factor: HashSet<Uuid> = two_factor::Entity::find()
-        .select_only()
-        .column(two_factor::Column::AccountId)
-        .filter(two_factor::Column::AccountId.is_in(accounts.clone()))
-        .filter(two_factor::Column::EnabledAt.is_not_null())
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let last_active: HashMap<Uuid, Option<OffsetDateTime>> = account::Entity::find()
-        .select_only()
-        .column(account::Column::Id)
-        .column(account::Column::LastActiveAt)
-        .filter(account::Column::Id.is_in(accounts))
-        .into_tuple::<(Uuid, Option<OffsetDateTime>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let facts = super::members::account_facts(db, &accounts).await?;
     let mut pending: HashMap<Uuid, invitation::Model> = HashMap::new();
     for inv in invitation::Entity::find()
         .filter(invitation::Column::StaffId.is_in(ids))
@@ -138,11 +119,8 @@ async fn rows(
                 role_id: PartnerRoleId(s.role_id),
                 role_name: roles.get(&s.role_id).cloned().unwrap_or_default(),
                 status,
-                two_factor: s.account_id.map(|a| with_two_factor.contains(&a)),
-                last_active: s
-                    .account_id
-                    .and_then(|a| last_active.get(&a).copied().flatten())
-                    .map(OffsetDateTime::unix_timestamp),
+                two_factor: facts.two_factor(s.account_id),
+                last_active: facts.last_active(s.account_id),
                 invitation: pending
                     .get(&s.id)
                     .filter(|_| status == MemberStatus::Invited)

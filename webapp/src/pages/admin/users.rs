@@ -8,12 +8,12 @@ use leptos::task::spawn_local;
 use shared_types::MemberId;
 use shared_types::org::{
     CompanyRole, CsvReport, CsvRowResult, InviteRequest, MemberPage, MemberQuery, MemberRow,
-    MemberSort, MemberStatus, RemoveMemberRequest, RemoveMode, SortDir,
+    MemberSort, MemberStatus, RemoveMemberRequest, RemoveMode,
 };
 
 use super::{CompanyAdmin, company_of_path};
+use crate::components::list_controls::{ListState, Pager, SearchBox, SortHeader};
 use crate::pages::signup::ErrorLine;
-use crate::services::orgs::SEARCH_PAUSE_MS;
 use crate::services::{Services, local_time, mark, measure};
 
 /// The users page.
@@ -41,34 +41,19 @@ fn status_text(status: MemberStatus) -> &'static str {
 fn Users() -> impl IntoView {
     let services = Services::handle();
     let company = company_of_path();
-    let (q, set_q) = signal(String::new());
-    let (typed, set_typed) = signal(String::new());
+    let list_state = ListState::new(MemberSort::Email);
     let (status, set_status) = signal(None::<MemberStatus>);
-    let (sort, set_sort) = signal(MemberSort::Email);
-    let (dir, set_dir) = signal(SortDir::Asc);
-    let (page, set_page) = signal(1u32);
-    // Asks the server once typing pauses, not at every key.
-    let search = move |text: String| {
-        set_typed.set(text.clone());
-        spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
-            if typed.get_untracked() == text {
-                set_q.set(text);
-                set_page.set(1);
-            }
-        });
-    };
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
     let removing = RwSignal::new(None::<MemberRow>);
     let refresh = move || set_version.update(|v| *v += 1);
     let list = LocalResource::new(move || {
         let query = MemberQuery {
-            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
+            q: list_state.search_text(),
             status: status.get(),
-            sort: sort.get(),
-            dir: dir.get(),
-            page: Some(page.get()),
+            sort: list_state.sort.get(),
+            dir: list_state.dir.get(),
+            page: Some(list_state.page.get()),
             per_page: Some(50),
         };
         let id = company.get();
@@ -81,21 +66,6 @@ fn Users() -> impl IntoView {
             }
         }
     });
-    let sort_by = move |column: MemberSort| {
-        if sort.get_untracked() == column {
-            set_dir.update(|d| {
-                *d = if *d == SortDir::Asc {
-                    SortDir::Desc
-                } else {
-                    SortDir::Asc
-                }
-            });
-        } else {
-            set_sort.set(column);
-            set_dir.set(SortDir::Asc);
-        }
-        set_page.set(1);
-    };
     let act = move |member: MemberId, action: &'static str| {
         let Some(id) = company.get_untracked() else {
             return;
@@ -122,16 +92,6 @@ fn Users() -> impl IntoView {
                 }
             }
         });
-    };
-    let header = move |label: &'static str, column: MemberSort| {
-        view! {
-            <th>
-                <button type="button" class="sort" on:click=move |_| sort_by(column)>
-                    {label}
-                    {move || (sort.get() == column).then(|| if dir.get() == SortDir::Asc { " ▲" } else { " ▼" })}
-                </button>
-            </th>
-        }
     };
     let row = move |m: MemberRow| {
         let id = m.id;
@@ -178,30 +138,24 @@ fn Users() -> impl IntoView {
         }
     };
     let shown = move |p: MemberPage| {
-        let pages = p.total.div_ceil(u64::from(p.per_page)).max(1);
-        let at = p.page;
         view! {
             <p class="hint" data-testid="member-counts">
                 {format!("{} active, {} invited, {} removed", p.counts.active, p.counts.invited, p.counts.removed)}
             </p>
             <table class="table" data-testid="member-table">
                 <thead><tr>
-                    {header("Email", MemberSort::Email)}
-                    {header("Name", MemberSort::Name)}
-                    {header("Role", MemberSort::Role)}
-                    {header("Status", MemberSort::Status)}
+                    <SortHeader list=list_state label="Email" column=MemberSort::Email />
+                    <SortHeader list=list_state label="Name" column=MemberSort::Name />
+                    <SortHeader list=list_state label="Role" column=MemberSort::Role />
+                    <SortHeader list=list_state label="Status" column=MemberSort::Status />
                     <th>"2FA"</th>
-                    {header("Last active", MemberSort::LastActive)}
+                    <SortHeader list=list_state label="Last active" column=MemberSort::LastActive />
                     <th>"Verified browsers"</th>
                     <th></th>
                 </tr></thead>
                 <tbody>{p.rows.into_iter().map(row).collect_view()}</tbody>
             </table>
-            <div class="pager">
-                <button type="button" class="button" disabled=at <= 1 on:click=move |_| set_page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous"</button>
-                <span>{format!("Page {at} of {pages} ({} users)", p.total)}</span>
-                <button type="button" class="button" disabled=u64::from(at) >= pages on:click=move |_| set_page.update(|p| *p += 1)>"Next"</button>
-            </div>
+            <Pager list=list_state page=p.page per_page=p.per_page total=p.total noun="users" />
         }
     };
     Effect::new(move |_| {
@@ -215,8 +169,7 @@ fn Users() -> impl IntoView {
     });
     view! {
         <div class="toolbar">
-            <input class="search" type="search" placeholder="Search by email or name" aria-label="Search users"
-                prop:value=typed on:input=move |ev| search(event_target_value(&ev)) />
+            <SearchBox list=list_state label="Search users" />
             <select aria-label="Show" on:change=move |ev| {
                 set_status.set(match event_target_value(&ev).as_str() {
                     "active" => Some(MemberStatus::Active),
@@ -224,7 +177,7 @@ fn Users() -> impl IntoView {
                     "removed" => Some(MemberStatus::Removed),
                     _ => None,
                 });
-                set_page.set(1);
+                list_state.page.set(1);
             }>
                 <option value="all">"Everyone"</option>
                 <option value="active">"Active"</option>

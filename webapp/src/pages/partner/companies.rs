@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared_types::org::{
     CompanyPage, CompanyQuery, CompanySort, CompanySummary, CreatePartnerCompany, FirstAdmin,
-    Permission, SortDir, Tier,
+    Permission, Tier,
 };
 
 use super::{PartnerFrame, partner_of_path};
+use crate::components::list_controls::{ListState, Pager, SearchBox, SortHeader};
 use crate::pages::signup::ErrorLine;
-use crate::services::orgs::SEARCH_PAUSE_MS;
 use crate::services::orgs::{Access, Orgs};
 use crate::services::{Services, local_time, mark, measure};
 
@@ -36,29 +36,14 @@ fn Companies() -> impl IntoView {
     let services = Services::handle();
     let partner = partner_of_path();
     let memberships = Orgs::get();
-    let (q, set_q) = signal(String::new());
-    let (typed, set_typed) = signal(String::new());
-    let (sort, set_sort) = signal(CompanySort::Name);
-    let (dir, set_dir) = signal(SortDir::Asc);
-    let (page, set_page) = signal(1u32);
-    // Asks the server once typing pauses, not at every key.
-    let search = move |text: String| {
-        set_typed.set(text.clone());
-        spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
-            if typed.get_untracked() == text {
-                set_q.set(text);
-                set_page.set(1);
-            }
-        });
-    };
+    let list_state = ListState::new(CompanySort::Name);
     let (version, set_version) = signal(0u32);
     let list = LocalResource::new(move || {
         let query = CompanyQuery {
-            q: Some(q.get()).filter(|q| !q.trim().is_empty()),
-            sort: sort.get(),
-            dir: dir.get(),
-            page: Some(page.get()),
+            q: list_state.search_text(),
+            sort: list_state.sort.get(),
+            dir: list_state.dir.get(),
+            page: Some(list_state.page.get()),
             per_page: Some(50),
         };
         let id = partner.get();
@@ -79,31 +64,6 @@ fn Companies() -> impl IntoView {
             });
         }
     });
-    let sort_by = move |column: CompanySort| {
-        if sort.get_untracked() == column {
-            set_dir.update(|d| {
-                *d = if *d == SortDir::Asc {
-                    SortDir::Desc
-                } else {
-                    SortDir::Asc
-                }
-            });
-        } else {
-            set_sort.set(column);
-            set_dir.set(SortDir::Asc);
-        }
-        set_page.set(1);
-    };
-    let header = move |label: &'static str, column: CompanySort| {
-        view! {
-            <th>
-                <button type="button" class="sort" on:click=move |_| sort_by(column)>
-                    {label}
-                    {move || (sort.get() == column).then(|| if dir.get() == SortDir::Asc { " ▲" } else { " ▼" })}
-                </button>
-            </th>
-        }
-    };
     let row = |c: CompanySummary| {
         view! {
             <tr data-testid="company-row">
@@ -116,24 +76,18 @@ fn Companies() -> impl IntoView {
         }
     };
     let shown = move |p: CompanyPage| {
-        let pages = p.total.div_ceil(u64::from(p.per_page)).max(1);
-        let at = p.page;
         view! {
             <table class="table" data-testid="company-table">
                 <thead><tr>
-                    {header("Company", CompanySort::Name)}
-                    {header("Tier", CompanySort::Tier)}
-                    {header("Users", CompanySort::Users)}
-                    {header("Pending invitations", CompanySort::Pending)}
-                    {header("Last activity", CompanySort::LastActive)}
+                    <SortHeader list=list_state label="Company" column=CompanySort::Name />
+                    <SortHeader list=list_state label="Tier" column=CompanySort::Tier />
+                    <SortHeader list=list_state label="Users" column=CompanySort::Users />
+                    <SortHeader list=list_state label="Pending invitations" column=CompanySort::Pending />
+                    <SortHeader list=list_state label="Last activity" column=CompanySort::LastActive />
                 </tr></thead>
                 <tbody>{p.rows.into_iter().map(row).collect_view()}</tbody>
             </table>
-            <div class="pager">
-                <button type="button" class="button" disabled=at <= 1 on:click=move |_| set_page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous"</button>
-                <span>{format!("Page {at} of {pages} ({} companies)", p.total)}</span>
-                <button type="button" class="button" disabled=u64::from(at) >= pages on:click=move |_| set_page.update(|p| *p += 1)>"Next"</button>
-            </div>
+            <Pager list=list_state page=p.page per_page=p.per_page total=p.total noun="companies" />
         }
     };
     let may_create = move || {
@@ -145,8 +99,7 @@ fn Companies() -> impl IntoView {
     };
     view! {
         <div class="toolbar">
-            <input class="search" type="search" placeholder="Search companies" aria-label="Search companies"
-                prop:value=typed on:input=move |ev| search(event_target_value(&ev)) />
+            <SearchBox list=list_state label="Search companies" />
         </div>
         {move || match list.get() {
             None => view! { <p>"Loading…"</p> }.into_any(),

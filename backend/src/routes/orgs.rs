@@ -16,8 +16,8 @@ use crate::auth::{AuthSession, client_ip};
 use crate::authz::{CompanyAdmin, CompanyMember, PartnerStaff};
 use crate::error::ApiError;
 use crate::services::orgs::{
-    access_log, companies, csv_import, invitations, members, memberships, partner_companies,
-    partners,
+    access_log, companies, csv_import, invitation_links, invitations, members, memberships,
+    partner_companies, partners,
 };
 use crate::state::AppState;
 
@@ -198,7 +198,7 @@ async fn lookup(
     req: HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = invitations::lookup(&state, &body.token, &client_ip(&req)).await?;
+    let view = invitation_links::lookup(&state, &body.token, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -207,7 +207,7 @@ async fn signup(
     req: HttpRequest,
     body: web::Json<InvitationSignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let next = invitations::signup(&state, body.into_inner(), &client_ip(&req)).await?;
+    let next = invitation_links::signup(&state, body.into_inner(), &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(next))
 }
 
@@ -216,7 +216,7 @@ async fn accept(
     auth: AuthSession,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mine = invitations::accept(&state, auth.0.account_id, &body.token).await?;
+    let mine = invitation_links::accept(&state, auth.0.account_id, &body.token).await?;
     Ok(HttpResponse::Ok().json(mine))
 }
 

@@ -8,7 +8,7 @@
 //!   the future, in a statement that only succeeds while the row is still due, so instances
 //!   sharing a database never send the same row at once.
 //! - Nothing secret is stored here: an invitation's token is made when its mail is built, just
-//!   before sending (`orgs::invitations::mail_for`).
+//!   before sending (`orgs::invitation_links::mail_for`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,7 +137,7 @@ async fn claim(state: &AppState, row: &mail_outbox::Model) -> Result<bool, ApiEr
 async fn deliver(state: &AppState, row: mail_outbox::Model) -> Result<bool, ApiError> {
     let mail = match (row.kind.as_str(), row.invitation_id) {
         (KIND_INVITATION, Some(invitation)) => {
-            crate::services::orgs::invitations::mail_for(state, invitation).await?
+            crate::services::orgs::invitation_links::mail_for(state, invitation).await?
         }
         _ => None,
     };

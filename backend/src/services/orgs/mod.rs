@@ -13,6 +13,7 @@
 pub mod access_log;
 pub mod companies;
 pub mod csv_import;
+pub mod invitation_links;
 pub mod invitations;
 pub mod members;
 pub mod memberships;

@@ -17,8 +17,9 @@ use shared_types::org::{CompanyRole, CsvReport, CsvRow, CsvRowResult};
 use shared_types::{CompanyId, MemberId};
 use uuid::Uuid;
 
+use super::INVITED;
 use super::access_log::{self, Action, Entry};
-use super::invitations::{INVITED, LIFETIME, check_daily_cap, reinvite_row};
+use super::invitations::{LIFETIME, check_daily_cap, reinvite_row};
 use super::members::via_partner;
 use super::{ACTIVE, NAME_MAX, begin_as, company_role_name};
 use crate::authz::CompanyAdmin;

@@ -26,9 +26,10 @@ use shared_types::{AccountId, CompanyId, MemberId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::INVITED;
 use super::access_log::{self, Action, Entry};
 use super::companies::already_in_company;
-use super::invitations::{INVITED, REASON_REPLACED, label};
+use super::invitations::{REASON_REPLACED, label};
 use super::memberships::{active_membership, active_staff, business_container, memberships};
 use super::partners::is_unique_violation;
 use super::{begin_as, company_role_of};

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::access_log::{self, Action, Entry};
 use super::members::{find_member, row, via_partner};
-use super::{NAME_MAX, begin_as, company_role_name, status_name};
+use super::{INVITED, NAME_MAX, begin_as, company_role_name, status_name};
 use crate::authz::CompanyAdmin;
 use crate::entity::{company_member, invitation};
 use crate::error::ApiError;
@@ -34,7 +34,6 @@ pub const LIFETIME: time::Duration = time::Duration::days(7);
 pub const DAILY_CAP: u64 = 10_000;
 const LIMIT_RESEND_MEMBER: (i32, i64) = (5, 86_400);
 
-pub(super) const INVITED: &str = "invited";
 pub(super) const REASON_REVOKED: &str = "revoked";
 pub(super) const REASON_REPLACED: &str = "replaced";
 

@@ -17,15 +17,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::access_log::{self, Action, Entry};
-use super::{ACTIVE, begin_as, company_role_name, company_role_of, status_name, status_of};
+use super::{
+    ACTIVE, INVITED, begin_as, company_role_name, company_role_of, status_name, status_of,
+};
 use crate::authz::{CompanyAdmin, Grant};
 use crate::entity::{account, company, company_member, device, invitation, two_factor};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::services::accounts::now;
 use crate::state::AppState;
-
-const INVITED: &str = "invited";
 
 /// The member `id` of `company`; the same `NotFound` for a member of another company as for
 /// none at all.
@@ -113,7 +113,7 @@ pub async fn rows(
     let accounts: Vec<Uuid> = members.iter().filter_map(|m| m.account_id).collect();
     let invited: Vec<Uuid> = members
         .iter()
-        .filter(|m| m.status == "invited")
+        .filter(|m| m.status == INVITED)
         .map(|m| m.id)
         .collect();
     let facts = account_facts(db, &accounts).await?;

@@ -33,6 +33,9 @@ use crate::error::ApiError;
 /// The stored status of an active membership or staff place.
 pub const ACTIVE: &str = "active";
 
+/// The stored status of a membership or staff place that is invited, not joined yet.
+pub const INVITED: &str = "invited";
+
 /// The longest name of a company, partner or person.
 pub const NAME_MAX: usize = 200;
 
@@ -56,7 +59,7 @@ pub fn company_role_of(name: &str) -> Option<CompanyRole> {
 /// The stored name of a status.
 pub fn status_name(status: MemberStatus) -> &'static str {
     match status {
-        MemberStatus::Invited => "invited",
+        MemberStatus::Invited => INVITED,
         MemberStatus::Active => ACTIVE,
         MemberStatus::Removed => "removed",
     }
@@ -65,7 +68,7 @@ pub fn status_name(status: MemberStatus) -> &'static str {
 /// The status of a stored name.
 pub fn status_of(name: &str) -> Option<MemberStatus> {
     match name {
-        "invited" => Some(MemberStatus::Invited),
+        INVITED => Some(MemberStatus::Invited),
         ACTIVE => Some(MemberStatus::Active),
         "removed" => Some(MemberStatus::Removed),
         _ => None,

@@ -25,14 +25,12 @@ use super::invitations::{
     REASON_REPLACED, REASON_REVOKED, Target, end_pending, issue, person_name,
 };
 use super::roles::{find_role, grant_of, may_grant};
-use super::{ACTIVE, begin_as, status_name, status_of};
+use super::{ACTIVE, INVITED, begin_as, status_name, status_of};
 use crate::authz::PartnerStaff;
 use crate::entity::{invitation, partner_role, partner_staff};
 use crate::error::ApiError;
 use crate::services::accounts::{check_limit, normalize_email, now};
 use crate::state::AppState;
-
-const INVITED: &str = "invited";
 
 /// Makes an invited staff place active as `account`, in the caller's transaction.
 pub(super) async fn activate(

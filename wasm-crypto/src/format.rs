@@ -52,6 +52,9 @@ pub enum Purpose {
     RecordDeletion = 9,
     /// A checkpoint: a digest of what a container held at one revision, sealed by a key holder.
     ContainerCheckpoint = 10,
+    /// A record of the browser's trust store: a contact's pinned keys, a pinned company key, or
+    /// the newest list a share or group has shown.
+    TrustRecord = 11,
     /// The per-item key.
     ItemKey = 16,
     /// A profile key (Personal or Business).
@@ -72,11 +75,15 @@ pub enum Purpose {
     EmergencyAccessKey = 24,
     /// The account key kept (sealed) in the browser for offline unlock.
     AccountKey = 25,
+    /// A company's Ed25519 signing key, wrapped to its Admins.
+    CompanySigningKey = 26,
+    /// A company's directory key (seals group names), wrapped to its certified members.
+    CompanyDirectoryKey = 27,
 }
 
 impl Purpose {
     /// Every purpose, for tests and for decoding.
-    pub const ALL: [Purpose; 20] = [
+    pub const ALL: [Purpose; 23] = [
         Purpose::Item,
         Purpose::ItemHistory,
         Purpose::FolderName,
@@ -87,6 +94,7 @@ impl Purpose {
         Purpose::LocalCache,
         Purpose::RecordDeletion,
         Purpose::ContainerCheckpoint,
+        Purpose::TrustRecord,
         Purpose::ItemKey,
         Purpose::ProfileKey,
         Purpose::ShareKey,
@@ -97,6 +105,8 @@ impl Purpose {
         Purpose::RecoveryProfileKey,
         Purpose::EmergencyAccessKey,
         Purpose::AccountKey,
+        Purpose::CompanySigningKey,
+        Purpose::CompanyDirectoryKey,
     ];
 }
 

@@ -14,9 +14,11 @@
 //! cannot be cloned or serialized; every blob carries a format version and unknown versions are
 //! refused.
 
+mod access_list;
 mod error;
 mod format;
 mod hpke_wrap;
+mod ids;
 mod kdf;
 mod keys;
 mod primitives;
@@ -24,9 +26,11 @@ mod seal;
 mod sign;
 mod vectors;
 
+pub use access_list::{AccessEntry, AccessList, AccessListKind, AccessRole, EntryKind};
 pub use error::{Error, Result};
 pub use format::{Binding, Purpose};
 pub use hpke_wrap::{HpkeBinding, HpkeWrappedKey, unwrap_with_private_key, wrap_to_public_key};
+pub use ids::{derive_invitee_id, derive_record_id};
 pub use kdf::{
     AuthKey, KdfParams, LoginKeys, MasterPassword, PasswordEnvelope, PasswordSalt,
     derive_login_keys, make_password_envelope, make_password_salt, open_password_envelope,
@@ -37,7 +41,9 @@ pub use keys::{
 };
 pub use primitives::Digest;
 pub use seal::{SealedData, WrappedKey, open, seal, unwrap, wrap};
-pub use sign::{Signature, Statement, derive_fingerprint};
+pub use sign::{
+    Signature, Statement, derive_fingerprint, derive_signing_fingerprint, normalize_email,
+};
 
 /// Runs the fixed known-answer vectors and a fresh round trip of every operation. The web app
 /// runs it at start-up to prove the browser computes exactly what the native build does.
@@ -47,5 +53,7 @@ pub fn self_test() -> Result<()> {
 
 #[cfg(test)]
 mod kdf_tests;
+#[cfg(test)]
+mod statement_tests;
 #[cfg(test)]
 mod tests;

@@ -1,12 +1,17 @@
 //! Ed25519 signatures over typed statements, and public-key fingerprints.
 //!
 //! A statement is encoded canonically as `"strongroom/v1/sig/" || tag || fields` (fixed-length
-//! fields, blobs prefixed by their length), so a signature over one kind of statement can never
-//! verify as another. Signature layout (after the two header bytes): the 64 Ed25519 bytes.
+//! fields; strings, blobs and lists prefixed by their length as a u32), so a signature over one
+//! kind of statement can never verify as another. Signature layout (after the two header bytes):
+//! the 64 Ed25519 bytes.
+//!
+//! Statements that others rely on name everything a replay could change: published keys carry
+//! the email and a key epoch, access lists their epoch and key generation.
 
 use ed25519_dalek::Signer;
 use uuid::Uuid;
 
+use crate::access_list::AccessList;
 use crate::error::{Error, Result};
 use crate::format::{BlobKind, DOMAIN, FORMAT_VERSION, Purpose, blob, header, strip_header};
 use crate::hpke_wrap::{HpkeBinding, HpkeWrappedKey};
@@ -41,6 +46,73 @@ pub enum Statement<'a> {
         /// The wrapping itself.
         wrapped: &'a HpkeWrappedKey,
     },
+    /// "These are my public keys, for this address, at this epoch": what an account publishes
+    /// for others to wrap keys to. The epoch only goes up, so an older statement cannot be served
+    /// in place of a newer one to someone who has seen the newer.
+    PublishedKeys {
+        /// The account.
+        account_id: Uuid,
+        /// Goes up by one each time the account's key pairs change.
+        key_epoch: u64,
+        /// The account's email (trimmed and ASCII-lowercased when encoded).
+        email: &'a str,
+        /// Its X25519 public key.
+        encryption_key: &'a EncryptionPublicKey,
+        /// Its Ed25519 public key.
+        verifying_key: &'a VerifyingKey,
+    },
+    /// "This company vouches for these keys of this member": signed with the company's signing
+    /// key, so members of one company trust each other's keys without comparing fingerprints.
+    KeyCertificate {
+        /// The company.
+        company_id: Uuid,
+        /// The member's account.
+        account_id: Uuid,
+        /// The epoch of the published keys certified.
+        key_epoch: u64,
+        /// The member's email (trimmed and ASCII-lowercased when encoded).
+        email: &'a str,
+        /// The member's X25519 public key.
+        encryption_key: &'a EncryptionPublicKey,
+        /// The member's Ed25519 public key.
+        verifying_key: &'a VerifyingKey,
+    },
+    /// "I made this signing key for this company": signed by the Admin whose browser made it.
+    CompanyKey {
+        /// The company.
+        company_id: Uuid,
+        /// The company's Ed25519 public key.
+        verifying_key: &'a VerifyingKey,
+    },
+    /// "These are the members of this share or group, at this epoch and key generation": signed
+    /// by a manager of the previous list.
+    AccessList(&'a AccessList),
+}
+
+fn push_str(out: &mut Vec<u8>, value: &str) {
+    out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+    out.extend_from_slice(value.as_bytes());
+}
+
+fn push_keys(
+    out: &mut Vec<u8>,
+    account_id: &Uuid,
+    key_epoch: u64,
+    email: &str,
+    encryption_key: &EncryptionPublicKey,
+    verifying_key: &VerifyingKey,
+) {
+    out.extend_from_slice(account_id.as_bytes());
+    out.extend_from_slice(&key_epoch.to_be_bytes());
+    push_str(out, &normalize_email(email));
+    out.extend_from_slice(&encryption_key.to_bytes());
+    out.extend_from_slice(&verifying_key.to_bytes());
+}
+
+/// The form of an email address that statements and key derivation use: trimmed and
+/// ASCII-lowercased (the server normalises the same way).
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
 }
 
 impl Statement<'_> {
@@ -79,6 +151,54 @@ impl Statement<'_> {
                 let bytes = wrapped.as_bytes();
                 out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
                 out.extend_from_slice(bytes);
+            }
+            Statement::PublishedKeys {
+                account_id,
+                key_epoch,
+                email,
+                encryption_key,
+                verifying_key,
+            } => {
+                out.push(4);
+                push_keys(
+                    &mut out,
+                    account_id,
+                    *key_epoch,
+                    email,
+                    encryption_key,
+                    verifying_key,
+                );
+            }
+            Statement::KeyCertificate {
+                company_id,
+                account_id,
+                key_epoch,
+                email,
+                encryption_key,
+                verifying_key,
+            } => {
+                out.push(5);
+                out.extend_from_slice(company_id.as_bytes());
+                push_keys(
+                    &mut out,
+                    account_id,
+                    *key_epoch,
+                    email,
+                    encryption_key,
+                    verifying_key,
+                );
+            }
+            Statement::CompanyKey {
+                company_id,
+                verifying_key,
+            } => {
+                out.push(6);
+                out.extend_from_slice(company_id.as_bytes());
+                out.extend_from_slice(&verifying_key.to_bytes());
+            }
+            Statement::AccessList(list) => {
+                out.push(7);
+                list.encode_into(&mut out);
             }
         }
         out
@@ -132,12 +252,25 @@ pub fn derive_fingerprint(
     verifying_key: &VerifyingKey,
     encryption_key: &EncryptionPublicKey,
 ) -> String {
-    let digest = sha256(&[
+    digits(&sha256(&[
         DOMAIN,
         b"/v1/fingerprint",
         &verifying_key.to_bytes(),
         &encryption_key.to_bytes(),
-    ]);
+    ]))
+}
+
+/// The fingerprint of a signing key alone (a company's), in the same six groups of five digits
+/// but under its own domain string, so it never equals an account's fingerprint.
+pub fn derive_signing_fingerprint(verifying_key: &VerifyingKey) -> String {
+    digits(&sha256(&[
+        DOMAIN,
+        b"/v1/signing-fingerprint",
+        &verifying_key.to_bytes(),
+    ]))
+}
+
+fn digits(digest: &[u8; 32]) -> String {
     digest
         .chunks_exact(5)
         .take(6)

@@ -553,7 +553,7 @@ fn keys_compare_in_constant_time_by_value() {
 #[test]
 fn purpose_bytes_never_change() {
     // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
-    let expected: [(Purpose, u8); 20] = [
+    let expected: [(Purpose, u8); 23] = [
         (Purpose::Item, 1),
         (Purpose::ItemHistory, 2),
         (Purpose::FolderName, 3),
@@ -564,6 +564,7 @@ fn purpose_bytes_never_change() {
         (Purpose::LocalCache, 8),
         (Purpose::RecordDeletion, 9),
         (Purpose::ContainerCheckpoint, 10),
+        (Purpose::TrustRecord, 11),
         (Purpose::ItemKey, 16),
         (Purpose::ProfileKey, 17),
         (Purpose::ShareKey, 18),
@@ -574,6 +575,8 @@ fn purpose_bytes_never_change() {
         (Purpose::RecoveryProfileKey, 23),
         (Purpose::EmergencyAccessKey, 24),
         (Purpose::AccountKey, 25),
+        (Purpose::CompanySigningKey, 26),
+        (Purpose::CompanyDirectoryKey, 27),
     ];
     assert_eq!(Purpose::ALL.len(), expected.len());
     for (purpose, byte) in expected {

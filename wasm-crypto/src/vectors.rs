@@ -4,9 +4,11 @@
 
 use uuid::Uuid;
 
+use crate::access_list::{AccessEntry, AccessList, AccessListKind, AccessRole, EntryKind};
 use crate::error::{Error, Result};
 use crate::format::{Binding, Purpose};
 use crate::hpke_wrap::{HpkeBinding, HpkeWrappedKey, unwrap_with_private_key, wrap_to_public_key};
+use crate::ids::{derive_invitee_id, derive_record_id};
 use crate::kdf::{
     KdfParams, MasterPassword, PasswordEnvelope, PasswordSalt, derive_login_keys,
     open_password_envelope,
@@ -17,7 +19,7 @@ use crate::keys::{
     make_signing_key, make_symmetric_key,
 };
 use crate::seal::{SealedData, WrappedKey, open, seal, seal_with_nonce, unwrap, wrap_with_nonce};
-use crate::sign::{Signature, Statement, derive_fingerprint};
+use crate::sign::{Signature, Statement, derive_fingerprint, derive_signing_fingerprint};
 
 pub(crate) const RECORD: &[u8] = br#"{"title":"Router","password":"correct horse"}"#;
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
@@ -43,6 +45,13 @@ pub(crate) const ED25519_PUBLIC: &str =
     "b2491d9502ae28630a2bacb2e0c74510ffcdd328c334ff3e1393e75b2d31e7dc";
 pub(crate) const SIGNATURE: &str = "01052fc911250201052598ae54ff697e54f41732ceff6da12cd5ef472a349ca152f137713f8519adcc5bde61cc44df82c4fe4864e0421c482801f427a5f8fedb850f";
 pub(crate) const FINGERPRINT: &str = "07204 89441 63114 77797 85078 81198";
+pub(crate) const PUBLISHED_KEYS_SIGNATURE: &str = "01056004ea71346073342c3b80db16524e7b65f0389f4c52fc8ed19a8792947d224e823e2218ef4f00133cbfb79796a1217a45cb7e785ed035a4be3ea252f307b809";
+pub(crate) const CERTIFICATE_SIGNATURE: &str = "0105b6eada46de4899267e72be710511696f061f2c9a3c198122a3cf027c1a4f1a8cec9c003a6ce0f1a6068e18b6e923549fd10a9da4934ad709d6e2da89f134a20e";
+pub(crate) const COMPANY_KEY_SIGNATURE: &str = "01057e674a0e04c11f709471044e13334addd7aa73696d453a753aa69e773e9452252ef11f169ed11d4045a34c32cc27ddb28a25e52b990b49936cfa0d01af763a0f";
+pub(crate) const ACCESS_LIST_SIGNATURE: &str = "010525b2b120cb4bed96f03d1eec8e2825aaa8605e3668ec6a8a3b29a9eae3954e91ae5da176c1591d8b66088f25806b18bae7e70a397afc3eeffa35067ede556305";
+pub(crate) const SIGNING_FINGERPRINT: &str = "83553 36637 61591 72281 65736 72536";
+pub(crate) const RECORD_ID: &str = "7cff8ebb-dd03-8483-b2d2-36dcb436716d";
+pub(crate) const INVITEE_ID: &str = "1b68d728-83dc-897f-b76b-e2630780628f";
 
 pub(crate) fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -86,6 +95,58 @@ pub(crate) fn signing_key() -> SigningKey {
 }
 pub(crate) fn private_key_binding(purpose: Purpose) -> Binding {
     Binding::new(purpose, id(10), id(11))
+}
+pub(crate) fn published_keys_statement<'a>(
+    encryption_key: &'a crate::keys::EncryptionPublicKey,
+    verifying_key: &'a crate::keys::VerifyingKey,
+) -> Statement<'a> {
+    Statement::PublishedKeys {
+        account_id: id(8),
+        key_epoch: 1,
+        email: EMAIL,
+        encryption_key,
+        verifying_key,
+    }
+}
+pub(crate) fn certificate_statement<'a>(
+    encryption_key: &'a crate::keys::EncryptionPublicKey,
+    verifying_key: &'a crate::keys::VerifyingKey,
+) -> Statement<'a> {
+    Statement::KeyCertificate {
+        company_id: id(12),
+        account_id: id(8),
+        key_epoch: 1,
+        email: EMAIL,
+        encryption_key,
+        verifying_key,
+    }
+}
+pub(crate) fn access_list() -> AccessList {
+    AccessList {
+        kind: AccessListKind::Share,
+        object_id: id(13),
+        epoch: 2,
+        generation: 1,
+        generation_id: id(14),
+        group_key: None,
+        entries: vec![
+            AccessEntry {
+                id: id(8),
+                kind: EntryKind::Account,
+                role: AccessRole::Owner,
+            },
+            AccessEntry {
+                id: id(15),
+                kind: EntryKind::Group,
+                role: AccessRole::Edit,
+            },
+            AccessEntry {
+                id: derive_invitee_id(EMAIL),
+                kind: EntryKind::Invitee,
+                role: AccessRole::View,
+            },
+        ],
+    }
 }
 pub(crate) fn object_key_statement(key: &crate::keys::EncryptionPublicKey) -> Statement<'_> {
     Statement::ObjectKey {
@@ -232,6 +293,49 @@ pub(crate) fn check_all() -> Result<()> {
     ensure(
         derive_fingerprint(&verifying, &x25519.public_key()) == FINGERPRINT,
         "fingerprint vector",
+    )?;
+    let list = access_list();
+    let company = Statement::CompanyKey {
+        company_id: id(12),
+        verifying_key: &verifying,
+    };
+    for (statement, vector, step) in [
+        (
+            published_keys_statement(&x25519_public, &verifying),
+            PUBLISHED_KEYS_SIGNATURE,
+            "published keys signature vector",
+        ),
+        (
+            certificate_statement(&x25519_public, &verifying),
+            CERTIFICATE_SIGNATURE,
+            "key certificate signature vector",
+        ),
+        (
+            company,
+            COMPANY_KEY_SIGNATURE,
+            "company key signature vector",
+        ),
+        (
+            Statement::AccessList(&list),
+            ACCESS_LIST_SIGNATURE,
+            "access list signature vector",
+        ),
+    ] {
+        ensure(signer.sign(&statement).as_bytes() == bytes(vector), step)?;
+        verifying.verify(&statement, &Signature::from_bytes(bytes(vector))?)?;
+    }
+    ensure(
+        derive_signing_fingerprint(&verifying) == SIGNING_FINGERPRINT,
+        "signing fingerprint vector",
+    )?;
+    ensure(
+        derive_record_id(&record_key(), Purpose::TrustRecord, id(8).as_bytes()).to_string()
+            == RECORD_ID,
+        "record id vector",
+    )?;
+    ensure(
+        derive_invitee_id(EMAIL).to_string() == INVITEE_ID,
+        "invitee id vector",
     )?;
 
     // Fresh round trips with the platform's random source.

@@ -98,6 +98,8 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("GET", "/account/memberships", Expect::Account),
     ("POST", "/partners", Expect::Account),
     ("POST", "/companies", Expect::Account),
+    ("PUT", "/account/keys", Expect::Account),
+    ("POST", "/keys/lookup", Expect::Account),
     (
         "GET",
         "/companies/{company_id}",

@@ -221,6 +221,10 @@ pub struct AccountBundle {
     pub password_envelope: Base64Bytes,
     /// Public and wrapped keys.
     pub keys: AccountKeys,
+    /// The account's current published keys, if any: the browser publishes its keys when this
+    /// is missing or does not match them.
+    #[serde(default)]
+    pub published_keys: Option<crate::sharing::PublishedKeys>,
 }
 
 /// A browser that has signed in to the account, for the account settings.

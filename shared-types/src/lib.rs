@@ -12,6 +12,7 @@ pub mod account;
 pub mod api;
 pub mod org;
 pub mod push_rules;
+pub mod sharing;
 pub mod vault;
 mod wire;
 

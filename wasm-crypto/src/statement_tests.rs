@@ -207,4 +207,3 @@ fn a_company_fingerprint_differs_from_an_account_fingerprint() {
         company
     );
 }
-

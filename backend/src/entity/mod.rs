@@ -3,6 +3,7 @@
 //! them.
 
 pub mod account;
+pub mod account_key_statement;
 pub mod admin_access_log;
 pub mod company;
 pub mod company_member;

@@ -14,6 +14,7 @@ mod m20261202_000008_checkpoints;
 mod m20261202_000009_organizations;
 mod m20261202_000010_invitations;
 mod m20261202_000011_last_active;
+mod m20261202_000012_published_keys;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_organizations::Migration),
             Box::new(m20261202_000010_invitations::Migration),
             Box::new(m20261202_000011_last_active::Migration),
+            Box::new(m20261202_000012_published_keys::Migration),
         ]
     }
 }

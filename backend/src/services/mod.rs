@@ -8,5 +8,6 @@ pub mod notify;
 pub mod orgs;
 pub mod rate_limit;
 pub mod server_secret;
+pub mod sharing;
 pub mod two_factor;
 pub mod vault;

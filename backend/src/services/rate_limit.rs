@@ -26,21 +26,33 @@ pub async fn hit(
     limit: Limit,
     now: i64,
 ) -> Result<Result<(), RateLimited>, DbErr> {
+    hit_many(db, bucket, limit, now, 1).await
+}
+
+/// Counts `weight` hits at once (a lookup of several addresses); refuses once the window holds
+/// more than `limit.max`. The hits count even when refused, as single hits do.
+pub async fn hit_many(
+    db: &DatabaseConnection,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+    weight: i32,
+) -> Result<Result<(), RateLimited>, DbErr> {
     let backend = db.get_database_backend();
     // A window that began at or before `expired` is over: the hit starts a new one.
     let expired = now - limit.window_secs;
     let sql = match backend {
         DbBackend::Postgres => {
-            "INSERT INTO rate_limit (bucket, window_start, hits) VALUES ($1, $2, 1) \
+            "INSERT INTO rate_limit (bucket, window_start, hits) VALUES ($1, $2, $4) \
              ON CONFLICT (bucket) DO UPDATE SET \
-               hits = CASE WHEN rate_limit.window_start <= $3 THEN 1 ELSE rate_limit.hits + 1 END, \
+               hits = CASE WHEN rate_limit.window_start <= $3 THEN $4 ELSE rate_limit.hits + $4 END, \
                window_start = CASE WHEN rate_limit.window_start <= $3 THEN $2 ELSE rate_limit.window_start END \
              RETURNING window_start, hits"
         }
         _ => {
-            "INSERT INTO rate_limit (bucket, window_start, hits) VALUES (?1, ?2, 1) \
+            "INSERT INTO rate_limit (bucket, window_start, hits) VALUES (?1, ?2, ?4) \
              ON CONFLICT (bucket) DO UPDATE SET \
-               hits = CASE WHEN rate_limit.window_start <= ?3 THEN 1 ELSE rate_limit.hits + 1 END, \
+               hits = CASE WHEN rate_limit.window_start <= ?3 THEN ?4 ELSE rate_limit.hits + ?4 END, \
                window_start = CASE WHEN rate_limit.window_start <= ?3 THEN ?2 ELSE rate_limit.window_start END \
              RETURNING window_start, hits"
         }
@@ -49,7 +61,7 @@ pub async fn hit(
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [bucket.into(), now.into(), expired.into()],
+            [bucket.into(), now.into(), expired.into(), weight.into()],
         ))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("rate limit upsert returned no row".into()))?;

@@ -8,10 +8,11 @@ use shared_types::account::{
     LoginRequest, OneTimeCode, ProfileKey, ProfileKind, SignupRequest,
 };
 use shared_types::api::ErrorBody;
+use shared_types::sharing::PublishedKeys;
 use shared_types::{AccountId, Base64Bytes, DeviceId, ProfileId};
 use wasm_crypto::{
-    Binding, MasterPassword, Purpose, Statement, make_encryption_key, make_password_envelope,
-    make_signing_key, make_symmetric_key, wrap,
+    Binding, EncryptionPrivateKey, MasterPassword, Purpose, SigningKey, Statement,
+    make_encryption_key, make_password_envelope, make_signing_key, make_symmetric_key, wrap,
 };
 
 use super::TestServer;
@@ -39,6 +40,33 @@ pub struct TestUser {
     pub auth_key: Vec<u8>,
     pub account_id: AccountId,
     pub device: DeviceInfo,
+    /// The account's Ed25519 signing key, as its browser holds it.
+    pub signing: SigningKey,
+    /// The account's X25519 private key, as its browser holds it.
+    pub encryption: EncryptionPrivateKey,
+}
+
+impl TestUser {
+    /// The account's keys published at `key_epoch`, signed as its browser signs them.
+    pub fn published_keys(&self, key_epoch: u64) -> PublishedKeys {
+        let encryption_key = self.encryption.public_key();
+        let verifying_key = self.signing.verifying_key();
+        let signature = self.signing.sign(&Statement::PublishedKeys {
+            account_id: self.account_id.0,
+            key_epoch,
+            email: &self.email,
+            encryption_key: &encryption_key,
+            verifying_key: &verifying_key,
+        });
+        PublishedKeys {
+            account_id: self.account_id,
+            key_epoch,
+            email: self.email.clone(),
+            encryption_key: Base64Bytes(encryption_key.to_bytes().to_vec()),
+            verifying_key: Base64Bytes(verifying_key.to_bytes().to_vec()),
+            signature: Base64Bytes(signature.into_bytes()),
+        }
+    }
 }
 
 pub fn device(name: &str) -> DeviceInfo {
@@ -138,6 +166,8 @@ pub fn signup_request(email: &str, password: &str) -> (SignupRequest, TestUser) 
         auth_key: login_keys.auth_key().as_login_bytes().to_vec(),
         account_id,
         device: device("Chromium on Linux"),
+        signing,
+        encryption,
     };
     let request = SignupRequest {
         account_id,
@@ -168,6 +198,17 @@ impl TestServer {
         session: Option<&str>,
     ) -> Reply<T> {
         let mut req = self.client.post(self.url(path)).json(body);
+        req = with_session(req, session);
+        read(req.send().await.unwrap()).await
+    }
+
+    pub async fn put<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        session: Option<&str>,
+    ) -> Reply<T> {
+        let mut req = self.client.put(self.url(path)).json(body);
         req = with_session(req, session);
         read(req.send().await.unwrap()).await
     }

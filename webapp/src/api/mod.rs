@@ -2,6 +2,7 @@
 //! text a person can act on.
 
 mod orgs;
+mod sharing;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

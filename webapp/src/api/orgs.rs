@@ -37,7 +37,7 @@ fn query_string<Q: Serialize>(query: &Q) -> Result<String, ApiError> {
 }
 
 impl ApiClient {
-    async fn send_json<B: Serialize, T: DeserializeOwned>(
+    pub(super) async fn send_json<B: Serialize, T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,

@@ -15,6 +15,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::cache::{Cache, CacheError, Store};
 use crate::services::device::DeviceService;
 use crate::services::keys::{self, KeyError, NewAccount, VaultKeys, kdf_from_wire};
+use crate::services::sharing::published;
 
 const BUNDLE_KEY: &str = "bundle";
 
@@ -256,6 +257,7 @@ impl<C: Cache + Clone> AuthService<C> {
                 if let Err(e) = self.keep(&bundle).await {
                     return Err((e, pending));
                 }
+                self.publish_keys(&pending.account.vault, &bundle).await;
                 Ok(Arc::new(pending.account.vault))
             }
             Err(e) => Err((e.into(), pending)),
@@ -327,6 +329,7 @@ impl<C: Cache + Clone> AuthService<C> {
             Ok(bundle) => {
                 let vault = keys::open_bundle(&bundle, &pending.keys)?;
                 self.keep(&bundle).await?;
+                self.publish_keys(&vault, &bundle).await;
                 Ok(LoginStep::Unlocked(Arc::new(vault)))
             }
             Err(e) if e.code() == Some(codes::DEVICE_VERIFICATION_REQUIRED) => {
@@ -348,7 +351,10 @@ impl<C: Cache + Clone> AuthService<C> {
         let bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
         let vault = keys::unlock_bundle(&bundle, password)?;
         match self.api.account().await {
-            Ok(fresh) if fresh.account_id == bundle.account_id => self.keep(&fresh).await?,
+            Ok(fresh) if fresh.account_id == bundle.account_id => {
+                self.keep(&fresh).await?;
+                self.publish_keys(&vault, &fresh).await;
+            }
             Ok(_) => return Err(AuthError::SessionEnded),
             Err(e) if e.code() == Some(codes::UNAUTHENTICATED) => {
                 return Err(AuthError::SessionEnded);
@@ -357,6 +363,19 @@ impl<C: Cache + Clone> AuthService<C> {
             Err(_) => {}
         }
         Ok(Arc::new(vault))
+    }
+
+    /// Publishes this account's keys for others to share with, when the server holds no
+    /// statement of them or serves one that is not exactly ours. A failure only waits for the
+    /// next sign-in or unlock: nothing else depends on it here.
+    async fn publish_keys(&self, vault: &VaultKeys, bundle: &AccountBundle) {
+        let Some(epoch) = published::epoch_to_publish(vault, bundle) else {
+            return;
+        };
+        let statement = published::statement_of(vault, epoch);
+        if let Err(e) = self.api.publish_keys(&statement).await {
+            leptos::logging::warn!("publishing this account's keys failed: {e}");
+        }
     }
 
     /// The browsers that have signed in to this account.

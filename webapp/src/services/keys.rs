@@ -277,6 +277,7 @@ mod tests {
             kdf: new.kdf,
             password_envelope: new.envelope.clone(),
             keys: new.keys.clone(),
+            published_keys: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod offline;
 pub mod orgs;
 pub mod preferences;
+pub mod sharing;
 pub mod status;
 pub mod strength;
 pub mod sync;

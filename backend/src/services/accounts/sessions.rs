@@ -120,6 +120,7 @@ pub async fn bundle(state: &AppState, found: account::Model) -> Result<AccountBu
             wrapped_signing_key: Base64Bytes(found.wrapped_signing_key),
             profiles,
         },
+        published_keys: crate::services::sharing::keys::current(&state.db, found.id).await?,
     })
 }
 

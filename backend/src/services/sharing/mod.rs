@@ -1,0 +1,5 @@
+//! Sharing. Browsers sign every grant; the server stores the signed statements exactly as sent,
+//! serves them, and checks their signatures too, which only stops crafted clients: the browsers
+//! that rely on a statement check it again.
+
+pub mod keys;

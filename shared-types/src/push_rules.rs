@@ -78,7 +78,7 @@ pub fn check_change(change: &RecordChange) -> Result<(), &'static str> {
         (RecordKind::History, None) => {
             return Err("A past version needs the id of its item (parent_id).");
         }
-        (RecordKind::Item | RecordKind::Folder, Some(_)) => {
+        (RecordKind::Item | RecordKind::Folder | RecordKind::Trust, Some(_)) => {
             return Err("Only a past version (history) has a parent_id.");
         }
         _ => {}
@@ -108,10 +108,10 @@ pub fn check_change(change: &RecordChange) -> Result<(), &'static str> {
     match (change.kind, &change.key) {
         (RecordKind::Item, Some(key)) if key.0.len() == WRAPPED_KEY_BYTES => Ok(()),
         (RecordKind::Item, _) => Err("An item needs its wrapped key (63 bytes)."),
-        (RecordKind::Folder | RecordKind::History, Some(_)) => {
-            Err("Only an item carries a key; a folder or past version has none.")
+        (RecordKind::Folder | RecordKind::History | RecordKind::Trust, Some(_)) => {
+            Err("Only an item carries a key; a folder, past version or trust record has none.")
         }
-        (RecordKind::Folder | RecordKind::History, None) => Ok(()),
+        (RecordKind::Folder | RecordKind::History | RecordKind::Trust, None) => Ok(()),
     }
 }
 
@@ -247,7 +247,12 @@ mod tests {
 
     #[test]
     fn well_formed_changes_and_deletions_pass() {
-        for kind in [RecordKind::Item, RecordKind::Folder, RecordKind::History] {
+        for kind in [
+            RecordKind::Item,
+            RecordKind::Folder,
+            RecordKind::History,
+            RecordKind::Trust,
+        ] {
             check_change(&change(kind)).unwrap();
             let mut deletion = change(kind);
             deletion.key = None;

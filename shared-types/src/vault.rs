@@ -67,6 +67,10 @@ pub enum RecordKind {
     Folder,
     /// A saved past version of an item, sealed with that item's key.
     History,
+    /// A record of the account's trust store (a contact's pinned keys, a pinned company key,
+    /// the newest list seen of a share or group), sealed with the Personal profile's key. Only
+    /// ever in the Personal profile. Last, so the variants before it keep their wire index.
+    Trust,
 }
 
 /// A record as stored: opaque to the server.
@@ -390,6 +394,19 @@ pub struct RollbackReport {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn record_kinds_keep_their_wire_index_and_name() {
+        for (kind, index, name) in [
+            (RecordKind::Item, 0u8, "item"),
+            (RecordKind::Folder, 1, "folder"),
+            (RecordKind::History, 2, "history"),
+            (RecordKind::Trust, 3, "trust"),
+        ] {
+            assert_eq!(postcard::to_allocvec(&kind).unwrap(), vec![index]);
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+    }
 
     #[test]
     fn refusal_codes_travel_by_name_and_an_unknown_one_reads_as_other_on_both_wires() {

@@ -30,6 +30,7 @@ fn kind_name(kind: RecordKind) -> &'static str {
         RecordKind::Item => "item",
         RecordKind::Folder => "folder",
         RecordKind::History => "history",
+        RecordKind::Trust => "trust",
     }
 }
 
@@ -38,6 +39,7 @@ fn kind_of(name: &str) -> Option<RecordKind> {
         "item" => Some(RecordKind::Item),
         "folder" => Some(RecordKind::Folder),
         "history" => Some(RecordKind::History),
+        "trust" => Some(RecordKind::Trust),
         _ => None,
     }
 }
@@ -67,7 +69,12 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_stored_names() {
-        for kind in [RecordKind::Item, RecordKind::Folder, RecordKind::History] {
+        for kind in [
+            RecordKind::Item,
+            RecordKind::Folder,
+            RecordKind::History,
+            RecordKind::Trust,
+        ] {
             assert_eq!(kind_of(kind_name(kind)), Some(kind));
         }
         assert_eq!(kind_of("note"), None);

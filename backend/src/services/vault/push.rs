@@ -35,7 +35,7 @@ use sea_orm::{
 use shared_types::push_rules::{self, Held, Verdict, needed_parent, refuse, well_formed};
 use shared_types::vault::{
     Accepted, CHANGE_MEMORY_DAYS, Conflict, PushRequest, PushResponse, RecordChange, RecordKind,
-    Refusal,
+    Refusal, RefusalCode,
 };
 use shared_types::{AccountId, ContainerId, RecordId};
 use time::Duration;
@@ -43,7 +43,7 @@ use uuid::Uuid;
 
 use super::check::check_request;
 use super::{kind_name, kind_of, to_record};
-use crate::entity::{vault_access, vault_change, vault_record};
+use crate::entity::{profile, vault_access, vault_change, vault_record};
 use crate::error::ApiError;
 use crate::services::access;
 use crate::services::accounts::now;
@@ -64,6 +64,8 @@ pub async fn push(
 ) -> Result<PushResponse, ApiError> {
     check_request(&request.changes)?;
     let (changes, mut refused) = well_formed(request.changes);
+    let (changes, misplaced) = trust_only_in_personal(db, account, changes).await?;
+    refused.extend(misplaced);
     let mut reply = PushResponse {
         accepted: Vec::with_capacity(changes.len()),
         conflicts: Vec::new(),
@@ -242,6 +244,36 @@ fn held(row: &vault_record::Model) -> Result<Held, ApiError> {
         revision: row.revision,
         live: row.data.is_some(),
     })
+}
+
+/// Why a trust record outside the Personal profile is refused.
+pub const TRUST_ONLY_IN_PERSONAL: &str =
+    "A trust record lives only in the account's Personal profile.";
+
+/// Refuses the trust records that name any container but the account's Personal profile:
+/// that profile is never shared and never escrowed, so whom the person trusts stays theirs.
+async fn trust_only_in_personal(
+    db: &DatabaseConnection,
+    account: AccountId,
+    changes: Vec<RecordChange>,
+) -> Result<(Vec<RecordChange>, Vec<Refusal>), ApiError> {
+    if !changes.iter().any(|c| c.kind == RecordKind::Trust) {
+        return Ok((changes, Vec::new()));
+    }
+    let personal = profile::Entity::find()
+        .filter(profile::Column::AccountId.eq(account.0))
+        .filter(profile::Column::Kind.eq("personal"))
+        .one(db)
+        .await?
+        .map(|p| ContainerId(p.id));
+    let (fit, misplaced): (Vec<_>, Vec<_>) = changes
+        .into_iter()
+        .partition(|c| c.kind != RecordKind::Trust || Some(c.container_id) == personal);
+    let refused = misplaced
+        .iter()
+        .map(|c| refuse(c, RefusalCode::Invalid, TRUST_ONLY_IN_PERSONAL))
+        .collect();
+    Ok((fit, refused))
 }
 
 /// Judges the change by the push rules against its record's rows, given the containers the

@@ -2,3 +2,4 @@
 //! here, and everything the server serves about other accounts is checked here before use.
 
 pub mod published;
+pub mod trust;

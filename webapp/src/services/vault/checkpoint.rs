@@ -43,8 +43,9 @@ impl Contents {
             .iter()
             .map(|(id, s)| (RecordKind::Item, id, s.version));
         let folders = (index.folders.iter()).map(|(id, f)| (RecordKind::Folder, id, f.version));
+        let trust = (index.trust.iter()).map(|(id, t)| (RecordKind::Trust, id, t.version));
         let mut count = 0;
-        for (kind, id, version) in items.chain(folders) {
+        for (kind, id, version) in items.chain(folders).chain(trust) {
             digest.update(&[super::seal::kind_byte(kind)]);
             digest.update(id.0.as_bytes());
             digest.update(&version.to_be_bytes());

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared_types::{FolderId, RecordId};
 
 use super::model::{FolderData, ItemData, ItemKind};
+use crate::services::sharing::trust::TrustData;
 
 /// What the list shows of an item.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +105,16 @@ impl FolderEntry {
     }
 }
 
+/// A trust record in the index (only the Personal profile has them).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustEntry {
+    /// What it says (`None`: the record could not be opened, or was written by a newer version
+    /// of the app; it is kept as it is).
+    pub data: Option<TrustData>,
+    /// The version of the record it was made from (a checkpoint lists it).
+    pub version: i64,
+}
+
 /// A profile's index.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProfileIndex {
@@ -111,9 +122,35 @@ pub struct ProfileIndex {
     pub items: BTreeMap<RecordId, ItemSummary>,
     /// Every folder, by id.
     pub folders: BTreeMap<RecordId, FolderEntry>,
+    /// Every trust record, by id.
+    pub trust: BTreeMap<RecordId, TrustEntry>,
 }
 
 impl ProfileIndex {
+    /// Removes record `id` (of whichever kind); whether it was listed.
+    pub fn remove(&mut self, id: &RecordId) -> bool {
+        self.items.remove(id).is_some()
+            | self.folders.remove(id).is_some()
+            | self.trust.remove(id).is_some()
+    }
+
+    /// Moves every entry of `other` into this index.
+    pub fn append(&mut self, other: &mut ProfileIndex) {
+        self.items.append(&mut other.items);
+        self.folders.append(&mut other.folders);
+        self.trust.append(&mut other.trust);
+    }
+
+    /// How many records it lists.
+    pub fn len(&self) -> usize {
+        self.items.len() + self.folders.len() + self.trust.len()
+    }
+
+    /// Whether it lists nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The folder's path from the top, e.g. `Clients / Acme / Servers`.
     pub fn folder_path(&self, folder: FolderId) -> String {
         let mut names = Vec::new();

@@ -679,3 +679,6 @@ mod forgery_tests;
 
 #[path = "checkpoint_tests.rs"]
 mod checkpoint_tests;
+
+#[path = "trust_tests.rs"]
+mod trust_tests;

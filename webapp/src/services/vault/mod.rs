@@ -37,6 +37,7 @@ pub mod remote;
 pub mod seal;
 mod store;
 pub mod totp;
+mod trust;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -51,11 +52,11 @@ use wasm_crypto::SymmetricKey;
 use crate::api::ApiError;
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::keys::VaultKeys;
-use index::{FolderEntry, ItemSummary, ProfileIndex};
+use index::{FolderEntry, ItemSummary, ProfileIndex, TrustEntry};
 use listing::SearchText;
 use remote::Remote;
 use seal::SealError;
-use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes};
+use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes, trust_key};
 
 pub use items::{OpenedItem, PastVersion, TRASH_DAYS};
 pub use listing::{FolderNode, Row, Scope};
@@ -101,6 +102,7 @@ pub type BrowserSession = VaultSession<crate::cache::IndexedDbCache>;
 enum Entry {
     Item(ItemSummary),
     Folder(FolderEntry),
+    Trust(TrustEntry),
     Nothing,
 }
 
@@ -320,7 +322,7 @@ impl<C: Cache> VaultSession<C> {
         Ok(false)
     }
 
-    /// Whether the indexes list exactly the items and folders stored here.
+    /// Whether the indexes list exactly the items, folders and trust records stored here.
     fn index_matches(&self, record_keys: &[String]) -> bool {
         let profiles = self.inner.profiles.borrow();
         let mut indexed: Vec<String> = profiles
@@ -331,12 +333,13 @@ impl<C: Cache> VaultSession<C> {
                     .keys()
                     .map(|id| item_key(*id))
                     .chain(p.index.folders.keys().map(|id| folder_key(*id)))
+                    .chain(p.index.trust.keys().map(|id| trust_key(*id)))
             })
             .collect();
         indexed.sort();
         let mut stored: Vec<&String> = record_keys
             .iter()
-            .filter(|k| k.starts_with("i:") || k.starts_with("f:"))
+            .filter(|k| store::INDEXED_PREFIXES.iter().any(|p| k.starts_with(p)))
             .collect();
         stored.sort();
         indexed.len() == stored.len() && indexed.iter().zip(stored).all(|(a, b)| a == b)
@@ -345,7 +348,7 @@ impl<C: Cache> VaultSession<C> {
     /// Opens every item and folder record and writes fresh indexes.
     async fn rebuild_indexes(&self) -> Result<()> {
         let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
-        for prefix in ["i:", "f:"] {
+        for prefix in store::INDEXED_PREFIXES {
             for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
                 let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
                     continue;
@@ -381,6 +384,10 @@ impl<C: Cache> VaultSession<C> {
                 &seal::open_folder(key, record)?,
                 record.version,
             )),
+            RecordKind::Trust => Entry::Trust(TrustEntry {
+                data: Some(seal::open_trust(key, record)?),
+                version: record.version,
+            }),
             RecordKind::History => Entry::Nothing,
         })
     }
@@ -403,6 +410,9 @@ impl<C: Cache> VaultSession<C> {
             Entry::Folder(folder) => {
                 index.folders.insert(record.id, folder);
             }
+            Entry::Trust(trust) => {
+                index.trust.insert(record.id, trust);
+            }
             Entry::Nothing => {}
         }
     }
@@ -415,6 +425,10 @@ impl<C: Cache> VaultSession<C> {
             RecordKind::Folder => Entry::Folder(FolderEntry {
                 name: "Damaged folder".to_owned(),
                 parent: None,
+                version: record.version,
+            }),
+            RecordKind::Trust => Entry::Trust(TrustEntry {
+                data: None,
                 version: record.version,
             }),
             RecordKind::History => Entry::Nothing,
@@ -589,11 +603,9 @@ impl<C: Cache> VaultSession<C> {
         self.update_index(writes, |profiles| {
             let mut touched = Vec::new();
             for p in profiles.iter_mut() {
-                let had =
-                    p.index.items.remove(&id).is_some() | p.index.folders.remove(&id).is_some();
+                let had = p.index.remove(&id);
                 if let Some(index) = fresh.get_mut(&p.id) {
-                    p.index.items.append(&mut index.items);
-                    p.index.folders.append(&mut index.folders);
+                    p.index.append(index);
                     touched.push(p.id);
                 } else if had {
                     touched.push(p.id);

@@ -25,8 +25,8 @@ use super::items::content_differs;
 use super::model::HistoryReason;
 use super::remote::LocalFuture;
 use super::store::{
-    Batch, CURSORS, OLD_PULLED_REVISION, folder_key, from_bytes, history_prefix, item_key,
-    local_key, to_bytes, tombstone_key,
+    self as store, Batch, CURSORS, OLD_PULLED_REVISION, folder_key, from_bytes, history_prefix,
+    item_key, local_key, to_bytes, tombstone_key,
 };
 use super::{
     Entry, Finding, FindingKind, ProfileId, RecordId, Result, SyncReport, VaultError, VaultSession,
@@ -357,12 +357,10 @@ impl<C: Cache> VaultSession<C> {
                 let mut touched = Vec::new();
                 for p in profiles.iter_mut() {
                     for id in &gone {
-                        p.index.items.remove(id);
-                        p.index.folders.remove(id);
+                        p.index.remove(id);
                     }
                     if let Some(index) = fresh.get_mut(&p.id) {
-                        p.index.items.append(&mut index.items);
-                        p.index.folders.append(&mut index.folders);
+                        p.index.append(index);
                     }
                     if last_page {
                         touched.push(p.id);
@@ -431,7 +429,7 @@ impl<C: Cache> VaultSession<C> {
     async fn forget_containers(&self, containers: &BTreeSet<ContainerId>) -> Result<()> {
         let mut writes = Vec::new();
         let mut gone = BTreeSet::new();
-        for prefix in ["i:", "f:", "h:", "t:"] {
+        for prefix in store::ALL_PREFIXES {
             for (key, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
                 let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
                     continue;
@@ -450,10 +448,11 @@ impl<C: Cache> VaultSession<C> {
         self.update_index(&mut writes, |profiles| {
             let mut touched = Vec::new();
             for p in profiles.iter_mut() {
-                let before = p.index.items.len() + p.index.folders.len();
+                let before = p.index.len();
                 p.index.items.retain(|id, _| !gone.contains(id));
                 p.index.folders.retain(|id, _| !gone.contains(id));
-                if p.index.items.len() + p.index.folders.len() != before {
+                p.index.trust.retain(|id, _| !gone.contains(id));
+                if p.index.len() != before {
                     touched.push(p.id);
                 }
             }
@@ -508,7 +507,7 @@ impl<C: Cache> VaultSession<C> {
     ) -> Result<()> {
         let waiting = self.pending_ids().await?;
         let mut batch = Batch::new();
-        for prefix in ["i:", "f:", "h:"] {
+        for prefix in store::CONTENT_PREFIXES {
             for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
                 let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
                     continue;

@@ -381,6 +381,10 @@ impl<C: Cache> VaultSession<C> {
                 let folder = seal::open_folder(key, &record)?;
                 seal::seal_folder(key, ours.container_id, ours.id, &folder, version)?
             }
+            RecordKind::Trust => {
+                let trust = seal::open_trust(key, &record)?;
+                seal::seal_trust(key, ours.container_id, ours.id, &trust, version)?
+            }
             // A past version is never edited: nothing of it stands against a deletion.
             RecordKind::History => return requeue(batch, ours, base),
         };

@@ -22,6 +22,7 @@ use wasm_crypto::{Binding, Purpose, SealedData, SymmetricKey, WrappedKey};
 use zeroize::Zeroizing;
 
 use super::model::{FolderData, HistoryData, ItemData};
+use crate::services::sharing::trust::TrustData;
 
 /// The largest plaintext an item may have; with the sealing overhead it stays under the server's
 /// limit for a record.
@@ -221,6 +222,40 @@ pub fn open_folder(
     )
 }
 
+fn trust_binding(id: RecordId, container: ContainerId, version: i64) -> Result<Binding, SealError> {
+    Ok(Binding::new(Purpose::TrustRecord, id.0, container.0).at_version(bound_version(version)?))
+}
+
+/// Seals version `version` of a trust record under the Personal profile's key.
+pub fn seal_trust(
+    personal_key: &SymmetricKey,
+    container: impl Into<ContainerId>,
+    id: RecordId,
+    trust: &TrustData,
+    version: i64,
+) -> Result<Base64Bytes, SealError> {
+    let plain = to_json(trust)?;
+    let binding = trust_binding(id, container.into(), version)?;
+    Ok(Base64Bytes(
+        wasm_crypto::seal(personal_key, &binding, &plain).into_bytes(),
+    ))
+}
+
+/// Opens a trust record with the Personal profile's key.
+pub fn open_trust(
+    personal_key: &SymmetricKey,
+    record: &VaultRecord,
+) -> Result<TrustData, SealError> {
+    if record.kind != RecordKind::Trust {
+        return Err(SealError::WrongKind);
+    }
+    open_json(
+        personal_key,
+        &trust_binding(record.id, record.container_id, record.version)?,
+        &record.data,
+    )
+}
+
 fn mark_binding(id: RecordId, container: ContainerId) -> Binding {
     Binding::new(Purpose::RecordDeletion, id.0, container.0)
 }
@@ -231,6 +266,7 @@ pub(super) fn kind_byte(kind: RecordKind) -> u8 {
         RecordKind::Item => 1,
         RecordKind::Folder => 2,
         RecordKind::History => 3,
+        RecordKind::Trust => 4,
     }
 }
 

@@ -52,6 +52,17 @@ pub(super) fn item_key(id: RecordId) -> String {
 pub(super) fn folder_key(id: RecordId) -> String {
     format!("f:{id}")
 }
+/// The key prefixes of records listed in an index: items, folders and trust records.
+pub(super) const INDEXED_PREFIXES: [&str; 3] = ["i:", "f:", "c:"];
+/// The key prefixes of every record content kept here (the indexed ones and past versions).
+pub(super) const CONTENT_PREFIXES: [&str; 4] = ["i:", "f:", "h:", "c:"];
+/// [`CONTENT_PREFIXES`] and the tombstones of records deleted on the server.
+pub(super) const ALL_PREFIXES: [&str; 5] = ["i:", "f:", "h:", "c:", "t:"];
+
+/// Where a trust record is kept (`c:` for contact; `t:` is taken by tombstones).
+pub(super) fn trust_key(id: RecordId) -> String {
+    format!("c:{id}")
+}
 pub(super) fn history_prefix(item: RecordId) -> String {
     format!("h:{item}:")
 }
@@ -69,6 +80,7 @@ pub(super) fn local_key_of(kind: RecordKind, id: RecordId, parent: Option<Record
         (RecordKind::Folder, _) => folder_key(id),
         (RecordKind::History, Some(item)) => format!("{}{}", history_prefix(item), id),
         (RecordKind::History, None) => format!("h:-:{id}"),
+        (RecordKind::Trust, _) => trust_key(id),
     }
 }
 

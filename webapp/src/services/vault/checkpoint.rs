@@ -12,6 +12,9 @@
 //! - It compares only the checkpoint at its own cursor. A mismatch makes it pull the container
 //!   again from the start, keeping newer copies as after a rollback; a mismatch that remains is
 //!   reported once per checkpoint, and that checkpoint is not overwritten by this browser.
+//! - After a whole pull the cursor is the container's head, so a served checkpoint above the
+//!   cursor means records up to it were held back (say, the newest one): it is treated as a
+//!   mismatch.
 //! - Past versions are not listed: they never change, and an item shows them only when opened.
 //! - The newest checkpoint revision a browser verified or left only goes up; an honest server
 //!   never serves an older one (its one checkpoint per container is replaced only at the
@@ -26,6 +29,27 @@ use wasm_crypto::{Binding, Digest, Purpose, SealedData, SymmetricKey};
 use super::index::ProfileIndex;
 use super::{ContainerFinding, ContainerFindingKind, Result, SyncReport, VaultSession};
 use crate::cache::{Cache, Store};
+
+/// What a pull served of each container: its newest checkpoint and its head.
+#[derive(Debug, Default)]
+pub(super) struct Served {
+    pub(super) checkpoints: BTreeMap<ContainerId, Checkpoint>,
+    pub(super) heads: BTreeMap<ContainerId, i64>,
+}
+
+impl Served {
+    /// The checkpoint of `container` to compare with what this browser holds at `cursor`: the
+    /// one at the cursor, or one above it that is not above the served head either (after a
+    /// whole pull the cursor is the head, so records up to it were held back). One above the
+    /// head belongs to a sequence the server no longer serves (a restore, which the heads
+    /// already report).
+    fn to_compare(&self, container: ContainerId, cursor: i64) -> Option<&Checkpoint> {
+        let head = self.heads.get(&container).copied().unwrap_or(0);
+        self.checkpoints
+            .get(&container)
+            .filter(|c| c.revision == cursor || (c.revision > cursor && c.revision <= head))
+    }
+}
 
 /// What a checkpoint states of a container: a digest of its items and folders, and how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +158,7 @@ impl<C: Cache> VaultSession<C> {
     /// head where none is. See the module's invariants.
     pub(super) async fn check_containers(
         &self,
-        mut served: BTreeMap<ContainerId, Checkpoint>,
+        mut served: Served,
         report: &mut SyncReport,
         sent: &BTreeSet<(RecordId, i64)>,
         now_ms: i64,
@@ -148,18 +172,21 @@ impl<C: Cache> VaultSession<C> {
                 continue;
             };
             let floor = state.checked.get(&container).copied().unwrap_or(0);
-            match served.get(&container) {
-                Some(checkpoint) if checkpoint.revision == cursor => {
+            match served.to_compare(container, cursor) {
+                Some(checkpoint) => {
                     if state.refuted.get(&container) == Some(&cursor) {
                         continue;
                     }
-                    if open(key, checkpoint).as_ref() == Some(held) {
+                    if checkpoint.revision == cursor && open(key, checkpoint).as_ref() == Some(held)
+                    {
                         state.checked.insert(container, cursor);
                     } else {
+                        // Other contents, or a checkpoint of a revision the pull did not reach:
+                        // records up to it exist that were not served.
                         again.insert(container);
                     }
                 }
-                other if other.map_or(0, |c| c.revision) < floor => {
+                None if served.checkpoints.get(&container).map_or(0, |c| c.revision) < floor => {
                     report.containers.push(ContainerFinding {
                         container,
                         what: ContainerFindingKind::CheckpointHidden,
@@ -180,11 +207,11 @@ impl<C: Cache> VaultSession<C> {
                 let (Some(key), Some(held), Some(checkpoint)) = (
                     self.profile_key(container),
                     held.get(&container),
-                    served.get(&container).filter(|c| c.revision == revision),
+                    served.to_compare(container, revision),
                 ) else {
                     continue;
                 };
-                if open(key, checkpoint).as_ref() == Some(held) {
+                if checkpoint.revision == revision && open(key, checkpoint).as_ref() == Some(held) {
                     state.checked.insert(container, revision);
                 } else {
                     state.refuted.insert(container, revision);
@@ -197,7 +224,8 @@ impl<C: Cache> VaultSession<C> {
         }
         let mut leave = Vec::new();
         for (&container, &cursor) in &state.containers {
-            let at_cursor = served.get(&container).is_some_and(|c| c.revision == cursor);
+            let at_cursor =
+                (served.checkpoints.get(&container)).is_some_and(|c| c.revision == cursor);
             let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
             else {
                 continue;

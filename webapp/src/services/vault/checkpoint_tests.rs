@@ -62,6 +62,34 @@ fn a_record_hidden_from_a_new_browser_is_reported_and_arrives_once_served() {
 }
 
 #[test]
+fn the_newest_record_hidden_from_a_new_browser_is_reported() {
+    let server = MemoryServer::default();
+    let a = browser(&server);
+    let personal = personal(&a);
+    block_on(a.save_item(None, personal, titled("Shown"), 10)).unwrap();
+    let newest = block_on(a.save_item(None, personal, titled("Newest"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    // The newest revision held back: a whole pull stops one below the head the server names.
+    server.0.borrow_mut().hidden.insert(newest);
+    let c = browser(&server);
+    let report = block_on(c.sync(30)).unwrap();
+    assert_eq!(
+        report.containers,
+        vec![ContainerFinding {
+            container: personal.into(),
+            what: ContainerFindingKind::RecordsHidden,
+        }],
+        "{report:?}"
+    );
+    assert_eq!(titles(&c), BTreeSet::from(["Shown".to_owned()]));
+    server.0.borrow_mut().hidden.clear();
+    block_on(a.save_item(None, personal, titled("Later"), 40)).unwrap();
+    block_on(a.sync(50)).unwrap();
+    assert!(block_on(c.sync(60)).unwrap().containers.is_empty());
+    assert_eq!(titles(&c).len(), 3);
+}
+
+#[test]
 fn a_restored_server_that_took_other_writes_is_caught_and_nothing_is_lost() {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));

@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use shared_types::ContainerId;
-use shared_types::vault::{Checkpoint, Cursor, PullRequest, RecordKind, VaultRecord};
+use shared_types::vault::{Cursor, PullRequest, RecordKind, VaultRecord};
 
+use super::checkpoint::Served;
 use super::index::ProfileIndex;
 use super::items::content_differs;
 use super::model::HistoryReason;
@@ -113,14 +114,15 @@ impl<C: Cache> VaultSession<C> {
     /// it is kept.
     ///
     /// The containers in `again` are pulled again from the start, compared with what is kept
-    /// here as after a rollback. Returns the newest checkpoint of each container, as served.
+    /// here as after a rollback. Returns the newest checkpoint and the head of each container,
+    /// as served.
     pub(super) async fn pull(
         &self,
         report: &mut SyncReport,
         sent: &BTreeSet<(RecordId, i64)>,
         now_ms: i64,
         again: &BTreeSet<ContainerId>,
-    ) -> Result<BTreeMap<ContainerId, Checkpoint>> {
+    ) -> Result<Served> {
         let start = self.inner.pulled.borrow().clone();
         let mut cursors = start.clone();
         // Containers found behind what this browser had seen (or to check again), pulled again
@@ -129,7 +131,7 @@ impl<C: Cache> VaultSession<C> {
         for container in again {
             cursors.containers.insert(*container, 0);
         }
-        let mut checkpoints = BTreeMap::new();
+        let mut served = Served::default();
         let mut seen_again: BTreeSet<RecordId> = BTreeSet::new();
         let mut revoked: BTreeSet<ContainerId> = BTreeSet::new();
         // A first pull into an empty browser has nothing to compare with.
@@ -169,7 +171,10 @@ impl<C: Cache> VaultSession<C> {
             }
             cursors.access = cursors.access.max(page.access_head);
             for checkpoint in &page.checkpoints {
-                checkpoints.insert(checkpoint.container_id, checkpoint.clone());
+                (served.checkpoints).insert(checkpoint.container_id, checkpoint.clone());
+            }
+            for head in &page.heads {
+                served.heads.insert(head.container_id, head.revision);
             }
             for record in &page.records {
                 cursors.advance(record.container_id, record.revision);
@@ -390,7 +395,7 @@ impl<C: Cache> VaultSession<C> {
         if !revoked.is_empty() {
             self.forget_containers(&revoked).await?;
         }
-        Ok(checkpoints)
+        Ok(served)
     }
 
     /// Whether `tombstone` is a deletion a key holder made of `here`, the copy kept in this

@@ -22,7 +22,7 @@ use crate::pages::partner::{
     companies::PartnerCompaniesPage, roles::PartnerRolesPage, staff::PartnerStaffPage,
 };
 use crate::pages::{
-    import::Import, invite::Invite, login::SignIn, not_found::NotFound,
+    contacts::Contacts, import::Import, invite::Invite, login::SignIn, not_found::NotFound,
     organizations::NewOrganization, overview::Overview, settings::Settings, signup::SignUp,
     vault::Vault,
 };
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUp />
                     <Route path=path!("/status") view=Overview />
                     <Route path=path!("/settings") view=Settings />
+                    <Route path=path!("/contacts") view=Contacts />
                     <Route path=path!("/import") view=Import />
                     <Route path=path!("/invite") view=Invite />
                     <Route path=path!("/organizations/new") view=NewOrganization />

@@ -35,6 +35,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                             <A href="/import">"Import"</A>
                         </li>
                         <li>
+                            <A href="/contacts">"Contacts"</A>
+                        </li>
+                        <li>
                             <A href="/settings">"Account settings"</A>
                         </li>
                         <li>

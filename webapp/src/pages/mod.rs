@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin;
+pub mod contacts;
 pub mod import;
 pub mod invite;
 pub mod login;

@@ -12,6 +12,7 @@ use crate::components::idle_lock::LockAfter;
 use crate::components::qr::QrCode;
 use crate::components::sign_out::SignOutButton;
 use crate::components::strength_meter::StrengthMeter;
+use crate::pages::contacts::OwnFingerprint;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
 use crate::services::preferences::{
@@ -24,10 +25,16 @@ use crate::services::{Auth, Services, yield_to_browser};
 #[component]
 pub fn Settings() -> impl IntoView {
     let status = Auth::get();
-    move || match status.get() {
+    move || {
+        match status.get() {
         AuthStatus::Unlocked(_) => view! {
             <section class="page">
                 <h1>"Account settings"</h1>
+                <section class="card" role="region" aria-labelledby="fingerprint-title">
+                    <h2 id="fingerprint-title">"Your fingerprint"</h2>
+                    <p class="hint">"People who share with you can compare this with what their Contacts page shows for you, to be sure they have your real keys."</p>
+                    <OwnFingerprint />
+                </section>
                 <ThisBrowser />
                 <Browsers />
                 <Sessions />
@@ -37,6 +44,7 @@ pub fn Settings() -> impl IntoView {
         }
         .into_any(),
         _ => view! { <Redirect path="/" /> }.into_any(),
+    }
     }
 }
 

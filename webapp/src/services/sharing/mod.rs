@@ -1,5 +1,6 @@
 //! Sharing, as the browser does it: every key another account's browser will rely on is signed
 //! here, and everything the server serves about other accounts is checked here before use.
 
+pub mod contacts;
 pub mod published;
 pub mod trust;

@@ -25,12 +25,13 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared_types::org::{BuiltinRole, CompanyRole, Permission, TECHNICIAN_PERMISSIONS, codes};
-use shared_types::{CompanyId, MemberId, PartnerId, PartnerRoleId, StaffId};
+use shared_types::vault::Role;
+use shared_types::{AccountId, CompanyId, MemberId, PartnerId, PartnerRoleId, ShareId, StaffId};
 use uuid::Uuid;
 
 use crate::auth::AuthSession;
 use crate::entity::{
-    company, company_member, partner, partner_role, partner_role_permission, partner_staff,
+    company, company_member, partner, partner_role, partner_role_permission, partner_staff, share,
 };
 use crate::error::ApiError;
 use crate::routes::table::Scope;
@@ -89,6 +90,8 @@ pub struct Facts {
     pub member: Option<(MemberId, CompanyRole)>,
     /// The caller's active staff place in the path's partner, or in the company's partner.
     pub staff: Option<StaffFacts>,
+    /// The caller's role in the path's share.
+    pub share_role: Option<Role>,
 }
 
 /// Who was let in, and as what.
@@ -100,6 +103,11 @@ pub enum Grant {
         member: MemberId,
         /// Its role.
         role: CompanyRole,
+    },
+    /// A recipient of the share, with this role.
+    Share {
+        /// The role.
+        role: Role,
     },
     /// Staff of the partner (of the company, for the company scopes).
     Staff {
@@ -134,7 +142,10 @@ pub fn decide(scope: Scope, facts: &Facts) -> Result<Grant, Deny> {
     if !facts.tenant_exists {
         return Err(Deny::NotFound);
     }
-    let knows_tenant = facts.member.is_some() || facts.staff.is_some();
+    let knows_tenant = match scope {
+        Scope::Share(_) => facts.share_role.is_some(),
+        _ => facts.member.is_some() || facts.staff.is_some(),
+    };
     let staff_with = |wanted: Permission| facts.staff.as_ref().filter(|s| s.grant.holds(wanted));
     let granted = match scope {
         // Not organization scopes: nothing to decide here, and nothing is let through.
@@ -157,6 +168,10 @@ pub fn decide(scope: Scope, facts: &Facts) -> Result<Grant, Deny> {
             .as_ref()
             .filter(|s| wanted.is_none_or(|p| s.grant.holds(p)))
             .map(staff_grant),
+        Scope::Share(wanted) => facts
+            .share_role
+            .filter(|role| *role >= wanted)
+            .map(|role| Grant::Share { role }),
     };
     match granted {
         Some(grant) => Ok(grant),
@@ -174,6 +189,8 @@ pub enum Tenant {
     Company(CompanyId),
     /// `{partner_id}`.
     Partner(PartnerId),
+    /// `{share_id}`.
+    Share(ShareId),
 }
 
 /// What [`authorize`] leaves for the handler's extractor.
@@ -197,6 +214,7 @@ fn tenant_of(scope: Scope, req: &HttpRequest) -> Result<Option<Tenant>, ApiError
             Some(Tenant::Company(CompanyId(id("company_id")?)))
         }
         Scope::PartnerStaff(_) => Some(Tenant::Partner(PartnerId(id("partner_id")?))),
+        Scope::Share(_) => Some(Tenant::Share(ShareId(id("share_id")?))),
     })
 }
 
@@ -289,6 +307,7 @@ pub async fn facts(
                 tenant_exists: true,
                 member: member.and_then(|(id, role)| Some((MemberId(id), company_role_of(&role)?))),
                 staff,
+                share_role: None,
             })
         }
         Tenant::Partner(partner_id) => {
@@ -306,6 +325,30 @@ pub async fn facts(
                 tenant_exists: true,
                 member: None,
                 staff: staff_facts(db, account, partner_id.0).await?,
+                share_role: None,
+            })
+        }
+        Tenant::Share(share_id) => {
+            // A deleted share keeps its rows (its revocations stay in the feeds) but reads as
+            // missing; so does any container that is not a share.
+            let live = share::Entity::find_by_id(share_id.0)
+                .filter(share::Column::DeletedAt.is_null())
+                .select_only()
+                .column(share::Column::Id)
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+                .is_some();
+            if !live {
+                return Ok(Facts::default());
+            }
+            let role =
+                crate::services::access::role_in(db, AccountId(account), share_id.into()).await?;
+            Ok(Facts {
+                tenant_exists: role.is_some(),
+                member: None,
+                staff: None,
+                share_role: role,
             })
         }
     }
@@ -461,6 +504,34 @@ impl FromRequest for PartnerStaff {
                 partner,
                 staff,
                 permissions,
+            }),
+            _ => Err(wrong_scope()),
+        });
+        Box::pin(async move { found })
+    }
+}
+
+/// A caller let into a share's routes: a recipient whose role is at least the route's.
+#[derive(Debug, Clone)]
+pub struct ShareMember {
+    /// The session.
+    pub session: SessionInfo,
+    /// The share.
+    pub share: ShareId,
+    /// The caller's role in it.
+    pub role: Role,
+}
+
+impl FromRequest for ShareMember {
+    type Error = ApiError;
+    type Future = Ready<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = authorized(req).and_then(|(session, a)| match (a.scope, a.tenant, a.grant) {
+            (Scope::Share(_), Tenant::Share(share), Grant::Share { role }) => Ok(Self {
+                session,
+                share,
+                role,
             }),
             _ => Err(wrong_scope()),
         });

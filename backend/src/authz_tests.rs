@@ -27,6 +27,7 @@ fn outcome(scope: Scope, facts: &Facts) -> &'static str {
     match decide(scope, facts) {
         Ok(Grant::Member { .. }) => "member",
         Ok(Grant::Staff { .. }) => "staff",
+        Ok(Grant::Share { .. }) => "share",
         Err(Deny::NotFound) => "404",
         Err(Deny::NotPermitted) => "403",
     }
@@ -38,6 +39,7 @@ fn each_caller_gets_what_its_place_allows() {
         tenant_exists: true,
         member,
         staff,
+        share_role: None,
     };
     let stranger = known(None, None);
     let admin = known(member(CompanyRole::Admin), None);
@@ -241,5 +243,36 @@ fn built_in_admin_holds_every_permission_and_technician_its_list() {
     assert_eq!(
         custom(&[CompaniesCreate]).permissions(),
         [CompaniesView, CompaniesCreate].into_iter().collect()
+    );
+}
+
+#[test]
+fn a_share_lets_in_recipients_whose_role_is_high_enough() {
+    use shared_types::vault::Role;
+    let with = |role| Facts {
+        tenant_exists: true,
+        share_role: role,
+        ..Facts::default()
+    };
+    for (role, wanted, expected) in [
+        (Some(Role::Read), Role::Read, "share"),
+        (Some(Role::Read), Role::Manage, "403"),
+        (Some(Role::Write), Role::Manage, "403"),
+        (Some(Role::Manage), Role::Manage, "share"),
+        (Some(Role::Manage), Role::Owner, "403"),
+        (Some(Role::Owner), Role::Owner, "share"),
+        (None, Role::Read, "404"),
+    ] {
+        assert_eq!(
+            outcome(Scope::Share(wanted), &with(role)),
+            expected,
+            "{role:?} on {wanted:?}"
+        );
+    }
+    assert_eq!(outcome(Scope::Share(Role::Read), &Facts::default()), "404");
+    // A share role opens no company or partner route.
+    assert_eq!(
+        outcome(Scope::CompanyMember, &with(Some(Role::Owner))),
+        "404"
     );
 }

@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shared_types::api::ErrorBody;
 use shared_types::org::{CompanyRole, Permission, codes};
+use shared_types::vault::Role;
 use shared_types::{CompanyId, PartnerId};
 use uuid::Uuid;
 
@@ -67,6 +68,9 @@ enum Expect {
     Company(Permission, &'static [Actor]),
     /// A route of partner P1 (`{partner_id}`).
     Partner(Option<Permission>, &'static [Actor]),
+    /// A route of a share (`{share_id}`), open to recipients whose role is at least this one;
+    /// walked by `tests/shares.rs::every_share_route_lets_in_exactly_who_it_should`.
+    Share(Role),
 }
 
 const P1_STAFF: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CustomWithout];
@@ -100,6 +104,25 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("POST", "/companies", Expect::Account),
     ("PUT", "/account/keys", Expect::Account),
     ("POST", "/keys/lookup", Expect::Account),
+    ("POST", "/shares", Expect::Account),
+    ("GET", "/shares", Expect::Account),
+    ("GET", "/shares/{share_id}", Expect::Share(Role::Read)),
+    (
+        "POST",
+        "/shares/{share_id}/lists",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "DELETE",
+        "/shares/{share_id}/principals/{principal_id}",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "POST",
+        "/shares/{share_id}/leave",
+        Expect::Share(Role::Read),
+    ),
+    ("DELETE", "/shares/{share_id}", Expect::Share(Role::Owner)),
     (
         "GET",
         "/companies/{company_id}",
@@ -369,6 +392,10 @@ fn scope_kind(scope: Scope) -> &'static str {
         Scope::Account => "account",
         Scope::CompanyMember | Scope::CompanyAdmin(_) => "company",
         Scope::PartnerStaff(_) => "partner",
+        Scope::Share(Role::Read) => "share:read",
+        Scope::Share(Role::Write) => "share:write",
+        Scope::Share(Role::Manage) => "share:manage",
+        Scope::Share(Role::Owner) => "share:owner",
     }
 }
 
@@ -378,6 +405,10 @@ fn expect_kind(expect: Expect) -> &'static str {
         Expect::Account => "account",
         Expect::Company(..) => "company",
         Expect::Partner(..) => "partner",
+        Expect::Share(Role::Read) => "share:read",
+        Expect::Share(Role::Write) => "share:write",
+        Expect::Share(Role::Manage) => "share:manage",
+        Expect::Share(Role::Owner) => "share:owner",
     }
 }
 
@@ -423,7 +454,7 @@ on_both_databases! {
         let db = server.database().await;
         for (method, template, expect) in ROWS {
             let (permission, allowed, knows): (Option<Permission>, &[Actor], &[Actor]) = match expect {
-                Expect::Public | Expect::Account => continue,
+                Expect::Public | Expect::Account | Expect::Share(_) => continue,
                 Expect::Company(p, allowed) => (
                     Some(*p),
                     allowed,

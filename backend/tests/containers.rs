@@ -41,13 +41,16 @@ fn containers_in(pulled: &PullResponse) -> BTreeSet<ContainerId> {
 
 /// Checks that every change of `changes` was refused as not writable, and nothing stored.
 fn assert_not_writable(reply: &PushResponse, changes: &[RecordChange]) {
+    assert_refused(reply, changes, RefusalCode::NotWritable);
+}
+
+/// Checks that every change of `changes` was refused with `code`, and nothing stored.
+fn assert_refused(reply: &PushResponse, changes: &[RecordChange], code: RefusalCode) {
     assert!(
         reply.accepted.is_empty() && reply.conflicts.is_empty(),
         "{reply:?}"
     );
-    let expected: Vec<_> = (changes.iter())
-        .map(|c| (c.change_id, RefusalCode::NotWritable))
-        .collect();
+    let expected: Vec<_> = (changes.iter()).map(|c| (c.change_id, code)).collect();
     assert_eq!(refusals(reply), expected);
 }
 
@@ -178,15 +181,16 @@ on_both_databases! {
         assert!(!containers_in(&next).contains(&bob_business), "only what was granted");
         assert_eq!(record(&server, &ann, bobs_private.id).await, None);
 
-        // A reader may change nothing in it, nor move its records out to a container of hers.
+        // A reader may change nothing in it, nor move its records out to a container of hers;
+        // she is told it is hers to view only.
         let changes = vec![
             new_item(bob_personal),
             edit(&bobs),
             deletion(&bobs_other),
         ];
-        assert_not_writable(&push(&server, &ann, changes.clone()).await, &changes);
+        assert_refused(&push(&server, &ann, changes.clone()).await, &changes, RefusalCode::ReadOnly);
         let move_out = vec![RecordChange { container_id: ann_personal, ..edit(&bobs) }];
-        assert_not_writable(&push(&server, &ann, move_out.clone()).await, &move_out);
+        assert_refused(&push(&server, &ann, move_out.clone()).await, &move_out, RefusalCode::ReadOnly);
         let bobs_vault = pull_all(&server, &bob).await.records;
         assert_eq!(bobs_vault, vec![bobs.clone(), bobs_other, bobs_private]);
         assert_eq!(record(&server, &ann, bobs.id).await, Some(bobs.clone()), "still only Bob's");

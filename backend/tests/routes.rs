@@ -53,7 +53,8 @@ on_both_databases! {
                     Scope::Account
                     | Scope::CompanyMember
                     | Scope::CompanyAdmin(_)
-                    | Scope::PartnerStaff(_) => {
+                    | Scope::PartnerStaff(_)
+                    | Scope::Share(_) => {
                         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
                         let body: ErrorBody = reply.json().await.unwrap();
                         assert_eq!(body.code, codes::UNAUTHENTICATED, "{what}");

@@ -73,6 +73,12 @@ id_type! {
     InvitationId;
 }
 
+impl From<ShareId> for ContainerId {
+    fn from(share: ShareId) -> Self {
+        Self(share.0)
+    }
+}
+
 impl From<ProfileId> for ContainerId {
     fn from(profile: ProfileId) -> Self {
         Self(profile.0)

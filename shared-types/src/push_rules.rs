@@ -28,6 +28,9 @@ pub const MIN_SEALED_BYTES: usize = 2 + 12 + 16;
 /// Why a change that may not write somewhere is refused.
 pub const NOT_WRITABLE: &str = "You may not change this container (it is not yours, your access was taken away, or it does not exist).";
 
+/// Why a change to a container the account may only read is refused.
+pub const READ_ONLY: &str = "You can view this shared folder but not change it. Ask the person who shared it for edit permission.";
+
 /// A refusal of `change`.
 pub fn refuse(change: &RecordChange, code: RefusalCode, message: &str) -> Refusal {
     Refusal {

@@ -48,3 +48,168 @@ pub struct KeyLookupReply {
     /// One entry per account found.
     pub keys: Vec<PublishedKeys>,
 }
+
+/// What a signed access list is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// A share.
+    Share,
+    /// A group.
+    Group,
+}
+
+/// Who an access-list entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// An account.
+    Account,
+    /// A group of a company.
+    Group,
+    /// Someone invited by address, without an account yet.
+    Invitee,
+}
+
+/// What an access-list entry may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListRole {
+    /// Read and copy.
+    View,
+    /// Also change and add items.
+    Edit,
+    /// Also change the recipients and the name.
+    Manage,
+    /// The share's owner.
+    Owner,
+    /// A group's member.
+    Member,
+    /// A group's manager (holds its key, signs its lists).
+    Manager,
+    /// Both.
+    MemberManager,
+}
+
+/// One entry of an access list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ListEntry {
+    /// The account, group or invitee id.
+    pub id: uuid::Uuid,
+    /// Which.
+    pub kind: EntryKind,
+    /// What it may do.
+    pub role: ListRole,
+}
+
+/// An access list as signed (`wasm_crypto::Statement::AccessList`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessListBody {
+    /// Share or group.
+    pub kind: ListKind,
+    /// The share or group.
+    pub object_id: uuid::Uuid,
+    /// 1, then one more with each change.
+    pub epoch: u64,
+    /// The key generation in force.
+    pub generation: u64,
+    /// The id every wrapping of that generation's key is bound to.
+    pub generation_id: uuid::Uuid,
+    /// A group's public key of the generation.
+    #[serde(default)]
+    pub group_key: Option<Base64Bytes>,
+    /// Who may open it.
+    pub entries: Vec<ListEntry>,
+}
+
+/// An access list with its signer and signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedList {
+    /// The list.
+    pub list: AccessListBody,
+    /// The manager who signed it.
+    pub signer: AccountId,
+    /// The signature.
+    pub signature: Base64Bytes,
+}
+
+/// A share or group key wrapped to one recipient with HPKE, signed by its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyWrapping {
+    /// The recipient (an account, or a group for a share key).
+    pub recipient: uuid::Uuid,
+    /// Which.
+    pub recipient_kind: EntryKind,
+    /// For a group recipient, the generation of the group key it is wrapped to (else 0).
+    #[serde(default)]
+    pub recipient_generation: u64,
+    /// Who wrapped it.
+    pub sender: AccountId,
+    /// The HPKE-wrapped key.
+    pub wrapped: Base64Bytes,
+    /// The sender's signature over the wrapping.
+    pub signature: Base64Bytes,
+}
+
+/// `POST /api/shares`: a new share, made in the owner's browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateShareRequest {
+    /// Chosen by the browser (the share key's bindings name it).
+    pub id: crate::ShareId,
+    /// The share's name, sealed with the share key.
+    pub sealed_name: Base64Bytes,
+    /// The epoch 1 list, signed by the owner.
+    pub list: SignedList,
+    /// The generation 1 key, wrapped to each recipient whose keys the owner has.
+    pub wrappings: Vec<KeyWrapping>,
+}
+
+/// `POST /api/shares/{share_id}/lists`: the next list, signed by a manager, with the key
+/// wrapped to those it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListChangeRequest {
+    /// The list at the next epoch.
+    pub list: SignedList,
+    /// The current generation's key wrapped to recipients who had no wrapping yet.
+    #[serde(default)]
+    pub wrappings: Vec<KeyWrapping>,
+}
+
+/// A recipient of a share as its managers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharePrincipal {
+    /// The account, group or invitee id.
+    pub id: uuid::Uuid,
+    /// Which.
+    pub kind: EntryKind,
+    /// Its role.
+    pub role: ListRole,
+    /// An account's or invitee's address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether it holds a wrapping of the current key (else it waits for a manager's browser).
+    pub has_key: bool,
+}
+
+/// A share, as one of its recipients sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareMeta {
+    /// The share (also its container's id).
+    pub id: crate::ShareId,
+    /// Its owner.
+    pub owner: AccountId,
+    /// The caller's role.
+    pub role: ListRole,
+    /// The name, sealed with the share key.
+    pub sealed_name: Base64Bytes,
+    /// The name's version (goes up with each rename).
+    pub name_version: i64,
+    /// Every signed list, oldest first (a browser walks on from the last it verified).
+    pub lists: Vec<SignedList>,
+    /// The wrappings of the current key to the caller (directly or through a group).
+    pub wrappings: Vec<KeyWrapping>,
+    /// Who has access.
+    pub principals: Vec<SharePrincipal>,
+    /// A recipient was removed and the key has not been replaced yet.
+    pub rekey_pending: bool,
+}

@@ -193,11 +193,13 @@ pub enum RefusalCode {
     Duplicate,
     /// A code this browser does not know (sent by a newer server).
     Other,
+    /// The account may read the shared folder but not change it.
+    ReadOnly,
 }
 
 impl RefusalCode {
     /// Every code, with its name on the wire.
-    const NAMES: [(RefusalCode, &'static str); 7] = [
+    const NAMES: [(RefusalCode, &'static str); 8] = [
         (RefusalCode::Invalid, "invalid"),
         (RefusalCode::NotWritable, "not_writable"),
         (RefusalCode::KindChanged, "kind_changed"),
@@ -205,6 +207,7 @@ impl RefusalCode {
         (RefusalCode::ChangeIdReused, "change_id_reused"),
         (RefusalCode::Duplicate, "duplicate"),
         (RefusalCode::Other, "other"),
+        (RefusalCode::ReadOnly, "read_only"),
     ];
 }
 
@@ -258,10 +261,14 @@ pub struct PushResponse {
 pub enum ContainerKind {
     /// A Personal or Business profile of one account (the container's id is the profile's).
     Profile,
+    /// A share: items sealed under a share key that its recipients hold (the container's id is
+    /// the share's). Appended, so the variants before it keep their wire index.
+    Share,
 }
 
-/// What an account may do with a container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// What an account may do with a container. Ordered by [`Role::rank`], not by declaration:
+/// variants travel by index in the binary wire, so new ones are appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Read its records.
@@ -270,12 +277,36 @@ pub enum Role {
     Write,
     /// Read and change its records, and decide who else may.
     Owner,
+    /// A share's manager: reads and changes its records, and changes its recipients and name.
+    Manage,
 }
 
 impl Role {
+    /// Read < Write < Manage < Owner.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Read => 0,
+            Role::Write => 1,
+            Role::Manage => 2,
+            Role::Owner => 3,
+        }
+    }
+
     /// Whether this role may change records.
     pub fn can_write(self) -> bool {
         self >= Role::Write
+    }
+}
+
+impl PartialOrd for Role {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Role {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.rank().cmp(&other.rank())
     }
 }
 
@@ -394,6 +425,34 @@ pub struct RollbackReport {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn roles_and_container_kinds_keep_their_wire_index_name_and_order() {
+        for (role, index, name) in [
+            (Role::Read, 0u8, "read"),
+            (Role::Write, 1, "write"),
+            (Role::Owner, 2, "owner"),
+            (Role::Manage, 3, "manage"),
+        ] {
+            assert_eq!(postcard::to_allocvec(&role).unwrap(), vec![index]);
+            assert_eq!(serde_json::to_value(role).unwrap(), name);
+        }
+        for (kind, index, name) in [
+            (ContainerKind::Profile, 0u8, "profile"),
+            (ContainerKind::Share, 1, "share"),
+        ] {
+            assert_eq!(postcard::to_allocvec(&kind).unwrap(), vec![index]);
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+        let mut roles = vec![Role::Owner, Role::Manage, Role::Read, Role::Write];
+        roles.sort();
+        assert_eq!(
+            roles,
+            vec![Role::Read, Role::Write, Role::Manage, Role::Owner]
+        );
+        assert!(!Role::Read.can_write());
+        assert!(Role::Manage.can_write());
+    }
 
     #[test]
     fn record_kinds_keep_their_wire_index_and_name() {

@@ -15,6 +15,7 @@ mod m20261202_000009_organizations;
 mod m20261202_000010_invitations;
 mod m20261202_000011_last_active;
 mod m20261202_000012_published_keys;
+mod m20261202_000013_shares;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_invitations::Migration),
             Box::new(m20261202_000011_last_active::Migration),
             Box::new(m20261202_000012_published_keys::Migration),
+            Box::new(m20261202_000013_shares::Migration),
         ]
     }
 }

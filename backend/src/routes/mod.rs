@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod health;
 pub mod orgs;
 pub mod partner_staff;
+pub mod shares;
 pub mod sharing;
 pub mod table;
 pub mod two_factor;
@@ -24,6 +25,7 @@ fn declare(r: &mut impl Registrar) {
     orgs::declare(r);
     partner_staff::declare(r);
     sharing::declare(r);
+    shares::declare(r);
 }
 
 /// Every route of the API (paths under `/api`), with who may call it.

@@ -9,6 +9,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
 
 use shared_types::org::Permission;
+use shared_types::vault::Role;
 
 use crate::authz::authorize;
 
@@ -28,6 +29,9 @@ pub enum Scope {
     /// Staff of the partner named by `{partner_id}`, holding the permission if one is given
     /// (`authz::PartnerStaff`).
     PartnerStaff(Option<Permission>),
+    /// A recipient of the share named by `{share_id}` whose role is at least this one
+    /// (`authz::ShareMember`).
+    Share(Role),
 }
 
 /// One route of the table.

@@ -31,14 +31,17 @@ fn role_name(role: Role) -> &'static str {
         Role::Read => "read",
         Role::Write => "write",
         Role::Owner => "owner",
+        Role::Manage => "manage",
     }
 }
 
-fn role_of(name: &str) -> Option<Role> {
+/// A role from its stored name.
+pub fn role_of(name: &str) -> Option<Role> {
     match name {
         "read" => Some(Role::Read),
         "write" => Some(Role::Write),
         "owner" => Some(Role::Owner),
+        "manage" => Some(Role::Manage),
         _ => None,
     }
 }
@@ -46,12 +49,14 @@ fn role_of(name: &str) -> Option<Role> {
 fn kind_name(kind: ContainerKind) -> &'static str {
     match kind {
         ContainerKind::Profile => "profile",
+        ContainerKind::Share => "share",
     }
 }
 
 fn kind_of(name: &str) -> Option<ContainerKind> {
     match name {
         "profile" => Some(ContainerKind::Profile),
+        "share" => Some(ContainerKind::Share),
         _ => None,
     }
 }
@@ -74,6 +79,23 @@ pub async fn readable(
         .into_iter()
         .filter_map(|(id, role)| Some((ContainerId(id), role_of(role.as_deref()?)?)))
         .collect())
+}
+
+/// The account's role in `container`, if it may read it.
+pub async fn role_in(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    container: ContainerId,
+) -> Result<Option<Role>, ApiError> {
+    let role: Option<Option<String>> = vault_access::Entity::find()
+        .select_only()
+        .column(vault_access::Column::Role)
+        .filter(vault_access::Column::AccountId.eq(account.0))
+        .filter(vault_access::Column::ContainerId.eq(container.0))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(role.flatten().as_deref().and_then(role_of))
 }
 
 /// Of `containers`, those an account with these `readable` roles (from [`readable`]) may
@@ -275,15 +297,14 @@ mod tests {
 
     #[test]
     fn roles_and_kinds_round_trip_through_their_stored_names() {
-        for role in [Role::Read, Role::Write, Role::Owner] {
+        for role in [Role::Read, Role::Write, Role::Manage, Role::Owner] {
             assert_eq!(role_of(role_name(role)), Some(role));
         }
         assert_eq!(role_of("admin"), None);
-        assert_eq!(
-            kind_of(kind_name(ContainerKind::Profile)),
-            Some(ContainerKind::Profile)
-        );
-        assert_eq!(kind_of("share"), None);
+        for kind in [ContainerKind::Profile, ContainerKind::Share] {
+            assert_eq!(kind_of(kind_name(kind)), Some(kind));
+        }
+        assert_eq!(kind_of("group"), None);
     }
 
     #[test]

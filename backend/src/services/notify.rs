@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use shared_types::{AccountId, ContainerId};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
@@ -166,6 +166,34 @@ impl Notifier {
         for (container, revision) in changed {
             for account in readers.get(container).into_iter().flatten() {
                 self.publish(account.0, Notice::Changed(*container, *revision));
+            }
+        }
+    }
+
+    /// Tells each of `accounts` to pull: their access changed (a share was given to them or
+    /// taken away). An account that has just lost a container is no longer among its readers,
+    /// so [`Self::changed`] would not reach it. With PostgreSQL the other instances are told
+    /// too, as a change of the nil container.
+    pub async fn accounts_changed(&self, db: &DatabaseConnection, accounts: &[AccountId]) {
+        for account in accounts {
+            self.publish(account.0, Notice::Resync);
+        }
+        if db.get_database_backend() != DbBackend::Postgres || accounts.is_empty() {
+            return;
+        }
+        let instance = self.inner.instance.to_string();
+        for account in accounts {
+            let payload = format!("{instance}:{}:{}:0", account.0, Uuid::nil());
+            let sent = db
+                .execute_raw(sea_orm::Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [PG_CHANNEL.into(), payload.into()],
+                ))
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not announce an access change");
+                return;
             }
         }
     }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod ledger;
 pub mod orgs;
 pub mod running;
+pub mod sharing;
 pub mod vault;
 
 use std::net::TcpListener;

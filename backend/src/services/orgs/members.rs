@@ -45,7 +45,7 @@ pub async fn find_member(
 pub fn via_partner(grant: &Grant) -> Option<PartnerId> {
     match grant {
         Grant::Staff { partner, .. } => Some(*partner),
-        Grant::Member { .. } => None,
+        Grant::Member { .. } | Grant::Share { .. } => None,
     }
 }
 

@@ -3,3 +3,5 @@
 //! that rely on a statement check it again.
 
 pub mod keys;
+pub mod lists;
+pub mod shares;

@@ -35,7 +35,7 @@ use sea_orm::{
 use shared_types::push_rules::{self, Held, Verdict, needed_parent, refuse, well_formed};
 use shared_types::vault::{
     Accepted, CHANGE_MEMORY_DAYS, Conflict, PushRequest, PushResponse, RecordChange, RecordKind,
-    Refusal, RefusalCode,
+    Refusal, RefusalCode, Role,
 };
 use shared_types::{AccountId, ContainerId, RecordId};
 use time::Duration;
@@ -116,7 +116,9 @@ pub async fn push(
         let stored = rows.get(&change.id.0).map(Vec::as_slice).unwrap_or(&[]);
         match place(&change, stored, &writable, &heads) {
             Ok(place) => candidates.push((change, place)),
-            Err(refusal) => refused.push(refusal),
+            Err(refusal) => {
+                refused.push(read_only_for_viewers(refusal, &change, stored, &readable))
+            }
         }
     }
     let items = parent_items(&txn, &readable, &candidates).await?;
@@ -244,6 +246,26 @@ fn held(row: &vault_record::Model) -> Result<Held, ApiError> {
         revision: row.revision,
         live: row.data.is_some(),
     })
+}
+
+/// A refusal because the account may not write, told as "view only" when the account can
+/// read the container it tried to change (a share it views).
+fn read_only_for_viewers(
+    mut refusal: Refusal,
+    change: &RecordChange,
+    stored: &[(vault_record::Model, Held)],
+    readable: &BTreeMap<ContainerId, Role>,
+) -> Refusal {
+    let viewer = |c: ContainerId| readable.get(&c) == Some(&Role::Read);
+    let views = viewer(change.container_id)
+        || stored
+            .iter()
+            .any(|(_, held)| held.live && viewer(held.container_id));
+    if refusal.code == RefusalCode::NotWritable && views {
+        refusal.code = RefusalCode::ReadOnly;
+        refusal.message = push_rules::READ_ONLY.to_owned();
+    }
+    refusal
 }
 
 /// Why a trust record outside the Personal profile is refused.

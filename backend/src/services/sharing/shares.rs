@@ -1,0 +1,582 @@
+//! Shares on the server: made from a signed list, given to recipients once a wrapping of the
+//! key exists for them, taken away at once (unsigned) when a manager removes someone, a
+//! recipient leaves or the owner deletes the share.
+//!
+//! Invariants:
+//! - [`refresh`] is the only writer of a share's `vault_access` rows: an account may read the
+//!   share when it is the owner, or an account principal holding a wrapping of the current key
+//!   generation, with the role its list entry gives. Each change is an entry of that account's
+//!   access feed, and its browsers are told after the commit (`Notifier::accounts_changed`).
+//! - A new list is stored only at the next epoch (compare-and-set on `list_epoch`), signed by
+//!   the caller (a manager) with their published keys, naming the same owner.
+//! - A removal or a leave applies at once and marks the share for re-keying; the next signed
+//!   list records it. Browsers never wrap to anyone the server took away.
+//! - A deleted share keeps its row and its container, with every recipient's access revoked,
+//!   its records and wrappings gone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use shared_types::sharing::{
+    CreateShareRequest, EntryKind, KeyWrapping, ListChangeRequest, ListRole, ShareMeta,
+    SharePrincipal, SignedList,
+};
+use shared_types::vault::{ContainerKind, Role};
+use shared_types::{AccountId, Base64Bytes, ContainerId, ShareId};
+use uuid::Uuid;
+
+use super::lists::{Expected, check_share_list, check_wrappings, container_role, list_role};
+use crate::entity::{
+    account, share, share_key_wrapping as wrapping, share_list, share_principal as principal,
+    vault_access, vault_container, vault_record,
+};
+use crate::error::ApiError;
+use crate::services::access;
+use crate::services::accounts::now;
+use crate::services::orgs::begin_as;
+use crate::state::AppState;
+
+/// The most bytes a sealed share name may take.
+const MAX_SEALED_NAME: usize = 1024;
+
+fn bad(message: &str) -> ApiError {
+    ApiError::BadRequest(message.to_owned())
+}
+
+fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Account => "account",
+        EntryKind::Group => "group",
+        EntryKind::Invitee => "invitee",
+    }
+}
+
+fn kind_of(name: &str) -> Option<EntryKind> {
+    match name {
+        "account" => Some(EntryKind::Account),
+        "group" => Some(EntryKind::Group),
+        "invitee" => Some(EntryKind::Invitee),
+        _ => None,
+    }
+}
+
+fn role_name(role: ListRole) -> &'static str {
+    match role {
+        ListRole::View => "view",
+        ListRole::Edit => "edit",
+        ListRole::Manage => "manage",
+        ListRole::Owner => "owner",
+        ListRole::Member => "member",
+        ListRole::Manager => "manager",
+        ListRole::MemberManager => "member_manager",
+    }
+}
+
+fn role_of(name: &str) -> Option<ListRole> {
+    [
+        ListRole::View,
+        ListRole::Edit,
+        ListRole::Manage,
+        ListRole::Owner,
+        ListRole::Member,
+        ListRole::Manager,
+        ListRole::MemberManager,
+    ]
+    .into_iter()
+    .find(|r| role_name(*r) == name)
+}
+
+fn epoch_of(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn stored(value: u64) -> Result<i64, ApiError> {
+    i64::try_from(value).map_err(|_| bad("A number in the list is too large."))
+}
+
+async fn live_share(db: &impl ConnectionTrait, id: ShareId) -> Result<share::Model, ApiError> {
+    share::Entity::find_by_id(id.0)
+        .filter(share::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Gives and takes the share's container access so that it matches its principals and
+/// wrappings (see the module's invariants); returns the accounts whose access changed.
+pub async fn refresh(txn: &DatabaseTransaction, id: ShareId) -> Result<Vec<AccountId>, ApiError> {
+    let found = live_share(txn, id).await?;
+    let holders: BTreeSet<Uuid> = wrapping::Entity::find()
+        .filter(wrapping::Column::ShareId.eq(id.0))
+        .filter(wrapping::Column::Generation.eq(found.generation))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|w| w.recipient_id)
+        .collect();
+    let mut wanted: BTreeMap<Uuid, Option<Role>> = BTreeMap::new();
+    for p in principal::Entity::find()
+        .filter(principal::Column::ShareId.eq(id.0))
+        .filter(principal::Column::Kind.eq(kind_name(EntryKind::Account)))
+        .all(txn)
+        .await?
+    {
+        let role = role_of(&p.role).and_then(container_role);
+        let keyed = holders.contains(&p.principal_id) || p.principal_id == found.owner_id;
+        wanted.insert(p.principal_id, role.filter(|_| keyed));
+    }
+    wanted.insert(found.owner_id, Some(Role::Owner));
+    let held: BTreeMap<Uuid, Option<Role>> = vault_access::Entity::find()
+        .filter(vault_access::Column::ContainerId.eq(id.0))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| (a.account_id, a.role.as_deref().and_then(access::role_of)))
+        .collect();
+    let mut changed = Vec::new();
+    let accounts: BTreeSet<Uuid> = wanted.keys().chain(held.keys()).copied().collect();
+    for account in accounts {
+        let want = wanted.get(&account).copied().flatten();
+        let have = held.get(&account).copied().flatten();
+        if want != have {
+            access::set_access(txn, ContainerId(id.0), AccountId(account), want).await?;
+            changed.push(AccountId(account));
+        }
+    }
+    Ok(changed)
+}
+
+async fn store_list(
+    txn: &DatabaseTransaction,
+    id: ShareId,
+    signed: &SignedList,
+    caller: AccountId,
+) -> Result<(), ApiError> {
+    let body = serde_json::to_string(&signed.list).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    share_list::Entity::insert(share_list::ActiveModel {
+        share_id: Set(id.0),
+        epoch: Set(stored(signed.list.epoch)?),
+        body: Set(body),
+        signer_id: Set(signed.signer.0),
+        signature: Set(signed.signature.0.clone()),
+        created_at: Set(now()),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    principal::Entity::delete_many()
+        .filter(principal::Column::ShareId.eq(id.0))
+        .exec(txn)
+        .await?;
+    let rows: Vec<principal::ActiveModel> = signed
+        .list
+        .entries
+        .iter()
+        .map(|e| principal::ActiveModel {
+            share_id: Set(id.0),
+            principal_id: Set(e.id),
+            kind: Set(kind_name(e.kind).to_owned()),
+            role: Set(role_name(e.role).to_owned()),
+            email: Set(None),
+            added_by: Set(Some(caller.0)),
+            added_at: Set(now()),
+        })
+        .collect();
+    principal::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+async fn store_wrappings(
+    txn: &DatabaseTransaction,
+    id: ShareId,
+    generation: i64,
+    wrappings: Vec<(Uuid, KeyWrapping)>,
+) -> Result<(), ApiError> {
+    if wrappings.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<wrapping::ActiveModel> = wrappings
+        .into_iter()
+        .map(|(recipient, w)| wrapping::ActiveModel {
+            share_id: Set(id.0),
+            generation: Set(generation),
+            recipient_id: Set(recipient),
+            recipient_kind: Set(kind_name(w.recipient_kind).to_owned()),
+            recipient_generation: Set(0),
+            sender_id: Set(w.sender.0),
+            wrapped: Set(w.wrapped.0),
+            signature: Set(w.signature.0),
+            created_at: Set(now()),
+        })
+        .collect();
+    wrapping::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                wrapping::Column::ShareId,
+                wrapping::Column::Generation,
+                wrapping::Column::RecipientId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// `POST /api/shares`.
+pub async fn create(
+    state: &AppState,
+    caller: AccountId,
+    req: CreateShareRequest,
+) -> Result<ShareMeta, ApiError> {
+    if req.sealed_name.0.len() > MAX_SEALED_NAME || req.sealed_name.0.len() < 30 {
+        return Err(bad("The share's name must be sealed, and short."));
+    }
+    let (txn, _) = begin_as(&state.db, caller).await?;
+    if vault_container::Entity::find_by_id(req.id.0)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict {
+            code: "id_taken",
+            message: "This id is already used; your browser makes a new one when you try again."
+                .into(),
+        });
+    }
+    check_share_list(
+        &txn,
+        caller,
+        &req.list,
+        &Expected {
+            share: req.id,
+            owner: caller,
+            epoch: 1,
+            generation: 1,
+        },
+    )
+    .await?;
+    if req.list.list.generation != 1 {
+        return Err(bad("A new share starts at key generation 1."));
+    }
+    let wrappings = check_wrappings(&txn, caller, &req.list.list, &req.wrappings).await?;
+    if !wrappings.iter().any(|(r, _)| *r == caller.0) {
+        return Err(bad(
+            "Wrap the share key to yourself too, for your other browsers.",
+        ));
+    }
+    access::create_container(&txn, ContainerId(req.id.0), ContainerKind::Share, caller).await?;
+    share::Entity::insert(share::ActiveModel {
+        id: Set(req.id.0),
+        owner_id: Set(caller.0),
+        sealed_name: Set(req.sealed_name.0.clone()),
+        name_version: Set(1),
+        list_epoch: Set(1),
+        generation: Set(1),
+        generation_id: Set(req.list.list.generation_id),
+        rekey_pending: Set(false),
+        company_id: Set(None),
+        created_at: Set(now()),
+        deleted_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    store_list(&txn, req.id, &req.list, caller).await?;
+    store_wrappings(&txn, req.id, 1, wrappings).await?;
+    let mut changed = refresh(&txn, req.id).await?;
+    txn.commit().await?;
+    changed.push(caller);
+    state.notifier.accounts_changed(&state.db, &changed).await;
+    meta(&state.db, req.id, caller, Role::Owner).await
+}
+
+/// `POST /api/shares/{share_id}/lists`: the next signed list, by a manager.
+pub async fn change_list(
+    state: &AppState,
+    id: ShareId,
+    caller: AccountId,
+    req: ListChangeRequest,
+) -> Result<ShareMeta, ApiError> {
+    let (txn, _) = begin_as(&state.db, caller).await?;
+    let found = live_share(&txn, id).await?;
+    let next = epoch_of(found.list_epoch) + 1;
+    let accounts = check_share_list(
+        &txn,
+        caller,
+        &req.list,
+        &Expected {
+            share: id,
+            owner: AccountId(found.owner_id),
+            epoch: next,
+            generation: epoch_of(found.generation),
+        },
+    )
+    .await?;
+    if req.list.list.generation != epoch_of(found.generation)
+        || req.list.list.generation_id != found.generation_id
+    {
+        return Err(bad("Re-keying goes through its own request."));
+    }
+    let wrappings = check_wrappings(&txn, caller, &req.list.list, &req.wrappings).await?;
+    let moved = share::Entity::update_many()
+        .col_expr(
+            share::Column::ListEpoch,
+            sea_orm::sea_query::Expr::value(stored(next)?),
+        )
+        .filter(share::Column::Id.eq(id.0))
+        .filter(share::Column::ListEpoch.eq(found.list_epoch))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            code: "list_changed",
+            message: "Someone else changed who has access meanwhile. Reload and try again.".into(),
+        });
+    }
+    let before: BTreeSet<Uuid> = principal::Entity::find()
+        .filter(principal::Column::ShareId.eq(id.0))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| p.principal_id)
+        .collect();
+    let after: BTreeSet<Uuid> = accounts.iter().map(|(a, _)| a.0).collect();
+    store_list(&txn, id, &req.list, caller).await?;
+    store_wrappings(&txn, id, found.generation, wrappings).await?;
+    if before.difference(&after).next().is_some() {
+        mark_for_rekey(&txn, id).await?;
+    }
+    let changed = refresh(&txn, id).await?;
+    txn.commit().await?;
+    state.notifier.accounts_changed(&state.db, &changed).await;
+    let role = access::role_in(&state.db, caller, id.into())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    meta(&state.db, id, caller, role).await
+}
+
+async fn mark_for_rekey(txn: &DatabaseTransaction, id: ShareId) -> Result<(), ApiError> {
+    share::Entity::update_many()
+        .col_expr(
+            share::Column::RekeyPending,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(share::Column::Id.eq(id.0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Takes `principal` off the share at once (unsigned; the next signed list records it).
+async fn take_off(
+    state: &AppState,
+    id: ShareId,
+    caller: AccountId,
+    principal_id: Uuid,
+) -> Result<(), ApiError> {
+    let (txn, _) = begin_as(&state.db, caller).await?;
+    let found = live_share(&txn, id).await?;
+    if principal_id == found.owner_id {
+        return Err(bad(
+            "The owner cannot be taken off a share; the owner can delete it instead.",
+        ));
+    }
+    let removed = principal::Entity::delete_many()
+        .filter(principal::Column::ShareId.eq(id.0))
+        .filter(principal::Column::PrincipalId.eq(principal_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
+    mark_for_rekey(&txn, id).await?;
+    let changed = refresh(&txn, id).await?;
+    txn.commit().await?;
+    state.notifier.accounts_changed(&state.db, &changed).await;
+    Ok(())
+}
+
+/// `DELETE /api/shares/{share_id}/principals/{principal_id}`, by a manager.
+pub async fn remove_principal(
+    state: &AppState,
+    id: ShareId,
+    caller: AccountId,
+    principal_id: Uuid,
+) -> Result<(), ApiError> {
+    take_off(state, id, caller, principal_id).await
+}
+
+/// `POST /api/shares/{share_id}/leave`, by a recipient who is not the owner.
+pub async fn leave(state: &AppState, id: ShareId, caller: AccountId) -> Result<(), ApiError> {
+    take_off(state, id, caller, caller.0).await
+}
+
+/// `DELETE /api/shares/{share_id}`, by the owner.
+pub async fn delete(state: &AppState, id: ShareId, caller: AccountId) -> Result<(), ApiError> {
+    let (txn, _) = begin_as(&state.db, caller).await?;
+    live_share(&txn, id).await?;
+    share::Entity::update_many()
+        .col_expr(
+            share::Column::DeletedAt,
+            sea_orm::sea_query::Expr::value(now()),
+        )
+        .filter(share::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
+    let readers: Vec<Uuid> = vault_access::Entity::find()
+        .filter(vault_access::Column::ContainerId.eq(id.0))
+        .filter(vault_access::Column::Role.is_not_null())
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|a| a.account_id)
+        .collect();
+    for account in &readers {
+        access::set_access(&txn, ContainerId(id.0), AccountId(*account), None).await?;
+    }
+    vault_record::Entity::delete_many()
+        .filter(vault_record::Column::ContainerId.eq(id.0))
+        .exec(&txn)
+        .await?;
+    wrapping::Entity::delete_many()
+        .filter(wrapping::Column::ShareId.eq(id.0))
+        .exec(&txn)
+        .await?;
+    principal::Entity::delete_many()
+        .filter(principal::Column::ShareId.eq(id.0))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    let changed: Vec<AccountId> = readers.into_iter().map(AccountId).collect();
+    state.notifier.accounts_changed(&state.db, &changed).await;
+    Ok(())
+}
+
+/// `GET /api/shares`: the shares the caller can open.
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    caller: AccountId,
+) -> Result<Vec<ShareMeta>, ApiError> {
+    let readable = access::readable(db, caller).await?;
+    let ids: Vec<Uuid> = readable.keys().map(|c| c.0).collect();
+    let shares = share::Entity::find()
+        .filter(share::Column::Id.is_in(ids))
+        .filter(share::Column::DeletedAt.is_null())
+        .order_by_asc(share::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(shares.len());
+    for found in shares {
+        if let Some(role) = readable.get(&ContainerId(found.id)) {
+            out.push(meta(db, ShareId(found.id), caller, *role).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// A share as `caller` (whose role is `role`) sees it.
+pub async fn meta(
+    db: &impl ConnectionTrait,
+    id: ShareId,
+    caller: AccountId,
+    role: Role,
+) -> Result<ShareMeta, ApiError> {
+    let found = live_share(db, id).await?;
+    let mut lists = Vec::new();
+    for row in share_list::Entity::find()
+        .filter(share_list::Column::ShareId.eq(id.0))
+        .order_by_asc(share_list::Column::Epoch)
+        .all(db)
+        .await?
+    {
+        lists.push(SignedList {
+            list: serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(Box::new(e)))?,
+            signer: AccountId(row.signer_id),
+            signature: Base64Bytes(row.signature),
+        });
+    }
+    let current: Vec<wrapping::Model> = wrapping::Entity::find()
+        .filter(wrapping::Column::ShareId.eq(id.0))
+        .filter(wrapping::Column::Generation.eq(found.generation))
+        .all(db)
+        .await?;
+    let keyed: BTreeSet<Uuid> = current.iter().map(|w| w.recipient_id).collect();
+    let wrappings = current
+        .iter()
+        .filter(|w| w.recipient_id == caller.0)
+        .map(|w| KeyWrapping {
+            recipient: w.recipient_id,
+            recipient_kind: kind_of(&w.recipient_kind).unwrap_or(EntryKind::Account),
+            recipient_generation: epoch_of(w.recipient_generation),
+            sender: AccountId(w.sender_id),
+            wrapped: Base64Bytes(w.wrapped.clone()),
+            signature: Base64Bytes(w.signature.clone()),
+        })
+        .collect();
+    let principals = if role >= Role::Manage {
+        let rows = principal::Entity::find()
+            .filter(principal::Column::ShareId.eq(id.0))
+            .all(db)
+            .await?;
+        let emails: BTreeMap<Uuid, String> = account::Entity::find()
+            .filter(account::Column::Id.is_in(rows.iter().map(|p| p.principal_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.email))
+            .collect();
+        rows.into_iter()
+            .filter_map(|p| {
+                Some(SharePrincipal {
+                    id: p.principal_id,
+                    kind: kind_of(&p.kind)?,
+                    role: role_of(&p.role)?,
+                    email: p.email.or_else(|| emails.get(&p.principal_id).cloned()),
+                    has_key: keyed.contains(&p.principal_id),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ShareMeta {
+        id,
+        owner: AccountId(found.owner_id),
+        role: list_role(role),
+        sealed_name: Base64Bytes(found.sealed_name),
+        name_version: found.name_version,
+        lists,
+        wrappings,
+        principals,
+        rekey_pending: found.rekey_pending,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_roles_round_trip_through_their_stored_names() {
+        for kind in [EntryKind::Account, EntryKind::Group, EntryKind::Invitee] {
+            assert_eq!(kind_of(kind_name(kind)), Some(kind));
+        }
+        for role in [
+            ListRole::View,
+            ListRole::Edit,
+            ListRole::Manage,
+            ListRole::Owner,
+            ListRole::Member,
+            ListRole::Manager,
+            ListRole::MemberManager,
+        ] {
+            assert_eq!(role_of(role_name(role)), Some(role));
+        }
+    }
+}

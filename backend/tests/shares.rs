@@ -1,0 +1,307 @@
+//! Shares through the real server: made from a signed list, served to recipients with the role
+//! their entry gives once the key is wrapped to them, enforced on every push, taken away at
+//! once, and every route refused to those whose role is too low (403) or who have none (404).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::accounts::{Reply, error};
+use common::sharing::{Person, ShareDraft, id_of, sign};
+use common::vault::{new_item, pull_all, push, refusals};
+use reqwest::StatusCode;
+use shared_types::api::ErrorBody;
+use shared_types::push_rules::READ_ONLY;
+use shared_types::sharing::{ListChangeRequest, ListRole, ShareMeta};
+use shared_types::vault::{RefusalCode, Role};
+use shared_types::{ContainerId, ShareId};
+
+async fn meta(
+    server: &common::TestServer,
+    who: &Person,
+    share: ShareId,
+) -> Reply<serde_json::Value> {
+    server
+        .get_as(&format!("/api/shares/{share}"), Some(&who.session))
+        .await
+}
+
+/// Every row of the share tables and of the access gate, to compare before and after a refusal.
+async fn share_tables(db: &sea_orm::DatabaseConnection) -> String {
+    use backend::entity::{
+        share, share_key_wrapping, share_list, share_principal, vault_access, vault_container,
+    };
+    use sea_orm::EntityTrait;
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        share::Entity::find().all(db).await.unwrap(),
+        share_list::Entity::find().all(db).await.unwrap(),
+        share_principal::Entity::find().all(db).await.unwrap(),
+        share_key_wrapping::Entity::find().all(db).await.unwrap(),
+        vault_access::Entity::find().all(db).await.unwrap(),
+        vault_container::Entity::find().all(db).await.unwrap().len(),
+    )
+}
+
+fn role_in(pulled: &shared_types::vault::PullResponse, share: ShareId) -> Option<Role> {
+    pulled
+        .access
+        .iter()
+        .rev()
+        .find(|a| a.container_id == ContainerId(share.0))
+        .and_then(|a| a.role)
+}
+
+on_both_databases! {
+    async fn a_share_reaches_each_recipient_with_its_role_and_its_own_wrapping(server) {
+        let alice = server.person("alice@example.com").await;
+        let bob = server.person("bob@example.com").await;
+        let carol = server.person("carol@example.com").await;
+        let dave = server.person("dave@example.com").await;
+        let draft = ShareDraft::new(&alice)
+            .with(&bob, ListRole::Edit)
+            .with(&carol, ListRole::View)
+            .with(&dave, ListRole::View);
+        // Dave is on the list but nobody wrapped the key to him yet: he waits.
+        let made = server.share(&alice, &draft, &[&alice, &bob, &carol]).await;
+        assert_eq!(made.role, ListRole::Owner);
+        assert_eq!(made.lists.len(), 1);
+        assert_eq!(made.principals.len(), 4);
+        assert!(!made.principals.iter().find(|p| p.id == id_of(&dave).0).unwrap().has_key);
+
+        for (who, role) in [(&alice, Role::Owner), (&bob, Role::Write), (&carol, Role::Read)] {
+            let pulled = pull_all(&server, &who.session).await;
+            assert_eq!(role_in(&pulled, draft.id), Some(role));
+            let seen: Reply<ShareMeta> = server.get_as(&format!("/api/shares/{}", draft.id), Some(&who.session)).await;
+            assert_eq!(seen.status, StatusCode::OK);
+            assert_eq!(seen.body.wrappings.len(), 1);
+            assert_eq!(seen.body.wrappings[0].recipient, who.user.account_id.0);
+            // Only those who manage it see who has access.
+            assert_eq!(seen.body.principals.is_empty(), role < Role::Manage);
+            let mine: Reply<Vec<ShareMeta>> = server.get_as("/api/shares", Some(&who.session)).await;
+            assert_eq!(mine.body.iter().map(|s| s.id).collect::<Vec<_>>(), vec![draft.id]);
+        }
+        let waiting = pull_all(&server, &dave.session).await;
+        assert_eq!(role_in(&waiting, draft.id), None);
+        assert_eq!(meta(&server, &dave, draft.id).await.status, StatusCode::NOT_FOUND);
+
+        // The server enforces the roles on every push.
+        let container = ContainerId(draft.id.0);
+        let by_bob = new_item(container);
+        assert_eq!(push(&server, &bob.session, vec![by_bob.clone()]).await.accepted.len(), 1);
+        let by_carol = new_item(container);
+        let reply = push(&server, &carol.session, vec![by_carol.clone()]).await;
+        assert_eq!(refusals(&reply), vec![(by_carol.change_id, RefusalCode::ReadOnly)]);
+        assert_eq!(reply.refused[0].message, READ_ONLY);
+        let by_dave = new_item(container);
+        let reply = push(&server, &dave.session, vec![by_dave.clone()]).await;
+        assert_eq!(refusals(&reply), vec![(by_dave.change_id, RefusalCode::NotWritable)]);
+        let pulled = pull_all(&server, &carol.session).await;
+        assert!(pulled.records.iter().any(|r| r.id == by_bob.id));
+    }
+
+    async fn a_manager_changes_the_list_only_at_the_next_epoch_with_a_valid_signature(server) {
+        let alice = server.person("alice@example.com").await;
+        let bob = server.person("bob@example.com").await;
+        let carol = server.person("carol@example.com").await;
+        let draft = ShareDraft::new(&alice).with(&bob, ListRole::Manage);
+        server.share(&alice, &draft, &[&alice, &bob]).await;
+        let path = format!("/api/shares/{}/lists", draft.id);
+
+        // Bob (a manager) adds Carol and wraps the key to her.
+        let next = draft.with(&carol, ListRole::View);
+        let change = ListChangeRequest { list: next.signed(2, &bob), wrappings: vec![next.wrap(&bob, &carol)] };
+        let reply: Reply<ShareMeta> = server.post(&path, &change, Some(&bob.session)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body.lists.len(), 2);
+        assert_eq!(role_in(&pull_all(&server, &carol.session).await, next.id), Some(Role::Read));
+
+        // The same epoch again: someone changed it meanwhile.
+        let stale: Reply<ErrorBody> = server.post(&path, &change, Some(&bob.session)).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        assert_eq!(error(&stale).0, "list_changed");
+
+        let dave = server.person("dave@example.com").await;
+        let db = server.database().await;
+        let before = share_tables(&db).await;
+        let mut forged = Vec::new();
+        let mut other_signer = next.signed(3, &alice);
+        other_signer.signer = id_of(&bob);
+        forged.push(("signed by someone else than it says", other_signer));
+        let mut damaged = next.signed(3, &bob);
+        damaged.signature.0[10] ^= 1;
+        forged.push(("a damaged signature", damaged));
+        let mut two_owners = next.list(3);
+        two_owners.entries.iter_mut().for_each(|e| if e.id == id_of(&bob).0 { e.role = ListRole::Owner });
+        forged.push(("a second owner", sign(two_owners, &bob)));
+        let mut skipped = next.signed(4, &bob);
+        skipped.list.epoch = 4;
+        forged.push(("an epoch skipped", skipped));
+        for (what, list) in forged {
+            let reply: Reply<ErrorBody> = server
+                .post(&path, &ListChangeRequest { list, wrappings: vec![] }, Some(&bob.session))
+                .await;
+            assert!(reply.status.is_client_error(), "{what}: {}", reply.status);
+        }
+        // A wrapping to someone not on the list, or signed by another key, is refused too.
+        let bad_wrap = ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![next.wrap(&bob, &dave)] };
+        let reply: Reply<ErrorBody> = server.post(&path, &bad_wrap, Some(&bob.session)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let mut alien = next.wrap(&bob, &carol);
+        alien.signature = next.wrap(&alice, &carol).signature;
+        let reply: Reply<ErrorBody> = server
+            .post(&path, &ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![alien] }, Some(&bob.session))
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(share_tables(&db).await, before);
+        // A viewer may not change the list at all.
+        let reply: Reply<ErrorBody> = server
+            .post(&path, &ListChangeRequest { list: next.signed(3, &carol), wrappings: vec![] }, Some(&carol.session))
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn removing_leaving_and_deleting_take_access_away_at_once(server) {
+        let alice = server.person("alice@example.com").await;
+        let bob = server.person("bob@example.com").await;
+        let carol = server.person("carol@example.com").await;
+        let draft = ShareDraft::new(&alice)
+            .with(&bob, ListRole::Edit)
+            .with(&carol, ListRole::Manage);
+        server.share(&alice, &draft, &[&alice, &bob, &carol]).await;
+
+        // Carol (a manager) takes Bob off: at once, unsigned, and the share wants a new key.
+        let removed: Reply<()> = server
+            .delete_as(&format!("/api/shares/{}/principals/{}", draft.id, id_of(&bob)), Some(&carol.session))
+            .await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT);
+        assert_eq!(meta(&server, &bob, draft.id).await.status, StatusCode::NOT_FOUND);
+        let pulled = pull_all(&server, &bob.session).await;
+        assert!(pulled.access.iter().any(|a| a.container_id == ContainerId(draft.id.0) && a.role.is_none()));
+        let late = new_item(ContainerId(draft.id.0));
+        let reply = push(&server, &bob.session, vec![late.clone()]).await;
+        assert_eq!(refusals(&reply), vec![(late.change_id, RefusalCode::NotWritable)]);
+        let seen: Reply<ShareMeta> = server.get_as(&format!("/api/shares/{}", draft.id), Some(&alice.session)).await;
+        assert!(seen.body.rekey_pending);
+        // The owner cannot be taken off, nor leave.
+        let owner_off: Reply<ErrorBody> = server
+            .delete_as(&format!("/api/shares/{}/principals/{}", draft.id, id_of(&alice)), Some(&carol.session))
+            .await;
+        assert_eq!(owner_off.status, StatusCode::BAD_REQUEST);
+        let owner_leaves: Reply<ErrorBody> = server
+            .post(&format!("/api/shares/{}/leave", draft.id), &(), Some(&alice.session))
+            .await;
+        assert_eq!(owner_leaves.status, StatusCode::BAD_REQUEST);
+        // A manager may not delete it; the owner may.
+        let not_owner: Reply<ErrorBody> = server.delete_as(&format!("/api/shares/{}", draft.id), Some(&carol.session)).await;
+        assert_eq!(not_owner.status, StatusCode::FORBIDDEN);
+        let left: Reply<()> = server.post(&format!("/api/shares/{}/leave", draft.id), &(), Some(&carol.session)).await;
+        assert_eq!(left.status, StatusCode::NO_CONTENT);
+        assert_eq!(meta(&server, &carol, draft.id).await.status, StatusCode::NOT_FOUND);
+        let deleted: Reply<()> = server.delete_as(&format!("/api/shares/{}", draft.id), Some(&alice.session)).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        assert_eq!(meta(&server, &alice, draft.id).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(role_in(&pull_all(&server, &alice.session).await, draft.id), None);
+        let mine: Reply<Vec<ShareMeta>> = server.get_as("/api/shares", Some(&alice.session)).await;
+        assert!(mine.body.is_empty());
+    }
+
+    async fn a_share_is_made_only_from_a_list_its_owner_signed_for_people_with_keys(server) {
+        let alice = server.person("alice@example.com").await;
+        let bob = server.person("bob@example.com").await;
+        let (unpublished, _) = server.signed_up("newbie@example.com", "correct horse").await;
+        let db = server.database().await;
+        let before = share_tables(&db).await;
+        let mut cases = Vec::new();
+        let draft = ShareDraft::new(&alice).with(&bob, ListRole::Edit);
+        let mut no_self = draft.create(&alice, &[&bob]);
+        no_self.wrappings.retain(|w| w.recipient != id_of(&alice).0);
+        cases.push(("no wrapping to the owner", no_self));
+        cases.push(("signed by a recipient", {
+            let mut r = draft.create(&alice, &[&alice]);
+            r.list = draft.signed(1, &bob);
+            r
+        }));
+        let mut owner_missing = draft.create(&alice, &[&alice]);
+        owner_missing.list = sign(draft.without(&alice).list(1), &alice);
+        cases.push(("the owner not on the list", owner_missing));
+        let mut unpublished_entry = ShareDraft::new(&alice);
+        unpublished_entry.entries.push(shared_types::sharing::ListEntry {
+            id: unpublished.account_id.0,
+            kind: shared_types::sharing::EntryKind::Account,
+            role: ListRole::View,
+        });
+        cases.push(("a recipient without published keys", unpublished_entry.create(&alice, &[&alice])));
+        for (what, request) in cases {
+            let reply: Reply<ErrorBody> = server.post("/api/shares", &request, Some(&alice.session)).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{what}: {:?}", reply.body);
+        }
+        assert_eq!(share_tables(&db).await, before);
+        // An id already taken (here, the owner's own profile) is a clear conflict.
+        let (personal, _) = common::vault::profiles(&server, &alice.session).await;
+        let mut taken = ShareDraft::new(&alice);
+        taken.id = ShareId(personal.0);
+        let reply: Reply<ErrorBody> = server.post("/api/shares", &taken.create(&alice, &[&alice]), Some(&alice.session)).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        // A profile is not a share, even to its owner.
+        assert_eq!(meta(&server, &alice, ShareId(personal.0)).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+on_both_databases! {
+    async fn every_share_route_lets_in_exactly_who_it_should(server) {
+        use backend::routes::declared;
+        use backend::routes::table::Scope;
+        let owner = server.person("owner@example.com").await;
+        let manager = server.person("manager@example.com").await;
+        let editor = server.person("editor@example.com").await;
+        let viewer = server.person("viewer@example.com").await;
+        let stranger = server.person("stranger@example.com").await;
+        let people: [(&Person, Option<Role>); 5] = [
+            (&owner, Some(Role::Owner)),
+            (&manager, Some(Role::Manage)),
+            (&editor, Some(Role::Write)),
+            (&viewer, Some(Role::Read)),
+            (&stranger, None),
+        ];
+        let routes: Vec<_> = declared().into_iter().filter(|r| matches!(r.scope, Scope::Share(_))).collect();
+        assert_eq!(routes.len(), 5);
+        for route in routes {
+            let Scope::Share(wanted) = route.scope else { unreachable!() };
+            for (who, role) in &people {
+                // A share of its own for each cell, so that leaving or deleting changes nothing
+                // for the next one.
+                let draft = ShareDraft::new(&owner)
+                    .with(&manager, ListRole::Manage)
+                    .with(&editor, ListRole::Edit)
+                    .with(&viewer, ListRole::View);
+                server.share(&owner, &draft, &[&owner, &manager, &editor, &viewer]).await;
+                let path = route
+                    .path
+                    .replace("{share_id}", &draft.id.to_string())
+                    .replace("{principal_id}", &id_of(&viewer).to_string());
+                let url = server.url(&format!("/api{path}"));
+                let body = if path.ends_with("/lists") {
+                    serde_json::to_value(ListChangeRequest { list: draft.signed(2, who), wrappings: vec![] }).unwrap()
+                } else {
+                    serde_json::json!({})
+                };
+                let reply = server
+                    .client
+                    .request(reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap(), &url)
+                    .header("cookie", format!("{}={}", backend::services::accounts::SESSION_COOKIE, who.session))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = reply.status();
+                let what = format!("{} {} as {role:?}", route.method, route.path);
+                match role {
+                    None => assert_eq!(status, StatusCode::NOT_FOUND, "{what}"),
+                    Some(r) if *r < wanted => assert_eq!(status, StatusCode::FORBIDDEN, "{what}"),
+                    // Let in: the owner leaving is the one refusal the service itself makes.
+                    Some(_) => assert!(status.is_success() || (path.ends_with("/leave") && *role == Some(Role::Owner) && status == StatusCode::BAD_REQUEST), "{what}: {status}"),
+                }
+            }
+        }
+    }
+}

@@ -259,16 +259,32 @@ fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultK
     })
 }
 
+/// The cheapest KDF settings the crate accepts: keeps tests fast.
+#[cfg(test)]
+pub(crate) const TEST_KDF: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
+    memory_kib: 19 * 1024,
+    iterations: 2,
+    parallelism: 1,
+};
+
+/// A new account's keys, made as at sign-up (for tests).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_account(email: &str) -> NewAccount {
+    make_account(
+        email,
+        &MasterPassword::new("correct horse".into()),
+        TEST_KDF,
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const FAST: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
-        memory_kib: 19 * 1024,
-        iterations: 2,
-        parallelism: 1,
-    };
+    const FAST: wasm_crypto::KdfParams = TEST_KDF;
 
     fn bundle_of(new: &NewAccount) -> AccountBundle {
         AccountBundle {

@@ -1,18 +1,11 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::services::keys::{NewAccount, make_account};
+use crate::services::keys::{NewAccount, test_account};
 use crate::services::sharing::published::statement_of;
-use wasm_crypto::MasterPassword;
-
-const FAST: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
-    memory_kib: 19 * 1024,
-    iterations: 2,
-    parallelism: 1,
-};
 
 fn account(email: &str) -> NewAccount {
-    make_account(email, &MasterPassword::new("correct horse".into()), FAST).unwrap()
+    test_account(email)
 }
 
 fn judgement(found: &Found) -> Option<&Judgement> {

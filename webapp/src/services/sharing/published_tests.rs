@@ -1,17 +1,10 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::services::keys::{NewAccount, make_account};
-use wasm_crypto::MasterPassword;
-
-const FAST: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
-    memory_kib: 19 * 1024,
-    iterations: 2,
-    parallelism: 1,
-};
+use crate::services::keys::{NewAccount, test_account};
 
 fn account(email: &str) -> NewAccount {
-    make_account(email, &MasterPassword::new("correct horse".into()), FAST).unwrap()
+    test_account(email)
 }
 
 fn bundle(new: &NewAccount, published: Option<PublishedKeys>) -> AccountBundle {

@@ -124,6 +124,31 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ),
     ("DELETE", "/shares/{share_id}", Expect::Share(Role::Owner)),
     (
+        "PUT",
+        "/shares/{share_id}/name",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "POST",
+        "/shares/{share_id}/wrappings",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "POST",
+        "/shares/{share_id}/rekey/claim",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "POST",
+        "/shares/{share_id}/generations",
+        Expect::Share(Role::Manage),
+    ),
+    (
+        "POST",
+        "/shares/{share_id}/generations/{generation}/done",
+        Expect::Share(Role::Manage),
+    ),
+    (
         "GET",
         "/companies/{company_id}",
         Expect::Company(

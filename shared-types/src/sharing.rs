@@ -143,6 +143,10 @@ pub struct KeyWrapping {
     /// For a group recipient, the generation of the group key it is wrapped to (else 0).
     #[serde(default)]
     pub recipient_generation: u64,
+    /// The generation of the share key wrapped (set by the server in what it serves; ignored
+    /// in requests, where the request says which generation).
+    #[serde(default)]
+    pub generation: u64,
     /// Who wrapped it.
     pub sender: AccountId,
     /// The HPKE-wrapped key.
@@ -206,10 +210,51 @@ pub struct ShareMeta {
     pub name_version: i64,
     /// Every signed list, oldest first (a browser walks on from the last it verified).
     pub lists: Vec<SignedList>,
-    /// The wrappings of the current key to the caller (directly or through a group).
+    /// The key generation in force.
+    pub generation: u64,
+    /// The wrappings to the caller (directly or through a group) of the current key and, while
+    /// a re-key runs, of the previous ones still needed to open what is not sealed again yet.
     pub wrappings: Vec<KeyWrapping>,
     /// Who has access.
     pub principals: Vec<SharePrincipal>,
     /// A recipient was removed and the key has not been replaced yet.
     pub rekey_pending: bool,
+}
+
+/// `PUT /api/shares/{share_id}/name`: a new name, sealed with the current share key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenameShareRequest {
+    /// The name, sealed with the share key at `name_version`.
+    pub sealed_name: Base64Bytes,
+    /// The version after the current one.
+    pub name_version: i64,
+}
+
+/// `POST /api/shares/{share_id}/wrappings`: the current key wrapped to recipients who are on
+/// the list but had none yet (a pending grant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRequest {
+    /// One per recipient.
+    pub wrappings: Vec<KeyWrapping>,
+}
+
+/// The reply to `POST /api/shares/{share_id}/rekey/claim`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RekeyClaim {
+    /// Whether the caller holds the lease now.
+    pub granted: bool,
+    /// Who holds it.
+    pub holder: Option<AccountId>,
+    /// Until when (Unix seconds).
+    pub until: i64,
+}
+
+/// `POST /api/shares/{share_id}/generations`: the next key generation, with the list that names
+/// it (the next epoch) and the new key wrapped to every recipient that keeps access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGenerationRequest {
+    /// The list at the next epoch and generation, with a new generation id.
+    pub list: SignedList,
+    /// The new key, wrapped to each recipient.
+    pub wrappings: Vec<KeyWrapping>,
 }

@@ -19,6 +19,11 @@ pub struct Model {
     pub company_id: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub deleted_at: Option<TimeDateTimeWithTimeZone>,
+    /// The manager whose browser is re-keying, and until when its lease holds.
+    pub rekey_lease_by: Option<Uuid>,
+    pub rekey_lease_until: Option<TimeDateTimeWithTimeZone>,
+    /// The container's revision when the current generation began (None: since the start).
+    pub rekey_from_revision: Option<i64>,
 }
 super::debug_fields!(
     Model,

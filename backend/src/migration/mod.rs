@@ -16,6 +16,7 @@ mod m20261202_000010_invitations;
 mod m20261202_000011_last_active;
 mod m20261202_000012_published_keys;
 mod m20261202_000013_shares;
+mod m20261202_000014_share_rekey;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_last_active::Migration),
             Box::new(m20261202_000012_published_keys::Migration),
             Box::new(m20261202_000013_shares::Migration),
+            Box::new(m20261202_000014_share_rekey::Migration),
         ]
     }
 }

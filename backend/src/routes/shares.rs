@@ -2,14 +2,16 @@
 //! job (`authz::ShareMember`); what the lists and wrappings may say is `services::sharing`'s.
 
 use actix_web::{HttpResponse, web};
-use shared_types::sharing::{CreateShareRequest, ListChangeRequest};
+use shared_types::sharing::{
+    CreateShareRequest, GrantRequest, ListChangeRequest, NewGenerationRequest, RenameShareRequest,
+};
 use shared_types::vault::Role;
 
-use super::table::{Registrar, Scope, delete, get, post};
+use super::table::{Registrar, Scope, delete, get, post, put};
 use crate::auth::AuthSession;
 use crate::authz::ShareMember;
 use crate::error::ApiError;
-use crate::services::sharing::shares;
+use crate::services::sharing::{rotation, shares};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -36,6 +38,89 @@ pub fn declare(r: &mut impl Registrar) {
         delete("/shares/{share_id}", Scope::Share(Role::Owner)),
         remove,
     );
+    r.add(
+        put("/shares/{share_id}/name", Scope::Share(Role::Manage)),
+        rename,
+    );
+    r.add(
+        post("/shares/{share_id}/wrappings", Scope::Share(Role::Manage)),
+        grant,
+    );
+    r.add(
+        post("/shares/{share_id}/rekey/claim", Scope::Share(Role::Manage)),
+        claim,
+    );
+    r.add(
+        post("/shares/{share_id}/generations", Scope::Share(Role::Manage)),
+        new_generation,
+    );
+    r.add(
+        post(
+            "/shares/{share_id}/generations/{generation}/done",
+            Scope::Share(Role::Manage),
+        ),
+        done,
+    );
+}
+
+async fn rename(
+    state: web::Data<AppState>,
+    member: ShareMember,
+    body: web::Json<RenameShareRequest>,
+) -> Result<HttpResponse, ApiError> {
+    rotation::rename(
+        &state,
+        member.share,
+        member.session.account_id,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn grant(
+    state: web::Data<AppState>,
+    member: ShareMember,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    rotation::grant(
+        &state,
+        member.share,
+        member.session.account_id,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn claim(state: web::Data<AppState>, member: ShareMember) -> Result<HttpResponse, ApiError> {
+    let claim = rotation::claim(&state, member.share, member.session.account_id).await?;
+    Ok(HttpResponse::Ok().json(claim))
+}
+
+async fn new_generation(
+    state: web::Data<AppState>,
+    member: ShareMember,
+    body: web::Json<NewGenerationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    rotation::new_generation(
+        &state,
+        member.share,
+        member.session.account_id,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn done(
+    state: web::Data<AppState>,
+    member: ShareMember,
+    path: web::Path<(uuid::Uuid, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, generation) = path.into_inner();
+    rotation::done(&state, member.share, member.session.account_id, generation).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn create(

@@ -107,6 +107,7 @@ impl ShareDraft {
             recipient: recipient.user.account_id.0,
             recipient_kind: EntryKind::Account,
             recipient_generation: 0,
+            generation: 0,
             sender: sender.user.account_id,
             wrapped: Base64Bytes(wrapped.into_bytes()),
             signature: Base64Bytes(signature.into_bytes()),

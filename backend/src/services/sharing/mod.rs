@@ -4,4 +4,5 @@
 
 pub mod keys;
 pub mod lists;
+pub mod rotation;
 pub mod shares;

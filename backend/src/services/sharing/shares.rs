@@ -22,8 +22,8 @@ use sea_orm::{
     QueryOrder,
 };
 use shared_types::sharing::{
-    CreateShareRequest, EntryKind, KeyWrapping, ListChangeRequest, ListRole, ShareMeta,
-    SharePrincipal, SignedList,
+    AccessListBody, CreateShareRequest, EntryKind, KeyWrapping, ListChangeRequest, ListRole,
+    ShareMeta, SharePrincipal, SignedList,
 };
 use shared_types::vault::{ContainerKind, Role};
 use shared_types::{AccountId, Base64Bytes, ContainerId, ShareId};
@@ -43,11 +43,11 @@ use crate::state::AppState;
 /// The most bytes a sealed share name may take.
 const MAX_SEALED_NAME: usize = 1024;
 
-fn bad(message: &str) -> ApiError {
+pub(super) fn bad(message: &str) -> ApiError {
     ApiError::BadRequest(message.to_owned())
 }
 
-fn kind_name(kind: EntryKind) -> &'static str {
+pub(super) fn kind_name(kind: EntryKind) -> &'static str {
     match kind {
         EntryKind::Account => "account",
         EntryKind::Group => "group",
@@ -90,15 +90,18 @@ fn role_of(name: &str) -> Option<ListRole> {
     .find(|r| role_name(*r) == name)
 }
 
-fn epoch_of(value: i64) -> u64 {
+pub(super) fn epoch_of(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-fn stored(value: u64) -> Result<i64, ApiError> {
+pub(super) fn stored(value: u64) -> Result<i64, ApiError> {
     i64::try_from(value).map_err(|_| bad("A number in the list is too large."))
 }
 
-async fn live_share(db: &impl ConnectionTrait, id: ShareId) -> Result<share::Model, ApiError> {
+pub(super) async fn live_share(
+    db: &impl ConnectionTrait,
+    id: ShareId,
+) -> Result<share::Model, ApiError> {
     share::Entity::find_by_id(id.0)
         .filter(share::Column::DeletedAt.is_null())
         .one(db)
@@ -150,7 +153,7 @@ pub async fn refresh(txn: &DatabaseTransaction, id: ShareId) -> Result<Vec<Accou
     Ok(changed)
 }
 
-async fn store_list(
+pub(super) async fn store_list(
     txn: &DatabaseTransaction,
     id: ShareId,
     signed: &SignedList,
@@ -191,7 +194,7 @@ async fn store_list(
     Ok(())
 }
 
-async fn store_wrappings(
+pub(super) async fn store_wrappings(
     txn: &DatabaseTransaction,
     id: ShareId,
     generation: i64,
@@ -284,6 +287,9 @@ pub async fn create(
         company_id: Set(None),
         created_at: Set(now()),
         deleted_at: Set(None),
+        rekey_lease_by: Set(None),
+        rekey_lease_until: Set(None),
+        rekey_from_revision: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -359,6 +365,19 @@ pub async fn change_list(
         .await?
         .ok_or(ApiError::NotFound)?;
     meta(&state.db, id, caller, role).await
+}
+
+/// The list stored at `epoch`.
+pub(super) async fn current_list(
+    db: &impl ConnectionTrait,
+    id: ShareId,
+    epoch: i64,
+) -> Result<AccessListBody, ApiError> {
+    let row = share_list::Entity::find_by_id((id.0, epoch))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a share's current list is missing".into()))?;
+    serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(Box::new(e)))
 }
 
 async fn mark_for_rekey(txn: &DatabaseTransaction, id: ShareId) -> Result<(), ApiError> {
@@ -501,19 +520,25 @@ pub async fn meta(
             signature: Base64Bytes(row.signature),
         });
     }
-    let current: Vec<wrapping::Model> = wrapping::Entity::find()
+    // Every generation not retired yet: the current one, and older ones while a re-key runs.
+    let held: Vec<wrapping::Model> = wrapping::Entity::find()
         .filter(wrapping::Column::ShareId.eq(id.0))
-        .filter(wrapping::Column::Generation.eq(found.generation))
+        .order_by_desc(wrapping::Column::Generation)
         .all(db)
         .await?;
-    let keyed: BTreeSet<Uuid> = current.iter().map(|w| w.recipient_id).collect();
-    let wrappings = current
+    let keyed: BTreeSet<Uuid> = held
+        .iter()
+        .filter(|w| w.generation == found.generation)
+        .map(|w| w.recipient_id)
+        .collect();
+    let wrappings = held
         .iter()
         .filter(|w| w.recipient_id == caller.0)
         .map(|w| KeyWrapping {
             recipient: w.recipient_id,
             recipient_kind: kind_of(&w.recipient_kind).unwrap_or(EntryKind::Account),
             recipient_generation: epoch_of(w.recipient_generation),
+            generation: epoch_of(w.generation),
             sender: AccountId(w.sender_id),
             wrapped: Base64Bytes(w.wrapped.clone()),
             signature: Base64Bytes(w.signature.clone()),
@@ -552,6 +577,7 @@ pub async fn meta(
         sealed_name: Base64Bytes(found.sealed_name),
         name_version: found.name_version,
         lists,
+        generation: epoch_of(found.generation),
         wrappings,
         principals,
         rekey_pending: found.rekey_pending,

@@ -73,14 +73,32 @@ on_both_databases! {
         // Bob's browser hears only his own push: Ann's two came first.
         assert_eq!(bob_stream.next_change().await, Some(at(bob_personal, bobs_item.revision)));
 
-        // Pull: Bob's records, heads and access only, even when he names Ann's containers.
+        // Pull: Bob's records, heads and access only, even when he names Ann's containers:
+        // those he named are answered as not his, exactly as ids that exist nowhere.
         let bobs_only = BTreeSet::from([bob_personal, bob_business]);
+        let made_up = (ContainerId::new_v7(), ContainerId::new_v7());
         let naming_anns = after([(ann_personal, 0), (ann_business, 0)]);
-        for request in [PullRequest::default(), naming_anns] {
+        let naming_nothing = after([(made_up.0, 0), (made_up.1, 0)]);
+        for (request, named) in [
+            (PullRequest::default(), vec![]),
+            (naming_anns, vec![ann_personal, ann_business]),
+            (naming_nothing, vec![made_up.0, made_up.1]),
+        ] {
             let pulled = pull(&server, &bob, &request).await;
             assert_eq!(pulled.records, vec![bobs_item.clone()]);
-            assert_eq!(containers_in(&pulled), bobs_only);
-            assert!(pulled.access.iter().all(|a| a.role == Some(Role::Owner)));
+            let owned: BTreeSet<ContainerId> = containers_in(&pulled)
+                .into_iter()
+                .filter(|c| !named.contains(c))
+                .collect();
+            assert_eq!(owned, bobs_only);
+            for access in &pulled.access {
+                if named.contains(&access.container_id) {
+                    assert_eq!(access.role, None, "named, not readable: a revocation");
+                } else {
+                    assert_eq!(access.role, Some(Role::Owner));
+                }
+            }
+            assert!(pulled.heads.iter().all(|h| bobs_only.contains(&h.container_id)));
         }
 
         // Push: every change into Ann's containers is refused, and nothing is stored there.

@@ -411,3 +411,24 @@ on_both_databases! {
         assert!(old.status.is_client_error());
     }
 }
+
+on_both_databases! {
+    async fn a_share_gone_with_its_owners_account_is_forgotten_by_its_recipients(server) {
+        use sea_orm::EntityTrait;
+        let alice = server.person("alice@example.com").await;
+        let bob = server.person("bob@example.com").await;
+        let draft = ShareDraft::new(&alice).with(&bob, ListRole::Edit);
+        server.share(&alice, &draft, &[&alice, &bob]).await;
+        let seen = pull_all(&server, &bob.session).await;
+        assert_eq!(role_in(&seen, draft.id), Some(Role::Write));
+        // The owner's account goes, and its containers with it (access rows included).
+        let db = server.database().await;
+        backend::entity::account::Entity::delete_by_id(id_of(&alice).0).exec(&db).await.unwrap();
+        // Bob's browser, still following the share, is told it may no longer read it.
+        let request = shared_types::vault::PullRequest { access_since: seen.access_head, cursors: seen.heads.clone() };
+        let next = common::vault::pull(&server, &bob.session, &request).await;
+        let told = next.access.iter().find(|a| a.container_id == ContainerId(draft.id.0)).unwrap();
+        assert_eq!(told.role, None);
+        assert!(next.heads.iter().all(|h| h.container_id != ContainerId(draft.id.0)));
+    }
+}

@@ -3,8 +3,8 @@
 //! - `share` is the share's own row (its id is its container's). Deleting a share only marks
 //!   `deleted_at`, so the revocations written to its recipients' access feeds keep their
 //!   container. It goes with its container when the owner's account is deleted (the container
-//!   cascades from its owner); telling recipients of that case is still to do (see the
-//!   sharing design, §0).
+//!   cascades from its owner); a pull then tells each recipient that still follows it that it
+//!   may no longer read it (`services::vault::pull`).
 //! - `share_principal` is the current list as rows: who the server serves the share to.
 //! - `share_list` keeps every signed list exactly as sent, so a browser walks on from the last
 //!   epoch it verified.

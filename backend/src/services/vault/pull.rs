@@ -18,8 +18,8 @@ use sea_orm::{
     EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use shared_types::vault::{
-    Checkpoint, Cursor, MAX_PULL_BYTES, MAX_PULL_CONTAINERS, MAX_PULL_RECORDS, PullRequest,
-    PullResponse,
+    Checkpoint, ContainerAccess, ContainerKind, Cursor, MAX_PULL_BYTES, MAX_PULL_CONTAINERS,
+    MAX_PULL_RECORDS, PullRequest, PullResponse,
 };
 use shared_types::{AccountId, Base64Bytes, ContainerId};
 use uuid::Uuid;
@@ -37,8 +37,22 @@ pub async fn pull(
 ) -> Result<PullResponse, ApiError> {
     check(&request)?;
     let txn = read_snapshot(db).await?;
-    let (access, access_head) = access::feed(&txn, account, request.access_since).await?;
+    let (mut access, access_head) = access::feed(&txn, account, request.access_since).await?;
     let readable = access::readable(&txn, account).await?;
+    // A container the browser still follows but may no longer read, and whose access row is
+    // gone with it (a share whose owner's account was deleted): told as a revocation, so the
+    // browser forgets it as it would after any other.
+    for cursor in &request.cursors {
+        let told = access.iter().any(|a| a.container_id == cursor.container_id);
+        if !told && !readable.contains_key(&cursor.container_id) {
+            access.push(ContainerAccess {
+                container_id: cursor.container_id,
+                kind: ContainerKind::Share,
+                role: None,
+                revision: access_head,
+            });
+        }
+    }
     let containers: Vec<Head> = vault_container::Entity::find()
         .select_only()
         .column(vault_container::Column::Id)

@@ -1,6 +1,7 @@
 //! Types that cross the wire between the web app and the server: request and response bodies of
 //! the HTTP API and sync records. Compiles for wasm32 and natively and depends only on serde,
-//! uuid and base64, so both sides agree on one definition.
+//! uuid and base64 (and, with the `crypto` feature, on `wasm-crypto` for the statements signed
+//! lists stand for), so both sides agree on one definition.
 //!
 //! Invariant: nothing here holds plaintext secrets except request types that must carry a
 //! proof (auth key, code); those redact themselves in `Debug`.

@@ -122,6 +122,50 @@ pub struct AccessListBody {
     pub entries: Vec<ListEntry>,
 }
 
+#[cfg(feature = "crypto")]
+impl AccessListBody {
+    /// The statement its signature covers (`None`: its group key is not a public key).
+    pub fn statement(&self) -> Option<wasm_crypto::AccessList> {
+        use wasm_crypto::AccessRole as R;
+        let group_key = match &self.group_key {
+            Some(key) => Some(wasm_crypto::EncryptionPublicKey::from_bytes(&key.0).ok()?),
+            None => None,
+        };
+        Some(wasm_crypto::AccessList {
+            kind: match self.kind {
+                ListKind::Share => wasm_crypto::AccessListKind::Share,
+                ListKind::Group => wasm_crypto::AccessListKind::Group,
+            },
+            object_id: self.object_id,
+            epoch: self.epoch,
+            generation: self.generation,
+            generation_id: self.generation_id,
+            group_key,
+            entries: self
+                .entries
+                .iter()
+                .map(|e| wasm_crypto::AccessEntry {
+                    id: e.id,
+                    kind: match e.kind {
+                        EntryKind::Account => wasm_crypto::EntryKind::Account,
+                        EntryKind::Group => wasm_crypto::EntryKind::Group,
+                        EntryKind::Invitee => wasm_crypto::EntryKind::Invitee,
+                    },
+                    role: match e.role {
+                        ListRole::View => R::View,
+                        ListRole::Edit => R::Edit,
+                        ListRole::Manage => R::Manage,
+                        ListRole::Owner => R::Owner,
+                        ListRole::Member => R::Member,
+                        ListRole::Manager => R::Manager,
+                        ListRole::MemberManager => R::MemberManager,
+                    },
+                })
+                .collect(),
+        })
+    }
+}
+
 /// An access list with its signer and signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedList {

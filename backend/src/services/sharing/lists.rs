@@ -10,10 +10,7 @@ use shared_types::sharing::{
 use shared_types::vault::Role;
 use shared_types::{AccountId, ShareId};
 use uuid::Uuid;
-use wasm_crypto::{
-    AccessEntry, AccessList, AccessListKind, AccessRole, EncryptionPublicKey, HpkeBinding,
-    HpkeWrappedKey, Purpose, Signature, Statement, VerifyingKey,
-};
+use wasm_crypto::{HpkeBinding, HpkeWrappedKey, Purpose, Signature, Statement, VerifyingKey};
 
 use super::keys;
 use crate::error::ApiError;
@@ -23,46 +20,9 @@ fn bad(message: &str) -> ApiError {
 }
 
 /// The statement a list's signature covers.
-pub fn to_crypto(body: &AccessListBody) -> Result<AccessList, ApiError> {
-    let group_key = match &body.group_key {
-        Some(key) => Some(
-            EncryptionPublicKey::from_bytes(&key.0)
-                .map_err(|_| bad("The list's group key is not a public key."))?,
-        ),
-        None => None,
-    };
-    Ok(AccessList {
-        kind: match body.kind {
-            ListKind::Share => AccessListKind::Share,
-            ListKind::Group => AccessListKind::Group,
-        },
-        object_id: body.object_id,
-        epoch: body.epoch,
-        generation: body.generation,
-        generation_id: body.generation_id,
-        group_key,
-        entries: body
-            .entries
-            .iter()
-            .map(|e| AccessEntry {
-                id: e.id,
-                kind: match e.kind {
-                    EntryKind::Account => wasm_crypto::EntryKind::Account,
-                    EntryKind::Group => wasm_crypto::EntryKind::Group,
-                    EntryKind::Invitee => wasm_crypto::EntryKind::Invitee,
-                },
-                role: match e.role {
-                    ListRole::View => AccessRole::View,
-                    ListRole::Edit => AccessRole::Edit,
-                    ListRole::Manage => AccessRole::Manage,
-                    ListRole::Owner => AccessRole::Owner,
-                    ListRole::Member => AccessRole::Member,
-                    ListRole::Manager => AccessRole::Manager,
-                    ListRole::MemberManager => AccessRole::MemberManager,
-                },
-            })
-            .collect(),
-    })
+pub fn to_crypto(body: &AccessListBody) -> Result<wasm_crypto::AccessList, ApiError> {
+    body.statement()
+        .ok_or_else(|| bad("The list's group key is not a public key."))
 }
 
 /// The container role a share-list role gives.

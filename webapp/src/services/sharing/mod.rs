@@ -2,5 +2,6 @@
 //! here, and everything the server serves about other accounts is checked here before use.
 
 pub mod contacts;
+pub mod lists;
 pub mod published;
 pub mod trust;

@@ -3,5 +3,6 @@
 
 pub mod contacts;
 pub mod lists;
+pub mod making;
 pub mod published;
 pub mod trust;

@@ -176,3 +176,31 @@ fn a_revoked_container_is_forgotten_at_the_next_sync() {
     );
     assert_eq!(b.pulled(business.into()), 0, "no cursor kept for it");
 }
+
+/// Records of a container this browser holds no key for (a share whose key management is not
+/// here yet) are followed but not kept: the indexes stay whole, with no rebuild at each sync.
+#[test]
+fn records_of_a_container_without_a_key_here_are_not_kept() {
+    let server = MemoryServer::default();
+    let a = browser(&server);
+    let personal = personal(&a);
+    block_on(a.save_item(None, personal, login("mine"), 10)).unwrap();
+    block_on(a.sync(20)).unwrap();
+    let share = ContainerId::new_v7();
+    {
+        let mut s = server.0.borrow_mut();
+        let mut foreign = s.records.values().next().unwrap().clone();
+        foreign.container_id = share;
+        foreign.id = RecordId::new_v7();
+        foreign.revision = s.next(share);
+        s.records.insert((share, foreign.id), foreign);
+    }
+    let b = browser(&server);
+    block_on(b.sync(30)).unwrap();
+    assert_eq!(b.rows(&Scope::All, "").len(), 1);
+    assert!(
+        block_on(b.verify_index()).unwrap(),
+        "the indexes match what is kept"
+    );
+    assert_eq!(b.pulled(share), 1, "followed up to its head");
+}

@@ -190,11 +190,14 @@ impl<C: Cache> VaultSession<C> {
                     .map(|r| r.id),
             );
             // Records of ours that are already here or wait to be sent are left alone: the
-            // push settles the latter.
+            // push settles the latter. Records of a container this browser holds no key for
+            // (a share it cannot open yet) are not kept: they could be neither listed nor
+            // checked, and the container is pulled again from the start once its key is here.
             let incoming: Vec<&VaultRecord> = page
                 .records
                 .iter()
                 .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
+                .filter(|r| self.profile_key(r.container_id).is_some())
                 .collect();
             // Where each record lives in this page, to keep a move's two halves apart.
             let living: BTreeMap<RecordId, ContainerId> = incoming

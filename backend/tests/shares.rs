@@ -234,6 +234,18 @@ on_both_databases! {
             role: ListRole::View,
         });
         cases.push(("a recipient without published keys", unpublished_entry.create(&alice, &[&alice])));
+        let mut crowded = ShareDraft::new(&alice);
+        for _ in 0..shared_types::sharing::MAX_SHARE_ENTRIES {
+            crowded.entries.push(shared_types::sharing::ListEntry {
+                id: uuid::Uuid::now_v7(),
+                kind: shared_types::sharing::EntryKind::Account,
+                role: ListRole::View,
+            });
+        }
+        // Refused before any recipient is looked at (each would cost a query).
+        let reply: Reply<ErrorBody> = server.post("/api/shares", &crowded.create(&alice, &[&alice]), Some(&alice.session)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert!(reply.body.message.contains("at most 500"), "{}", reply.body.message);
         for (what, request) in cases {
             let reply: Reply<ErrorBody> = server.post("/api/shares", &request, Some(&alice.session)).await;
             assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{what}: {:?}", reply.body);

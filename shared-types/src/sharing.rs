@@ -9,6 +9,9 @@ use crate::{AccountId, Base64Bytes};
 /// The most addresses or ids one key lookup may ask for.
 pub const MAX_KEY_LOOKUP: usize = 50;
 
+/// The most entries one share list may name (groups count as one).
+pub const MAX_SHARE_ENTRIES: usize = 500;
+
 /// An account's public keys at one key epoch, with the account's signature over them
 /// (`wasm_crypto::Statement::PublishedKeys`). `PUT /api/account/keys` publishes one; lookups
 /// return the current one.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use sea_orm::ConnectionTrait;
 use shared_types::sharing::{
-    AccessListBody, EntryKind, KeyWrapping, ListKind, ListRole, SignedList,
+    AccessListBody, EntryKind, KeyWrapping, ListKind, ListRole, MAX_SHARE_ENTRIES, SignedList,
 };
 use shared_types::vault::Role;
 use shared_types::{AccountId, ShareId};
@@ -91,6 +91,11 @@ pub async fn check_share_list(
     }
     if signed.signer != caller {
         return Err(bad("A list is signed by the manager who sends it."));
+    }
+    if list.entries.len() > MAX_SHARE_ENTRIES {
+        return Err(bad(
+            "A shared folder has at most 500 recipients; share with a group instead.",
+        ));
     }
     let mut seen = HashSet::new();
     let mut accounts = Vec::new();

@@ -31,6 +31,32 @@ pub struct PublishedKeys {
     pub signature: Base64Bytes,
 }
 
+#[cfg(feature = "crypto")]
+impl PublishedKeys {
+    /// The keys the statement names, if they parse and its signature over them verifies.
+    pub fn verified_keys(
+        &self,
+    ) -> Option<(wasm_crypto::EncryptionPublicKey, wasm_crypto::VerifyingKey)> {
+        let encryption_key =
+            wasm_crypto::EncryptionPublicKey::from_bytes(&self.encryption_key.0).ok()?;
+        let verifying_key = wasm_crypto::VerifyingKey::from_bytes(&self.verifying_key.0).ok()?;
+        let signature = wasm_crypto::Signature::from_bytes(self.signature.0.clone()).ok()?;
+        verifying_key
+            .verify(
+                &wasm_crypto::Statement::PublishedKeys {
+                    account_id: self.account_id.0,
+                    key_epoch: self.key_epoch,
+                    email: &self.email,
+                    encryption_key: &encryption_key,
+                    verifying_key: &verifying_key,
+                },
+                &signature,
+            )
+            .ok()?;
+        Some((encryption_key, verifying_key))
+    }
+}
+
 /// `POST /api/keys/lookup`: the current published keys of accounts, by address or by id (at
 /// most [`MAX_KEY_LOOKUP`] in all). Addresses outside the caller's company count against an
 /// hourly limit; ids (which the caller learnt from a list it holds) do not.

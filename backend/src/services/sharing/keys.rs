@@ -20,7 +20,6 @@ use sea_orm::{
 use shared_types::sharing::{KeyLookupReply, KeyLookupRequest, MAX_KEY_LOOKUP, PublishedKeys};
 use shared_types::{AccountId, Base64Bytes};
 use uuid::Uuid;
-use wasm_crypto::{EncryptionPublicKey, Signature, Statement, VerifyingKey};
 
 use crate::entity::{account, account_key_statement as statement, company_member};
 use crate::error::ApiError;
@@ -72,24 +71,9 @@ pub async fn current(
 
 /// Checks the statement's signature with the keys it names.
 fn verify(keys: &PublishedKeys) -> Result<(), ApiError> {
-    let invalid =
-        |_| bad("These keys are not validly signed; reload the page to update Strongroom.");
-    let encryption_key =
-        EncryptionPublicKey::from_bytes(&keys.encryption_key.0).map_err(invalid)?;
-    let verifying_key = VerifyingKey::from_bytes(&keys.verifying_key.0).map_err(invalid)?;
-    let signature = Signature::from_bytes(keys.signature.0.clone()).map_err(invalid)?;
-    verifying_key
-        .verify(
-            &Statement::PublishedKeys {
-                account_id: keys.account_id.0,
-                key_epoch: keys.key_epoch,
-                email: &keys.email,
-                encryption_key: &encryption_key,
-                verifying_key: &verifying_key,
-            },
-            &signature,
-        )
-        .map_err(invalid)
+    keys.verified_keys().map(drop).ok_or_else(|| {
+        bad("These keys are not validly signed; reload the page to update Strongroom.")
+    })
 }
 
 /// `PUT /api/account/keys`: publishes the caller's keys at an epoch.

@@ -14,9 +14,9 @@
 //!   browser sends the current key wrapped to them.
 //! - A new name is stored only at the next name version.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use shared_types::sharing::{GrantRequest, NewGenerationRequest, RekeyClaim, RenameShareRequest};
-use shared_types::{AccountId, ShareId};
+use shared_types::{AccountId, ContainerId, ShareId};
 use time::Duration;
 use uuid::Uuid;
 
@@ -24,8 +24,9 @@ use super::lists::{Expected, check_share_list, check_wrappings};
 use super::shares::{
     bad, current_list, epoch_of, live_share, refresh, store_list, store_wrappings, stored,
 };
-use crate::entity::{share, share_key_wrapping as wrapping, vault_access, vault_container};
+use crate::entity::{share, share_key_wrapping as wrapping, vault_container};
 use crate::error::ApiError;
+use crate::services::access;
 use crate::services::accounts::now;
 use crate::services::orgs::begin_as;
 use crate::state::AppState;
@@ -63,20 +64,17 @@ pub async fn rename(
         return Err(changed_meanwhile("name_changed"));
     }
     txn.commit().await?;
-    let readers = readers(state, id).await?;
+    let readers = readers(&state.db, id).await?;
     state.notifier.accounts_changed(&state.db, &readers).await;
     Ok(())
 }
 
-async fn readers(state: &AppState, id: ShareId) -> Result<Vec<AccountId>, ApiError> {
-    Ok(vault_access::Entity::find()
-        .filter(vault_access::Column::ContainerId.eq(id.0))
-        .filter(vault_access::Column::Role.is_not_null())
-        .all(&state.db)
+async fn readers(db: &impl ConnectionTrait, id: ShareId) -> Result<Vec<AccountId>, ApiError> {
+    let container = ContainerId(id.0);
+    Ok(access::readers(db, [container])
         .await?
-        .into_iter()
-        .map(|a| AccountId(a.account_id))
-        .collect())
+        .remove(&container)
+        .unwrap_or_default())
 }
 
 /// `POST /api/shares/{share_id}/wrappings`: completes pending grants, by a manager.
@@ -174,17 +172,10 @@ pub async fn new_generation(
     .await?;
     let wrappings = check_wrappings(&txn, caller, list, &req.wrappings).await?;
     // Everyone with access now keeps it only with the new key: all of them get it.
-    let with_access: Vec<Uuid> = vault_access::Entity::find()
-        .filter(vault_access::Column::ContainerId.eq(id.0))
-        .filter(vault_access::Column::Role.is_not_null())
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|a| a.account_id)
-        .collect();
+    let with_access = readers(&txn, id).await?;
     if with_access
         .iter()
-        .any(|a| !wrappings.iter().any(|(r, _)| r == a))
+        .any(|a| !wrappings.iter().any(|(r, _)| *r == a.0))
     {
         return Err(bad("Wrap the new key to everyone who has access."));
     }
@@ -212,7 +203,7 @@ pub async fn new_generation(
     store_wrappings(&txn, id, stored(next_generation)?, wrappings).await?;
     let changed = refresh(&txn, id).await?;
     txn.commit().await?;
-    let mut tell = readers(state, id).await?;
+    let mut tell = readers(&state.db, id).await?;
     tell.extend(changed);
     state.notifier.accounts_changed(&state.db, &tell).await;
     Ok(())
@@ -250,7 +241,7 @@ pub async fn done(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    let readers = readers(state, id).await?;
+    let readers = readers(&state.db, id).await?;
     state.notifier.accounts_changed(&state.db, &readers).await;
     Ok(())
 }

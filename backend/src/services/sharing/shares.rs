@@ -448,16 +448,13 @@ pub async fn delete(state: &AppState, id: ShareId, caller: AccountId) -> Result<
         .filter(share::Column::Id.eq(id.0))
         .exec(&txn)
         .await?;
-    let readers: Vec<Uuid> = vault_access::Entity::find()
-        .filter(vault_access::Column::ContainerId.eq(id.0))
-        .filter(vault_access::Column::Role.is_not_null())
-        .all(&txn)
+    let container = ContainerId(id.0);
+    let readers = access::readers(&txn, [container])
         .await?
-        .into_iter()
-        .map(|a| a.account_id)
-        .collect();
+        .remove(&container)
+        .unwrap_or_default();
     for account in &readers {
-        access::set_access(&txn, ContainerId(id.0), AccountId(*account), None).await?;
+        access::set_access(&txn, container, *account, None).await?;
     }
     vault_record::Entity::delete_many()
         .filter(vault_record::Column::ContainerId.eq(id.0))
@@ -472,8 +469,7 @@ pub async fn delete(state: &AppState, id: ShareId, caller: AccountId) -> Result<
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    let changed: Vec<AccountId> = readers.into_iter().map(AccountId).collect();
-    state.notifier.accounts_changed(&state.db, &changed).await;
+    state.notifier.accounts_changed(&state.db, &readers).await;
     Ok(())
 }
 

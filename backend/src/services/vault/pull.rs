@@ -42,9 +42,10 @@ pub async fn pull(
     // A container the browser still follows but may no longer read, and whose access row is
     // gone with it (a share whose owner's account was deleted): told as a revocation, so the
     // browser forgets it as it would after any other.
+    let told: std::collections::HashSet<ContainerId> =
+        access.iter().map(|a| a.container_id).collect();
     for cursor in &request.cursors {
-        let told = access.iter().any(|a| a.container_id == cursor.container_id);
-        if !told && !readable.contains_key(&cursor.container_id) {
+        if !told.contains(&cursor.container_id) && !readable.contains_key(&cursor.container_id) {
             access.push(ContainerAccess {
                 container_id: cursor.container_id,
                 kind: ContainerKind::Share,

@@ -11,7 +11,7 @@ use shared_types::account::AccountBundle;
 use shared_types::sharing::PublishedKeys;
 use shared_types::{AccountId, Base64Bytes};
 use wasm_crypto::{
-    EncryptionPublicKey, Signature, Statement, VerifyingKey, derive_fingerprint, normalize_email,
+    EncryptionPublicKey, Statement, VerifyingKey, derive_fingerprint, normalize_email,
 };
 
 use crate::services::keys::VaultKeys;
@@ -86,23 +86,9 @@ pub fn verify(served: &PublishedKeys, asked: &Asked<'_>) -> Result<VerifiedKeys,
     if !names_asked {
         return Err(KeysRefused::OtherAccount(who()));
     }
-    let not_signed = |_| KeysRefused::NotSigned(who());
-    let encryption_key =
-        EncryptionPublicKey::from_bytes(&served.encryption_key.0).map_err(not_signed)?;
-    let verifying_key = VerifyingKey::from_bytes(&served.verifying_key.0).map_err(not_signed)?;
-    let signature = Signature::from_bytes(served.signature.0.clone()).map_err(not_signed)?;
-    verifying_key
-        .verify(
-            &Statement::PublishedKeys {
-                account_id: served.account_id.0,
-                key_epoch: served.key_epoch,
-                email: &served.email,
-                encryption_key: &encryption_key,
-                verifying_key: &verifying_key,
-            },
-            &signature,
-        )
-        .map_err(not_signed)?;
+    let (encryption_key, verifying_key) = served
+        .verified_keys()
+        .ok_or_else(|| KeysRefused::NotSigned(who()))?;
     Ok(VerifiedKeys {
         account_id: served.account_id,
         key_epoch: served.key_epoch,

@@ -5,7 +5,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { openOverview } from './support/app';
 
 /** The IndexedDB schema version this release opens its store at (`cache::SCHEMA_VERSION`). */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /** A page of the app's origin that does not run the app, standing in for another release. */
 async function otherRelease(page: Page): Promise<void> {

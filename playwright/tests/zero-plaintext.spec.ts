@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { signUp, uniqueEmail, unlock } from './support/account';
-import { createFolder, openPlace, saveItem, startItem } from './support/vault';
+import { createFolder, openPlace, profileGroup, saveItem, startItem } from './support/vault';
 
 const KINDS = ['Website login', 'Server', 'Secure note', 'Email account', 'Credit card', 'Identity', 'Software licence', 'Wi-Fi', 'Database'];
 
@@ -17,8 +17,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-test('no plaintext of any field reaches the server, its storage or its log', async ({ page }) => {
-  test.setTimeout(120_000);
+test('no plaintext of any field reaches the server, its storage or its log', async ({ page, browser }) => {
+  test.setTimeout(180_000);
   const canaries: string[] = [];
   const canary = (what: string) => {
     const value = `cnry${canaries.length}x${Date.now().toString(36)}${what.replace(/[^a-z]/gi, '').slice(0, 6)}`;
@@ -26,23 +26,34 @@ test('no plaintext of any field reaches the server, its storage or its log', asy
     return value;
   };
   const bodies: Buffer[] = [];
-  page.on('request', (r) => {
-    const body = r.postDataBuffer();
-    if (body) bodies.push(body);
-    bodies.push(Buffer.from(r.url()));
-  });
-  page.on('response', async (r) => {
-    try {
-      bodies.push(await r.body());
-    } catch {
-      // Redirects and aborted responses have no body.
-    }
-  });
+  const record = (p: typeof page) => {
+    p.on('request', (r) => {
+      const body = r.postDataBuffer();
+      if (body) bodies.push(body);
+      bodies.push(Buffer.from(r.url()));
+    });
+    p.on('response', async (r) => {
+      try {
+        bodies.push(await r.body());
+      } catch {
+        // Redirects and aborted responses have no body.
+      }
+    });
+  };
+  record(page);
+
+  // The recipient of a shared folder, whose exchanges are checked too.
+  const recipientEmail = uniqueEmail();
+  const recipient = await (await browser.newContext()).newPage();
+  record(recipient);
+  await signUp(recipient, recipientEmail);
 
   const email = uniqueEmail();
   await signUp(page, email);
+  const tops: Record<string, string> = {};
   for (const profile of ['Personal', 'Business'] as const) {
     const top = canary('folder');
+    tops[profile] = top;
     await createFolder(page, profile, top);
     await createFolder(page, profile, canary('sub'), top);
   }
@@ -91,6 +102,23 @@ test('no plaintext of any field reaches the server, its storage or its log', asy
   await unlock(page);
   await expect(page.getByTestId('sync-state')).toContainText('All changes saved');
   expect(canaries.length).toBeGreaterThan(120);
+
+  // The Personal folder (with its subfolder and items) is shared under a canary name; the
+  // recipient's browser opens it. Neither side sends any of it in clear.
+  await openPlace(page, 'Personal', tops['Personal']);
+  const personal = profileGroup(page, 'Personal');
+  await personal.getByRole('button', { name: 'Share folder' }).click();
+  const dialog = personal.getByRole('dialog', { name: 'Share folder' });
+  const shareName = canary('share');
+  await dialog.getByLabel('Shared folder name').fill(shareName);
+  await dialog.getByLabel('Share with (addresses)').fill(recipientEmail);
+  await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(page.getByTestId('notice')).toContainText(`Shared with ${recipientEmail}`);
+  await expect(page.getByTestId('sync-state')).toContainText('All changes saved', { timeout: 30_000 });
+  const shared = recipient.getByRole('navigation', { name: 'Vault' }).getByRole('group', { name: 'Shared folders' });
+  await expect(shared.getByRole('button', { name: shareName, exact: true })).toBeVisible({ timeout: 30_000 });
+  await shared.getByRole('button', { name: shareName, exact: true }).click();
+  await expect(recipient.getByTestId('item-count')).toHaveText('9 items');
 
   // The admin views too: this account makes a company (its Business items now belong to it),
   // invites one person and two more from a CSV file, changes a role, withdraws an invitation

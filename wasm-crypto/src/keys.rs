@@ -36,7 +36,9 @@ macro_rules! redacted_debug {
     };
 }
 
-/// A 256-bit AES-GCM key: account key, profile key, item key, share key.
+/// A 256-bit AES-GCM key: account key, profile key, item key, share key. A clone is zeroized
+/// on drop like the original (the vault keeps a profile's key beside the account's keys).
+#[derive(Clone)]
 pub struct SymmetricKey(Zeroizing<[u8; KEY_LEN]>);
 redacted_debug!(SymmetricKey);
 

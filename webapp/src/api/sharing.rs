@@ -3,7 +3,8 @@
 
 use shared_types::ShareId;
 use shared_types::sharing::{
-    CreateShareRequest, KeyLookupReply, KeyLookupRequest, PublishedKeys, ShareMeta,
+    CreateShareRequest, KeyLookupReply, KeyLookupRequest, NewGenerationRequest, PublishedKeys,
+    RekeyClaim, RenameShareRequest, ShareMeta,
 };
 
 use super::{ApiClient, ApiError};
@@ -27,6 +28,67 @@ impl ApiClient {
     /// `GET /api/shares/{share_id}`.
     pub async fn share(&self, id: ShareId) -> Result<ShareMeta, ApiError> {
         self.get_json(&format!("/api/shares/{id}")).await
+    }
+
+    /// `POST /api/shares/{share_id}/leave`.
+    pub async fn leave_share(&self, id: ShareId) -> Result<(), ApiError> {
+        self.post_json(&format!("/api/shares/{id}/leave"), &())
+            .await
+    }
+
+    /// `DELETE /api/shares/{share_id}` (the owner).
+    pub async fn delete_share(&self, id: ShareId) -> Result<(), ApiError> {
+        self.send_json("DELETE", &format!("/api/shares/{id}"), &())
+            .await
+    }
+
+    /// `DELETE /api/shares/{share_id}/principals/{principal_id}` (a manager).
+    pub async fn remove_share_principal(
+        &self,
+        id: ShareId,
+        principal: uuid::Uuid,
+    ) -> Result<(), ApiError> {
+        self.send_json(
+            "DELETE",
+            &format!("/api/shares/{id}/principals/{principal}"),
+            &(),
+        )
+        .await
+    }
+
+    /// `PUT /api/shares/{share_id}/name` (a manager).
+    pub async fn rename_share(
+        &self,
+        id: ShareId,
+        request: &RenameShareRequest,
+    ) -> Result<(), ApiError> {
+        self.send_json("PUT", &format!("/api/shares/{id}/name"), request)
+            .await
+    }
+
+    /// `POST /api/shares/{share_id}/rekey/claim` (a manager).
+    pub async fn claim_rekey(&self, id: ShareId) -> Result<RekeyClaim, ApiError> {
+        self.post_json(&format!("/api/shares/{id}/rekey/claim"), &())
+            .await
+    }
+
+    /// `POST /api/shares/{share_id}/generations` (the manager holding the re-key).
+    pub async fn new_generation(
+        &self,
+        id: ShareId,
+        request: &NewGenerationRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json(&format!("/api/shares/{id}/generations"), request)
+            .await
+    }
+
+    /// `POST /api/shares/{share_id}/generations/{generation}/done`.
+    pub async fn rekey_done(&self, id: ShareId, generation: u64) -> Result<(), ApiError> {
+        self.post_json(
+            &format!("/api/shares/{id}/generations/{generation}/done"),
+            &(),
+        )
+        .await
     }
 
     /// `POST /api/keys/lookup`.

@@ -17,8 +17,8 @@ pub use memory::MemoryCache;
 /// The IndexedDB database name.
 pub const DATABASE_NAME: &str = "strongroom";
 /// The IndexedDB schema version: raise it whenever a store is added. (4: records kept as
-/// segments of many records, in a store of their own.)
-pub const SCHEMA_VERSION: u32 = 4;
+/// segments of many records, in a store of their own; 5: the shares' lists and wrappings.)
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The object stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,16 +38,20 @@ pub enum Store {
     /// Per profile, this browser's sealed index of its items and folders (what the list and
     /// search need), so opening the vault does not open every record.
     Index,
+    /// Per share this browser opened, by share id: its signed lists, its wrapped keys and its
+    /// sealed name as last verified, so it opens offline and is the pin a later list must follow.
+    Sharing,
 }
 
 impl Store {
     /// Every store, for creating the database.
-    pub const ALL: [Store; 5] = [
+    pub const ALL: [Store; 6] = [
         Store::Meta,
         Store::Account,
         Store::Records,
         Store::Outbox,
         Store::Index,
+        Store::Sharing,
     ];
 
     /// The object store's name in IndexedDB.
@@ -58,6 +62,7 @@ impl Store {
             Store::Records => "records",
             Store::Outbox => "outbox",
             Store::Index => "index",
+            Store::Sharing => "sharing",
         }
     }
 }

@@ -72,7 +72,7 @@ fn ImportForm() -> impl IntoView {
                     .ok_or("The vault is still opening; try again in a moment.")?;
                 let count = open
                     .session
-                    .import_items(target, items, now)
+                    .import_items(target.into(), items, now)
                     .await
                     .map_err(|e| e.to_string())?;
                 let sent = match open.engine.sync_and_wait().await {

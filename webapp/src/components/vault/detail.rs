@@ -3,7 +3,7 @@
 //! its history of past versions, each viewable and restorable.
 
 use leptos::prelude::*;
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::services::now_ms;
@@ -22,7 +22,7 @@ enum Shown {
     /// The item does not open; why.
     Damaged(String),
     /// The item.
-    Item(RecordId, ProfileId, Box<ItemData>),
+    Item(RecordId, ContainerId, Box<ItemData>),
 }
 
 /// The item pane when nothing is being edited.
@@ -46,7 +46,7 @@ pub fn ItemDetail() -> impl IntoView {
         Some(None) => Shown::Nothing,
         Some(Some(Err(message))) => Shown::Damaged(message),
         Some(Some(Ok(opened))) => {
-            Shown::Item(opened.id, opened.profile, Box::new(opened.data.clone()))
+            Shown::Item(opened.id, opened.container, Box::new(opened.data.clone()))
         }
     });
     move || {
@@ -74,8 +74,12 @@ pub fn ItemDetail() -> impl IntoView {
 
 /// A readable item.
 #[component]
-fn ItemView(id: RecordId, profile: ProfileId, data: ItemData) -> impl IntoView {
+fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView {
     let ui = VaultUi::get();
+    // A viewer of a shared folder reads and copies; nothing else.
+    let editable = ui
+        .session
+        .with_value(|s| s.area(profile).is_some_and(|a| a.can_edit()));
     let (show_history, set_show_history) = signal(false);
     let (moving, set_moving) = signal(false);
     let kind = data.kind;
@@ -86,12 +90,7 @@ fn ItemView(id: RecordId, profile: ProfileId, data: ItemData) -> impl IntoView {
     let place = move || {
         ui.version.track();
         ui.session.with_value(|s| {
-            let profile_name = s
-                .profiles()
-                .into_iter()
-                .find(|(p, _)| *p == profile)
-                .map(|(_, k)| format!("{k:?}"))
-                .unwrap_or_default();
+            let profile_name = s.area(profile).map(|a| a.label()).unwrap_or_default();
             let path = folder
                 .and_then(|f| s.folders().into_iter().find(|n| n.id == f))
                 .map(|n| format!(" / {}", n.path))
@@ -170,7 +169,11 @@ fn ItemView(id: RecordId, profile: ProfileId, data: ItemData) -> impl IntoView {
                     <p class="hint"><span data-testid="item-kind">{kind.label()}</span>" · "<span data-testid="item-place">{place}</span></p>
                 </div>
                 <div class="actions">
-                    {if in_trash {
+                    {if !editable {
+                        view! {
+                            <span class="badge" title=shared_types::push_rules::READ_ONLY>"View only"</span>
+                        }.into_any()
+                    } else if in_trash {
                         view! {
                             <button type="button" class="button primary" on:click=move |_| {
                                 let t = now();
@@ -301,12 +304,12 @@ fn LiveCode(seed: String) -> impl IntoView {
 #[component]
 fn MoveDialog(
     id: RecordId,
-    profile: ProfileId,
+    profile: ContainerId,
     folder: Option<FolderId>,
     close: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ui = VaultUi::get();
-    let profiles = ui.session.with_value(|s| s.profiles());
+    let profiles = ui.session.with_value(|s| s.writable_areas());
     let folders = ui.session.with_value(|s| s.folders());
     let current = format!(
         "{profile}|{}",
@@ -321,7 +324,8 @@ fn MoveDialog(
             let Some((p, f)) = value.split_once('|') else {
                 return;
             };
-            let (Ok(target), folder) = (p.parse::<ProfileId>(), f.parse::<FolderId>().ok()) else {
+            let (Ok(target), folder) = (p.parse::<ContainerId>(), f.parse::<FolderId>().ok())
+            else {
                 return;
             };
             let t = now_ms() as i64;
@@ -332,7 +336,7 @@ fn MoveDialog(
                     if target == profile {
                         s.move_to_folder(id, folder, t).await
                     } else {
-                        s.move_to_profile(id, target, folder, t).await
+                        s.move_to_container(id, target, folder, t).await
                     }
                 },
                 move |_| close(),
@@ -343,10 +347,10 @@ fn MoveDialog(
         <form class="dialog form" role="dialog" aria-label="Move to" on:submit=submit>
             <label for="move-target">"Move to"</label>
             <select id="move-target" prop:value=choice on:change=move |ev| set_choice.set(event_target_value(&ev))>
-                {profiles.into_iter().map(|(p, k)| {
+                {profiles.into_iter().map(|(p, area)| {
                     let top = format!("{p}|");
-                    let name = format!("{k:?}");
-                    let inside = folders.iter().filter(|f| f.profile == p).map(|f| {
+                    let name = area.label();
+                    let inside = folders.iter().filter(|f| f.container == p).map(|f| {
                         let value = format!("{p}|{}", f.id);
                         view! { <option value=value>{format!("{name} / {}", f.path)}</option> }
                     }).collect_view();

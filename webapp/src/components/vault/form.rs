@@ -3,8 +3,7 @@
 //! profile and folder it goes into. Saving seals it in this browser.
 
 use leptos::prelude::*;
-use shared_types::account::ProfileKind;
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::components::strength_meter::StrengthMeter;
@@ -19,7 +18,7 @@ use crate::services::vault::totp;
 #[derive(Clone, PartialEq)]
 struct Draft {
     data: ItemData,
-    profile: ProfileId,
+    profile: ContainerId,
     /// One address per line.
     urls: String,
     /// Comma-separated.
@@ -30,12 +29,13 @@ struct Draft {
 #[component]
 pub fn NewItemForm(kind: ItemKind) -> impl IntoView {
     let ui = VaultUi::get();
-    let profiles = ui.session.with_value(|s| s.profiles());
-    // A new item goes where the person is looking.
+    let areas = ui.session.with_value(|s| s.writable_areas());
+    let writable = |p: &ContainerId| areas.iter().any(|(a, _)| a == p);
+    // A new item goes where the person is looking (when they may write there).
     let (profile, folder) = match ui.scope.get_untracked() {
-        Scope::Profile(p) => (p, None),
-        Scope::Folder(p, f) => (p, Some(f)),
-        _ => (profiles[0].0, None),
+        Scope::Container(p) if writable(&p) => (p, None),
+        Scope::Folder(p, f) if writable(&p) => (p, Some(f)),
+        _ => (areas[0].0, None),
     };
     let mut data = ItemData::new(kind, now_ms() as i64);
     data.folder = folder;
@@ -63,7 +63,7 @@ pub fn EditItemForm(id: RecordId) -> impl IntoView {
             let tags = opened.data.tags.join(", ");
             let draft = Draft {
                 data: opened.data.clone(),
-                profile: opened.profile,
+                profile: opened.container,
                 urls,
                 tags,
             };
@@ -98,7 +98,7 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
     let draft = RwSignal::new(draft);
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
-    let profiles = ui.session.with_value(|s| s.profiles());
+    let profiles = ui.session.with_value(|s| s.writable_areas());
     let folders = ui.session.with_value(|s| s.folders());
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -204,12 +204,12 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
                     <select id="field-profile"
                         prop:value=move || draft.with(|d| d.profile.to_string())
                         on:change=move |ev| {
-                            if let Ok(p) = event_target_value(&ev).parse::<ProfileId>() {
+                            if let Ok(p) = event_target_value(&ev).parse::<ContainerId>() {
                                 draft.update(|d| { d.profile = p; d.data.folder = None; });
                             }
                         }>
-                        {profiles.iter().map(|(p, k)| view! {
-                            <option value=p.to_string()>{match k { ProfileKind::Personal => "Personal", ProfileKind::Business => "Business" }}</option>
+                        {profiles.iter().map(|(p, area)| view! {
+                            <option value=p.to_string()>{area.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -224,7 +224,7 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
                         <option value="">"(none)"</option>
                         {move || {
                             let profile = draft.with(|d| d.profile);
-                            folders.iter().filter(|f| f.profile == profile).map(|f| view! {
+                            folders.iter().filter(|f| f.container == profile).map(|f| view! {
                                 <option value=f.id.to_string()>{f.path.clone()}</option>
                             }).collect_view()
                         }}

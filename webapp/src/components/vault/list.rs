@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-use shared_types::account::ProfileKind;
 
 use super::nav::start_drag;
 use super::{Pane, SyncState, VaultUi};
@@ -181,6 +180,7 @@ pub fn ItemList() -> impl IntoView {
                     on:keydown=on_key />
                 <NewItemMenu />
             </div>
+            <super::share::SharePanel />
             <p class="hint list-count" data-testid="item-count">
                 {move || {
                     let n = rows.with(|r| r.len());
@@ -211,16 +211,16 @@ fn scope_name(ui: VaultUi) -> String {
     ui.version.track();
     let profile_name = |id| {
         ui.session
-            .with_value(|s| match s.profiles().into_iter().find(|(p, _)| *p == id) {
-                Some((_, ProfileKind::Business)) => "Business",
-                _ => "Personal",
-            })
+            .with_value(|s| s.area(id).map(|a| a.label()).unwrap_or_default())
     };
     match ui.scope.get() {
-        Scope::All => "both profiles".to_owned(),
+        Scope::All if ui.session.with_value(|s| s.shared().is_empty()) => {
+            "both profiles".to_owned()
+        }
+        Scope::All => "your profiles and shared folders".to_owned(),
         Scope::Favourites => "favourites".to_owned(),
         Scope::Trash => "the trash".to_owned(),
-        Scope::Profile(p) => profile_name(p).to_owned(),
+        Scope::Container(p) => profile_name(p),
         Scope::Folder(p, f) => {
             let path = ui.session.with_value(|s| {
                 s.folders()
@@ -279,12 +279,9 @@ fn ItemRow(index: usize, row: Row) -> impl IntoView {
         }
     };
     let kind_label = row.summary.kind.map(ItemKind::label).unwrap_or("Damaged");
-    let profile = match row.profile_kind {
-        ProfileKind::Personal => "Personal",
-        ProfileKind::Business => "Business",
-    };
+    let profile = row.area.label();
     let place = if row.folder_path.is_empty() {
-        profile.to_owned()
+        profile
     } else {
         format!("{profile} / {}", row.folder_path)
     };

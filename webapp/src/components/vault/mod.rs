@@ -6,6 +6,7 @@ pub mod detail;
 pub mod form;
 pub mod list;
 pub mod nav;
+pub mod share;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

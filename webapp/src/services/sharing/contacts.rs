@@ -7,7 +7,8 @@ use wasm_crypto::normalize_email;
 use super::published::{Asked, KeysRefused, VerifiedKeys, verify};
 use super::trust::{ContactPin, Judgement, PinSource, judge};
 use crate::api::ApiClient;
-use crate::services::vault::BrowserSession;
+use crate::cache::Cache;
+use crate::services::vault::{BrowserSession, VaultSession};
 
 /// What a lookup found for one person, judged against the pins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,11 @@ pub fn found(pins: &[ContactPin], asked: Asked<'_>, served: Option<&PublishedKey
 
 /// Keeps what a judgement allows without asking: a first pin, or the pin following the same
 /// keys to a newer statement. Changed or replayed keys are left for the person.
-async fn keep(session: &BrowserSession, found: &Found, now_ms: i64) -> Result<(), String> {
+pub async fn keep<C: Cache>(
+    session: &VaultSession<C>,
+    found: &Found,
+    now_ms: i64,
+) -> Result<(), String> {
     let Found::Judged {
         served,
         pin,

@@ -61,6 +61,9 @@ pub enum ListProblem {
     /// A wrapping is not signed by a manager of the verified list.
     #[error("The key of this shared folder was not handed out by one of its managers.")]
     UnsignedWrapping,
+    /// The name does not open with the share's key.
+    #[error("The name of this shared folder does not open with its key.")]
+    DamagedName,
 }
 
 /// A list whose chain of signatures was verified.

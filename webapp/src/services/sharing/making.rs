@@ -43,10 +43,12 @@ pub enum MakeError {
     BadRole,
 }
 
-fn wrap_to(
+/// `key`, generation `generation` (id `generation_id`) of a share, wrapped to `recipient`'s
+/// `public` key and signed by this account.
+pub fn wrap_share_key(
     me: &VaultKeys,
     key: &SymmetricKey,
-    generation_id: Uuid,
+    (generation, generation_id): (u64, Uuid),
     recipient: AccountId,
     public: &EncryptionPublicKey,
 ) -> KeyWrapping {
@@ -62,9 +64,22 @@ fn wrap_to(
         recipient: recipient.0,
         recipient_kind: EntryKind::Account,
         recipient_generation: 0,
-        generation: 1,
+        generation,
         sender: me.account_id,
         wrapped: Base64Bytes(wrapped.into_bytes()),
+        signature: Base64Bytes(signature.into_bytes()),
+    }
+}
+
+/// `list`, signed by this account.
+pub fn sign_list(me: &VaultKeys, list: AccessListBody) -> SignedList {
+    let statement = list
+        .statement()
+        .expect("a share list carries no group key to parse");
+    let signature = me.signing_key.sign(&Statement::AccessList(&statement));
+    SignedList {
+        list,
+        signer: me.account_id,
         signature: Base64Bytes(signature.into_bytes()),
     }
 }
@@ -92,10 +107,10 @@ pub fn make_share(
         kind: EntryKind::Account,
         role: ListRole::Owner,
     }];
-    let mut wrappings = vec![wrap_to(
+    let mut wrappings = vec![wrap_share_key(
         me,
         &key,
-        generation_id,
+        (1, generation_id),
         me.account_id,
         &me.encryption_key.public_key(),
     )];
@@ -113,7 +128,13 @@ pub fn make_share(
             kind: EntryKind::Account,
             role: *role,
         });
-        wrappings.push(wrap_to(me, &key, generation_id, pin.account_id, &public));
+        wrappings.push(wrap_share_key(
+            me,
+            &key,
+            (1, generation_id),
+            pin.account_id,
+            &public,
+        ));
     }
     let list = AccessListBody {
         kind: ListKind::Share,
@@ -124,20 +145,12 @@ pub fn make_share(
         group_key: None,
         entries,
     };
-    let statement = list
-        .statement()
-        .expect("a share list carries no group key to parse");
-    let signature = me.signing_key.sign(&Statement::AccessList(&statement));
     let sealed_name = wasm_crypto::seal(&key, &name_binding(id, 1), name.as_bytes());
     Ok(NewShare {
         request: CreateShareRequest {
             id,
             sealed_name: Base64Bytes(sealed_name.into_bytes()),
-            list: SignedList {
-                list,
-                signer: me.account_id,
-                signature: Base64Bytes(signature.into_bytes()),
-            },
+            list: sign_list(me, list),
             wrappings,
         },
         key,

@@ -5,4 +5,5 @@ pub mod contacts;
 pub mod lists;
 pub mod making;
 pub mod published;
+pub mod shares;
 pub mod trust;

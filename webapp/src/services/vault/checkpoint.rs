@@ -137,13 +137,22 @@ impl<C: Cache> VaultSession<C> {
         pulled.checked.get(&container).copied().unwrap_or(0)
     }
 
+    /// Opens a checkpoint of `container` with any key held of it (a share being re-keyed keeps
+    /// its earlier key until every record is sealed again).
+    fn open_checkpoint(&self, container: ContainerId, checkpoint: &Checkpoint) -> Option<Contents> {
+        self.open_in(container, |key| {
+            open(key, checkpoint).ok_or(super::seal::SealError::Damaged)
+        })
+        .and_then(Result::ok)
+    }
+
     /// What this browser lists of each of its profiles, and the containers among them with
     /// changes waiting (all of them when a waiting change moves a record). The listing is taken
     /// first: a save in progress updates the listing before its write, and the outbox read
     /// waits for that write, so a listing that includes it is always marked as waiting.
     async fn settled_contents(&self) -> Result<BTreeMap<ContainerId, Contents>> {
-        let mut contents: BTreeMap<ContainerId, Contents> = (self.inner.profiles.borrow().iter())
-            .map(|p| (ContainerId::from(p.id), Contents::of(&p.index)))
+        let mut contents: BTreeMap<ContainerId, Contents> = (self.inner.containers.borrow().iter())
+            .map(|p| (p.id, Contents::of(&p.index)))
             .collect();
         match unsettled(&self.outbox().await?) {
             Some(busy) => contents.retain(|c, _| !busy.contains(c)),
@@ -167,8 +176,7 @@ impl<C: Cache> VaultSession<C> {
         let mut held = self.settled_contents().await?;
         let mut again = BTreeSet::new();
         for (&container, &cursor) in &state.containers {
-            let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
-            else {
+            let Some(held) = held.get(&container).filter(|_| self.holds(container)) else {
                 continue;
             };
             let floor = state.checked.get(&container).copied().unwrap_or(0);
@@ -177,7 +185,8 @@ impl<C: Cache> VaultSession<C> {
                     if state.refuted.get(&container) == Some(&cursor) {
                         continue;
                     }
-                    if checkpoint.revision == cursor && open(key, checkpoint).as_ref() == Some(held)
+                    if checkpoint.revision == cursor
+                        && self.open_checkpoint(container, checkpoint).as_ref() == Some(held)
                     {
                         state.checked.insert(container, cursor);
                     } else {
@@ -204,14 +213,16 @@ impl<C: Cache> VaultSession<C> {
             held = self.settled_contents().await?;
             for &container in &again {
                 let revision = state.of(container);
-                let (Some(key), Some(held), Some(checkpoint)) = (
-                    self.profile_key(container),
+                let (true, Some(held), Some(checkpoint)) = (
+                    self.holds(container),
                     held.get(&container),
                     served.to_compare(container, revision),
                 ) else {
                     continue;
                 };
-                if checkpoint.revision == revision && open(key, checkpoint).as_ref() == Some(held) {
+                if checkpoint.revision == revision
+                    && self.open_checkpoint(container, checkpoint).as_ref() == Some(held)
+                {
                     state.checked.insert(container, revision);
                 } else {
                     state.refuted.insert(container, revision);
@@ -226,12 +237,14 @@ impl<C: Cache> VaultSession<C> {
         for (&container, &cursor) in &state.containers {
             let at_cursor =
                 (served.checkpoints.get(&container)).is_some_and(|c| c.revision == cursor);
-            let (Some(key), Some(held)) = (self.profile_key(container), held.get(&container))
+            let (Some(key), Some(held)) = (self.container_key(container), held.get(&container))
             else {
                 continue;
             };
-            if cursor > 0 && !at_cursor {
-                leave.extend(seal(key, container, cursor, *held));
+            // A viewer of a shared folder may not write there, checkpoints included.
+            let writes = self.area(container).is_some_and(|a| a.can_edit());
+            if cursor > 0 && !at_cursor && writes {
+                leave.extend(seal(&key, container, cursor, *held));
             }
         }
         if !leave.is_empty() {

@@ -35,13 +35,13 @@ fn a_record_hidden_from_a_new_browser_is_reported_and_arrives_once_served() {
     let hidden = block_on(a.save_item(None, personal, titled("Hidden"), 10)).unwrap();
     block_on(a.save_item(None, personal, titled("Shown"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
-    assert!(a.checked(personal.into()) > 0, "A left a checkpoint");
+    assert!(a.checked(personal) > 0, "A left a checkpoint");
 
     server.0.borrow_mut().hidden.insert(hidden);
     let c = browser(&server);
     let report = block_on(c.sync(30)).unwrap();
     let expected = ContainerFinding {
-        container: personal.into(),
+        container: personal,
         what: ContainerFindingKind::RecordsHidden,
     };
     assert_eq!(report.containers, vec![expected], "{report:?}");
@@ -76,7 +76,7 @@ fn the_newest_record_hidden_from_a_new_browser_is_reported() {
     assert_eq!(
         report.containers,
         vec![ContainerFinding {
-            container: personal.into(),
+            container: personal,
             what: ContainerFindingKind::RecordsHidden,
         }],
         "{report:?}"
@@ -124,9 +124,9 @@ fn a_restored_server_that_took_other_writes_is_caught_and_nothing_is_lost() {
         block_on(b.save_item(None, personal, titled(&format!("B{n}")), 60)).unwrap();
     }
     block_on(b.sync(70)).unwrap();
-    let head = server.0.borrow().heads[&ContainerId::from(personal)];
+    let head = server.0.borrow().heads[&personal];
     assert!(
-        head > a.pulled(personal.into()),
+        head > a.pulled(personal),
         "the restored server moved past A"
     );
 
@@ -162,7 +162,7 @@ fn a_hidden_newer_checkpoint_is_reported() {
     assert_eq!(
         report.containers,
         vec![ContainerFinding {
-            container: personal.into(),
+            container: personal,
             what: ContainerFindingKind::CheckpointHidden
         }]
     );
@@ -177,7 +177,7 @@ fn a_checkpoint_the_server_made_up_is_not_believed() {
     block_on(a.sync(20)).unwrap();
     {
         let mut s = server.0.borrow_mut();
-        let checkpoint = s.checkpoints.get_mut(&ContainerId::from(personal)).unwrap();
+        let checkpoint = s.checkpoints.get_mut(&personal).unwrap();
         let last = checkpoint.sealed.0.len() - 1;
         checkpoint.sealed.0[last] ^= 1;
     }

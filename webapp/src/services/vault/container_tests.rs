@@ -18,7 +18,7 @@ fn an_item_moved_to_the_other_profile_arrives_there_once() {
         let moved = block_on(a.save_item(None, personal, login("moved"), 10)).unwrap();
         block_on(a.sync(20)).unwrap();
         block_on(b.sync(30)).unwrap();
-        block_on(a.move_to_profile(moved, business, None, 40)).unwrap();
+        block_on(a.move_to_container(moved, business, None, 40)).unwrap();
         for n in 0..others {
             block_on(a.save_item(None, business, login(&format!("other {n}")), 50)).unwrap();
         }
@@ -26,7 +26,7 @@ fn an_item_moved_to_the_other_profile_arrives_there_once() {
         block_on(b.sync(70)).unwrap();
         for session in [&a, &b] {
             let opened = block_on(session.item(moved)).unwrap();
-            assert_eq!(opened.profile, business, "with {others} other items");
+            assert_eq!(opened.container, business, "with {others} other items");
             assert_eq!(opened.data.field("password"), "moved");
             let listed = session
                 .rows(&Scope::All, "")
@@ -37,7 +37,7 @@ fn an_item_moved_to_the_other_profile_arrives_there_once() {
             assert_eq!(block_on(session.pending_count()).unwrap(), 0);
         }
         let server = server.0.borrow();
-        let left = &server.records[&(ContainerId::from(personal), moved)];
+        let left = &server.records[&(personal, moved)];
         assert!(left.data.is_none(), "the profile it left keeps a deletion");
     }
 }
@@ -58,14 +58,14 @@ fn a_vault_from_before_containers_pulls_nothing_twice() {
     let cache = MemoryCache::default();
     let b = browser_on(&server, cache.clone());
     block_on(b.sync(30)).unwrap();
-    let head = server.0.borrow().heads[&ContainerId::from(personal)];
+    let head = server.0.borrow().heads[&personal];
     drop(b);
     // What the previous release left in Meta.
     block_on(cache.delete(Store::Meta, CURSORS)).unwrap();
     block_on(cache.put(Store::Meta, OLD_PULLED_REVISION, &to_bytes(&head).unwrap())).unwrap();
 
     let b = browser_on(&server, cache.clone());
-    assert_eq!(b.pulled(ContainerId::from(personal)), head);
+    assert_eq!(b.pulled(personal), head);
     let report = block_on(b.sync(40)).unwrap();
     assert_eq!(report.received, 0, "{report:?}");
     assert_eq!(report.rolled_back, 0, "{report:?}");
@@ -158,7 +158,7 @@ fn a_revoked_container_is_forgotten_at_the_next_sync() {
     // B changes the business item, then access to it is taken away.
     block_on(b.save_item(Some(gone), business, login("gone-2"), 40)).unwrap();
     server.0.borrow_mut().revoked.push(ContainerAccess {
-        container_id: business.into(),
+        container_id: business,
         kind: ContainerKind::Profile,
         role: None,
         revision: 3,
@@ -174,7 +174,7 @@ fn a_revoked_container_is_forgotten_at_the_next_sync() {
         versions(&b, kept).unwrap(),
         BTreeSet::from(["kept".to_owned()])
     );
-    assert_eq!(b.pulled(business.into()), 0, "no cursor kept for it");
+    assert_eq!(b.pulled(business), 0, "no cursor kept for it");
 }
 
 /// Records of a container this browser holds no key for (a share whose key management is not

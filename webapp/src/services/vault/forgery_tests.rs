@@ -20,7 +20,7 @@ struct Scene {
 fn scene() -> Scene {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));
-    let container = ContainerId::from(personal(&a));
+    let container = personal(&a);
     let item = block_on(a.save_item(None, personal(&a), login("v1"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
     let first = stored(&server, container, item);
@@ -156,7 +156,7 @@ fn a_deletion_mark_older_than_the_copy_kept_here_is_refused() {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));
     let personal = personal(&a);
-    let container = ContainerId::from(personal);
+    let container = personal;
     let item = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
     block_on(b.sync(30)).unwrap();
@@ -224,7 +224,7 @@ fn an_edit_that_beats_a_deletion_ends_above_the_deletions_version() {
     let server = MemoryServer::default();
     let (a, b) = (browser(&server), browser(&server));
     let personal = personal(&a);
-    let container = ContainerId::from(personal);
+    let container = personal;
     let item = block_on(a.save_item(None, personal, login("v1"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
     block_on(b.sync(30)).unwrap();

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use shared_types::vault::RecordKind;
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::index::{FolderEntry, ItemSummary};
 use super::model::{FolderData, ItemData, ItemKind};
@@ -202,20 +202,25 @@ pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportEr
 }
 
 impl<C: Cache> VaultSession<C> {
-    /// Imports items into `profile`, creating the folders their paths name (reusing folders with
+    /// Imports items into `profile` (a profile or a shared folder), creating the folders their paths name (reusing folders with
     /// the same path). Items are sealed and written in batches and the index once at the end, so
     /// 10,000 items take seconds, not minutes. Returns how many were imported.
     pub async fn import_items(
         &self,
-        profile: ProfileId,
+        profile: ContainerId,
         items: Vec<Imported>,
         now_ms: i64,
     ) -> Result<usize> {
         const BATCH: usize = 500;
-        let profile_key = self.key_of(profile)?;
+        self.may_change(profile)?;
+        let profile_key = &*self.key_of(profile)?;
         // Existing folders by path, so a second import lands in the same ones.
         let mut folders: BTreeMap<Vec<String>, FolderId> = BTreeMap::new();
-        for node in self.folders().into_iter().filter(|f| f.profile == profile) {
+        for node in self
+            .folders()
+            .into_iter()
+            .filter(|f| f.container == profile)
+        {
             let path = node.path.split(" / ").map(str::to_owned).collect();
             folders.insert(path, node.id);
         }
@@ -239,7 +244,7 @@ impl<C: Cache> VaultSession<C> {
                         let place = Place {
                             id,
                             kind: RecordKind::Folder,
-                            container_id: profile.into(),
+                            container_id: profile,
                             parent_id: None,
                         };
                         batch.record(&local_record(place, None, data, 1, now_ms), None)?;
@@ -264,7 +269,7 @@ impl<C: Cache> VaultSession<C> {
             let place = Place {
                 id,
                 kind: RecordKind::Item,
-                container_id: profile.into(),
+                container_id: profile,
                 parent_id: None,
             };
             let record = local_record(place, sealed.key, sealed.data, 1, now_ms);

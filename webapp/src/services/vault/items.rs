@@ -8,18 +8,24 @@
 //! - An item's record, the version it replaces, their outbox entries and the index are written
 //!   in one transaction.
 //! - An item moved to another profile keeps its own key, wrapped again under that profile's
-//!   key; a folder of the old profile is left behind (folders belong to one profile).
+//!   key; a folder of the old container is left behind (folders belong to one container).
+//! - An item moved into a shared folder, out of one or between two gets a new item key, and its
+//!   past versions are sealed again under it in the new container (the old ones are deleted
+//!   with a mark): the share's readers never hold a key that opens what was written before it
+//!   arrived, and those who could read the share before cannot read what is written after.
+//! - Nothing is written into a shared folder, or moved out of one, by a viewer.
 //! - An item stays in the trash for [`TRASH_DAYS`] days; opening the vault purges it after
 //!   that, with its history.
 
 use shared_types::vault::{RecordKind, VaultRecord};
-use shared_types::{FolderId, ProfileId, RecordId};
+use shared_types::{ContainerId, FolderId, RecordId};
 use wasm_crypto::SymmetricKey;
 
 use super::index::ItemSummary;
+use super::listing::Area;
 use super::model::{HistoryData, HistoryReason, ItemData};
 use super::store::{Batch, Place, from_bytes, history_prefix, item_key, local_record};
-use super::{ProfileState, Result, VaultError, VaultSession, seal};
+use super::{ContainerState, Result, VaultError, VaultSession, seal};
 use crate::cache::{Cache, Store};
 
 /// Days an item stays in the trash before it is purged.
@@ -31,8 +37,8 @@ pub(super) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub struct OpenedItem {
     /// Its id.
     pub id: RecordId,
-    /// Its profile.
-    pub profile: ProfileId,
+    /// Its container (a profile or a shared folder).
+    pub container: ContainerId,
     /// Its content.
     pub data: ItemData,
     /// Whether a change to it is waiting to be sent.
@@ -54,8 +60,9 @@ impl<C: Cache> VaultSession<C> {
             .stored(&item_key(id))
             .await?
             .ok_or(VaultError::Missing)?;
-        let key = self.key_of(record.container_id)?;
-        let (item_key, data) = seal::open_item(key, &record)?;
+        let (item_key, data) = self
+            .open_in(record.container_id, |key| seal::open_item(key, &record))
+            .ok_or(VaultError::Missing)??;
         Ok((record, item_key, data))
     }
 
@@ -70,25 +77,23 @@ impl<C: Cache> VaultSession<C> {
             .is_some();
         Ok(OpenedItem {
             id,
-            profile: self
-                .profile_in(record.container_id)
-                .ok_or(VaultError::Missing)?,
+            container: record.container_id,
             data,
             pending,
         })
     }
 
     /// Saves an item: a new one when `id` is `None`, else a new version of it (the replaced
-    /// content is kept in its history). `profile` may differ from the item's profile: the item
-    /// then moves there and its key is wrapped again under that profile's key.
+    /// content is kept in its history). `container` may differ from the item's: the item then
+    /// moves there (see the module's invariants for its key).
     pub async fn save_item(
         &self,
         id: Option<RecordId>,
-        profile: ProfileId,
+        container: ContainerId,
         data: ItemData,
         now_ms: i64,
     ) -> Result<RecordId> {
-        self.save_version(id, profile, data, HistoryReason::Edit, now_ms)
+        self.save_version(id, container, data, HistoryReason::Edit, now_ms)
             .await
     }
 
@@ -96,17 +101,17 @@ impl<C: Cache> VaultSession<C> {
     async fn save_version(
         &self,
         id: Option<RecordId>,
-        profile: ProfileId,
+        container: ContainerId,
         data: ItemData,
         reason: HistoryReason,
         now_ms: i64,
     ) -> Result<RecordId> {
         let mut batch = Batch::new();
         let (id, summary) = self
-            .stage_item(&mut batch, id, profile, data, reason, now_ms)
+            .stage_item(&mut batch, id, container, data, reason, now_ms)
             .await?;
-        self.update_index(&mut batch.writes, |profiles| {
-            place_in_index(profiles, id, profile, summary)
+        self.update_index(&mut batch.writes, |containers| {
+            place_in_index(containers, id, container, summary)
         })?;
         self.inner.cache.write(batch.writes).await?;
         Ok(id)
@@ -118,7 +123,7 @@ impl<C: Cache> VaultSession<C> {
         &self,
         batch: &mut Batch,
         id: Option<RecordId>,
-        profile: ProfileId,
+        container: ContainerId,
         mut data: ItemData,
         reason: HistoryReason,
         now_ms: i64,
@@ -126,7 +131,8 @@ impl<C: Cache> VaultSession<C> {
         if data.title.trim().is_empty() {
             return Err(VaultError::Invalid("Give the item a title.".to_owned()));
         }
-        let profile_key = self.key_of(profile)?;
+        self.may_change(container)?;
+        let container_key = self.key_of(container)?;
         data.title = data.title.trim().to_owned();
         data.modified_at = now_ms;
         let (id, item_key, held, base) = match id {
@@ -137,34 +143,46 @@ impl<C: Cache> VaultSession<C> {
                 None,
             ),
             Some(id) => {
-                let (record, item_key, old) = self.load_item(id).await?;
+                let (record, mut item_key, old) = self.load_item(id).await?;
                 let base = self.pending_base(id, record.revision).await?;
+                if record.container_id != container {
+                    self.may_change(record.container_id)?;
+                }
+                if record.container_id != container
+                    && (self.is_shared(record.container_id) || self.is_shared(container))
+                {
+                    item_key = self
+                        .rekey_history(batch, &record, &item_key, container, now_ms)
+                        .await?;
+                }
                 if content_differs(&old, &data) {
-                    self.keep_version(batch, &item_key, &record, old, reason, now_ms)?;
+                    let mut at = record.clone();
+                    at.container_id = container;
+                    self.keep_version(batch, &item_key, &at, old, reason, now_ms)?;
                 }
                 (id, item_key, Some(record), base)
             }
         };
-        let old_profile = held.as_ref().map(|r| r.container_id);
+        let old_container = held.as_ref().map(|r| r.container_id);
         let version = held.as_ref().map_or(1, |r| r.version + 1);
-        if old_profile != Some(profile.into()) {
-            // Folders belong to one profile.
+        if old_container != Some(container) {
+            // Folders belong to one container.
             let in_target = data.folder.is_some_and(|f| {
                 self.inner
-                    .profiles
+                    .containers
                     .borrow()
                     .iter()
-                    .any(|p| p.id == profile && p.index.folders.contains_key(&RecordId(f.0)))
+                    .any(|p| p.id == container && p.index.folders.contains_key(&RecordId(f.0)))
             });
             if !in_target {
                 data.folder = None;
             }
         }
-        let sealed = seal::seal_item(profile_key, profile, id, &item_key, &data, version)?;
+        let sealed = seal::seal_item(&container_key, container, id, &item_key, &data, version)?;
         let place = Place {
             id,
             kind: RecordKind::Item,
-            container_id: profile.into(),
+            container_id: container,
             parent_id: None,
         };
         let mut record = local_record(place, sealed.key, sealed.data, version, now_ms);
@@ -179,6 +197,61 @@ impl<C: Cache> VaultSession<C> {
         }
         batch.record(&record, base)?;
         Ok((id, ItemSummary::of(&data, version)))
+    }
+
+    /// Whether `container` is a shared folder.
+    fn is_shared(&self, container: ContainerId) -> bool {
+        matches!(self.area(container), Some(Area::Shared(_)))
+    }
+
+    /// Refuses a change to a shared folder this account may only view.
+    pub(super) fn may_change(&self, container: ContainerId) -> Result<()> {
+        match self.area(container) {
+            Some(area) if !area.can_edit() => Err(VaultError::Invalid(
+                shared_types::push_rules::READ_ONLY.to_owned(),
+            )),
+            Some(_) => Ok(()),
+            None => Err(VaultError::Missing),
+        }
+    }
+
+    /// For an item moving between containers when a shared folder is either: a new item key,
+    /// with every past version sealed again under it in `target` (new records) and the old ones
+    /// deleted with a mark. Returns the new key.
+    pub(super) async fn rekey_history(
+        &self,
+        batch: &mut Batch,
+        item: &VaultRecord,
+        old_key: &SymmetricKey,
+        target: ContainerId,
+        now_ms: i64,
+    ) -> Result<SymmetricKey> {
+        let new_key = wasm_crypto::make_symmetric_key();
+        let mut moved = item.clone();
+        moved.container_id = target;
+        for (_, bytes) in self
+            .inner
+            .cache
+            .get_prefix(Store::Records, &history_prefix(item.id))
+            .await?
+        {
+            let past: VaultRecord = from_bytes(&bytes)?;
+            let base = self.pending_base(past.id, past.revision).await?;
+            let mark = self.deletion_mark(&past, past.container_id)?;
+            if let Ok(history) = seal::open_history(old_key, &past) {
+                let again = RecordId::new_v7();
+                let data = seal::seal_history(&new_key, item.id, again, &history, 1)?;
+                let place = Place {
+                    id: again,
+                    kind: RecordKind::History,
+                    container_id: target,
+                    parent_id: Some(item.id),
+                };
+                batch.record(&local_record(place, None, data, 1, now_ms), None)?;
+            }
+            batch.delete(&past, base, mark)?;
+        }
+        Ok(new_key)
     }
 
     pub(super) fn keep_version(
@@ -217,7 +290,7 @@ impl<C: Cache> VaultSession<C> {
         let opened = self.item(id).await?;
         let mut data = opened.data.clone();
         edit(&mut data);
-        self.save_item(Some(id), opened.profile, data, now_ms)
+        self.save_item(Some(id), opened.container, data, now_ms)
             .await?;
         Ok(())
     }
@@ -228,13 +301,13 @@ impl<C: Cache> VaultSession<C> {
             .await
     }
 
-    /// Brings an item back from the trash (to the top of its profile if its folder is gone).
+    /// Brings an item back from the trash (to the top of its container if its folder is gone).
     pub async fn restore_item(&self, id: RecordId, now_ms: i64) -> Result<()> {
-        let profile = self.profile_of(id).ok_or(VaultError::Missing)?;
+        let container = self.container_of(id).ok_or(VaultError::Missing)?;
         let folders: Vec<FolderId> = self
             .folders()
             .into_iter()
-            .filter(|f| f.profile == profile)
+            .filter(|f| f.container == container)
             .map(|f| f.id)
             .collect();
         self.edit_item(id, now_ms, |d| {
@@ -252,7 +325,7 @@ impl<C: Cache> VaultSession<C> {
             .await
     }
 
-    /// Puts an item into `folder` of its profile (`None`: the top).
+    /// Puts an item into `folder` of its container (`None`: the top).
     pub async fn move_to_folder(
         &self,
         id: RecordId,
@@ -262,18 +335,18 @@ impl<C: Cache> VaultSession<C> {
         self.edit_item(id, now_ms, |d| d.folder = folder).await
     }
 
-    /// Moves an item to another profile, into `folder` there.
-    pub async fn move_to_profile(
+    /// Moves an item to another profile or shared folder, into `folder` there.
+    pub async fn move_to_container(
         &self,
         id: RecordId,
-        profile: ProfileId,
+        container: ContainerId,
         folder: Option<FolderId>,
         now_ms: i64,
     ) -> Result<()> {
         let opened = self.item(id).await?;
         let mut data = opened.data.clone();
         data.folder = folder;
-        self.save_item(Some(id), profile, data, now_ms).await?;
+        self.save_item(Some(id), container, data, now_ms).await?;
         Ok(())
     }
 
@@ -283,6 +356,7 @@ impl<C: Cache> VaultSession<C> {
             .stored(&item_key(id))
             .await?
             .ok_or(VaultError::Missing)?;
+        self.may_change(record.container_id)?;
         let mut batch = Batch::new();
         for (_, bytes) in self
             .inner
@@ -311,9 +385,10 @@ impl<C: Cache> VaultSession<C> {
     pub(super) async fn purge_expired_trash(&self, now_ms: i64) -> Result<()> {
         let expired: Vec<RecordId> = self
             .inner
-            .profiles
+            .containers
             .borrow()
             .iter()
+            .filter(|c| c.area.can_edit())
             .flat_map(|p| p.index.items.iter())
             .filter(|(_, s)| {
                 s.trashed_at
@@ -371,7 +446,7 @@ impl<C: Cache> VaultSession<C> {
         data.trashed_at = opened.data.trashed_at;
         self.save_version(
             Some(id),
-            opened.profile,
+            opened.container,
             data,
             HistoryReason::Restore,
             now_ms,
@@ -381,16 +456,17 @@ impl<C: Cache> VaultSession<C> {
     }
 }
 
-/// Puts an item's entry into `profile`'s index and out of any other; returns the profiles touched.
+/// Puts an item's entry into `container`'s index and out of any other; returns the containers
+/// touched.
 pub(super) fn place_in_index(
-    profiles: &mut [ProfileState],
+    containers: &mut [ContainerState],
     id: RecordId,
-    profile: ProfileId,
+    container: ContainerId,
     summary: ItemSummary,
-) -> Vec<ProfileId> {
-    let mut touched = vec![profile];
-    for p in profiles.iter_mut() {
-        if p.id == profile {
+) -> Vec<ContainerId> {
+    let mut touched = vec![container];
+    for p in containers.iter_mut() {
+        if p.id == container {
             p.index.items.insert(id, summary.clone());
         } else if p.index.items.remove(&id).is_some() {
             touched.push(p.id);

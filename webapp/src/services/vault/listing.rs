@@ -1,5 +1,5 @@
 //! What the vault shows, read from the opened indexes alone (no record is opened): the item
-//! list for a scope and a search, the folder tree, and the profiles.
+//! list for a scope and a search, the folder tree, the profiles and the shared folders.
 //!
 //! Invariants:
 //! - Nothing here changes the vault; every answer is computed from the profiles' indexes.
@@ -13,21 +13,61 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shared_types::account::ProfileKind;
-use shared_types::{ContainerId, FolderId, ProfileId, RecordId};
+use shared_types::sharing::ListRole;
+use shared_types::{AccountId, ContainerId, FolderId, RecordId};
 
 use super::VaultSession;
 use super::index::ItemSummary;
 use crate::cache::Cache;
+
+/// What a container is to the person: one of their profiles, or a shared folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// One of the account's own profiles.
+    Profile(ProfileKind),
+    /// A share this account may open.
+    Shared(SharedArea),
+}
+
+/// A share, as its recipient sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedArea {
+    /// The share's name (the owner's; recipients cannot rename it).
+    pub name: std::sync::Arc<str>,
+    /// What this account may do in it.
+    pub role: ListRole,
+    /// Who owns it.
+    pub owner: AccountId,
+}
+
+impl Area {
+    /// How the area is called in lists and menus.
+    pub fn label(&self) -> String {
+        match self {
+            Area::Profile(ProfileKind::Personal) => "Personal".to_owned(),
+            Area::Profile(ProfileKind::Business) => "Business".to_owned(),
+            Area::Shared(shared) => shared.name.to_string(),
+        }
+    }
+
+    /// Whether this account may change what is in it (a viewer of a share may not).
+    pub fn can_edit(&self) -> bool {
+        match self {
+            Area::Profile(_) => true,
+            Area::Shared(shared) => shared.role != ListRole::View,
+        }
+    }
+}
 
 /// A row of the item list.
 #[derive(Clone, PartialEq)]
 pub struct Row {
     /// The item.
     pub id: RecordId,
-    /// Its profile.
-    pub profile: ProfileId,
-    /// Which profile that is.
-    pub profile_kind: ProfileKind,
+    /// Its container.
+    pub container: ContainerId,
+    /// What that container is.
+    pub area: Area,
     /// What the list shows.
     pub summary: ItemSummary,
     /// The folder path ("" at the top).
@@ -39,8 +79,8 @@ pub struct Row {
 pub struct FolderNode {
     /// The folder.
     pub id: FolderId,
-    /// Its profile.
-    pub profile: ProfileId,
+    /// Its container.
+    pub container: ContainerId,
     /// Its name.
     pub name: String,
     /// Its parent.
@@ -54,15 +94,15 @@ pub struct FolderNode {
 /// Which items the list shows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum Scope {
-    /// Every item not in the trash, in both profiles.
+    /// Every item not in the trash, in both profiles and every shared folder.
     #[default]
     All,
     /// Starred items.
     Favourites,
-    /// One profile.
-    Profile(ProfileId),
+    /// One profile, or one shared folder.
+    Container(ContainerId),
     /// One folder and the folders inside it.
-    Folder(ProfileId, FolderId),
+    Folder(ContainerId, FolderId),
     /// The trash.
     Trash,
 }
@@ -77,45 +117,75 @@ pub(super) struct SearchText {
 
 impl<C: Cache> VaultSession<C> {
     /// The profiles, Personal first.
-    pub fn profiles(&self) -> Vec<(ProfileId, ProfileKind)> {
-        let mut list: Vec<_> = self
-            .inner
-            .profiles
-            .borrow()
-            .iter()
-            .map(|p| (p.id, p.kind))
+    pub fn profiles(&self) -> Vec<(ContainerId, ProfileKind)> {
+        let mut list: Vec<_> = (self.inner.containers.borrow().iter())
+            .filter_map(|c| match c.area {
+                Area::Profile(kind) => Some((c.id, kind)),
+                Area::Shared(_) => None,
+            })
             .collect();
         list.sort_by_key(|(_, kind)| *kind != ProfileKind::Personal);
         list
     }
 
-    /// How a container is named to the person (a profile today).
+    /// The shared folders this browser opened, by name.
+    pub fn shared(&self) -> Vec<(ContainerId, SharedArea)> {
+        let mut list: Vec<_> = (self.inner.containers.borrow().iter())
+            .filter_map(|c| match &c.area {
+                Area::Shared(shared) => Some((c.id, shared.clone())),
+                Area::Profile(_) => None,
+            })
+            .collect();
+        list.sort_by_key(|(id, s)| (s.name.to_lowercase(), *id));
+        list
+    }
+
+    /// The places an item can be saved in: the profiles, then the shared folders this account
+    /// may change.
+    pub fn writable_areas(&self) -> Vec<(ContainerId, Area)> {
+        let mut out: Vec<_> = (self.profiles().into_iter())
+            .map(|(id, kind)| (id, Area::Profile(kind)))
+            .collect();
+        out.extend(
+            (self.shared().into_iter())
+                .filter(|(_, s)| s.role != ListRole::View)
+                .map(|(id, s)| (id, Area::Shared(s))),
+        );
+        out
+    }
+
+    /// What a container is, when this browser holds it.
+    pub fn area(&self, container: ContainerId) -> Option<Area> {
+        let containers = self.inner.containers.borrow();
+        containers
+            .iter()
+            .find(|c| c.id == container)
+            .map(|c| c.area.clone())
+    }
+
+    /// How a container is named to the person.
     pub fn container_name(&self, container: ContainerId) -> String {
-        match self.profile_in(container).map(|p| self.profile_kind(p)) {
-            Some(Some(ProfileKind::Personal)) => "Your Personal profile".to_owned(),
-            Some(Some(ProfileKind::Business)) => "Your Business profile".to_owned(),
-            _ => "A shared container".to_owned(),
+        match self.area(container) {
+            Some(Area::Profile(ProfileKind::Personal)) => "Your Personal profile".to_owned(),
+            Some(Area::Profile(ProfileKind::Business)) => "Your Business profile".to_owned(),
+            Some(Area::Shared(shared)) => format!("The shared folder \"{}\"", shared.name),
+            None => "A shared folder".to_owned(),
         }
     }
 
-    fn profile_kind(&self, profile: ProfileId) -> Option<ProfileKind> {
-        let profiles = self.inner.profiles.borrow();
-        profiles.iter().find(|p| p.id == profile).map(|p| p.kind)
-    }
-
-    /// The profile an item or folder is in.
-    pub fn profile_of(&self, id: RecordId) -> Option<ProfileId> {
+    /// The container an item or folder is in.
+    pub fn container_of(&self, id: RecordId) -> Option<ContainerId> {
         self.inner
-            .profiles
+            .containers
             .borrow()
             .iter()
             .find(|p| p.index.items.contains_key(&id) || p.index.folders.contains_key(&id))
             .map(|p| p.id)
     }
 
-    /// Every folder of every profile, as a tree in display order.
+    /// Every folder of every container, as a tree in display order.
     pub fn folders(&self) -> Vec<FolderNode> {
-        let profiles = self.inner.profiles.borrow();
+        let profiles = self.inner.containers.borrow();
         let mut out = Vec::new();
         for p in profiles.iter() {
             let mut children: BTreeMap<Option<FolderId>, Vec<(String, FolderId)>> = BTreeMap::new();
@@ -146,7 +216,7 @@ impl<C: Cache> VaultSession<C> {
                 };
                 out.push(FolderNode {
                     id,
-                    profile: p.id,
+                    container: p.id,
                     name: entry.name.clone(),
                     parent: entry.parent,
                     depth,
@@ -164,7 +234,7 @@ impl<C: Cache> VaultSession<C> {
         if let Some(texts) = self.inner.search.borrow().as_ref() {
             return texts.clone();
         }
-        let profiles = self.inner.profiles.borrow();
+        let profiles = self.inner.containers.borrow();
         let mut texts = BTreeMap::new();
         for p in profiles.iter() {
             let paths: BTreeMap<RecordId, String> = p
@@ -193,21 +263,21 @@ impl<C: Cache> VaultSession<C> {
         texts
     }
 
-    /// Where `folder` may move: the folders of its profile that are not it or inside it.
+    /// Where `folder` may move: the folders of its container that are not it or inside it.
     pub fn folder_destinations(&self, folder: FolderId) -> Vec<FolderNode> {
-        let profiles = self.inner.profiles.borrow();
+        let profiles = self.inner.containers.borrow();
         let Some(p) = profiles
             .iter()
             .find(|p| p.index.folders.contains_key(&RecordId(folder.0)))
         else {
             return Vec::new();
         };
-        let profile = p.id;
+        let container = p.id;
         let inside = p.index.subtree(folder);
         drop(profiles);
         self.folders()
             .into_iter()
-            .filter(|f| f.profile == profile && !inside.contains(&f.id))
+            .filter(|f| f.container == container && !inside.contains(&f.id))
             .collect()
     }
 
@@ -215,12 +285,12 @@ impl<C: Cache> VaultSession<C> {
     /// folder path), favourites first, then by title.
     pub fn rows(&self, scope: &Scope, query: &str) -> Vec<Row> {
         let texts = self.search_texts();
-        let profiles = self.inner.profiles.borrow();
+        let profiles = self.inner.containers.borrow();
         let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
         let mut found: Vec<(bool, &str, RecordId, Row)> = Vec::new();
         for p in profiles.iter() {
             let folder_filter = match scope {
-                Scope::Profile(id) | Scope::Folder(id, _) if *id != p.id => continue,
+                Scope::Container(id) | Scope::Folder(id, _) if *id != p.id => continue,
                 Scope::Folder(_, folder) => Some(p.index.subtree(*folder)),
                 _ => None,
             };
@@ -255,8 +325,8 @@ impl<C: Cache> VaultSession<C> {
                     *id,
                     Row {
                         id: *id,
-                        profile: p.id,
-                        profile_kind: p.kind,
+                        container: p.id,
+                        area: p.area.clone(),
                         summary: s.clone(),
                         folder_path,
                     },

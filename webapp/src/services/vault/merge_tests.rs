@@ -14,7 +14,13 @@ use std::rc::Rc;
 
 use futures_executor::block_on;
 use proptest::prelude::*;
+use shared_types::AccountId;
+use shared_types::ShareId;
 use shared_types::push_rules::{self, Verdict};
+use shared_types::sharing::{
+    KeyLookupReply, KeyLookupRequest, KeyWrapping, NewGenerationRequest, RekeyClaim,
+    RenameShareRequest, ShareMeta,
+};
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess,
     ContainerKind, Cursor, PullRequest, PullResponse, PushRequest, PushResponse, RollbackReport,
@@ -27,14 +33,15 @@ use super::store::{CURSORS, OLD_PULLED_REVISION};
 use super::*;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;
+use shared_types::account::ProfileKind;
 
 /// The server in memory: a revision sequence per container, records keyed by (container, id),
 /// a change naming another container moves the record (its old container keeps a tombstone).
 /// Each change is judged by the server's own rules (`shared_types::push_rules`).
 #[derive(Default)]
-struct Server {
+pub(super) struct Server {
     heads: BTreeMap<ContainerId, i64>,
-    records: BTreeMap<(ContainerId, RecordId), VaultRecord>,
+    pub(super) records: BTreeMap<(ContainerId, RecordId), VaultRecord>,
     changes: BTreeMap<ChangeId, (RecordId, i64)>,
     /// Rollbacks browsers reported.
     reported: Vec<u32>,
@@ -51,6 +58,12 @@ struct Server {
     hidden: BTreeSet<RecordId>,
     /// A malicious server: while set, it serves no checkpoint.
     withhold_checkpoints: bool,
+    /// The shares served to each account (`GET /api/shares`).
+    pub(super) shares: BTreeMap<AccountId, Vec<ShareMeta>>,
+    /// Every account's published keys.
+    pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
+    /// How many new share key generations were stored.
+    pub(super) rekeys: usize,
 }
 
 /// A stored record as the push rules see it.
@@ -71,10 +84,105 @@ impl Server {
     }
 }
 
+/// The server, as one account calls it (`None`: the single account of the merge tests).
 #[derive(Clone, Default)]
-struct MemoryServer(Rc<RefCell<Server>>);
+pub(super) struct MemoryServer(pub(super) Rc<RefCell<Server>>, pub(super) Option<AccountId>);
+
+impl MemoryServer {
+    /// The same server, called by `account`.
+    pub(super) fn as_account(&self, account: AccountId) -> Self {
+        Self(self.0.clone(), Some(account))
+    }
+}
 
 impl Remote for MemoryServer {
+    fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>> {
+        let server = self.0.borrow();
+        let result = match (server.unreachable, self.1) {
+            (true, _) => Err(ApiError::Unreachable),
+            (false, Some(account)) => Ok(server.shares.get(&account).cloned().unwrap_or_default()),
+            (false, None) => Ok(Vec::new()),
+        };
+        Box::pin(async move { result })
+    }
+
+    fn claim_rekey(&self, _share: ShareId) -> LocalFuture<'_, Result<RekeyClaim, ApiError>> {
+        let result = Ok(RekeyClaim {
+            granted: true,
+            holder: self.1,
+            until: 0,
+        });
+        Box::pin(async move { result })
+    }
+
+    fn new_generation<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a NewGenerationRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        server.rekeys += 1;
+        for (account, metas) in &mut server.shares {
+            for meta in metas.iter_mut().filter(|m| m.id == share) {
+                meta.lists.push(request.list.clone());
+                meta.generation = request.list.list.generation;
+                meta.wrappings.extend(
+                    (request.wrappings.iter())
+                        .filter(|w| w.recipient == account.0)
+                        .map(|w| KeyWrapping {
+                            generation: request.list.list.generation,
+                            ..w.clone()
+                        }),
+                );
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn rekey_done(&self, share: ShareId, generation: u64) -> LocalFuture<'_, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for metas in server.shares.values_mut() {
+            for meta in metas.iter_mut().filter(|m| m.id == share) {
+                meta.wrappings.retain(|w| w.generation >= generation);
+                meta.rekey_pending = false;
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn rename_share<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a RenameShareRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for metas in server.shares.values_mut() {
+            for meta in metas.iter_mut().filter(|m| m.id == share) {
+                meta.sealed_name = request.sealed_name.clone();
+                meta.name_version = request.name_version;
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn lookup_keys<'a>(
+        &'a self,
+        request: &'a KeyLookupRequest,
+    ) -> LocalFuture<'a, Result<KeyLookupReply, ApiError>> {
+        let server = self.0.borrow();
+        let result = if server.unreachable {
+            Err(ApiError::Unreachable)
+        } else {
+            Ok(KeyLookupReply {
+                keys: (server.published.iter())
+                    .filter(|k| request.account_ids.contains(&k.account_id))
+                    .cloned()
+                    .collect(),
+            })
+        };
+        Box::pin(async move { result })
+    }
+
     fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
         let server = self.0.borrow();
         let result = if server.unreachable {
@@ -345,15 +453,15 @@ fn browser_on(server: &MemoryServer, cache: MemoryCache) -> VaultSession<MemoryC
     .unwrap()
 }
 
-fn personal(session: &VaultSession<MemoryCache>) -> ProfileId {
+fn personal(session: &VaultSession<MemoryCache>) -> ContainerId {
     profile_of_kind(session, ProfileKind::Personal)
 }
 
-fn business(session: &VaultSession<MemoryCache>) -> ProfileId {
+fn business(session: &VaultSession<MemoryCache>) -> ContainerId {
     profile_of_kind(session, ProfileKind::Business)
 }
 
-fn profile_of_kind(session: &VaultSession<MemoryCache>, kind: ProfileKind) -> ProfileId {
+fn profile_of_kind(session: &VaultSession<MemoryCache>, kind: ProfileKind) -> ContainerId {
     session
         .profiles()
         .into_iter()
@@ -389,7 +497,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 let password = format!("item{i}-c{c}-e{n}");
                 current.data.set_field("password", password.clone());
-                block_on(clients[c].save_item(Some(ids[i]), current.profile, current.data, now))
+                block_on(clients[c].save_item(Some(ids[i]), current.container, current.data, now))
                     .unwrap();
                 written[i].insert(password);
             }
@@ -430,7 +538,6 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         );
     }
     // Every browser checked its profile against a checkpoint at its cursor, or left one.
-    let personal = ContainerId::from(personal);
     for client in &clients {
         prop_assert!(client.checked(personal) > 0);
     }

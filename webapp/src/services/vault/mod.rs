@@ -34,7 +34,9 @@ pub mod model;
 mod pull;
 mod push;
 pub mod remote;
+mod rotation;
 pub mod seal;
+mod shares;
 mod store;
 pub mod totp;
 mod trust;
@@ -44,7 +46,6 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use shared_types::account::ProfileKind;
 use shared_types::vault::{RecordChange, RecordKind, VaultRecord};
 use shared_types::{ChangeId, ContainerId, ProfileId, RecordId};
 use wasm_crypto::SymmetricKey;
@@ -59,7 +60,8 @@ use seal::SealError;
 use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes, trust_key};
 
 pub use items::{OpenedItem, PastVersion, TRASH_DAYS};
-pub use listing::{FolderNode, Row, Scope};
+pub use listing::{Area, FolderNode, Row, Scope, SharedArea};
+pub use shares::{ShareNotice, ShareNoticeKind};
 pub use store::forget_local_vault;
 
 /// Why a vault action failed; every message says what to do.
@@ -106,10 +108,15 @@ enum Entry {
     Nothing,
 }
 
-/// One profile, opened.
-struct ProfileState {
-    id: ProfileId,
-    kind: ProfileKind,
+/// One container this browser holds the key of (a profile, or a share it may open), opened.
+struct ContainerState {
+    id: ContainerId,
+    area: Area,
+    /// The container's key (for a share: the key of the generation in force).
+    key: Rc<SymmetricKey>,
+    /// A share's keys of earlier generations, newest first, kept while a re-key runs: what is
+    /// not sealed again yet still opens. Nothing is sealed under them.
+    older: Vec<Rc<SymmetricKey>>,
     index: ProfileIndex,
 }
 
@@ -245,7 +252,13 @@ struct Inner<C> {
     /// How far this browser has pulled (also in Meta), to skip pulls a notice does not need.
     pulled: RefCell<pull::Cursors>,
     keys: Arc<VaultKeys>,
-    profiles: RefCell<Vec<ProfileState>>,
+    /// The profiles, then the shares this browser opened (added and removed by share syncs).
+    containers: RefCell<Vec<ContainerState>>,
+    /// What the server served of each share this browser opened, as verified (also in
+    /// `Store::Sharing`): the pin its next lists must follow.
+    kept_shares: RefCell<BTreeMap<shared_types::ShareId, shared_types::sharing::ShareMeta>>,
+    /// Shares known but not opened, and why.
+    share_notices: RefCell<Vec<ShareNotice>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
     search: RefCell<Option<Rc<BTreeMap<RecordId, SearchText>>>>,
 }
@@ -275,21 +288,24 @@ impl<C: Cache> VaultSession<C> {
     ) -> Result<Self> {
         let profile_ids: Vec<ProfileId> = keys.profiles.iter().map(|(id, _, _)| *id).collect();
         let pulled = pull::Cursors::load(&cache, &profile_ids).await?;
-        let mut profiles = Vec::new();
+        let mut containers = Vec::new();
         let mut readable = true;
         for (id, kind, key) in &keys.profiles {
-            let stored = cache.get(Store::Index, &id.to_string()).await?;
-            let index = match stored.map(|b| seal::open_index(key, *id, b)) {
-                Some(Ok(index)) => index,
+            let key = Rc::new(key.clone());
+            let id = ContainerId::from(*id);
+            let index = match Self::stored_index(&cache, id, &key).await? {
+                Some(index) => index,
                 // None yet (a new vault), or unreadable: rebuilt from the records below.
-                _ => {
+                None => {
                     readable = false;
                     ProfileIndex::default()
                 }
             };
-            profiles.push(ProfileState {
-                id: *id,
-                kind: *kind,
+            containers.push(ContainerState {
+                id,
+                area: Area::Profile(*kind),
+                key,
+                older: Vec::new(),
                 index,
             });
         }
@@ -299,15 +315,28 @@ impl<C: Cache> VaultSession<C> {
                 api: Box::new(api),
                 pulled: RefCell::new(pulled),
                 keys,
-                profiles: RefCell::new(profiles),
+                containers: RefCell::new(containers),
+                kept_shares: RefCell::new(BTreeMap::new()),
+                share_notices: RefCell::new(Vec::new()),
                 search: RefCell::new(None),
             }),
         };
         if !readable {
             session.rebuild_indexes().await?;
         }
+        session.open_kept_shares().await?;
         session.purge_expired_trash(now_ms).await?;
         Ok(session)
+    }
+
+    /// The index of `container` kept here, if it opens with `key`.
+    async fn stored_index(
+        cache: &C,
+        container: ContainerId,
+        key: &SymmetricKey,
+    ) -> Result<Option<ProfileIndex>> {
+        let stored = cache.get(Store::Index, &container.to_string()).await?;
+        Ok(stored.and_then(|b| seal::open_index(key, container, b).ok()))
     }
 
     /// Checks that the indexes list exactly the items and folders stored here (another tab, or
@@ -324,8 +353,8 @@ impl<C: Cache> VaultSession<C> {
 
     /// Whether the indexes list exactly the items, folders and trust records stored here.
     fn index_matches(&self, record_keys: &[String]) -> bool {
-        let profiles = self.inner.profiles.borrow();
-        let mut indexed: Vec<String> = profiles
+        let containers = self.inner.containers.borrow();
+        let mut indexed: Vec<String> = containers
             .iter()
             .flat_map(|p| {
                 p.index
@@ -347,7 +376,7 @@ impl<C: Cache> VaultSession<C> {
 
     /// Opens every item and folder record and writes fresh indexes.
     async fn rebuild_indexes(&self) -> Result<()> {
-        let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
+        let mut fresh: BTreeMap<ContainerId, ProfileIndex> = BTreeMap::new();
         for prefix in store::INDEXED_PREFIXES {
             for (_, bytes) in self.inner.cache.get_prefix(Store::Records, prefix).await? {
                 let Ok(record) = from_bytes::<VaultRecord>(&bytes) else {
@@ -359,10 +388,10 @@ impl<C: Cache> VaultSession<C> {
         let mut writes = Vec::new();
         self.inner.search.replace(None);
         {
-            let mut profiles = self.inner.profiles.borrow_mut();
-            for p in profiles.iter_mut() {
-                p.index = fresh.remove(&p.id).unwrap_or_default();
-                writes.push(self.index_write(p)?);
+            let mut containers = self.inner.containers.borrow_mut();
+            for c in containers.iter_mut() {
+                c.index = fresh.remove(&c.id).unwrap_or_default();
+                writes.push(index_write(c)?);
             }
         }
         self.inner.cache.write(writes).await?;
@@ -372,37 +401,47 @@ impl<C: Cache> VaultSession<C> {
     /// Opens a live record for its profile's index: what it lists (nothing for a past version,
     /// or for a container whose key this browser does not hold), or why it does not open.
     fn entry_of(&self, record: &VaultRecord) -> Result<Entry, SealError> {
-        let Some(key) = self.profile_key(record.container_id) else {
+        if !self.holds(record.container_id) {
             return Ok(Entry::Nothing);
+        }
+        let opened = |open: &dyn Fn(&SymmetricKey) -> Result<Entry, SealError>| {
+            self.open_in(record.container_id, open)
+                .unwrap_or(Ok(Entry::Nothing))
         };
-        Ok(match record.kind {
-            RecordKind::Item => Entry::Item(ItemSummary::of(
-                &seal::open_item(key, record)?.1,
-                record.version,
-            )),
-            RecordKind::Folder => Entry::Folder(FolderEntry::of(
-                &seal::open_folder(key, record)?,
-                record.version,
-            )),
-            RecordKind::Trust => Entry::Trust(TrustEntry {
-                data: Some(seal::open_trust(key, record)?),
-                version: record.version,
+        match record.kind {
+            RecordKind::Item => opened(&|key| {
+                Ok(Entry::Item(ItemSummary::of(
+                    &seal::open_item(key, record)?.1,
+                    record.version,
+                )))
             }),
-            RecordKind::History => Entry::Nothing,
-        })
+            RecordKind::Folder => opened(&|key| {
+                Ok(Entry::Folder(FolderEntry::of(
+                    &seal::open_folder(key, record)?,
+                    record.version,
+                )))
+            }),
+            RecordKind::Trust => opened(&|key| {
+                Ok(Entry::Trust(TrustEntry {
+                    data: Some(seal::open_trust(key, record)?),
+                    version: record.version,
+                }))
+            }),
+            RecordKind::History => Ok(Entry::Nothing),
+        }
     }
 
     /// Lists `record` in its profile's index as `entry`.
     fn index_entry(
         &self,
-        indexes: &mut BTreeMap<ProfileId, ProfileIndex>,
+        indexes: &mut BTreeMap<ContainerId, ProfileIndex>,
         record: &VaultRecord,
         entry: Entry,
     ) {
-        let Some(profile) = self.profile_in(record.container_id) else {
+        if !self.holds(record.container_id) {
             return;
-        };
-        let index = indexes.entry(profile).or_default();
+        }
+        let index = indexes.entry(record.container_id).or_default();
         match entry {
             Entry::Item(summary) => {
                 index.items.insert(record.id, summary);
@@ -419,7 +458,11 @@ impl<C: Cache> VaultSession<C> {
 
     /// Lists a record kept here in its profile's index; one that does not open is listed as
     /// damaged.
-    fn index_record(&self, indexes: &mut BTreeMap<ProfileId, ProfileIndex>, record: &VaultRecord) {
+    fn index_record(
+        &self,
+        indexes: &mut BTreeMap<ContainerId, ProfileIndex>,
+        record: &VaultRecord,
+    ) {
         let entry = self.entry_of(record).unwrap_or_else(|_| match record.kind {
             RecordKind::Item => Entry::Item(ItemSummary::damaged(record.version)),
             RecordKind::Folder => Entry::Folder(FolderEntry {
@@ -436,47 +479,67 @@ impl<C: Cache> VaultSession<C> {
         self.index_entry(indexes, record, entry);
     }
 
-    fn index_write(&self, profile: &ProfileState) -> Result<Write> {
-        let key = self.profile_key(profile.id).ok_or(VaultError::Missing)?;
-        let sealed = seal::seal_index(key, profile.id, &profile.index)?;
-        Ok(Write::Put(Store::Index, profile.id.to_string(), sealed))
-    }
-
-    /// The key of a container this browser holds the key of (one of the account's profiles).
-    fn profile_key(&self, container: impl Into<ContainerId>) -> Option<&SymmetricKey> {
+    /// The key of a container this browser holds the key of (a profile, or a share it opened).
+    fn container_key(&self, container: impl Into<ContainerId>) -> Option<Rc<SymmetricKey>> {
         let container = container.into();
-        self.inner
-            .keys
-            .profiles
+        let containers = self.inner.containers.borrow();
+        containers
             .iter()
-            .find(|(id, _, _)| ContainerId::from(*id) == container)
-            .map(|(_, _, key)| key)
+            .find(|c| c.id == container)
+            .map(|c| c.key.clone())
     }
 
-    /// The profile a container is, when it is one of the account's profiles.
-    fn profile_in(&self, container: ContainerId) -> Option<ProfileId> {
-        self.inner
-            .keys
-            .profiles
-            .iter()
-            .map(|(id, _, _)| *id)
-            .find(|id| ContainerId::from(*id) == container)
+    /// Opens something of `container` with its key, or else with a key of an earlier
+    /// generation this browser still holds (a share being re-keyed); `None` without any key.
+    /// The error is the current key's.
+    fn open_in<T>(
+        &self,
+        container: ContainerId,
+        open: impl Fn(&SymmetricKey) -> Result<T, SealError>,
+    ) -> Option<Result<T, SealError>> {
+        let keys: Vec<Rc<SymmetricKey>> = {
+            let containers = self.inner.containers.borrow();
+            let held = containers.iter().find(|c| c.id == container)?;
+            std::iter::once(held.key.clone())
+                .chain(held.older.iter().cloned())
+                .collect()
+        };
+        let first = open(&keys[0]);
+        if first.is_ok() {
+            return Some(first);
+        }
+        Some(
+            keys[1..]
+                .iter()
+                .map(|k| open(k))
+                .find(Result::is_ok)
+                .unwrap_or(first),
+        )
     }
 
-    fn key_of(&self, container: impl Into<ContainerId>) -> Result<&SymmetricKey> {
-        self.profile_key(container).ok_or(VaultError::Missing)
+    /// Whether this browser holds the key of `container`.
+    fn holds(&self, container: ContainerId) -> bool {
+        self.inner
+            .containers
+            .borrow()
+            .iter()
+            .any(|c| c.id == container)
+    }
+
+    fn key_of(&self, container: impl Into<ContainerId>) -> Result<Rc<SymmetricKey>> {
+        self.container_key(container).ok_or(VaultError::Missing)
     }
 
     fn update_index(
         &self,
         writes: &mut Vec<Write>,
-        change: impl FnOnce(&mut Vec<ProfileState>) -> Vec<ProfileId>,
+        change: impl FnOnce(&mut Vec<ContainerState>) -> Vec<ContainerId>,
     ) -> Result<()> {
         self.inner.search.replace(None);
-        let mut profiles = self.inner.profiles.borrow_mut();
-        let touched = change(&mut profiles);
-        for p in profiles.iter().filter(|p| touched.contains(&p.id)) {
-            writes.push(self.index_write(p)?);
+        let mut containers = self.inner.containers.borrow_mut();
+        let touched = change(&mut containers);
+        for c in containers.iter().filter(|c| touched.contains(&c.id)) {
+            writes.push(index_write(c)?);
         }
         Ok(())
     }
@@ -494,6 +557,8 @@ impl<C: Cache> VaultSession<C> {
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
+        self.sync_shares(now_ms).await?;
+        self.rekey_shares(&mut report, &mut sent, now_ms).await?;
         let served = self
             .pull(
                 &mut report,
@@ -600,9 +665,9 @@ impl<C: Cache> VaultSession<C> {
             self.index_record(&mut fresh, record);
         }
         let id = record.id;
-        self.update_index(writes, |profiles| {
+        self.update_index(writes, |containers| {
             let mut touched = Vec::new();
-            for p in profiles.iter_mut() {
+            for p in containers.iter_mut() {
                 let had = p.index.remove(&id);
                 if let Some(index) = fresh.get_mut(&p.id) {
                     p.index.append(index);
@@ -614,6 +679,11 @@ impl<C: Cache> VaultSession<C> {
             touched
         })
     }
+}
+
+fn index_write(container: &ContainerState) -> Result<Write> {
+    let sealed = seal::seal_index(&container.key, container.id, &container.index)?;
+    Ok(Write::Put(Store::Index, container.id.to_string(), sealed))
 }
 
 #[cfg(test)]

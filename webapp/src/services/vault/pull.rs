@@ -197,7 +197,7 @@ impl<C: Cache> VaultSession<C> {
                 .records
                 .iter()
                 .filter(|r| !sent.contains(&(r.id, r.revision)) && !waiting.contains(&r.id))
-                .filter(|r| self.profile_key(r.container_id).is_some())
+                .filter(|r| self.container_key(r.container_id).is_some())
                 .collect();
             // Where each record lives in this page, to keep a move's two halves apart.
             let living: BTreeMap<RecordId, ContainerId> = incoming
@@ -220,7 +220,7 @@ impl<C: Cache> VaultSession<C> {
                 vec![[None, None]; incoming.len()]
             };
             let mut writes = Vec::new();
-            let mut fresh: BTreeMap<ProfileId, ProfileIndex> = BTreeMap::new();
+            let mut fresh: BTreeMap<ContainerId, ProfileIndex> = BTreeMap::new();
             let mut gone = Vec::new();
             for (record, [held, tombstone]) in incoming.into_iter().zip(locals) {
                 // The live copy kept here, in this container.
@@ -404,11 +404,13 @@ impl<C: Cache> VaultSession<C> {
     /// Whether `tombstone` is a deletion a key holder made of `here`, the copy kept in this
     /// browser: its mark opens for this record, container and kind, at a newer version.
     fn deletes(&self, tombstone: &VaultRecord, here: &VaultRecord) -> bool {
-        let Some(key) = self.profile_key(tombstone.container_id) else {
+        match self.open_in(tombstone.container_id, |key| {
+            seal::open_mark(key, tombstone)
+        }) {
+            Some(opened) => opened.is_ok_and(|version| version > here.version),
             // A container whose key this browser does not hold: nothing here to protect.
-            return true;
-        };
-        seal::open_mark(key, tombstone).is_ok_and(|version| version > here.version)
+            None => true,
+        }
     }
 
     /// Refuses what the server served of `here` (kept in this browser), reports it as `what`,
@@ -434,7 +436,7 @@ impl<C: Cache> VaultSession<C> {
 
     /// Removes every record, waiting change and index entry of `containers` from this browser:
     /// the account may no longer read them.
-    async fn forget_containers(&self, containers: &BTreeSet<ContainerId>) -> Result<()> {
+    pub(super) async fn forget_containers(&self, containers: &BTreeSet<ContainerId>) -> Result<()> {
         let mut writes = Vec::new();
         let mut gone = BTreeSet::new();
         for prefix in store::ALL_PREFIXES {
@@ -482,16 +484,13 @@ impl<C: Cache> VaultSession<C> {
         if ours.kind != RecordKind::Item || theirs.data.is_none() {
             return Ok(());
         }
-        let (Some(our_key), Some(their_key)) = (
-            self.profile_key(ours.container_id),
-            self.profile_key(theirs.container_id),
+        let (Some(Ok((item_key, our_data))), Some(Ok((_, their_data)))) = (
+            self.open_in(ours.container_id, |key| seal::open_item(key, ours)),
+            self.open_in(theirs.container_id, |key| seal::open_item(key, theirs)),
         ) else {
             return Ok(());
         };
-        if let Ok((item_key, our_data)) = seal::open_item(our_key, ours)
-            && let Ok((_, their_data)) = seal::open_item(their_key, theirs)
-            && content_differs(&our_data, &their_data)
-        {
+        if content_differs(&our_data, &their_data) && content_differs(&our_data, &their_data) {
             self.keep_version(
                 batch,
                 &item_key,

@@ -223,7 +223,7 @@ impl<C: Cache> VaultSession<C> {
         theirs.id == ours.id
             && theirs.kind == ours.kind
             && theirs.parent_id == ours.parent_id
-            && self.profile_in(theirs.container_id).is_some()
+            && self.holds(theirs.container_id)
     }
 
     /// Keeps both sides of a conflict: an edit beats a delete; between two edits of an item the
@@ -288,9 +288,8 @@ impl<C: Cache> VaultSession<C> {
                 ));
                 let mut kept = false;
                 if ours.kind == RecordKind::Item
-                    && let Some(key) = self.profile_key(current.container_id)
-                    && let Ok((item_key, _)) = seal::open_item(key, &current)
-                    && let Some(our_key) = self.profile_key(ours.container_id)
+                    && let Some(Ok((item_key, _))) =
+                        self.open_in(current.container_id, |key| seal::open_item(key, &current))
                 {
                     let our_record = VaultRecord {
                         id: ours.id,
@@ -304,7 +303,9 @@ impl<C: Cache> VaultSession<C> {
                         mark: None,
                         updated_at: now_ms / 1000,
                     };
-                    if let Ok((_, our_data)) = seal::open_item(our_key, &our_record) {
+                    if let Some(Ok((_, our_data))) =
+                        self.open_in(ours.container_id, |key| seal::open_item(key, &our_record))
+                    {
                         self.keep_version(
                             &mut batch,
                             &item_key,
@@ -350,13 +351,13 @@ impl<C: Cache> VaultSession<C> {
             return requeue(batch, &newer, base);
         }
         let deleted_at = self
-            .profile_key(deletion.container_id)
-            .and_then(|key| seal::open_mark(key, deletion).ok());
+            .open_in(deletion.container_id, |key| seal::open_mark(key, deletion))
+            .and_then(Result::ok);
         let Some(deleted_at) = deleted_at.filter(|v| *v >= ours.version) else {
             return requeue(batch, ours, base);
         };
         let version = deleted_at + 1;
-        let key = self.key_of(ours.container_id)?;
+        let key = &*self.key_of(ours.container_id)?;
         let mut record = VaultRecord {
             id: ours.id,
             kind: ours.kind,
@@ -371,14 +372,18 @@ impl<C: Cache> VaultSession<C> {
         };
         let data = match ours.kind {
             RecordKind::Item => {
-                let (item_key, item) = seal::open_item(key, &record)?;
+                let (item_key, item) = self
+                    .open_in(ours.container_id, |k| seal::open_item(k, &record))
+                    .ok_or(super::VaultError::Missing)??;
                 let sealed =
                     seal::seal_item(key, ours.container_id, ours.id, &item_key, &item, version)?;
                 record.key = sealed.key;
                 sealed.data
             }
             RecordKind::Folder => {
-                let folder = seal::open_folder(key, &record)?;
+                let folder = self
+                    .open_in(ours.container_id, |k| seal::open_folder(k, &record))
+                    .ok_or(super::VaultError::Missing)??;
                 seal::seal_folder(key, ours.container_id, ours.id, &folder, version)?
             }
             RecordKind::Trust => {

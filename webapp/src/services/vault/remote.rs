@@ -4,6 +4,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use shared_types::ShareId;
+use shared_types::sharing::{
+    KeyLookupReply, KeyLookupRequest, NewGenerationRequest, RekeyClaim, RenameShareRequest,
+    ShareMeta,
+};
 use shared_types::vault::{
     CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
     RollbackReport,
@@ -14,8 +19,31 @@ use crate::api::{ApiClient, ApiError};
 /// A future that stays on the browser's single thread.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-/// The two calls a sync makes.
+/// The calls a sync makes.
 pub trait Remote {
+    /// The shares the account may open or waits for, with their lists and wrappings.
+    fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>>;
+    /// Published keys of accounts (signers of shares' lists, senders of wrappings).
+    fn lookup_keys<'a>(
+        &'a self,
+        request: &'a KeyLookupRequest,
+    ) -> LocalFuture<'a, Result<KeyLookupReply, ApiError>>;
+    /// Takes the lease on re-keying a share (a manager).
+    fn claim_rekey(&self, share: ShareId) -> LocalFuture<'_, Result<RekeyClaim, ApiError>>;
+    /// Stores a share's next key generation with the list that names it.
+    fn new_generation<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a NewGenerationRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// Says every record of a share is sealed under `generation`.
+    fn rekey_done(&self, share: ShareId, generation: u64) -> LocalFuture<'_, Result<(), ApiError>>;
+    /// Stores a share's name sealed again (a rename, or a re-key).
+    fn rename_share<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a RenameShareRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
     /// The records stored after the request's cursors (one page).
     fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>>;
     /// Stores changes; answers which were stored and which conflicted.
@@ -33,6 +61,41 @@ pub trait Remote {
 }
 
 impl Remote for ApiClient {
+    fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>> {
+        Box::pin(ApiClient::shares(self))
+    }
+
+    fn lookup_keys<'a>(
+        &'a self,
+        request: &'a KeyLookupRequest,
+    ) -> LocalFuture<'a, Result<KeyLookupReply, ApiError>> {
+        Box::pin(ApiClient::lookup_keys(self, request))
+    }
+
+    fn claim_rekey(&self, share: ShareId) -> LocalFuture<'_, Result<RekeyClaim, ApiError>> {
+        Box::pin(ApiClient::claim_rekey(self, share))
+    }
+
+    fn new_generation<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a NewGenerationRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::new_generation(self, share, request))
+    }
+
+    fn rekey_done(&self, share: ShareId, generation: u64) -> LocalFuture<'_, Result<(), ApiError>> {
+        Box::pin(ApiClient::rekey_done(self, share, generation))
+    }
+
+    fn rename_share<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a RenameShareRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::rename_share(self, share, request))
+    }
+
     fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>> {
         Box::pin(async move { self.vault_pull(&request).await })
     }

@@ -17,7 +17,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::vault::{MAX_RECORD_BYTES, RecordKind, VaultRecord};
-use shared_types::{Base64Bytes, ContainerId, ProfileId, RecordId};
+use shared_types::{Base64Bytes, ContainerId, RecordId};
 use wasm_crypto::{Binding, Purpose, SealedData, SymmetricKey, WrappedKey};
 use zeroize::Zeroizing;
 
@@ -309,31 +309,31 @@ pub fn open_mark(container_key: &SymmetricKey, tombstone: &VaultRecord) -> Resul
 /// is rebuilt from the records (2: the entries list their record's version).
 const INDEX_LAYOUT: u64 = 2;
 
-fn index_binding(profile: ProfileId) -> Binding {
-    Binding::new(Purpose::ProfileIndex, profile.0, profile.0).at_version(INDEX_LAYOUT)
+fn index_binding(container: ContainerId) -> Binding {
+    Binding::new(Purpose::ProfileIndex, container.0, container.0).at_version(INDEX_LAYOUT)
 }
 
-/// Seals this browser's index of a profile (never sent to the server). The index is written in
+/// Seals this browser's index of a container (never sent to the server). The index is written in
 /// postcard, a compact binary form: it is several megabytes of JSON for 10,000 items, and
 /// reading it is on the path from "Unlock" to the list. It is a local cache: one that does not
 /// read back is rebuilt from the records.
 pub fn seal_index(
-    profile_key: &SymmetricKey,
-    profile: ProfileId,
+    container_key: &SymmetricKey,
+    container: ContainerId,
     index: &impl Serialize,
 ) -> Result<Vec<u8>, SealError> {
     let plain = Zeroizing::new(postcard::to_allocvec(index).map_err(|_| SealError::WrongKind)?);
-    Ok(wasm_crypto::seal(profile_key, &index_binding(profile), &plain).into_bytes())
+    Ok(wasm_crypto::seal(container_key, &index_binding(container), &plain).into_bytes())
 }
 
-/// Opens this browser's index of a profile.
+/// Opens this browser's index of a container.
 pub fn open_index<T: DeserializeOwned>(
-    profile_key: &SymmetricKey,
-    profile: ProfileId,
+    container_key: &SymmetricKey,
+    container: ContainerId,
     bytes: Vec<u8>,
 ) -> Result<T, SealError> {
     let sealed = SealedData::from_bytes(bytes).map_err(|_| SealError::Damaged)?;
-    let plain = wasm_crypto::open(profile_key, &index_binding(profile), &sealed)
+    let plain = wasm_crypto::open(container_key, &index_binding(container), &sealed)
         .map_err(|_| SealError::Damaged)?;
     postcard::from_bytes(&plain).map_err(|_| SealError::Damaged)
 }
@@ -343,6 +343,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::services::vault::model::{HistoryReason, ItemKind};
+    use shared_types::ProfileId;
     use wasm_crypto::make_symmetric_key;
 
     fn record(

@@ -204,7 +204,7 @@ impl<C: Cache> VaultSession<C> {
     ) -> Result<Mark> {
         let version = record.version + 1;
         let key = self.key_of(container)?;
-        let sealed = super::seal::seal_mark(key, record.kind, record.id, container, version)?;
+        let sealed = super::seal::seal_mark(&key, record.kind, record.id, container, version)?;
         Ok(Mark { version, sealed })
     }
 
@@ -281,6 +281,7 @@ pub async fn forget_local_vault(cache: &impl Cache) -> Result<(), CacheError> {
         Write::Clear(Store::Records),
         Write::Clear(Store::Outbox),
         Write::Clear(Store::Index),
+        Write::Clear(Store::Sharing),
     ];
     for key in [CURSORS, OLD_PULLED_REVISION, REFUSED, ROLLBACK] {
         writes.push(Write::Delete(Store::Meta, key.to_owned()));

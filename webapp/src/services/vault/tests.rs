@@ -11,6 +11,7 @@ use super::*;
 use crate::api::ApiClient;
 use crate::cache::MemoryCache;
 use crate::services::keys::make_account;
+use shared_types::account::ProfileKind;
 
 const FAST: wasm_crypto::KdfParams = wasm_crypto::KdfParams {
     memory_kib: 19 * 1024,
@@ -37,7 +38,7 @@ fn open(cache: &MemoryCache, keys: &Arc<VaultKeys>) -> VaultSession<MemoryCache>
     .unwrap()
 }
 
-fn profile(session: &VaultSession<MemoryCache>, kind: ProfileKind) -> ProfileId {
+fn profile(session: &VaultSession<MemoryCache>, kind: ProfileKind) -> ContainerId {
     session
         .profiles()
         .into_iter()
@@ -217,10 +218,10 @@ fn search_matches_title_url_username_and_tag_in_both_profiles() {
     assert_eq!(session.rows(&Scope::All, "BANK").len(), 1);
     assert_eq!(session.rows(&Scope::All, "bank.example").len(), 1);
     assert_eq!(session.rows(&Scope::All, "alice").len(), 1);
-    assert_eq!(session.rows(&Scope::All, "office")[0].profile, business);
+    assert_eq!(session.rows(&Scope::All, "office")[0].container, business);
     assert_eq!(session.rows(&Scope::All, "").len(), 2);
     assert!(session.rows(&Scope::All, "nothing-like-this").is_empty());
-    assert_eq!(session.rows(&Scope::Profile(business), "").len(), 1);
+    assert_eq!(session.rows(&Scope::Container(business), "").len(), 1);
 }
 
 #[test]
@@ -233,16 +234,16 @@ fn moving_to_the_other_profile_rewraps_and_still_opens_with_its_history() {
     let mut edited = block_on(session.item(id)).unwrap().data.clone();
     edited.title = "VPN (office)".into();
     block_on(session.save_item(Some(id), personal, edited, 2)).unwrap();
-    block_on(session.move_to_profile(id, business, None, 3)).unwrap();
+    block_on(session.move_to_container(id, business, None, 3)).unwrap();
 
-    assert_eq!(session.rows(&Scope::Profile(business), "")[0].id, id);
-    assert!(session.rows(&Scope::Profile(personal), "").is_empty());
+    assert_eq!(session.rows(&Scope::Container(business), "")[0].id, id);
+    assert!(session.rows(&Scope::Container(personal), "").is_empty());
     let reopened = open(&cache, &keys);
     let item = block_on(reopened.item(id)).unwrap();
-    assert_eq!(item.profile, business);
+    assert_eq!(item.container, business);
     assert_eq!(block_on(reopened.history(id)).unwrap().len(), 1);
     let change = outbox(&cache).into_iter().find(|c| c.id == id).unwrap();
-    assert_eq!(change.container_id, business.into());
+    assert_eq!(change.container_id, business);
 }
 
 #[test]
@@ -322,7 +323,7 @@ fn an_import_creates_nested_folders_once_and_lists_every_item() {
     assert_eq!(session.folders().len(), 2);
     drop(session);
     let session = open(&cache, &keys);
-    assert_eq!(session.rows(&Scope::Profile(business), "").len(), 4);
+    assert_eq!(session.rows(&Scope::Container(business), "").len(), 4);
     assert_eq!(session.rows(&Scope::All, "acme").len(), 3);
     let id = session.rows(&Scope::All, "one.example")[0].id;
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use shared_types::account::ProfileKind;
 use shared_types::vault::RecordKind;
-use shared_types::{AccountId, ProfileId, RecordId};
+use shared_types::{AccountId, ContainerId, RecordId};
 use wasm_crypto::{Purpose, derive_record_id};
 
 use super::index::TrustEntry;
@@ -13,13 +13,11 @@ use crate::cache::Cache;
 use crate::services::sharing::trust::{ContactPin, TrustData};
 
 impl<C: Cache> VaultSession<C> {
-    fn personal(&self) -> Result<ProfileId> {
-        self.inner
-            .keys
-            .profiles
-            .iter()
-            .find(|(_, kind, _)| *kind == ProfileKind::Personal)
-            .map(|(id, _, _)| *id)
+    fn personal(&self) -> Result<ContainerId> {
+        self.profiles()
+            .into_iter()
+            .find(|(_, kind)| *kind == ProfileKind::Personal)
+            .map(|(id, _)| id)
             .ok_or(VaultError::Missing)
     }
 
@@ -28,7 +26,7 @@ impl<C: Cache> VaultSession<C> {
         let Ok(personal) = self.personal() else {
             return Vec::new();
         };
-        let profiles = self.inner.profiles.borrow();
+        let profiles = self.inner.containers.borrow();
         profiles
             .iter()
             .filter(|p| p.id == personal)
@@ -56,7 +54,7 @@ impl<C: Cache> VaultSession<C> {
     async fn put_trust(&self, subject: &[u8], data: TrustData, now_ms: i64) -> Result<()> {
         let personal = self.personal()?;
         let key = self.key_of(personal)?;
-        let id = RecordId(derive_record_id(key, Purpose::TrustRecord, subject));
+        let id = RecordId(derive_record_id(&key, Purpose::TrustRecord, subject));
         let (version, base) = match self.stored(&trust_key(id)).await? {
             Some(held) => (
                 held.version + 1,
@@ -64,11 +62,11 @@ impl<C: Cache> VaultSession<C> {
             ),
             None => (1, None),
         };
-        let sealed = seal::seal_trust(key, personal, id, &data, version)?;
+        let sealed = seal::seal_trust(&key, personal, id, &data, version)?;
         let place = Place {
             id,
             kind: RecordKind::Trust,
-            container_id: personal.into(),
+            container_id: personal,
             parent_id: None,
         };
         let record = local_record(place, None, sealed, version, now_ms);

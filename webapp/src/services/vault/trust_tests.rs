@@ -57,7 +57,7 @@ fn pinned_contacts_reach_the_other_browsers_and_are_not_items() {
             .borrow()
             .records
             .keys()
-            .all(|(container, _)| *container != ContainerId::from(business))
+            .all(|(container, _)| *container != business)
     );
 }
 
@@ -70,7 +70,7 @@ fn a_pin_hidden_from_a_new_browser_is_reported() {
     block_on(a.pin_contact(bob.clone(), 10)).unwrap();
     block_on(a.pin_contact(contact("carol@example.com"), 10)).unwrap();
     block_on(a.sync(20)).unwrap();
-    assert!(a.checked(personal.into()) > 0, "A left a checkpoint");
+    assert!(a.checked(personal) > 0, "A left a checkpoint");
 
     let hidden = *server
         .0
@@ -82,7 +82,7 @@ fn a_pin_hidden_from_a_new_browser_is_reported() {
             block_on(a.stored(&store::trust_key(**id)))
                 .unwrap()
                 .is_some_and(|r| {
-                    seal::open_trust(a.key_of(personal).unwrap(), &r)
+                    seal::open_trust(&a.key_of(personal).unwrap(), &r)
                         == Ok(crate::services::sharing::trust::TrustData::Contact(
                             bob.clone(),
                         ))
@@ -95,7 +95,7 @@ fn a_pin_hidden_from_a_new_browser_is_reported() {
     assert_eq!(
         report.containers,
         vec![ContainerFinding {
-            container: personal.into(),
+            container: personal,
             what: ContainerFindingKind::RecordsHidden,
         }],
         "{report:?}"

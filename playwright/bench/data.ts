@@ -10,3 +10,8 @@ export function vaultCsv(items: number): string {
   }
   return lines.join('\n');
 }
+
+/** `items` login items all inside one folder "Servers" (in 40 client subfolders), to share. */
+export function sharedFolderCsv(items: number): string {
+  return vaultCsv(items).replace(/,Client (\d\d)\/Site \d,/g, ',Servers/Client $1,');
+}

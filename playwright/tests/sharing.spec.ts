@@ -115,10 +115,22 @@ test('a viewer reads and copies a shared item but cannot change it', async ({ br
     await expect(shownItem(bob).getByRole('button', { name: action, exact: true })).toHaveCount(0);
   }
   await expect(shownItem(bob).getByRole('button', { name: 'Copy' }).first()).toBeVisible();
+
+  // Alice renames it; Bob's browser follows (he could not: no Rename for a viewer).
+  await sharedFolders(alice).getByRole('button', { name: 'Client servers', exact: true }).click();
+  const panel = alice.getByRole('region', { name: 'Shared folder' });
+  await panel.getByRole('button', { name: 'Rename' }).click();
+  await panel.getByRole('textbox', { name: 'Name' }).fill('Production servers');
+  await panel.getByRole('dialog', { name: 'Rename shared folder' }).getByRole('button', { name: 'Rename' }).click();
+  await expect(notice(alice)).toContainText('renamed');
+  const renamed = sharedFolders(bob).getByRole('group', { name: 'Production servers' });
+  await expect(renamed).toBeVisible({ timeout: 30_000 });
+  await renamed.getByRole('button', { name: 'Production servers', exact: true }).click();
+  await expect(bob.getByRole('region', { name: 'Shared folder' }).getByRole('button', { name: 'Rename' })).toHaveCount(0);
+
   // Bob leaves: gone from his browser, still Alice's.
-  await bobShare.getByRole('button', { name: 'Client servers', exact: true }).click();
   bob.once('dialog', (d) => d.accept());
   await bob.getByRole('region', { name: 'Shared folder' }).getByRole('button', { name: 'Leave shared folder' }).click();
   await expect(sharedFolders(bob)).toBeHidden({ timeout: 30_000 });
-  await expect(sharedFolders(alice).getByRole('button', { name: 'Client servers', exact: true })).toBeVisible();
+  await expect(sharedFolders(alice).getByRole('button', { name: 'Production servers', exact: true })).toBeVisible();
 });

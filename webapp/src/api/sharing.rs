@@ -3,8 +3,8 @@
 
 use shared_types::ShareId;
 use shared_types::sharing::{
-    CreateShareRequest, KeyLookupReply, KeyLookupRequest, NewGenerationRequest, PublishedKeys,
-    RekeyClaim, RenameShareRequest, ShareMeta,
+    CreateShareRequest, KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest,
+    PublishedKeys, RekeyClaim, RenameShareRequest, ShareMeta,
 };
 
 use super::{ApiClient, ApiError};
@@ -54,6 +54,16 @@ impl ApiClient {
             &(),
         )
         .await
+    }
+
+    /// `POST /api/shares/{share_id}/lists` (a manager): the next signed list.
+    pub async fn change_share_list(
+        &self,
+        id: ShareId,
+        request: &ListChangeRequest,
+    ) -> Result<ShareMeta, ApiError> {
+        self.post_json(&format!("/api/shares/{id}/lists"), request)
+            .await
     }
 
     /// `PUT /api/shares/{share_id}/name` (a manager).

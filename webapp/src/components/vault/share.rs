@@ -160,6 +160,77 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
             })}
         }
     };
+    let renaming = RwSignal::new(None::<String>);
+    let adding = RwSignal::new(false);
+    let addresses = RwSignal::new(String::new());
+    let role = RwSignal::new("edit".to_owned());
+    let (busy, set_busy) = signal(false);
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(name), Some(session)) = (renaming.get_untracked(), ui.session()) else {
+            return;
+        };
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = session
+                .rename_shared(share, &name, crate::services::now_ms() as i64)
+                .await;
+            set_busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    renaming.try_set(None);
+                    ui.notice
+                        .try_set(Some("The shared folder was renamed.".to_owned()));
+                    ui.changed();
+                }
+                Err(e) => {
+                    set_error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(session) = ui.session() else {
+            return;
+        };
+        let role = match role.get_untracked().as_str() {
+            "view" => ListRole::View,
+            "manage" => ListRole::Manage,
+            _ => ListRole::Edit,
+        };
+        let people: Vec<(String, ListRole)> = shares::addresses(&addresses.get_untracked())
+            .into_iter()
+            .map(|a| (a, role))
+            .collect();
+        if people.is_empty() {
+            set_error.set(Some("Add the address of at least one person.".to_owned()));
+            return;
+        }
+        let api = services.all().api;
+        set_busy.set(true);
+        set_error.set(None);
+        spawn_local(async move {
+            let now = crate::services::now_ms() as i64;
+            let result = shares::add_people(&api, &session, share, &people, now).await;
+            set_busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    adding.try_set(false);
+                    addresses.try_set(String::new());
+                    let names: Vec<&str> = people.iter().map(|(a, _)| a.as_str()).collect();
+                    ui.notice
+                        .try_set(Some(format!("Shared with {}.", names.join(", "))));
+                    ui.changed();
+                    ui.sync_now();
+                }
+                Err(e) => {
+                    set_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let name_now = shared.name.to_string();
     view! {
         <section class="share-panel card" aria-label="Shared folder">
             <p>
@@ -168,6 +239,37 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                 <span data-testid="share-role">{format!("You can {}", role_words(shared.role))}</span>
             </p>
             {manages.then(|| view! {
+                <div class="actions">
+                    <button type="button" class="button small"
+                        on:click=move |_| { adding.set(false); renaming.set(Some(name_now.clone())); }>"Rename"</button>
+                    <button type="button" class="button small"
+                        on:click=move |_| { renaming.set(None); adding.set(true); }>"Add people"</button>
+                </div>
+                <Show when=move || renaming.get().is_some()>
+                    <form class="inline-form" role="dialog" aria-label="Rename shared folder" on:submit=rename>
+                        <label for="share-rename">"Name"</label>
+                        <input id="share-rename" required autofocus
+                            prop:value=move || renaming.get().unwrap_or_default()
+                            on:input=move |ev| renaming.set(Some(event_target_value(&ev))) />
+                        <button type="submit" class="button small primary" disabled=busy>"Rename"</button>
+                        <button type="button" class="button small" on:click=move |_| renaming.set(None)>"Cancel"</button>
+                    </form>
+                </Show>
+                <Show when=move || adding.get()>
+                    <form class="inline-form share-form" role="dialog" aria-label="Add people" on:submit=add>
+                        <label for="share-add">"Addresses"</label>
+                        <input id="share-add" required autofocus placeholder="carol@example.com"
+                            prop:value=addresses on:input=move |ev| addresses.set(event_target_value(&ev)) />
+                        <label for="share-add-role">"They can"</label>
+                        <select id="share-add-role" prop:value=role on:change=move |ev| role.set(event_target_value(&ev))>
+                            <option value="view">"View"</option>
+                            <option value="edit">"Edit"</option>
+                            <option value="manage">"Manage"</option>
+                        </select>
+                        <button type="submit" class="button small primary" disabled=busy>"Add"</button>
+                        <button type="button" class="button small" on:click=move |_| adding.set(false)>"Cancel"</button>
+                    </form>
+                </Show>
                 <details>
                     <summary>"Who has access"</summary>
                     {move || match meta.get() {

@@ -72,6 +72,24 @@ pub async fn share_folder(
     Ok(container)
 }
 
+/// Adds people to a shared folder this person manages, each looked up and judged first.
+pub async fn add_people(
+    api: &ApiClient,
+    session: &BrowserSession,
+    share: ShareId,
+    recipients: &[(String, ListRole)],
+    now_ms: i64,
+) -> Result<(), String> {
+    let mut pins = Vec::with_capacity(recipients.len());
+    for (email, role) in recipients {
+        pins.push((recipient(api, session, email, now_ms).await?, *role));
+    }
+    session
+        .add_to_share(share, &pins, now_ms)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Splits what the person typed into addresses (commas, semicolons, spaces or lines).
 pub fn addresses(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text

@@ -202,8 +202,8 @@ pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportEr
 }
 
 impl<C: Cache> VaultSession<C> {
-    /// Imports items into `profile` (a profile or a shared folder), creating the folders their paths name (reusing folders with
-    /// the same path). Items are sealed and written in batches and the index once at the end, so
+    /// Imports items into `profile` (or a shared folder), creating the folders their paths name
+    /// (reusing folders with the same path). Items are sealed and written in batches and the index once at the end, so
     /// 10,000 items take seconds, not minutes. Returns how many were imported.
     pub async fn import_items(
         &self,

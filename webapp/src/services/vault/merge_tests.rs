@@ -18,8 +18,8 @@ use shared_types::AccountId;
 use shared_types::ShareId;
 use shared_types::push_rules::{self, Verdict};
 use shared_types::sharing::{
-    KeyLookupReply, KeyLookupRequest, KeyWrapping, NewGenerationRequest, RekeyClaim,
-    RenameShareRequest, ShareMeta,
+    KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListRole,
+    NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
 };
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess,
@@ -40,7 +40,7 @@ use shared_types::account::ProfileKind;
 /// Each change is judged by the server's own rules (`shared_types::push_rules`).
 #[derive(Default)]
 pub(super) struct Server {
-    heads: BTreeMap<ContainerId, i64>,
+    pub(super) heads: BTreeMap<ContainerId, i64>,
     pub(super) records: BTreeMap<(ContainerId, RecordId), VaultRecord>,
     changes: BTreeMap<ChangeId, (RecordId, i64)>,
     /// Rollbacks browsers reported.
@@ -148,6 +148,62 @@ impl Remote for MemoryServer {
             }
         }
         Box::pin(async move { Ok(()) })
+    }
+
+    fn change_share_list<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<ShareMeta, ApiError>> {
+        let mut server = self.0.borrow_mut();
+        let list = &request.list.list;
+        let template = (server.shares.values().flatten())
+            .find(|m| m.id == share)
+            .cloned();
+        let Some(template) = template else {
+            return Box::pin(async move { Err(ApiError::Unreachable) });
+        };
+        for entry in &list.entries {
+            let account = AccountId(entry.id);
+            let metas = server.shares.entry(account).or_default();
+            if !metas.iter().any(|m| m.id == share) {
+                metas.push(ShareMeta {
+                    role: entry.role,
+                    wrappings: Vec::new(),
+                    principals: Vec::new(),
+                    ..template.clone()
+                });
+            }
+        }
+        for (account, metas) in &mut server.shares {
+            for meta in metas.iter_mut().filter(|m| m.id == share) {
+                meta.lists.push(request.list.clone());
+                meta.wrappings.extend(
+                    (request.wrappings.iter())
+                        .filter(|w| w.recipient == account.0)
+                        .map(|w| KeyWrapping {
+                            generation: list.generation,
+                            ..w.clone()
+                        }),
+                );
+                if matches!(meta.role, ListRole::Owner | ListRole::Manage) {
+                    meta.principals = (list.entries.iter())
+                        .map(|e| SharePrincipal {
+                            id: e.id,
+                            kind: e.kind,
+                            role: e.role,
+                            email: None,
+                            has_key: true,
+                        })
+                        .collect();
+                }
+            }
+        }
+        let caller = self
+            .1
+            .and_then(|a| server.shares.get(&a))
+            .and_then(|m| m.iter().find(|m| m.id == share).cloned());
+        Box::pin(async move { caller.ok_or(ApiError::Unreachable) })
     }
 
     fn rename_share<'a>(

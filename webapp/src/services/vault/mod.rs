@@ -36,6 +36,7 @@ mod push;
 pub mod remote;
 mod rotation;
 pub mod seal;
+mod share_lists;
 mod shares;
 mod store;
 pub mod totp;

@@ -6,8 +6,8 @@ use std::pin::Pin;
 
 use shared_types::ShareId;
 use shared_types::sharing::{
-    KeyLookupReply, KeyLookupRequest, NewGenerationRequest, RekeyClaim, RenameShareRequest,
-    ShareMeta,
+    KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest, RekeyClaim,
+    RenameShareRequest, ShareMeta,
 };
 use shared_types::vault::{
     CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -38,6 +38,12 @@ pub trait Remote {
     ) -> LocalFuture<'a, Result<(), ApiError>>;
     /// Says every record of a share is sealed under `generation`.
     fn rekey_done(&self, share: ShareId, generation: u64) -> LocalFuture<'_, Result<(), ApiError>>;
+    /// Stores a share's next signed list (a manager adding people or changing roles).
+    fn change_share_list<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<ShareMeta, ApiError>>;
     /// Stores a share's name sealed again (a rename, or a re-key).
     fn rename_share<'a>(
         &'a self,
@@ -94,6 +100,14 @@ impl Remote for ApiClient {
         request: &'a RenameShareRequest,
     ) -> LocalFuture<'a, Result<(), ApiError>> {
         Box::pin(ApiClient::rename_share(self, share, request))
+    }
+
+    fn change_share_list<'a>(
+        &'a self,
+        share: ShareId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<ShareMeta, ApiError>> {
+        Box::pin(ApiClient::change_share_list(self, share, request))
     }
 
     fn pull(&self, request: PullRequest) -> LocalFuture<'_, Result<PullResponse, ApiError>> {

@@ -114,7 +114,19 @@ fn served(made: &NewShare, owner: AccountId, who: AccountId, role: ListRole) -> 
             .filter(|w| w.recipient == who.0)
             .cloned()
             .collect(),
-        principals: Vec::new(),
+        // The server shows who has access to managers only.
+        principals: match role {
+            ListRole::Owner | ListRole::Manage => (made.request.list.list.entries.iter())
+                .map(|e| SharePrincipal {
+                    id: e.id,
+                    kind: e.kind,
+                    role: e.role,
+                    email: None,
+                    has_key: true,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
         rekey_pending: false,
     }
 }
@@ -566,4 +578,121 @@ fn removing_a_recipient_rekeys_the_share_in_the_owners_next_sync() {
     );
     assert_eq!(block_on(bob.session.history(web)).unwrap().len(), 1);
     assert!(bob.session.share_notices().is_empty());
+
+    // A server that goes back to the first list and the old key (as before Carol's removal)
+    // is refused: Bob's browser keeps the second generation it verified.
+    let before = served(&made, alice.id(), bob.id(), ListRole::Edit);
+    server.0.borrow_mut().shares.insert(bob.id(), vec![before]);
+    bob.sync();
+    assert_eq!(
+        bob.session.share_notices()[0].what,
+        ShareNoticeKind::Refused(ListProblem::Rollback)
+    );
+    assert!(*bob.session.key_of(container).unwrap() == *new_key);
+    assert_eq!(bob.titles(&Scope::Container(container)), ["web"]);
+}
+
+#[test]
+fn a_manager_adds_people_and_renames_the_share() {
+    let server = MemoryServer::default();
+    let alice = Person::new(&server, "alice@example.com");
+    let bob = Person::new(&server, "bob@example.com");
+    let carol = Person::new(&server, "carol@example.com");
+    let (share, _) = share_servers(&alice, &bob, ListRole::Manage);
+    let container = ContainerId::from(share);
+    bob.sync();
+    // Bob manages: he adds Carol as a viewer, and renames the share.
+    block_on(
+        bob.session
+            .add_to_share(share, &[(carol.pin(), ListRole::View)], 3),
+    )
+    .unwrap();
+    block_on(bob.session.rename_shared(share, "Servers of Acme", 3)).unwrap();
+    carol.sync();
+    let shared = carol.session.shared();
+    assert_eq!(&*shared[0].1.name, "Servers of Acme");
+    assert_eq!(shared[0].1.role, ListRole::View);
+    assert_eq!(
+        carol.titles(&Scope::Container(container)),
+        ["mail", "postgres", "web"]
+    );
+    alice.sync();
+    assert_eq!(&*alice.session.shared()[0].1.name, "Servers of Acme");
+    // The list Bob signed is the pin everywhere now.
+    let kept = alice.session.kept_share(share).unwrap();
+    assert_eq!(kept.lists.last().unwrap().signer, bob.id());
+
+    // Carol only views: she changes neither who has access nor the name.
+    for refused in [
+        block_on(
+            carol
+                .session
+                .add_to_share(share, &[(alice.pin(), ListRole::Edit)], 4),
+        ),
+        block_on(carol.session.rename_shared(share, "Mine now", 4)),
+    ] {
+        assert!(matches!(refused, Err(VaultError::Invalid(_))));
+    }
+    assert_eq!(
+        block_on(
+            bob.session
+                .add_to_share(share, &[(carol.pin(), ListRole::Edit)], 5)
+        )
+        .err(),
+        Some(VaultError::Invalid(
+            "carol@example.com already has access to this shared folder.".to_owned()
+        ))
+    );
+}
+
+#[test]
+fn an_item_of_one_share_served_in_another_is_not_listed_there() {
+    let server = MemoryServer::default();
+    let alice = Person::new(&server, "alice@example.com");
+    let bob = Person::new(&server, "bob@example.com");
+    let (first, _) = share_servers(&alice, &bob, ListRole::Edit);
+    // A second share, to Bob as well.
+    let s = &alice.session;
+    let other = block_on(s.create_folder(alice.personal(), "Other", None, 4)).unwrap();
+    let mut note = login("other note", "x");
+    note.folder = Some(other);
+    block_on(s.save_item(None, alice.personal(), note, 4)).unwrap();
+    let made = make_share(&alice.keys, "Other", &[(bob.pin(), ListRole::Edit)]).unwrap();
+    let second = ContainerId::from(made.request.id);
+    {
+        let mut server = server.0.borrow_mut();
+        let owner = served(&made, alice.id(), alice.id(), ListRole::Owner);
+        server.shares.get_mut(&alice.id()).unwrap().push(owner);
+        let to_bob = served(&made, alice.id(), bob.id(), ListRole::Edit);
+        server.shares.get_mut(&bob.id()).unwrap().push(to_bob);
+    }
+    let owner = served(&made, alice.id(), alice.id(), ListRole::Owner);
+    block_on(s.adopt_share(owner, 4)).unwrap();
+    block_on(s.move_folder_to_container(other, second, 4)).unwrap();
+    alice.sync();
+    bob.sync();
+    assert_eq!(bob.titles(&Scope::Container(second)), ["other note"]);
+
+    // The server serves "web" of the first share as a record of the second.
+    let first = ContainerId::from(first);
+    let web = bob.session.rows(&Scope::Container(first), "web")[0].id;
+    {
+        let mut server = server.0.borrow_mut();
+        let mut moved = server.records[&(first, web)].clone();
+        let head = server.heads.entry(second).or_default();
+        *head += 1;
+        moved.revision = *head;
+        moved.container_id = second;
+        server.records.insert((second, web), moved);
+    }
+    let fresh = bob.new_browser();
+    let report = block_on(fresh.sync(5_000)).unwrap();
+    assert!(report.findings.iter().any(|f| f.record == web));
+    assert_eq!(
+        (fresh.rows(&Scope::Container(second), "").into_iter())
+            .map(|r| r.summary.title)
+            .collect::<Vec<_>>(),
+        ["other note"]
+    );
+    assert_eq!(fresh.container_of(web), Some(first));
 }

@@ -373,15 +373,7 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
             return;
         };
         let name = forms.new_name.get_untracked();
-        let role = match role.get_untracked().as_str() {
-            "view" => ListRole::View,
-            "manage" => ListRole::Manage,
-            _ => ListRole::Edit,
-        };
-        let list: Vec<(String, ListRole)> = shares::addresses(&recipients.get_untracked())
-            .into_iter()
-            .map(|a| (a, role))
-            .collect();
+        let list = shares::recipients(&recipients.get_untracked(), &role.get_untracked());
         if list.is_empty() {
             set_error.set(Some(
                 "Add the address of at least one person to share with.".to_owned(),

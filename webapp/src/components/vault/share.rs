@@ -194,15 +194,7 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
         let Some(session) = ui.session() else {
             return;
         };
-        let role = match role.get_untracked().as_str() {
-            "view" => ListRole::View,
-            "manage" => ListRole::Manage,
-            _ => ListRole::Edit,
-        };
-        let people: Vec<(String, ListRole)> = shares::addresses(&addresses.get_untracked())
-            .into_iter()
-            .map(|a| (a, role))
-            .collect();
+        let people = shares::recipients(&addresses.get_untracked(), &role.get_untracked());
         if people.is_empty() {
             set_error.set(Some("Add the address of at least one person.".to_owned()));
             return;

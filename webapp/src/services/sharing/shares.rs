@@ -102,6 +102,17 @@ pub fn addresses(text: &str) -> Vec<String> {
     out
 }
 
+/// The people typed into a share form, each with the role chosen there (`view`, `edit` or
+/// `manage`; anything else reads as edit).
+pub fn recipients(text: &str, role: &str) -> Vec<(String, ListRole)> {
+    let role = match role {
+        "view" => ListRole::View,
+        "manage" => ListRole::Manage,
+        _ => ListRole::Edit,
+    };
+    addresses(text).into_iter().map(|a| (a, role)).collect()
+}
+
 /// Leaves a share (anyone but its owner); the share is forgotten here at the next sync.
 pub async fn leave(api: &ApiClient, share: ShareId) -> Result<(), String> {
     api.leave_share(share).await.map_err(|e| e.to_string())

@@ -56,6 +56,14 @@ pub enum ShareNoticeKind {
 }
 
 impl ShareNotice {
+    fn about(meta: &ShareMeta, what: ShareNoticeKind) -> Self {
+        Self {
+            share: meta.id,
+            owner: meta.owner,
+            what,
+        }
+    }
+
     /// What the person reads.
     pub fn explain(&self) -> String {
         match &self.what {
@@ -184,16 +192,10 @@ impl<C: Cache> VaultSession<C> {
                 Ok(Some(opened)) => {
                     self.hold_share(&meta, opened).await?;
                 }
-                Ok(None) => notices.push(ShareNotice {
-                    share: meta.id,
-                    owner: meta.owner,
-                    what: ShareNoticeKind::Waiting,
-                }),
-                Err(problem) => notices.push(ShareNotice {
-                    share: meta.id,
-                    owner: meta.owner,
-                    what: ShareNoticeKind::Refused(problem),
-                }),
+                Ok(None) => notices.push(ShareNotice::about(&meta, ShareNoticeKind::Waiting)),
+                Err(problem) => {
+                    notices.push(ShareNotice::about(&meta, ShareNoticeKind::Refused(problem)));
+                }
             }
             self.inner.kept_shares.borrow_mut().insert(meta.id, meta);
         }
@@ -324,18 +326,12 @@ impl<C: Cache> VaultSession<C> {
                     // Nobody wrapped the key to this account yet. A share opened here before
                     // stays open with the key it had.
                     if !self.holds(meta.id.into()) {
-                        notices.push(ShareNotice {
-                            share: meta.id,
-                            owner: meta.owner,
-                            what: ShareNoticeKind::Waiting,
-                        });
+                        notices.push(ShareNotice::about(&meta, ShareNoticeKind::Waiting));
                     }
                 }
-                Err(problem) => notices.push(ShareNotice {
-                    share: meta.id,
-                    owner: meta.owner,
-                    what: ShareNoticeKind::Refused(problem),
-                }),
+                Err(problem) => {
+                    notices.push(ShareNotice::about(&meta, ShareNoticeKind::Refused(problem)));
+                }
             }
         }
         let gone: BTreeSet<ContainerId> = (self.inner.containers.borrow().iter())
@@ -414,14 +410,8 @@ impl<C: Cache> VaultSession<C> {
         let opened = match self.open_share(&meta, pin.as_ref(), &keys) {
             Ok(Some(opened)) => opened,
             Ok(None) => {
-                return Err(VaultError::Invalid(
-                    ShareNotice {
-                        share: meta.id,
-                        owner: meta.owner,
-                        what: ShareNoticeKind::Waiting,
-                    }
-                    .explain(),
-                ));
+                let waiting = ShareNotice::about(&meta, ShareNoticeKind::Waiting);
+                return Err(VaultError::Invalid(waiting.explain()));
             }
             Err(problem) => return Err(VaultError::Invalid(problem.to_string())),
         };

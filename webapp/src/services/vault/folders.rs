@@ -209,12 +209,13 @@ impl<C: Cache> VaultSession<C> {
         })?;
         let mut moved = Vec::new();
         for item in items {
-            let mut data = self.item(item).await?.data;
+            let loaded = self.load_item(item).await?;
+            let mut data = loaded.2.clone();
             data.folder = data.folder.and_then(|f| renamed.get(&f).copied());
             let staged = self
-                .stage_item(
+                .stage_loaded(
                     &mut batch,
-                    Some(item),
+                    Some(loaded),
                     target,
                     data,
                     HistoryReason::Edit,

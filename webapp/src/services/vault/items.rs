@@ -55,7 +55,10 @@ pub struct PastVersion {
 }
 
 impl<C: Cache> VaultSession<C> {
-    async fn load_item(&self, id: RecordId) -> Result<(VaultRecord, SymmetricKey, ItemData)> {
+    pub(super) async fn load_item(
+        &self,
+        id: RecordId,
+    ) -> Result<(VaultRecord, SymmetricKey, ItemData)> {
         let record = self
             .stored(&item_key(id))
             .await?
@@ -124,6 +127,24 @@ impl<C: Cache> VaultSession<C> {
         batch: &mut Batch,
         id: Option<RecordId>,
         container: ContainerId,
+        data: ItemData,
+        reason: HistoryReason,
+        now_ms: i64,
+    ) -> Result<(RecordId, ItemSummary)> {
+        let loaded = match id {
+            Some(id) => Some(self.load_item(id).await?),
+            None => None,
+        };
+        self.stage_loaded(batch, loaded, container, data, reason, now_ms)
+            .await
+    }
+
+    /// [`Self::stage_item`] for an item already read here (`None`: a new item).
+    pub(super) async fn stage_loaded(
+        &self,
+        batch: &mut Batch,
+        loaded: Option<(VaultRecord, SymmetricKey, ItemData)>,
+        container: ContainerId,
         mut data: ItemData,
         reason: HistoryReason,
         now_ms: i64,
@@ -135,16 +156,22 @@ impl<C: Cache> VaultSession<C> {
         let container_key = self.key_of(container)?;
         data.title = data.title.trim().to_owned();
         data.modified_at = now_ms;
-        let (id, item_key, held, base) = match id {
+        let (id, item_key, held, base, waiting) = match loaded {
             None => (
                 RecordId::new_v7(),
                 wasm_crypto::make_symmetric_key(),
                 None,
                 None,
+                None,
             ),
-            Some(id) => {
-                let (record, mut item_key, old) = self.load_item(id).await?;
-                let base = self.pending_base(id, record.revision).await?;
+            Some((record, mut item_key, old)) => {
+                let id = record.id;
+                // One read of the waiting change: the base it keeps, and a move's mark.
+                let waiting = self.waiting_change(id).await?;
+                let base = match &waiting {
+                    Some(change) => change.base_revision,
+                    None => (record.revision > 0).then_some(record.revision),
+                };
                 if record.container_id != container {
                     self.may_change(record.container_id)?;
                 }
@@ -160,7 +187,7 @@ impl<C: Cache> VaultSession<C> {
                     at.container_id = container;
                     self.keep_version(batch, &item_key, &at, old, reason, now_ms)?;
                 }
-                (id, item_key, Some(record), base)
+                (id, item_key, Some(record), base, waiting)
             }
         };
         let old_container = held.as_ref().map(|r| r.container_id);
@@ -189,7 +216,6 @@ impl<C: Cache> VaultSession<C> {
         if let Some(held) = held.filter(|h| h.container_id != record.container_id) {
             // Moving: the container it leaves keeps a deletion, sealed here. The server still
             // has it where the first waiting move found it, so that move's mark stays.
-            let waiting = self.waiting_change(id).await?;
             record.mark = match waiting.and_then(|c| c.mark) {
                 Some(mark) => Some(mark),
                 None => Some(self.deletion_mark(&held, held.container_id)?.sealed),

@@ -417,12 +417,7 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
             <label for="share-recipients">"Share with (addresses)"</label>
             <input id="share-recipients" required autofocus placeholder="bob@example.com, carol@example.com"
                 prop:value=recipients on:input=move |ev| recipients.set(event_target_value(&ev)) />
-            <label for="share-role">"They can"</label>
-            <select id="share-role" prop:value=role on:change=move |ev| role.set(event_target_value(&ev))>
-                <option value="view">"View (read and copy)"</option>
-                <option value="edit">"Edit (change and add items)"</option>
-                <option value="manage">"Manage (also who has access)"</option>
-            </select>
+            {super::share::role_select("share-role", role)}
             <p class="hint">"The folder, its folders and their items move into the shared folder. Keys are checked against your contacts; a changed key stops the share."</p>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <button type="submit" class="button small primary" disabled=busy>

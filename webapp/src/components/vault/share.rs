@@ -21,6 +21,18 @@ fn role_words(role: ListRole) -> &'static str {
     }
 }
 
+/// "They can": the role a share form gives the people it names (`view`, `edit`, `manage`).
+pub fn role_select(id: &'static str, role: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label for=id>"They can"</label>
+        <select id=id prop:value=role on:change=move |ev| role.set(event_target_value(&ev))>
+            <option value="view">"View (read and copy)"</option>
+            <option value="edit">"Edit (change and add items)"</option>
+            <option value="manage">"Manage (also who has access)"</option>
+        </select>
+    }
+}
+
 /// The panel above the list while a shared folder (or a folder in one) is selected.
 #[component]
 pub fn SharePanel() -> impl IntoView {
@@ -252,12 +264,7 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                         <label for="share-add">"Addresses"</label>
                         <input id="share-add" required autofocus placeholder="carol@example.com"
                             prop:value=addresses on:input=move |ev| addresses.set(event_target_value(&ev)) />
-                        <label for="share-add-role">"They can"</label>
-                        <select id="share-add-role" prop:value=role on:change=move |ev| role.set(event_target_value(&ev))>
-                            <option value="view">"View"</option>
-                            <option value="edit">"Edit"</option>
-                            <option value="manage">"Manage"</option>
-                        </select>
+                        {role_select("share-add-role", role)}
                         <button type="submit" class="button small primary" disabled=busy>"Add"</button>
                         <button type="button" class="button small" on:click=move |_| adding.set(false)>"Cancel"</button>
                     </form>

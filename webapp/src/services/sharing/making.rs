@@ -71,6 +71,12 @@ pub fn wrap_share_key(
     }
 }
 
+/// The X25519 key pinned for a contact, to wrap a share key to.
+pub fn public_key_of(pin: &ContactPin) -> Result<EncryptionPublicKey, MakeError> {
+    EncryptionPublicKey::from_bytes(&pin.encryption_key.0)
+        .map_err(|_| MakeError::DamagedPin(pin.email.clone()))
+}
+
 /// `list`, signed by this account.
 pub fn sign_list(me: &VaultKeys, list: AccessListBody) -> SignedList {
     let statement = list
@@ -121,8 +127,7 @@ pub fn make_share(
         if entries.iter().any(|e| e.id == pin.account_id.0) {
             return Err(MakeError::Repeated);
         }
-        let public = EncryptionPublicKey::from_bytes(&pin.encryption_key.0)
-            .map_err(|_| MakeError::DamagedPin(pin.email.clone()))?;
+        let public = public_key_of(pin)?;
         entries.push(ListEntry {
             id: pin.account_id.0,
             kind: EntryKind::Account,

@@ -691,4 +691,7 @@ fn index_write(container: &ContainerState) -> Result<Write> {
 mod tests;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
+mod memory_server;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod merge_tests;

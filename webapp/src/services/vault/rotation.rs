@@ -19,14 +19,14 @@ use shared_types::sharing::{
 };
 use shared_types::vault::{RecordKind, VaultRecord};
 use shared_types::{AccountId, ContainerId, RecordId, ShareId};
-use wasm_crypto::{EncryptionPublicKey, make_symmetric_key};
+use wasm_crypto::make_symmetric_key;
 
 use super::index::{FolderEntry, ItemSummary};
 use super::shares::pin_of;
 use super::store::{self as store, Batch, from_bytes};
 use super::{Result, SyncReport, VaultError, VaultSession, seal};
 use crate::cache::{Cache, Store};
-use crate::services::sharing::making::{name_binding, sign_list, wrap_share_key};
+use crate::services::sharing::making::{name_binding, public_key_of, sign_list, wrap_share_key};
 
 impl<C: Cache> VaultSession<C> {
     /// The shares this browser should re-key: flagged by the server, held here, and managed
@@ -117,9 +117,7 @@ impl<C: Cache> VaultSession<C> {
                         "The keys of someone on this shared folder are not known here.".to_owned(),
                     )
                 })?;
-                EncryptionPublicKey::from_bytes(&pin.encryption_key.0).map_err(|_| {
-                    VaultError::Invalid(format!("The keys kept for {} are damaged.", pin.email))
-                })?
+                public_key_of(&pin).map_err(|e| VaultError::Invalid(e.to_string()))?
             };
             wrappings.push(wrap_share_key(
                 me,

@@ -15,13 +15,12 @@ use shared_types::sharing::{
     EntryKind, ListChangeRequest, ListEntry, ListRole, RenameShareRequest, ShareMeta,
 };
 use shared_types::{Base64Bytes, ShareId};
-use wasm_crypto::EncryptionPublicKey;
 
 use super::listing::Area;
 use super::shares::pin_of;
 use super::{Result, VaultError, VaultSession};
 use crate::cache::Cache;
-use crate::services::sharing::making::{name_binding, sign_list, wrap_share_key};
+use crate::services::sharing::making::{name_binding, public_key_of, sign_list, wrap_share_key};
 use crate::services::sharing::trust::ContactPin;
 
 impl<C: Cache> VaultSession<C> {
@@ -72,9 +71,7 @@ impl<C: Cache> VaultSession<C> {
                     pin.email
                 )));
             }
-            let public = EncryptionPublicKey::from_bytes(&pin.encryption_key.0).map_err(|_| {
-                VaultError::Invalid(format!("The keys kept for {} are damaged.", pin.email))
-            })?;
+            let public = public_key_of(pin).map_err(|e| VaultError::Invalid(e.to_string()))?;
             entries.push(ListEntry {
                 id: pin.account_id.0,
                 kind: EntryKind::Account,

@@ -19,7 +19,7 @@ use crate::services::sharing::lists::ListProblem;
 use crate::services::sharing::making::{NewShare, make_share};
 use crate::services::sharing::published::{Asked, statement_of, verify};
 use crate::services::sharing::trust::{ContactPin, PinSource};
-use crate::services::vault::merge_tests::MemoryServer;
+use crate::services::vault::memory_server::{MemoryServer, principals_of};
 use crate::services::vault::model::{ItemData, ItemKind};
 use crate::services::vault::{Area, Scope, ShareNoticeKind, VaultError, VaultSession};
 
@@ -116,15 +116,7 @@ fn served(made: &NewShare, owner: AccountId, who: AccountId, role: ListRole) -> 
             .collect(),
         // The server shows who has access to managers only.
         principals: match role {
-            ListRole::Owner | ListRole::Manage => (made.request.list.list.entries.iter())
-                .map(|e| SharePrincipal {
-                    id: e.id,
-                    kind: e.kind,
-                    role: e.role,
-                    email: None,
-                    has_key: true,
-                })
-                .collect(),
+            ListRole::Owner | ListRole::Manage => principals_of(&made.request.list.list.entries),
             _ => Vec::new(),
         },
         rekey_pending: false,

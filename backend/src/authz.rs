@@ -26,12 +26,15 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared_types::org::{BuiltinRole, CompanyRole, Permission, TECHNICIAN_PERMISSIONS, codes};
 use shared_types::vault::Role;
-use shared_types::{AccountId, CompanyId, MemberId, PartnerId, PartnerRoleId, ShareId, StaffId};
+use shared_types::{
+    AccountId, CompanyId, GroupId, MemberId, PartnerId, PartnerRoleId, ShareId, StaffId,
+};
 use uuid::Uuid;
 
 use crate::auth::AuthSession;
 use crate::entity::{
-    company, company_member, partner, partner_role, partner_role_permission, partner_staff, share,
+    company, company_group, company_member, partner, partner_role, partner_role_permission,
+    partner_staff, share,
 };
 use crate::error::ApiError;
 use crate::routes::table::Scope;
@@ -92,6 +95,8 @@ pub struct Facts {
     pub staff: Option<StaffFacts>,
     /// The caller's role in the path's share.
     pub share_role: Option<Role>,
+    /// The caller manages the path's group.
+    pub group_manager: bool,
 }
 
 /// Who was let in, and as what.
@@ -172,6 +177,17 @@ pub fn decide(scope: Scope, facts: &Facts) -> Result<Grant, Deny> {
             .share_role
             .filter(|role| *role >= wanted)
             .map(|role| Grant::Share { role }),
+        Scope::CompanyOwnAdmin => match facts.member {
+            Some((member, CompanyRole::Admin)) => Some(Grant::Member {
+                member,
+                role: CompanyRole::Admin,
+            }),
+            _ => None,
+        },
+        Scope::GroupManager => facts
+            .member
+            .filter(|_| facts.group_manager)
+            .map(|(member, role)| Grant::Member { member, role }),
     };
     match granted {
         Some(grant) => Ok(grant),
@@ -191,6 +207,8 @@ pub enum Tenant {
     Partner(PartnerId),
     /// `{share_id}`.
     Share(ShareId),
+    /// `{company_id}` and `{group_id}`.
+    Group(CompanyId, GroupId),
 }
 
 /// What [`authorize`] leaves for the handler's extractor.
@@ -210,9 +228,13 @@ fn tenant_of(scope: Scope, req: &HttpRequest) -> Result<Option<Tenant>, ApiError
     };
     Ok(match scope {
         Scope::Public | Scope::Account => None,
-        Scope::CompanyMember | Scope::CompanyAdmin(_) => {
+        Scope::CompanyMember | Scope::CompanyAdmin(_) | Scope::CompanyOwnAdmin => {
             Some(Tenant::Company(CompanyId(id("company_id")?)))
         }
+        Scope::GroupManager => Some(Tenant::Group(
+            CompanyId(id("company_id")?),
+            GroupId(id("group_id")?),
+        )),
         Scope::PartnerStaff(_) => Some(Tenant::Partner(PartnerId(id("partner_id")?))),
         Scope::Share(_) => Some(Tenant::Share(ShareId(id("share_id")?))),
     })
@@ -308,6 +330,29 @@ pub async fn facts(
                 member: member.and_then(|(id, role)| Some((MemberId(id), company_role_of(&role)?))),
                 staff,
                 share_role: None,
+                group_manager: false,
+            })
+        }
+        Tenant::Group(company_id, group_id) => {
+            let live = company_group::Entity::find_by_id(group_id.0)
+                .filter(company_group::Column::CompanyId.eq(company_id.0))
+                .filter(company_group::Column::DeletedAt.is_null())
+                .select_only()
+                .column(company_group::Column::Id)
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+                .is_some();
+            if !live {
+                return Ok(Facts::default());
+            }
+            let company_facts = Box::pin(facts(db, account, Tenant::Company(company_id))).await?;
+            let group_manager = company_facts.member.is_some()
+                && crate::services::sharing::groups::manages(db, group_id, AccountId(account))
+                    .await?;
+            Ok(Facts {
+                group_manager,
+                ..company_facts
             })
         }
         Tenant::Partner(partner_id) => {
@@ -326,6 +371,7 @@ pub async fn facts(
                 member: None,
                 staff: staff_facts(db, account, partner_id.0).await?,
                 share_role: None,
+                group_manager: false,
             })
         }
         Tenant::Share(share_id) => {
@@ -349,6 +395,7 @@ pub async fn facts(
                 member: None,
                 staff: None,
                 share_role: role,
+                group_manager: false,
             })
         }
     }
@@ -504,6 +551,56 @@ impl FromRequest for PartnerStaff {
                 partner,
                 staff,
                 permissions,
+            }),
+            _ => Err(wrong_scope()),
+        });
+        Box::pin(async move { found })
+    }
+}
+
+/// A caller let into the routes that need a company Admin's own keys.
+#[derive(Debug, Clone)]
+pub struct CompanyOwnAdmin {
+    /// The session.
+    pub session: SessionInfo,
+    /// The company.
+    pub company: CompanyId,
+}
+
+impl FromRequest for CompanyOwnAdmin {
+    type Error = ApiError;
+    type Future = Ready<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = authorized(req).and_then(|(session, a)| match (a.scope, a.tenant) {
+            (Scope::CompanyOwnAdmin, Tenant::Company(company)) => Ok(Self { session, company }),
+            _ => Err(wrong_scope()),
+        });
+        Box::pin(async move { found })
+    }
+}
+
+/// A caller let into a group's routes: an active member of its company who manages it.
+#[derive(Debug, Clone)]
+pub struct GroupManager {
+    /// The session.
+    pub session: SessionInfo,
+    /// The company.
+    pub company: CompanyId,
+    /// The group.
+    pub group: GroupId,
+}
+
+impl FromRequest for GroupManager {
+    type Error = ApiError;
+    type Future = Ready<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = authorized(req).and_then(|(session, a)| match (a.scope, a.tenant) {
+            (Scope::GroupManager, Tenant::Group(company, group)) => Ok(Self {
+                session,
+                company,
+                group,
             }),
             _ => Err(wrong_scope()),
         });

@@ -40,6 +40,7 @@ fn each_caller_gets_what_its_place_allows() {
         member,
         staff,
         share_role: None,
+        group_manager: false,
     };
     let stranger = known(None, None);
     let admin = known(member(CompanyRole::Admin), None);
@@ -275,4 +276,51 @@ fn a_share_lets_in_recipients_whose_role_is_high_enough() {
         outcome(Scope::CompanyMember, &with(Some(Role::Owner))),
         "404"
     );
+}
+
+#[test]
+fn own_admin_and_group_scopes_need_a_member_of_the_company_itself() {
+    let known = |member, staff, group_manager| Facts {
+        tenant_exists: true,
+        member,
+        staff,
+        share_role: None,
+        group_manager,
+    };
+    let admin = known(member(CompanyRole::Admin), None, false);
+    let user = known(member(CompanyRole::User), None, false);
+    let managing_user = known(member(CompanyRole::User), None, true);
+    let partner_admin = known(None, staff(RoleGrant::Builtin(BuiltinRole::Admin)), false);
+    // Staff never manage a group (only members are in groups), whatever the facts say.
+    let managing_staff = known(None, staff(RoleGrant::Builtin(BuiltinRole::Admin)), true);
+    let stranger = known(None, None, false);
+    for (name, facts, scope, expected) in [
+        ("admin", &admin, Scope::CompanyOwnAdmin, "member"),
+        ("user", &user, Scope::CompanyOwnAdmin, "403"),
+        (
+            "partner admin",
+            &partner_admin,
+            Scope::CompanyOwnAdmin,
+            "403",
+        ),
+        ("stranger", &stranger, Scope::CompanyOwnAdmin, "404"),
+        ("admin, not managing", &admin, Scope::GroupManager, "403"),
+        (
+            "managing user",
+            &managing_user,
+            Scope::GroupManager,
+            "member",
+        ),
+        ("partner admin", &partner_admin, Scope::GroupManager, "403"),
+        (
+            "managing staff",
+            &managing_staff,
+            Scope::GroupManager,
+            "403",
+        ),
+        ("stranger", &stranger, Scope::GroupManager, "404"),
+        ("missing", &Facts::default(), Scope::GroupManager, "404"),
+    ] {
+        assert_eq!(outcome(scope, facts), expected, "{name} on {scope:?}");
+    }
 }

@@ -71,6 +71,12 @@ enum Expect {
     /// A route of a share (`{share_id}`), open to recipients whose role is at least this one;
     /// walked by `tests/shares.rs::every_share_route_lets_in_exactly_who_it_should`.
     Share(Role),
+    /// A route of company A for its own Admins only (partner staff: 403), walked by
+    /// `tests/groups.rs::every_group_route_lets_in_exactly_who_it_should`, since its bodies are
+    /// signed with the caller's keys.
+    OwnAdmin,
+    /// A route of a group of company A, for its managers; walked there too.
+    GroupManager,
 }
 
 const P1_STAFF: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CustomWithout];
@@ -147,6 +153,47 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "POST",
         "/shares/{share_id}/generations/{generation}/done",
         Expect::Share(Role::Manage),
+    ),
+    ("GET", "/groups", Expect::Account),
+    (
+        "GET",
+        "/companies/{company_id}/groups",
+        Expect::Company(
+            Permission::CompaniesView,
+            &[
+                PartnerAdmin,
+                Technician,
+                CustomWith,
+                CompanyAdmin,
+                CompanyUser,
+            ],
+        ),
+    ),
+    ("POST", "/companies/{company_id}/groups", Expect::OwnAdmin),
+    (
+        "POST",
+        "/companies/{company_id}/groups/{group_id}/lists",
+        Expect::GroupManager,
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/groups/{group_id}/wrappings",
+        Expect::GroupManager,
+    ),
+    (
+        "PUT",
+        "/companies/{company_id}/groups/{group_id}/name",
+        Expect::GroupManager,
+    ),
+    (
+        "DELETE",
+        "/companies/{company_id}/groups/{group_id}/members/{account_id}",
+        Expect::GroupManager,
+    ),
+    (
+        "DELETE",
+        "/companies/{company_id}/groups/{group_id}",
+        Expect::GroupManager,
     ),
     (
         "GET",
@@ -421,6 +468,8 @@ fn scope_kind(scope: Scope) -> &'static str {
         Scope::Share(Role::Write) => "share:write",
         Scope::Share(Role::Manage) => "share:manage",
         Scope::Share(Role::Owner) => "share:owner",
+        Scope::CompanyOwnAdmin => "company:own-admin",
+        Scope::GroupManager => "group:manager",
     }
 }
 
@@ -434,6 +483,8 @@ fn expect_kind(expect: Expect) -> &'static str {
         Expect::Share(Role::Write) => "share:write",
         Expect::Share(Role::Manage) => "share:manage",
         Expect::Share(Role::Owner) => "share:owner",
+        Expect::OwnAdmin => "company:own-admin",
+        Expect::GroupManager => "group:manager",
     }
 }
 
@@ -479,7 +530,11 @@ on_both_databases! {
         let db = server.database().await;
         for (method, template, expect) in ROWS {
             let (permission, allowed, knows): (Option<Permission>, &[Actor], &[Actor]) = match expect {
-                Expect::Public | Expect::Account | Expect::Share(_) => continue,
+                Expect::Public
+                | Expect::Account
+                | Expect::Share(_)
+                | Expect::OwnAdmin
+                | Expect::GroupManager => continue,
                 Expect::Company(p, allowed) => (
                     Some(*p),
                     allowed,

@@ -54,7 +54,9 @@ on_both_databases! {
                     | Scope::CompanyMember
                     | Scope::CompanyAdmin(_)
                     | Scope::PartnerStaff(_)
-                    | Scope::Share(_) => {
+                    | Scope::Share(_)
+                    | Scope::CompanyOwnAdmin
+                    | Scope::GroupManager => {
                         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
                         let body: ErrorBody = reply.json().await.unwrap();
                         assert_eq!(body.code, codes::UNAUTHENTICATED, "{what}");

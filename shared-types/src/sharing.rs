@@ -12,6 +12,9 @@ pub const MAX_KEY_LOOKUP: usize = 50;
 /// The most entries one share list may name (groups count as one).
 pub const MAX_SHARE_ENTRIES: usize = 500;
 
+/// The most people one group may hold.
+pub const MAX_GROUP_ENTRIES: usize = 1000;
+
 /// An account's public keys at one key epoch, with the account's signature over them
 /// (`wasm_crypto::Statement::PublishedKeys`). `PUT /api/account/keys` publishes one; lookups
 /// return the current one.
@@ -330,4 +333,54 @@ pub struct NewGenerationRequest {
     pub list: SignedList,
     /// The new key, wrapped to each recipient.
     pub wrappings: Vec<KeyWrapping>,
+}
+
+/// `POST /api/companies/{company_id}/groups`: a new group, made in a company Admin's browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGroupRequest {
+    /// Chosen by the browser (the group key's bindings name it).
+    pub id: crate::GroupId,
+    /// The group's name, sealed in the browser.
+    pub sealed_name: Base64Bytes,
+    /// The epoch 1 list at generation 1, with the group's public key, signed by the creator.
+    pub list: SignedList,
+    /// The group's private key, wrapped to each person whose keys the creator has (the creator
+    /// included).
+    pub wrappings: Vec<KeyWrapping>,
+}
+
+/// One person of a group, as the company's members see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPerson {
+    /// The account.
+    pub account: AccountId,
+    /// Their address.
+    pub email: String,
+    /// Member, manager or both.
+    pub role: ListRole,
+    /// Whether they hold the current group key (else they wait for a manager's browser).
+    pub has_key: bool,
+}
+
+/// A group, as a member of its company sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMeta {
+    /// The group.
+    pub id: crate::GroupId,
+    /// Its company.
+    pub company: crate::CompanyId,
+    /// Its name, sealed in a browser.
+    pub sealed_name: Base64Bytes,
+    /// The name's version (goes up with each rename).
+    pub name_version: i64,
+    /// Every signed list, oldest first.
+    pub lists: Vec<SignedList>,
+    /// The key generation in force.
+    pub generation: u64,
+    /// The group key wrapped to the caller, one per generation still kept (newest first).
+    pub wrappings: Vec<KeyWrapping>,
+    /// Its people.
+    pub people: Vec<GroupPerson>,
+    /// Someone was taken out and no manager has signed a list with a new key since.
+    pub list_stale: bool,
 }

@@ -17,6 +17,7 @@ mod m20261202_000011_last_active;
 mod m20261202_000012_published_keys;
 mod m20261202_000013_shares;
 mod m20261202_000014_share_rekey;
+mod m20261203_000015_groups;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_published_keys::Migration),
             Box::new(m20261202_000013_shares::Migration),
             Box::new(m20261202_000014_share_rekey::Migration),
+            Box::new(m20261203_000015_groups::Migration),
         ]
     }
 }

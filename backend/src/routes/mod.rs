@@ -4,6 +4,7 @@
 use actix_web::web;
 
 pub mod accounts;
+pub mod groups;
 pub mod health;
 pub mod orgs;
 pub mod partner_staff;
@@ -26,6 +27,7 @@ fn declare(r: &mut impl Registrar) {
     partner_staff::declare(r);
     sharing::declare(r);
     shares::declare(r);
+    groups::declare(r);
 }
 
 /// Every route of the API (paths under `/api`), with who may call it.

@@ -32,6 +32,12 @@ pub enum Scope {
     /// A recipient of the share named by `{share_id}` whose role is at least this one
     /// (`authz::ShareMember`).
     Share(Role),
+    /// An Admin who is an active member of the company named by `{company_id}` itself, not
+    /// partner staff: the work needs a member's own keys (`authz::CompanyOwnAdmin`).
+    CompanyOwnAdmin,
+    /// An active member of the company named by `{company_id}` who manages its group named by
+    /// `{group_id}` (`authz::GroupManager`).
+    GroupManager,
 }
 
 /// One route of the table.

@@ -3,14 +3,14 @@
 
 use reqwest::StatusCode;
 use shared_types::sharing::{
-    AccessListBody, CreateShareRequest, EntryKind, KeyWrapping, ListEntry, ListKind, ListRole,
-    ShareMeta, SignedList,
+    AccessListBody, CreateGroupRequest, CreateShareRequest, EntryKind, GroupMeta, KeyWrapping,
+    ListEntry, ListKind, ListRole, ShareMeta, SignedList,
 };
-use shared_types::{AccountId, Base64Bytes, ShareId};
+use shared_types::{AccountId, Base64Bytes, CompanyId, GroupId, ShareId};
 use uuid::Uuid;
 use wasm_crypto::{
-    Binding, EncryptionPublicKey, HpkeBinding, Purpose, Statement, SymmetricKey,
-    make_symmetric_key, wrap_to_public_key,
+    Binding, EncryptionPrivateKey, EncryptionPublicKey, HpkeBinding, Purpose, Statement,
+    SymmetricKey, make_encryption_key, make_symmetric_key, wrap_to_public_key,
 };
 
 use super::TestServer;
@@ -164,4 +164,174 @@ impl TestServer {
 /// The account's id.
 pub fn id_of(person: &Person) -> AccountId {
     person.user.account_id
+}
+
+/// A group being made or changed in a manager's browser: its id, current key pair and list.
+pub struct GroupDraft {
+    pub id: GroupId,
+    pub company: CompanyId,
+    pub key: EncryptionPrivateKey,
+    pub generation: u64,
+    pub generation_id: Uuid,
+    pub entries: Vec<ListEntry>,
+}
+
+impl GroupDraft {
+    /// A new group of `company` managed (and joined) by `creator`.
+    pub fn new(company: CompanyId, creator: &Person) -> Self {
+        Self {
+            id: GroupId::new_v7(),
+            company,
+            key: make_encryption_key(),
+            generation: 1,
+            generation_id: Uuid::now_v7(),
+            entries: vec![ListEntry {
+                id: creator.user.account_id.0,
+                kind: EntryKind::Account,
+                role: ListRole::MemberManager,
+            }],
+        }
+    }
+
+    /// Adds (or changes) `person`'s entry.
+    pub fn with(mut self, person: &Person, role: ListRole) -> Self {
+        self.entries.retain(|e| e.id != person.user.account_id.0);
+        self.entries.push(ListEntry {
+            id: person.user.account_id.0,
+            kind: EntryKind::Account,
+            role,
+        });
+        self
+    }
+
+    /// The next generation without `person`: a new key pair and generation id, as taking
+    /// someone out needs.
+    pub fn without(&self, person: &Person) -> Self {
+        Self {
+            id: self.id,
+            company: self.company,
+            key: make_encryption_key(),
+            generation: self.generation + 1,
+            generation_id: Uuid::now_v7(),
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| e.id != person.user.account_id.0)
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// The list at `epoch`.
+    pub fn list(&self, epoch: u64) -> AccessListBody {
+        AccessListBody {
+            kind: ListKind::Group,
+            object_id: self.id.0,
+            epoch,
+            generation: self.generation,
+            generation_id: self.generation_id,
+            group_key: Some(Base64Bytes(self.key.public_key().to_bytes().to_vec())),
+            entries: self.entries.clone(),
+        }
+    }
+
+    /// The list at `epoch`, signed by `signer`.
+    pub fn signed(&self, epoch: u64, signer: &Person) -> SignedList {
+        sign(self.list(epoch), signer)
+    }
+
+    /// The group's private key wrapped by `sender` to `recipient`.
+    pub fn wrap(&self, sender: &Person, recipient: &Person) -> KeyWrapping {
+        let binding = HpkeBinding {
+            purpose: Purpose::GroupPrivateKey,
+            object_id: self.generation_id,
+            sender_id: sender.user.account_id.0,
+            recipient_id: recipient.user.account_id.0,
+        };
+        let (wrapped, signature) = wrap_to_public_key(
+            &recipient.user.encryption.public_key(),
+            &binding,
+            &self.key,
+            &sender.user.signing,
+        )
+        .unwrap();
+        KeyWrapping {
+            recipient: recipient.user.account_id.0,
+            recipient_kind: EntryKind::Account,
+            recipient_generation: 0,
+            generation: 0,
+            sender: sender.user.account_id,
+            wrapped: Base64Bytes(wrapped.into_bytes()),
+            signature: Base64Bytes(signature.into_bytes()),
+        }
+    }
+
+    /// The request that makes the group, its key wrapped by `creator` to each of `holders`.
+    pub fn create(&self, creator: &Person, holders: &[&Person]) -> CreateGroupRequest {
+        CreateGroupRequest {
+            id: self.id,
+            sealed_name: super::random(60),
+            list: self.signed(1, creator),
+            wrappings: holders.iter().map(|h| self.wrap(creator, h)).collect(),
+        }
+    }
+}
+
+impl ShareDraft {
+    /// Adds (or changes) `group`'s entry.
+    pub fn with_group(mut self, group: &GroupDraft, role: ListRole) -> Self {
+        self.entries.retain(|e| e.id != group.id.0);
+        self.entries.push(ListEntry {
+            id: group.id.0,
+            kind: EntryKind::Group,
+            role,
+        });
+        self
+    }
+
+    /// The share key wrapped by `sender` to the group's current key.
+    pub fn wrap_to_group(&self, sender: &Person, group: &GroupDraft) -> KeyWrapping {
+        let binding = HpkeBinding {
+            purpose: Purpose::ShareKey,
+            object_id: self.generation_id,
+            sender_id: sender.user.account_id.0,
+            recipient_id: group.id.0,
+        };
+        let (wrapped, signature) = wrap_to_public_key(
+            &group.key.public_key(),
+            &binding,
+            &self.key,
+            &sender.user.signing,
+        )
+        .unwrap();
+        KeyWrapping {
+            recipient: group.id.0,
+            recipient_kind: EntryKind::Group,
+            recipient_generation: group.generation,
+            generation: 0,
+            sender: sender.user.account_id,
+            wrapped: Base64Bytes(wrapped.into_bytes()),
+            signature: Base64Bytes(signature.into_bytes()),
+        }
+    }
+}
+
+impl TestServer {
+    /// Makes the group in `draft.company` as `creator`; asserts it was made.
+    pub async fn group(
+        &self,
+        creator: &Person,
+        draft: &GroupDraft,
+        holders: &[&Person],
+    ) -> GroupMeta {
+        let reply: Reply<GroupMeta> = self
+            .post(
+                &format!("/api/companies/{}/groups", draft.company),
+                &draft.create(creator, holders),
+                Some(&creator.session),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
 }

@@ -5,14 +5,14 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use shared_types::org::{
     CompanyRole, MemberCounts, MemberPage, MemberQuery, MemberRow, MemberSort, MemberStatus,
     PendingInvitation, RemoveMode, SortDir, codes,
 };
-use shared_types::{CompanyId, MemberId, PartnerId};
+use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -420,14 +420,22 @@ pub async fn change_role(
     row(db, found).await
 }
 
-/// Where the policy "Remove business profile items when users are removed" (a later issue)
-/// acts, in the removal's transaction. Today a removed member keeps every item.
+/// What leaving the company takes away, in the removal's transaction: their place in each of
+/// its groups (`sharing::groups::on_member_removed`); returns the accounts to tell after the
+/// commit. The policy "Remove business profile items when users are removed" (a later issue)
+/// acts here too; today a removed member keeps every item.
 async fn on_member_removed(
-    _db: &impl ConnectionTrait,
-    _company: CompanyId,
-    _member: &company_member::Model,
-) -> Result<(), ApiError> {
-    Ok(())
+    txn: &DatabaseTransaction,
+    company: CompanyId,
+    member: &company_member::Model,
+) -> Result<Vec<AccountId>, ApiError> {
+    match member.account_id {
+        Some(account) => {
+            crate::services::sharing::groups::on_member_removed(txn, company, AccountId(account))
+                .await
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Removes an active member: converted to a personal account (they keep their account, both
@@ -482,7 +490,7 @@ pub async fn remove(
         .filter(company_member::Column::Id.eq(found.id))
         .exec(&txn)
         .await?;
-    on_member_removed(&txn, caller.company, &found).await?;
+    let changed = on_member_removed(&txn, caller.company, &found).await?;
     let (action, how) = match mode {
         RemoveMode::ConvertToPersonal => (Action::MemberRemoved, "converted to a personal account"),
         RemoveMode::DeleteAccount => (Action::MemberRemoved, "account deleted"),
@@ -503,6 +511,7 @@ pub async fn remove(
         account::Entity::delete_by_id(account).exec(&txn).await?;
     }
     txn.commit().await?;
+    state.notifier.accounts_changed(&state.db, &changed).await;
     if mode == RemoveMode::DeleteAccount {
         let company_name = super::companies::view(&state.db, caller.company)
             .await?

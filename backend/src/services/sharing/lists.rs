@@ -1,18 +1,19 @@
 //! Signed access lists as the server checks them: their shape, their signer and their
 //! signature. Only crafted clients are stopped here; browsers check every list again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::ConnectionTrait;
 use shared_types::sharing::{
-    AccessListBody, EntryKind, KeyWrapping, ListKind, ListRole, MAX_SHARE_ENTRIES, SignedList,
+    AccessListBody, EntryKind, KeyWrapping, ListEntry, ListKind, ListRole, MAX_GROUP_ENTRIES,
+    MAX_SHARE_ENTRIES, SignedList,
 };
 use shared_types::vault::Role;
-use shared_types::{AccountId, ShareId};
+use shared_types::{AccountId, CompanyId, GroupId, ShareId};
 use uuid::Uuid;
 use wasm_crypto::{HpkeBinding, HpkeWrappedKey, Purpose, Signature, Statement, VerifyingKey};
 
-use super::keys;
+use super::{groups, keys};
 use crate::error::ApiError;
 
 fn bad(message: &str) -> ApiError {
@@ -69,36 +70,28 @@ pub struct Expected {
     pub generation: u64,
 }
 
-/// Checks a share list sent by `caller` and returns the account entries it names.
+/// Checks a share list sent by `caller` and returns its entries (accounts and groups).
 pub async fn check_share_list(
     db: &impl ConnectionTrait,
     caller: AccountId,
     signed: &SignedList,
     expected: &Expected,
-) -> Result<Vec<(AccountId, ListRole)>, ApiError> {
+) -> Result<Vec<ListEntry>, ApiError> {
     let list = &signed.list;
     if list.kind != ListKind::Share || list.object_id != expected.share.0 {
         return Err(bad("This list is not about this share."));
     }
-    if list.epoch != expected.epoch {
-        return Err(ApiError::Conflict {
-            code: "list_changed",
-            message: "Someone else changed who has access meanwhile. Reload and try again.".into(),
-        });
-    }
+    check_epoch(list.epoch, expected.epoch)?;
     if list.generation < expected.generation || list.group_key.is_some() {
         return Err(bad("This list names an older key generation."));
     }
-    if signed.signer != caller {
-        return Err(bad("A list is signed by the manager who sends it."));
-    }
+    check_signer(signed, caller)?;
     if list.entries.len() > MAX_SHARE_ENTRIES {
         return Err(bad(
             "A shared folder has at most 500 recipients; share with a group instead.",
         ));
     }
     let mut seen = HashSet::new();
-    let mut accounts = Vec::new();
     let mut owners = 0;
     for entry in &list.entries {
         if !seen.insert(entry.id) {
@@ -107,10 +100,25 @@ pub async fn check_share_list(
         if container_role(entry.role).is_none() {
             return Err(bad("A share's recipients view, edit, manage or own it."));
         }
-        if entry.kind != EntryKind::Account {
-            return Err(bad(
-                "Sharing with groups or with people who have no account is not available yet.",
-            ));
+        match entry.kind {
+            EntryKind::Account => {
+                if keys::current(db, entry.id).await?.is_none() {
+                    return Err(bad(
+                        "One of the recipients has not published keys yet; they must sign in first.",
+                    ));
+                }
+            }
+            EntryKind::Group => {
+                if entry.role == ListRole::Owner {
+                    return Err(bad("Only the share's owner owns it."));
+                }
+                groups::check_shareable(db, caller, GroupId(entry.id)).await?;
+            }
+            EntryKind::Invitee => {
+                return Err(bad(
+                    "Sharing with people who have no account is not available yet.",
+                ));
+            }
         }
         if entry.role == ListRole::Owner {
             owners += 1;
@@ -118,57 +126,157 @@ pub async fn check_share_list(
                 return Err(bad("Only the share's owner owns it."));
             }
         }
-        if keys::current(db, entry.id).await?.is_none() {
-            return Err(bad(
-                "One of the recipients has not published keys yet; they must sign in first.",
-            ));
-        }
-        accounts.push((AccountId(entry.id), entry.role));
     }
     if owners != 1 {
         return Err(bad("A share's list names its owner once."));
     }
+    verify_list(db, caller, signed).await?;
+    Ok(list.entries.clone())
+}
+
+fn check_epoch(epoch: u64, expected: u64) -> Result<(), ApiError> {
+    if epoch != expected {
+        return Err(ApiError::Conflict {
+            code: "list_changed",
+            message: "Someone else changed who has access meanwhile. Reload and try again.".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_signer(signed: &SignedList, caller: AccountId) -> Result<(), ApiError> {
+    if signed.signer != caller {
+        return Err(bad("A list is signed by the manager who sends it."));
+    }
+    Ok(())
+}
+
+async fn verify_list(
+    db: &impl ConnectionTrait,
+    caller: AccountId,
+    signed: &SignedList,
+) -> Result<(), ApiError> {
     let signature = Signature::from_bytes(signed.signature.0.clone())
         .map_err(|_| bad("The list's signature is malformed."))?;
     verifying_key_of(db, caller)
         .await?
-        .verify(&Statement::AccessList(&to_crypto(list)?), &signature)
-        .map_err(|_| bad("The list is not signed with your published keys."))?;
-    Ok(accounts)
+        .verify(
+            &Statement::AccessList(&to_crypto(&signed.list)?),
+            &signature,
+        )
+        .map_err(|_| bad("The list is not signed with your published keys."))
 }
 
-/// Checks wrappings of a share key generation sent by `caller`: each to an account of `list`,
-/// sent and signed by the caller. Returns them by recipient.
+/// What a group list must be, beyond its signature.
+pub struct GroupExpected {
+    /// The group.
+    pub group: GroupId,
+    /// Its company: every account entry must be an active member of it.
+    pub company: CompanyId,
+    /// The epoch the list must have.
+    pub epoch: u64,
+    /// The key generation the list must name.
+    pub generation: u64,
+}
+
+/// Checks a group list sent by `caller` and returns its entries (accounts only).
+pub async fn check_group_list(
+    db: &impl ConnectionTrait,
+    caller: AccountId,
+    signed: &SignedList,
+    expected: &GroupExpected,
+) -> Result<Vec<ListEntry>, ApiError> {
+    let list = &signed.list;
+    if list.kind != ListKind::Group || list.object_id != expected.group.0 {
+        return Err(bad("This list is not about this group."));
+    }
+    check_epoch(list.epoch, expected.epoch)?;
+    if list.generation != expected.generation {
+        return Err(bad("This list names the wrong key generation."));
+    }
+    if list.group_key.is_none() {
+        return Err(bad("A group's list names its public key."));
+    }
+    check_signer(signed, caller)?;
+    if list.entries.len() > MAX_GROUP_ENTRIES {
+        return Err(bad("A group has at most 1,000 people."));
+    }
+    let mut seen = HashSet::new();
+    let mut managers = 0;
+    for entry in &list.entries {
+        if !seen.insert(entry.id) {
+            return Err(bad("A list names each person once."));
+        }
+        if entry.kind != EntryKind::Account {
+            return Err(bad("A group's members are people, not groups."));
+        }
+        match entry.role {
+            ListRole::Manager | ListRole::MemberManager => managers += 1,
+            ListRole::Member => {}
+            _ => return Err(bad("A group's people are members, managers or both.")),
+        }
+        if !groups::is_active_member(db, expected.company, AccountId(entry.id)).await? {
+            return Err(bad(
+                "Only people who have joined the company can be in its groups.",
+            ));
+        }
+        if keys::current(db, entry.id).await?.is_none() {
+            return Err(bad(
+                "One of the people has not published keys yet; they must sign in first.",
+            ));
+        }
+    }
+    if managers == 0 {
+        return Err(bad("A group keeps at least one manager."));
+    }
+    verify_list(db, caller, signed).await?;
+    Ok(list.entries.clone())
+}
+
+/// Checks wrappings of a share key or group key generation sent by `caller`: each to an entry
+/// of `list` (an account, or for a share a group at its current key generation), sent and
+/// signed by the caller. Returns them by recipient.
 pub async fn check_wrappings(
     db: &impl ConnectionTrait,
     caller: AccountId,
     list: &AccessListBody,
     wrappings: &[KeyWrapping],
 ) -> Result<Vec<(Uuid, KeyWrapping)>, ApiError> {
-    let named: HashSet<Uuid> = list
+    let named: HashMap<Uuid, EntryKind> = list
         .entries
         .iter()
-        .filter(|e| e.kind == EntryKind::Account)
-        .map(|e| e.id)
+        .filter(|e| e.kind != EntryKind::Invitee)
+        .map(|e| (e.id, e.kind))
         .collect();
+    let purpose = match list.kind {
+        ListKind::Share => Purpose::ShareKey,
+        ListKind::Group => Purpose::GroupPrivateKey,
+    };
     let verifying = verifying_key_of(db, caller).await?;
     let mut out = Vec::with_capacity(wrappings.len());
     let mut seen = HashSet::new();
     for w in wrappings {
-        if w.sender != caller || w.recipient_kind != EntryKind::Account {
-            return Err(bad(
-                "A wrapping is sent by the manager who made it, to an account.",
-            ));
+        if w.sender != caller {
+            return Err(bad("A wrapping is sent by the manager who made it."));
         }
-        if !named.contains(&w.recipient) || !seen.insert(w.recipient) {
+        if named.get(&w.recipient) != Some(&w.recipient_kind) || !seen.insert(w.recipient) {
             return Err(bad("A wrapping goes to a recipient of the list, once."));
+        }
+        let wanted_generation = match w.recipient_kind {
+            EntryKind::Group => groups::generation_of(db, GroupId(w.recipient)).await?,
+            _ => 0,
+        };
+        if w.recipient_generation != wanted_generation {
+            return Err(bad(
+                "A wrapping to a group uses the group's current key; reload and try again.",
+            ));
         }
         let wrapped = HpkeWrappedKey::from_bytes(w.wrapped.0.clone())
             .map_err(|_| bad("A wrapped key is malformed."))?;
         let signature = Signature::from_bytes(w.signature.0.clone())
             .map_err(|_| bad("A wrapping's signature is malformed."))?;
         let binding = HpkeBinding {
-            purpose: Purpose::ShareKey,
+            purpose,
             object_id: list.generation_id,
             sender_id: caller.0,
             recipient_id: w.recipient,

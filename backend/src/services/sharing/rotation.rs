@@ -6,8 +6,8 @@
 //!   generation and list epoch when the new generation is stored.
 //! - A new generation is stored only with a list at the next epoch that names it (a new
 //!   generation id, one above the current), signed by the caller, and with the new key wrapped
-//!   to every account that has access now: nobody keeps access without the new key, and
-//!   nobody gains it.
+//!   to every account that has access now (directly, or to a group it reads through): nobody
+//!   keeps access without the new key, and nobody gains it.
 //! - The previous generations' wrappings stay until the re-keying browser says every record
 //!   is sealed under the new key (`done`); then they are deleted and `rekey_pending` cleared.
 //! - A pending grant (a recipient on the list without a wrapping) completes when a manager's
@@ -15,11 +15,14 @@
 //! - A new name is stored only at the next name version.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use shared_types::sharing::{GrantRequest, NewGenerationRequest, RekeyClaim, RenameShareRequest};
-use shared_types::{AccountId, ContainerId, ShareId};
+use shared_types::sharing::{
+    EntryKind, GrantRequest, NewGenerationRequest, RekeyClaim, RenameShareRequest,
+};
+use shared_types::{AccountId, ContainerId, GroupId, ShareId};
 use time::Duration;
 use uuid::Uuid;
 
+use super::groups;
 use super::lists::{Expected, check_share_list, check_wrappings};
 use super::shares::{
     bad, current_list, epoch_of, live_share, refresh, store_list, store_wrappings, stored,
@@ -173,10 +176,19 @@ pub async fn new_generation(
     let wrappings = check_wrappings(&txn, caller, list, &req.wrappings).await?;
     // Everyone with access now keeps it only with the new key: all of them get it.
     let with_access = readers(&txn, id).await?;
-    if with_access
-        .iter()
-        .any(|a| !wrappings.iter().any(|(r, _)| *r == a.0))
-    {
+    let mut covered: std::collections::BTreeSet<Uuid> = std::collections::BTreeSet::new();
+    for (recipient, w) in &wrappings {
+        match w.recipient_kind {
+            EntryKind::Group => covered.extend(
+                groups::readers_at(&txn, GroupId(*recipient), stored(w.recipient_generation)?)
+                    .await?,
+            ),
+            _ => {
+                covered.insert(*recipient);
+            }
+        }
+    }
+    if with_access.iter().any(|a| !covered.contains(&a.0)) {
         return Err(bad("Wrap the new key to everyone who has access."));
     }
     let head = vault_container::Entity::find_by_id(id.0)

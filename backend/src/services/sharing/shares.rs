@@ -26,9 +26,10 @@ use shared_types::sharing::{
     ShareMeta, SharePrincipal, SignedList,
 };
 use shared_types::vault::{ContainerKind, Role};
-use shared_types::{AccountId, Base64Bytes, ContainerId, ShareId};
+use shared_types::{AccountId, Base64Bytes, ContainerId, GroupId, ShareId};
 use uuid::Uuid;
 
+use super::groups;
 use super::lists::{Expected, check_share_list, check_wrappings, container_role, list_role};
 use crate::entity::{
     account, share, share_key_wrapping as wrapping, share_list, share_principal as principal,
@@ -64,7 +65,7 @@ fn kind_of(name: &str) -> Option<EntryKind> {
     }
 }
 
-fn role_name(role: ListRole) -> &'static str {
+pub(super) fn role_name(role: ListRole) -> &'static str {
     match role {
         ListRole::View => "view",
         ListRole::Edit => "edit",
@@ -76,7 +77,7 @@ fn role_name(role: ListRole) -> &'static str {
     }
 }
 
-fn role_of(name: &str) -> Option<ListRole> {
+pub(super) fn role_of(name: &str) -> Option<ListRole> {
     [
         ListRole::View,
         ListRole::Edit,
@@ -113,26 +114,45 @@ pub(super) async fn live_share(
 /// wrappings (see the module's invariants); returns the accounts whose access changed.
 pub async fn refresh(txn: &DatabaseTransaction, id: ShareId) -> Result<Vec<AccountId>, ApiError> {
     let found = live_share(txn, id).await?;
-    let holders: BTreeSet<Uuid> = wrapping::Entity::find()
+    let current: Vec<wrapping::Model> = wrapping::Entity::find()
         .filter(wrapping::Column::ShareId.eq(id.0))
         .filter(wrapping::Column::Generation.eq(found.generation))
         .all(txn)
-        .await?
-        .into_iter()
-        .map(|w| w.recipient_id)
-        .collect();
+        .await?;
+    let holders: BTreeSet<Uuid> = current.iter().map(|w| w.recipient_id).collect();
     let mut wanted: BTreeMap<Uuid, Option<Role>> = BTreeMap::new();
+    let mut give = |account: Uuid, role: Option<Role>| {
+        let entry = wanted.entry(account).or_insert(None);
+        *entry = (*entry).max(role);
+    };
     for p in principal::Entity::find()
         .filter(principal::Column::ShareId.eq(id.0))
-        .filter(principal::Column::Kind.eq(kind_name(EntryKind::Account)))
         .all(txn)
         .await?
     {
         let role = role_of(&p.role).and_then(container_role);
-        let keyed = holders.contains(&p.principal_id) || p.principal_id == found.owner_id;
-        wanted.insert(p.principal_id, role.filter(|_| keyed));
+        match kind_of(&p.kind) {
+            Some(EntryKind::Account) => {
+                let keyed = holders.contains(&p.principal_id) || p.principal_id == found.owner_id;
+                give(p.principal_id, role.filter(|_| keyed));
+            }
+            Some(EntryKind::Group) => {
+                let wrapped_at = current
+                    .iter()
+                    .find(|w| w.recipient_id == p.principal_id)
+                    .map(|w| w.recipient_generation);
+                if let Some(generation) = wrapped_at {
+                    for account in
+                        groups::readers_at(txn, GroupId(p.principal_id), generation).await?
+                    {
+                        give(account, role);
+                    }
+                }
+            }
+            Some(EntryKind::Invitee) | None => {}
+        }
     }
-    wanted.insert(found.owner_id, Some(Role::Owner));
+    give(found.owner_id, Some(Role::Owner));
     let held: BTreeMap<Uuid, Option<Role>> = vault_access::Entity::find()
         .filter(vault_access::Column::ContainerId.eq(id.0))
         .all(txn)
@@ -210,7 +230,7 @@ pub(super) async fn store_wrappings(
             generation: Set(generation),
             recipient_id: Set(recipient),
             recipient_kind: Set(kind_name(w.recipient_kind).to_owned()),
-            recipient_generation: Set(0),
+            recipient_generation: Set(i64::try_from(w.recipient_generation).unwrap_or(0)),
             sender_id: Set(w.sender.0),
             wrapped: Set(w.wrapped.0),
             signature: Set(w.signature.0),
@@ -312,7 +332,7 @@ pub async fn change_list(
     let (txn, _) = begin_as(&state.db, caller).await?;
     let found = live_share(&txn, id).await?;
     let next = epoch_of(found.list_epoch) + 1;
-    let accounts = check_share_list(
+    let entries = check_share_list(
         &txn,
         caller,
         &req.list,
@@ -352,7 +372,7 @@ pub async fn change_list(
         .into_iter()
         .map(|p| p.principal_id)
         .collect();
-    let after: BTreeSet<Uuid> = accounts.iter().map(|(a, _)| a.0).collect();
+    let after: BTreeSet<Uuid> = entries.iter().map(|e| e.id).collect();
     store_list(&txn, id, &req.list, caller).await?;
     store_wrappings(&txn, id, found.generation, wrappings).await?;
     if before.difference(&after).next().is_some() {
@@ -380,7 +400,7 @@ pub(super) async fn current_list(
     serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(Box::new(e)))
 }
 
-async fn mark_for_rekey(txn: &DatabaseTransaction, id: ShareId) -> Result<(), ApiError> {
+pub(super) async fn mark_for_rekey(txn: &DatabaseTransaction, id: ShareId) -> Result<(), ApiError> {
     share::Entity::update_many()
         .col_expr(
             share::Column::RekeyPending,
@@ -527,9 +547,23 @@ pub async fn meta(
         .filter(|w| w.generation == found.generation)
         .map(|w| w.recipient_id)
         .collect();
-    let wrappings = held
-        .iter()
-        .filter(|w| w.recipient_id == caller.0)
+    let mut mine = Vec::new();
+    for w in &held {
+        let reaches = match kind_of(&w.recipient_kind) {
+            Some(EntryKind::Account) => w.recipient_id == caller.0,
+            Some(EntryKind::Group) => {
+                groups::readers_at(db, GroupId(w.recipient_id), w.recipient_generation)
+                    .await?
+                    .contains(&caller.0)
+            }
+            _ => false,
+        };
+        if reaches {
+            mine.push(w);
+        }
+    }
+    let wrappings = mine
+        .into_iter()
         .map(|w| KeyWrapping {
             recipient: w.recipient_id,
             recipient_kind: kind_of(&w.recipient_kind).unwrap_or(EntryKind::Account),

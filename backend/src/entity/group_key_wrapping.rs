@@ -1,0 +1,29 @@
+//! A group's private key of one generation wrapped to one member (HPKE, signed by its sender).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "group_key_wrapping")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub group_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub generation: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub account_id: Uuid,
+    pub sender_id: Uuid,
+    /// Ciphertext.
+    pub wrapped: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub created_at: TimeDateTimeWithTimeZone,
+}
+super::debug_fields!(
+    Model,
+    "GroupKeyWrapping",
+    [group_id, generation, account_id]
+);
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

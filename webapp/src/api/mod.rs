@@ -1,6 +1,7 @@
 //! The HTTP client for the Strongroom API (gloo-net). Every call returns an [`ApiError`] whose
 //! text a person can act on.
 
+mod groups;
 mod orgs;
 mod sharing;
 

@@ -52,18 +52,50 @@ pub fn wrap_share_key(
     recipient: AccountId,
     public: &EncryptionPublicKey,
 ) -> KeyWrapping {
+    wrap_key(
+        me,
+        (Purpose::ShareKey, key),
+        (generation, generation_id),
+        Recipient {
+            id: recipient.0,
+            kind: EntryKind::Account,
+            generation: 0,
+        },
+        public,
+    )
+}
+
+/// Whom a key is wrapped to: an account, or a group at one generation of its key.
+pub struct Recipient {
+    /// The account or group.
+    pub id: Uuid,
+    /// Which.
+    pub kind: EntryKind,
+    /// A group's key generation (0 for an account).
+    pub generation: u64,
+}
+
+/// `key` (of `purpose`), generation `generation` (id `generation_id`) of what it opens, wrapped
+/// to `recipient`'s `public` key and signed by this account.
+pub fn wrap_key<K: wasm_crypto::KeyMaterial>(
+    me: &VaultKeys,
+    (purpose, key): (Purpose, &K),
+    (generation, generation_id): (u64, Uuid),
+    recipient: Recipient,
+    public: &EncryptionPublicKey,
+) -> KeyWrapping {
     let binding = HpkeBinding {
-        purpose: Purpose::ShareKey,
+        purpose,
         object_id: generation_id,
         sender_id: me.account_id.0,
-        recipient_id: recipient.0,
+        recipient_id: recipient.id,
     };
     let (wrapped, signature) = wrap_to_public_key(public, &binding, key, &me.signing_key)
-        .expect("a pinned or own public key is a valid X25519 key");
+        .expect("a pinned, own or verified group public key is a valid X25519 key");
     KeyWrapping {
-        recipient: recipient.0,
-        recipient_kind: EntryKind::Account,
-        recipient_generation: 0,
+        recipient: recipient.id,
+        recipient_kind: recipient.kind,
+        recipient_generation: recipient.generation,
         generation,
         sender: me.account_id,
         wrapped: Base64Bytes(wrapped.into_bytes()),
@@ -81,7 +113,7 @@ pub fn public_key_of(pin: &ContactPin) -> Result<EncryptionPublicKey, MakeError>
 pub fn sign_list(me: &VaultKeys, list: AccessListBody) -> SignedList {
     let statement = list
         .statement()
-        .expect("a share list carries no group key to parse");
+        .expect("a list made here carries no group key, or a valid one");
     let signature = me.signing_key.sign(&Statement::AccessList(&statement));
     SignedList {
         list,
@@ -95,11 +127,24 @@ pub fn name_binding(share: ShareId, version: u64) -> Binding {
     Binding::new(Purpose::ShareName, share.0, share.0).at_version(version)
 }
 
-/// Makes a share named `name` for `recipients` (pinned contacts, each with a role).
+/// A group as a sharer verified it: its current key generation and public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupTarget {
+    /// The group.
+    pub id: shared_types::GroupId,
+    /// Its key generation.
+    pub generation: u64,
+    /// Its public key of that generation, from its verified list.
+    pub public: EncryptionPublicKey,
+}
+
+/// Makes a share named `name` for `recipients` (pinned contacts, each with a role) and
+/// `groups` (verified, each with a role).
 pub fn make_share(
     me: &VaultKeys,
     name: &str,
     recipients: &[(ContactPin, ListRole)],
+    groups: &[(GroupTarget, ListRole)],
 ) -> Result<NewShare, MakeError> {
     let name = name.trim();
     if name.is_empty() {
@@ -139,6 +184,30 @@ pub fn make_share(
             (1, generation_id),
             pin.account_id,
             &public,
+        ));
+    }
+    for (group, role) in groups {
+        if !matches!(role, ListRole::View | ListRole::Edit | ListRole::Manage) {
+            return Err(MakeError::BadRole);
+        }
+        if entries.iter().any(|e| e.id == group.id.0) {
+            return Err(MakeError::Repeated);
+        }
+        entries.push(ListEntry {
+            id: group.id.0,
+            kind: EntryKind::Group,
+            role: *role,
+        });
+        wrappings.push(wrap_key(
+            me,
+            (Purpose::ShareKey, &key),
+            (1, generation_id),
+            Recipient {
+                id: group.id.0,
+                kind: EntryKind::Group,
+                generation: group.generation,
+            },
+            &group.public,
         ));
     }
     let list = AccessListBody {
@@ -189,6 +258,7 @@ mod tests {
             &owner.vault,
             "  Client servers ",
             &[(pin(&bob), ListRole::Edit), (pin(&carol), ListRole::View)],
+            &[],
         )
         .unwrap();
         let keys = |id: AccountId| {
@@ -231,18 +301,19 @@ mod tests {
         assert_eq!(name.as_slice(), b"Client servers");
 
         assert_eq!(
-            make_share(&owner.vault, " ", &[]).err(),
+            make_share(&owner.vault, " ", &[], &[]).err(),
             Some(MakeError::NoName)
         );
         assert_eq!(
-            make_share(&owner.vault, "x", &[(pin(&bob), ListRole::Owner)]).err(),
+            make_share(&owner.vault, "x", &[(pin(&bob), ListRole::Owner)], &[]).err(),
             Some(MakeError::BadRole)
         );
         assert_eq!(
             make_share(
                 &owner.vault,
                 "x",
-                &[(pin(&bob), ListRole::View), (pin(&bob), ListRole::Edit)]
+                &[(pin(&bob), ListRole::View), (pin(&bob), ListRole::Edit)],
+                &[]
             )
             .err(),
             Some(MakeError::Repeated)

@@ -56,7 +56,7 @@ pub async fn share_folder(
     for (email, role) in recipients {
         pins.push((recipient(api, session, email, now_ms).await?, *role));
     }
-    let made = make_share(&session.keys(), name, &pins).map_err(|e| e.to_string())?;
+    let made = make_share(&session.keys(), name, &pins, &[]).map_err(|e| e.to_string())?;
     let meta = api
         .create_share(&made.request)
         .await

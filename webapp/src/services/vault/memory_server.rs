@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use shared_types::push_rules::{self, Verdict};
 use shared_types::sharing::{
-    KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListEntry, ListRole,
-    NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
+    GroupMeta, KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListEntry,
+    ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
 };
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess, Cursor,
@@ -61,6 +61,8 @@ pub(super) struct Server {
     pub(super) withhold_checkpoints: bool,
     /// The shares served to each account (`GET /api/shares`).
     pub(super) shares: BTreeMap<AccountId, Vec<ShareMeta>>,
+    /// The groups served to each account (`GET /api/groups`).
+    pub(super) groups: BTreeMap<AccountId, Vec<GroupMeta>>,
     /// Every account's published keys.
     pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
     /// How many new share key generations were stored.
@@ -102,6 +104,16 @@ impl Remote for MemoryServer {
         let result = match (server.unreachable, self.1) {
             (true, _) => Err(ApiError::Unreachable),
             (false, Some(account)) => Ok(server.shares.get(&account).cloned().unwrap_or_default()),
+            (false, None) => Ok(Vec::new()),
+        };
+        Box::pin(async move { result })
+    }
+
+    fn groups(&self) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>> {
+        let server = self.0.borrow();
+        let result = match (server.unreachable, self.1) {
+            (true, _) => Err(ApiError::Unreachable),
+            (false, Some(account)) => Ok(server.groups.get(&account).cloned().unwrap_or_default()),
             (false, None) => Ok(Vec::new()),
         };
         Box::pin(async move { result })

@@ -26,6 +26,7 @@
 
 mod checkpoint;
 mod folders;
+mod groups;
 pub mod import;
 pub mod index;
 mod items;
@@ -260,6 +261,8 @@ struct Inner<C> {
     kept_shares: RefCell<BTreeMap<shared_types::ShareId, shared_types::sharing::ShareMeta>>,
     /// Shares known but not opened, and why.
     share_notices: RefCell<Vec<ShareNotice>>,
+    /// The groups this account is in, as verified, with the group keys it holds.
+    groups: RefCell<BTreeMap<shared_types::GroupId, groups::HeldGroup>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
     search: RefCell<Option<Rc<BTreeMap<RecordId, SearchText>>>>,
 }
@@ -319,12 +322,14 @@ impl<C: Cache> VaultSession<C> {
                 containers: RefCell::new(containers),
                 kept_shares: RefCell::new(BTreeMap::new()),
                 share_notices: RefCell::new(Vec::new()),
+                groups: RefCell::new(BTreeMap::new()),
                 search: RefCell::new(None),
             }),
         };
         if !readable {
             session.rebuild_indexes().await?;
         }
+        session.open_kept_groups().await?;
         session.open_kept_shares().await?;
         session.purge_expired_trash(now_ms).await?;
         Ok(session)
@@ -558,6 +563,7 @@ impl<C: Cache> VaultSession<C> {
         let mut report = SyncReport::default();
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
+        self.sync_groups(now_ms).await?;
         self.sync_shares(now_ms).await?;
         self.rekey_shares(&mut report, &mut sent, now_ms).await?;
         let served = self

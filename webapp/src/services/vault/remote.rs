@@ -6,8 +6,8 @@ use std::pin::Pin;
 
 use shared_types::ShareId;
 use shared_types::sharing::{
-    KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest, RekeyClaim,
-    RenameShareRequest, ShareMeta,
+    GroupMeta, KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest,
+    RekeyClaim, RenameShareRequest, ShareMeta,
 };
 use shared_types::vault::{
     CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -23,6 +23,8 @@ pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub trait Remote {
     /// The shares the account may open or waits for, with their lists and wrappings.
     fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>>;
+    /// The groups the account is in, with their lists and the group keys wrapped to it.
+    fn groups(&self) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>>;
     /// Published keys of accounts (signers of shares' lists, senders of wrappings).
     fn lookup_keys<'a>(
         &'a self,
@@ -69,6 +71,10 @@ pub trait Remote {
 impl Remote for ApiClient {
     fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>> {
         Box::pin(ApiClient::shares(self))
+    }
+
+    fn groups(&self) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>> {
+        Box::pin(ApiClient::groups(self))
     }
 
     fn lookup_keys<'a>(

@@ -21,17 +21,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use shared_types::sharing::{KeyLookupRequest, KeyWrapping, ListRole, MAX_KEY_LOOKUP, ShareMeta};
-use shared_types::{AccountId, ContainerId, ShareId};
+use shared_types::sharing::{
+    EntryKind, KeyLookupRequest, KeyWrapping, ListRole, MAX_KEY_LOOKUP, ShareMeta,
+};
+use shared_types::{AccountId, ContainerId, GroupId, ShareId};
 use wasm_crypto::{SealedData, SymmetricKey, VerifyingKey};
 
+use super::groups::GROUP_PREFIX;
 use super::index::ProfileIndex;
 use super::listing::{Area, SharedArea};
 use super::store::{CURSORS, from_bytes, to_bytes};
 use super::{ContainerState, Result, VaultError, VaultSession};
 use crate::cache::{Cache, Store, Write};
 use crate::services::sharing::contacts::{self, Found};
-use crate::services::sharing::lists::{ListProblem, VerifiedList, open_share_key, verify_chain};
+use crate::services::sharing::lists::{
+    ListProblem, VerifiedList, open_share_key, open_share_key_via_group, verify_chain,
+};
 use crate::services::sharing::making::name_binding;
 use crate::services::sharing::published::Asked;
 
@@ -83,14 +88,18 @@ struct Opened {
     area: SharedArea,
 }
 
-/// The lower of two roles in a share (a group's roles give nothing beyond viewing here).
-fn lower(a: ListRole, b: ListRole) -> ListRole {
-    let rank = |r: ListRole| match r {
+/// How much a role allows in a share (a group's roles give nothing beyond viewing here).
+fn rank(role: ListRole) -> u8 {
+    match role {
         ListRole::Edit => 1,
         ListRole::Manage => 2,
         ListRole::Owner => 3,
         ListRole::View | ListRole::Member | ListRole::Manager | ListRole::MemberManager => 0,
-    };
+    }
+}
+
+/// The lower of two roles in a share.
+fn lower(a: ListRole, b: ListRole) -> ListRole {
     if rank(a) <= rank(b) { a } else { b }
 }
 
@@ -132,32 +141,65 @@ impl<C: Cache> VaultSession<C> {
     ) -> std::result::Result<Option<Opened>, ListProblem> {
         let list = verify_chain(meta.id, pin, &meta.lists, keys)?;
         let me = self.inner.keys.account_id;
-        let Some(listed) = list.role_of(me) else {
+        // This account's role: its own entry, or the highest of the groups it is a member of.
+        let groups = self.member_of();
+        let Some(listed) = std::iter::once(list.role_of(me))
+            .chain(groups.iter().map(|g| list.group_role(*g)))
+            .flatten()
+            .max_by_key(|r| rank(*r))
+        else {
             return Err(ListProblem::WrongWrapping);
         };
-        let Some(wrapping) = meta
-            .wrappings
-            .iter()
-            .find(|w| w.recipient == me.0 && w.generation == list.0.generation)
-        else {
-            return Ok(None);
+        let my_key = &self.inner.keys.encryption_key;
+        // A wrapping to this account, or to a group it is a member of and holds the key of.
+        let open =
+            |list: &VerifiedList, w: &KeyWrapping| -> Option<Result<SymmetricKey, ListProblem>> {
+                match w.recipient_kind {
+                    EntryKind::Account if w.recipient == me.0 => {
+                        Some(open_share_key(list, w, me, my_key, keys))
+                    }
+                    EntryKind::Group => {
+                        let group_key =
+                            self.group_key_as_member(GroupId(w.recipient), w.recipient_generation)?;
+                        Some(open_share_key_via_group(list, w, &group_key, keys))
+                    }
+                    _ => None,
+                }
+            };
+        let mut current = (meta.wrappings.iter())
+            .filter(|w| w.generation == list.0.generation)
+            .filter_map(|w| open(&list, w));
+        let key = match current.next() {
+            None => return Ok(None),
+            // The first that opens; if none does, why the first did not.
+            Some(first) => match first {
+                Ok(key) => key,
+                Err(problem) => current.find_map(|r| r.ok()).ok_or(problem)?,
+            },
         };
-        let key = open_share_key(&list, wrapping, me, &self.inner.keys.encryption_key, keys)?;
         // Earlier generations, each from a wrapping made under the list that named it (the
         // chain verified them all); one that does not open is simply not used.
         let mut earlier: Vec<&KeyWrapping> = (meta.wrappings.iter())
-            .filter(|w| w.recipient == me.0 && w.generation < list.0.generation)
+            .filter(|w| w.generation < list.0.generation)
             .collect();
         earlier.sort_by_key(|w| std::cmp::Reverse(w.generation));
-        let older: Vec<SymmetricKey> = earlier
-            .into_iter()
-            .filter_map(|w| {
-                let named = (meta.lists.iter().rev())
-                    .find(|l| l.list.generation == w.generation)
-                    .map(|l| VerifiedList(l.list.clone()))?;
-                open_share_key(&named, w, me, &self.inner.keys.encryption_key, keys).ok()
-            })
-            .collect();
+        let mut older: Vec<SymmetricKey> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for w in earlier {
+            let Some(named) = (meta.lists.iter().rev())
+                .find(|l| l.list.generation == w.generation)
+                .map(|l| VerifiedList(l.list.clone()))
+            else {
+                continue;
+            };
+            if seen.contains(&w.generation) {
+                continue;
+            }
+            if let Some(Ok(key)) = open(&named, w) {
+                seen.insert(w.generation);
+                older.push(key);
+            }
+        }
         let version = u64::try_from(meta.name_version).map_err(|_| ListProblem::DamagedName)?;
         // Sealed under the current key, or (until a re-key seals it again) an earlier one.
         let sealed = SealedData::from_bytes(meta.sealed_name.0.clone())
@@ -184,7 +226,10 @@ impl<C: Cache> VaultSession<C> {
     pub(super) async fn open_kept_shares(&self) -> Result<()> {
         let keys = self.trusted_keys();
         let mut notices = Vec::new();
-        for (_, bytes) in self.inner.cache.get_prefix(Store::Sharing, "").await? {
+        for (name, bytes) in self.inner.cache.get_prefix(Store::Sharing, "").await? {
+            if name.starts_with(GROUP_PREFIX) {
+                continue;
+            }
             let Ok(meta) = from_bytes::<ShareMeta>(&bytes) else {
                 continue;
             };

@@ -136,7 +136,7 @@ fn share_servers(alice: &Person, bob: &Person, role: ListRole) -> (ShareId, NewS
         block_on(s.save_item(None, personal, item, 1)).unwrap();
     }
     block_on(s.save_item(None, personal, login("mine", "pw"), 1)).unwrap();
-    let made = make_share(&alice.keys, "Client servers", &[(bob.pin(), role)]).unwrap();
+    let made = make_share(&alice.keys, "Client servers", &[(bob.pin(), role)], &[]).unwrap();
     let id = made.request.id;
     {
         let mut server = alice.server.0.borrow_mut();
@@ -417,6 +417,7 @@ fn a_list_or_key_the_server_forges_is_not_acted_on() {
         &mallory.keys,
         "Client servers",
         &[(bob.pin(), ListRole::Edit)],
+        &[],
     )
     .unwrap();
     let to_bob = (theirs.request.wrappings.iter())
@@ -461,6 +462,7 @@ fn removing_a_recipient_rekeys_the_share_in_the_owners_next_sync() {
         &alice.keys,
         "Client servers",
         &[(bob.pin(), ListRole::Edit), (carol.pin(), ListRole::View)],
+        &[],
     )
     .unwrap();
     let share = made.request.id;
@@ -649,7 +651,7 @@ fn an_item_of_one_share_served_in_another_is_not_listed_there() {
     let mut note = login("other note", "x");
     note.folder = Some(other);
     block_on(s.save_item(None, alice.personal(), note, 4)).unwrap();
-    let made = make_share(&alice.keys, "Other", &[(bob.pin(), ListRole::Edit)]).unwrap();
+    let made = make_share(&alice.keys, "Other", &[(bob.pin(), ListRole::Edit)], &[]).unwrap();
     let second = ContainerId::from(made.request.id);
     {
         let mut server = server.0.borrow_mut();
@@ -688,3 +690,6 @@ fn an_item_of_one_share_served_in_another_is_not_listed_there() {
     );
     assert_eq!(fresh.container_of(web), Some(first));
 }
+
+#[path = "groups_tests.rs"]
+mod groups;

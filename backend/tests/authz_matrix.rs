@@ -155,6 +155,12 @@ const ROWS: &[(&str, &str, Expect)] = &[
         Expect::Share(Role::Manage),
     ),
     ("GET", "/groups", Expect::Account),
+    ("GET", "/directory", Expect::Account),
+    (
+        "POST",
+        "/companies/{company_id}/directory/wrappings",
+        Expect::OwnAdmin,
+    ),
     (
         "GET",
         "/companies/{company_id}/groups",

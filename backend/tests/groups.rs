@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use shared_types::api::ErrorBody;
 use shared_types::org::{RemoveMemberRequest, RemoveMode};
 use shared_types::sharing::{
-    CreateShareRequest, EntryKind, GrantRequest, GroupMeta, ListChangeRequest, ListRole,
-    NewGenerationRequest, RekeyClaim, ShareMeta,
+    CreateShareRequest, DirectoryState, EntryKind, GrantRequest, GroupMeta, KeyWrapping,
+    ListChangeRequest, ListRole, NewGenerationRequest, RekeyClaim, ShareMeta,
 };
 use shared_types::vault::{RefusalCode, Role};
 use shared_types::{CompanyId, ContainerId, ShareId};
@@ -82,7 +82,130 @@ async fn share_to_group(
     draft
 }
 
+/// The directory key `key` of `company` wrapped by `from` to `to`.
+fn wrap_directory(
+    company: CompanyId,
+    key: &wasm_crypto::SymmetricKey,
+    from: &Person,
+    to: &Person,
+) -> KeyWrapping {
+    let binding = wasm_crypto::HpkeBinding {
+        purpose: wasm_crypto::Purpose::CompanyDirectoryKey,
+        object_id: company.0,
+        sender_id: id_of(from).0,
+        recipient_id: id_of(to).0,
+    };
+    let (wrapped, signature) = wasm_crypto::wrap_to_public_key(
+        &to.user.encryption.public_key(),
+        &binding,
+        key,
+        &from.user.signing,
+    )
+    .unwrap();
+    KeyWrapping {
+        recipient: id_of(to).0,
+        recipient_kind: EntryKind::Account,
+        recipient_generation: 0,
+        generation: 0,
+        sender: id_of(from),
+        wrapped: shared_types::Base64Bytes(wrapped.into_bytes()),
+        signature: shared_types::Base64Bytes(signature.into_bytes()),
+    }
+}
+
 on_both_databases! {
+    async fn the_directory_key_reaches_each_member_from_an_admin_who_holds_it(server) {
+        let acme = acme(&server, &["m1", "m2", "admin2"]).await;
+        let [m1, m2, admin2] = &acme.users[..] else { unreachable!() };
+        let admin = &acme.admin;
+        let db = server.database().await;
+        {
+            use backend::entity::company_member;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            company_member::Entity::update_many()
+                .col_expr(company_member::Column::Role, sea_orm::sea_query::Expr::value("admin"))
+                .filter(company_member::Column::AccountId.eq(id_of(admin2).0))
+                .exec(&db)
+                .await
+                .unwrap();
+        }
+        let outsider = server.person("outsider@example.com").await;
+        let key = wasm_crypto::make_symmetric_key();
+        let path = format!("/api/companies/{}/directory/wrappings", acme.company);
+        let state = |who: &Person| {
+            let session = who.session.clone();
+            let server = &server;
+            async move { server.get_as::<DirectoryState>("/api/directory", Some(&session)).await.body }
+        };
+        let before = state(admin).await;
+        assert_eq!((before.company, before.admin, before.exists), (Some(acme.company), true, false));
+        assert_eq!(before.waiting.len(), 4);
+        assert!(state(m1).await.waiting.is_empty(), "only Admins see who waits");
+        assert_eq!(state(&outsider).await, DirectoryState::default());
+
+        let grant = |from: &Person, to: &[&Person]| GrantRequest {
+            wrappings: to.iter().map(|t| wrap_directory(acme.company, &key, from, t)).collect(),
+        };
+        for (who, status) in [(m1, StatusCode::FORBIDDEN), (&acme.staff, StatusCode::FORBIDDEN), (&outsider, StatusCode::NOT_FOUND)] {
+            let refused: Reply<ErrorBody> = server.post(&path, &grant(who, &[who]), Some(&who.session)).await;
+            assert_eq!(refused.status, status, "{}", who.user.email);
+        }
+        // The first wrapping includes the maker's own; nobody outside the company gets one.
+        for bad in [grant(admin, &[m1]), grant(admin, &[admin, &outsider])] {
+            let refused: Reply<ErrorBody> = server.post(&path, &bad, Some(&admin.session)).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        }
+        let mut unsigned = grant(admin, &[admin]);
+        unsigned.wrappings[0].signature.0[3] ^= 1;
+        let refused: Reply<ErrorBody> = server.post(&path, &unsigned, Some(&admin.session)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+        let made: Reply<()> = server.post(&path, &grant(admin, &[admin, m1]), Some(&admin.session)).await;
+        assert_eq!(made.status, StatusCode::NO_CONTENT);
+        let seen = state(m1).await;
+        assert!(seen.exists);
+        assert_eq!(seen.mine.unwrap().sender, id_of(admin));
+        let mut left: Vec<_> = state(admin).await.waiting.into_iter().map(|k| k.account_id).collect();
+        left.sort();
+        let mut expected = vec![id_of(m2), id_of(admin2)];
+        expected.sort();
+        assert_eq!(left, expected);
+        // An Admin who does not hold the key cannot make another.
+        let refused: Reply<ErrorBody> = server.post(&path, &grant(admin2, &[admin2, m2]), Some(&admin2.session)).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        // Once given, not again.
+        let refused: Reply<ErrorBody> = server.post(&path, &grant(admin, &[m1]), Some(&admin.session)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+        // Leaving the company takes it away.
+        let member = {
+            use backend::entity::company_member;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            company_member::Entity::find()
+                .filter(company_member::Column::AccountId.eq(id_of(m1).0))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let removed: Reply<serde_json::Value> = server
+            .post(
+                &format!("/api/companies/{}/members/{member}/remove", acme.company),
+                &RemoveMemberRequest { mode: RemoveMode::ConvertToPersonal },
+                Some(&admin.session),
+            )
+            .await;
+        assert!(removed.status.is_success());
+        assert_eq!(state(m1).await, DirectoryState::default());
+        let held = {
+            use backend::entity::company_directory_wrapping;
+            use sea_orm::EntityTrait;
+            company_directory_wrapping::Entity::find().all(&db).await.unwrap().len()
+        };
+        assert_eq!(held, 1);
+    }
+
     async fn a_group_share_reaches_the_members_holding_the_group_key_and_leaves_with_them(server) {
         let acme = acme(&server, &["m1", "m2", "m3", "owner"]).await;
         let [m1, m2, m3, owner] = &acme.users[..] else { unreachable!() };
@@ -287,7 +410,7 @@ on_both_databases! {
             .into_iter()
             .filter(|r| matches!(r.scope, Scope::CompanyOwnAdmin | Scope::GroupManager))
             .collect();
-        assert_eq!(routes.len(), 6);
+        assert_eq!(routes.len(), 7);
         for route in routes {
             for (who, creates, manages, knows) in people {
                 // A group of its own for each cell, so that a deletion changes nothing for the

@@ -384,3 +384,20 @@ pub struct GroupMeta {
     /// Someone was taken out and no manager has signed a list with a new key since.
     pub list_stale: bool,
 }
+
+/// `GET /api/directory`: the caller's company and its directory key (which seals the names of
+/// the company's groups), as far as the caller takes part in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryState {
+    /// The company the caller is an active member of, if any.
+    pub company: Option<crate::CompanyId>,
+    /// Whether the caller is one of its Admins (who hand the key to members).
+    pub admin: bool,
+    /// Whether anyone holds a directory key yet (none: the first Admin's browser makes it).
+    pub exists: bool,
+    /// The key wrapped to the caller.
+    pub mine: Option<KeyWrapping>,
+    /// For Admins: the members with published keys who have no wrapping yet.
+    #[serde(default)]
+    pub waiting: Vec<PublishedKeys>,
+}

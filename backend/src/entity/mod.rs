@@ -6,6 +6,7 @@ pub mod account;
 pub mod account_key_statement;
 pub mod admin_access_log;
 pub mod company;
+pub mod company_directory_wrapping;
 pub mod company_group;
 pub mod company_member;
 pub mod device;

@@ -18,6 +18,7 @@ mod m20261202_000012_published_keys;
 mod m20261202_000013_shares;
 mod m20261202_000014_share_rekey;
 mod m20261203_000015_groups;
+mod m20261203_000016_directory_key;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_shares::Migration),
             Box::new(m20261202_000014_share_rekey::Migration),
             Box::new(m20261203_000015_groups::Migration),
+            Box::new(m20261203_000016_directory_key::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! Groups of a company: made by its own Admins, changed by their managers, listed to the
+//! Groups of a company and the directory key that seals their names: made by its own Admins, changed by their managers, listed to the
 //! company's members (who share with them) and to each person for the groups they are in.
 //! Who may call each route is the scopes' job (`authz::CompanyOwnAdmin`,
 //! `authz::GroupManager`); what the lists and wrappings may say is `services::sharing`'s.
@@ -13,12 +13,20 @@ use super::table::{Registrar, Scope, delete, get, post, put};
 use crate::auth::AuthSession;
 use crate::authz::{CompanyMember, CompanyOwnAdmin, GroupManager};
 use crate::error::ApiError;
-use crate::services::sharing::groups;
+use crate::services::sharing::{directory, groups};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
 pub fn declare(r: &mut impl Registrar) {
     r.add(get("/groups", Scope::Account), mine);
+    r.add(get("/directory", Scope::Account), directory_state);
+    r.add(
+        post(
+            "/companies/{company_id}/directory/wrappings",
+            Scope::CompanyOwnAdmin,
+        ),
+        grant_directory,
+    );
     r.add(
         get("/companies/{company_id}/groups", Scope::CompanyMember),
         of_company,
@@ -66,6 +74,28 @@ pub fn declare(r: &mut impl Registrar) {
 
 async fn mine(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(groups::mine(&state.db, session.0.account_id).await?))
+}
+
+async fn directory_state(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(directory::state(&state.db, session.0.account_id).await?))
+}
+
+async fn grant_directory(
+    state: web::Data<AppState>,
+    admin: CompanyOwnAdmin,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    directory::grant(
+        &state,
+        admin.company,
+        admin.session.account_id,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn of_company(

@@ -420,8 +420,8 @@ pub async fn change_role(
     row(db, found).await
 }
 
-/// What leaving the company takes away, in the removal's transaction: their place in each of
-/// its groups (`sharing::groups::on_member_removed`); returns the accounts to tell after the
+/// What leaving the company takes away, in the removal's transaction: the directory key and
+/// their place in each of its groups (`sharing::groups::on_member_removed`); returns the accounts to tell after the
 /// commit. The policy "Remove business profile items when users are removed" (a later issue)
 /// acts here too; today a removed member keeps every item.
 async fn on_member_removed(
@@ -431,8 +431,9 @@ async fn on_member_removed(
 ) -> Result<Vec<AccountId>, ApiError> {
     match member.account_id {
         Some(account) => {
-            crate::services::sharing::groups::on_member_removed(txn, company, AccountId(account))
-                .await
+            let account = AccountId(account);
+            crate::services::sharing::directory::on_member_removed(txn, company, account).await?;
+            crate::services::sharing::groups::on_member_removed(txn, company, account).await
         }
         None => Ok(Vec::new()),
     }

@@ -2,7 +2,8 @@
 //! `services::sharing::groups`) before any of it is used.
 
 use shared_types::sharing::{
-    CreateGroupRequest, GrantRequest, GroupMeta, ListChangeRequest, RenameShareRequest,
+    CreateGroupRequest, DirectoryState, GrantRequest, GroupMeta, ListChangeRequest,
+    RenameShareRequest,
 };
 use shared_types::{AccountId, CompanyId, GroupId};
 
@@ -13,6 +14,24 @@ fn group_path(company: CompanyId, group: GroupId) -> String {
 }
 
 impl ApiClient {
+    /// `GET /api/directory`.
+    pub async fn directory(&self) -> Result<DirectoryState, ApiError> {
+        self.get_json("/api/directory").await
+    }
+
+    /// `POST /api/companies/{company_id}/directory/wrappings` (an Admin).
+    pub async fn grant_directory(
+        &self,
+        company: CompanyId,
+        request: &GrantRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json(
+            &format!("/api/companies/{company}/directory/wrappings"),
+            request,
+        )
+        .await
+    }
+
     /// `GET /api/groups`: the groups this account is in.
     pub async fn groups(&self) -> Result<Vec<GroupMeta>, ApiError> {
         self.get_json("/api/groups").await

@@ -4,11 +4,12 @@
 //! a share key wrapped to a group the share does not name) opens nothing.
 
 use shared_types::CompanyId;
-use shared_types::sharing::{GroupMeta, ListEntry};
+use shared_types::sharing::{DirectoryState, GroupMeta, GroupPerson, ListEntry};
 use wasm_crypto::make_symmetric_key;
 
 use super::*;
 use crate::services::sharing::groups::{NewGroup, make_group, wrap_group_key};
+use crate::services::sharing::lists::{VerifiedList, open_group_key, verify_group_chain};
 use crate::services::sharing::making::{GroupTarget, sign_list};
 
 /// What the server serves `who` of a group made as `made`: its lists and the key wrapped to
@@ -265,4 +266,149 @@ fn what_a_server_forges_about_a_group_opens_nothing() {
     // Served as it was made, a fresh browser of Bob's opens it: the forgeries were the cause.
     w.server.0.borrow_mut().shares.insert(w.bob.id(), as_made);
     assert_eq!(w.fresh_bob().shared().len(), 1);
+}
+
+fn directory_of(company: CompanyId, admin: bool, waiting: &[&Person]) -> DirectoryState {
+    DirectoryState {
+        company: Some(company),
+        admin,
+        exists: false,
+        mine: None,
+        waiting: (waiting.iter()).map(|p| statement_of(&p.keys, 1)).collect(),
+    }
+}
+
+#[test]
+fn an_admins_browser_makes_the_directory_key_and_hands_it_to_members() {
+    let server = MemoryServer::default();
+    let admin = Person::new(&server, "admin@acme.example");
+    let bob = Person::new(&server, "bob@acme.example");
+    let company = CompanyId::new_v7();
+    {
+        let mut s = server.0.borrow_mut();
+        s.directory
+            .insert(admin.id(), directory_of(company, true, &[&admin, &bob]));
+        s.directory
+            .insert(bob.id(), directory_of(company, false, &[]));
+    }
+    // Bob syncs first: nothing to open yet.
+    bob.sync();
+    assert!(bob.session.directory_key().is_none());
+    assert_eq!(bob.session.company(), Some((company, false)));
+
+    admin.sync();
+    let (_, made) = admin.session.directory_key().unwrap();
+    assert!(server.0.borrow().directory[&admin.id()].waiting.is_empty());
+    bob.sync();
+    let (_, handed) = bob.session.directory_key().unwrap();
+    assert!(*made == *handed);
+
+    // Offline, it opens again from what Bob's browser kept.
+    let reopened = block_on(VaultSession::open(
+        bob.cache.clone(),
+        bob.server.clone(),
+        bob.keys.clone(),
+        4_000,
+    ))
+    .unwrap();
+    assert!(reopened.directory_key().is_some());
+
+    // A wrapping bound to another company does not open.
+    let other = CompanyId::new_v7();
+    let mut misbound = server.0.borrow().directory[&bob.id()].clone();
+    misbound.company = Some(other);
+    server.0.borrow_mut().directory.insert(bob.id(), misbound);
+    let fresh = bob.new_browser();
+    block_on(fresh.sync(2_000)).unwrap();
+    assert!(fresh.directory_key().is_none());
+}
+
+#[test]
+fn a_managers_browser_hands_the_group_key_on_and_makes_the_next_after_a_removal() {
+    let w = world();
+    let carol = Person::new(&w.server, "carol@acme.example");
+    // Carol was added to the list while no manager's browser was online: no key for her.
+    let mut added = w.group.request.list.list.clone();
+    added.epoch = 2;
+    added.entries.push(ListEntry {
+        id: carol.id().0,
+        kind: EntryKind::Account,
+        role: ListRole::Member,
+    });
+    let person = |who: &Person, has_key: bool| GroupPerson {
+        account: who.id(),
+        email: who.keys.email.clone(),
+        role: ListRole::Member,
+        has_key,
+    };
+    let mut meta = group_served(&w.group, w.company, &w.admin);
+    meta.lists.push(sign_list(&w.admin.keys, added));
+    meta.people = vec![
+        person(&w.admin, true),
+        person(&w.bob, true),
+        person(&carol, false),
+    ];
+    w.server
+        .0
+        .borrow_mut()
+        .groups
+        .insert(w.admin.id(), vec![meta.clone()]);
+    w.server.0.borrow_mut().directory.insert(
+        w.admin.id(),
+        DirectoryState {
+            exists: true,
+            ..directory_of(w.company, true, &[])
+        },
+    );
+    w.admin.sync();
+    let (group, grant, _) = w.server.0.borrow().group_requests[0].clone();
+    assert_eq!(group, w.group.request.id);
+    assert_eq!(grant.wrappings.len(), 1);
+    let list = VerifiedList(meta.lists[1].list.clone());
+    let keys = |id: AccountId| {
+        [&w.admin, &w.bob, &carol]
+            .into_iter()
+            .find(|p| p.id() == id)
+            .map(|p| p.keys.signing_key.verifying_key())
+    };
+    let opened = open_group_key(
+        &list,
+        &grant.wrappings[0],
+        carol.id(),
+        &carol.keys.encryption_key,
+        &keys,
+    )
+    .unwrap();
+    assert!(opened.public_key() == w.group.key.public_key());
+
+    // The server took Bob out: the admin's browser makes the next key, without him.
+    meta.people = vec![person(&w.admin, true), person(&carol, true)];
+    meta.list_stale = true;
+    w.server
+        .0
+        .borrow_mut()
+        .groups
+        .insert(w.admin.id(), vec![meta.clone()]);
+    w.admin.sync();
+    let (_, _, change) = w.server.0.borrow().group_requests.last().cloned().unwrap();
+    let change = change.unwrap();
+    let mut chain = meta.lists.clone();
+    chain.push(change.list.clone());
+    let next = verify_group_chain(w.group.request.id, None, &chain, &keys).unwrap();
+    assert_eq!(next.0.generation, 2);
+    assert!(next.role_of(w.bob.id()).is_none());
+    assert_eq!(next.0.entries.len(), 2);
+    let to: Vec<AccountId> = (change.wrappings.iter())
+        .map(|w| AccountId(w.recipient))
+        .collect();
+    assert_eq!(to, vec![w.admin.id(), carol.id()]);
+    for wrapping in &change.wrappings {
+        let who = [&w.admin, &carol]
+            .into_iter()
+            .find(|p| p.id().0 == wrapping.recipient)
+            .unwrap();
+        let key =
+            open_group_key(&next, wrapping, who.id(), &who.keys.encryption_key, &keys).unwrap();
+        assert!(Some(key.public_key()) == next.group_key());
+    }
 }

@@ -10,14 +10,15 @@ use std::rc::Rc;
 
 use shared_types::push_rules::{self, Verdict};
 use shared_types::sharing::{
-    GroupMeta, KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListEntry,
-    ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
+    DirectoryState, GrantRequest, GroupMeta, KeyLookupReply, KeyLookupRequest, KeyWrapping,
+    ListChangeRequest, ListEntry, ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest,
+    ShareMeta, SharePrincipal,
 };
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess, Cursor,
     PullRequest, PullResponse, PushRequest, PushResponse, RecordKind, RollbackReport, VaultRecord,
 };
-use shared_types::{AccountId, ChangeId, ContainerId, RecordId, ShareId};
+use shared_types::{AccountId, ChangeId, CompanyId, ContainerId, GroupId, RecordId, ShareId};
 
 use super::remote::{LocalFuture, Remote};
 use crate::api::ApiError;
@@ -63,6 +64,12 @@ pub(super) struct Server {
     pub(super) shares: BTreeMap<AccountId, Vec<ShareMeta>>,
     /// The groups served to each account (`GET /api/groups`).
     pub(super) groups: BTreeMap<AccountId, Vec<GroupMeta>>,
+    /// What `GET /api/directory` answers each account.
+    pub(super) directory: BTreeMap<AccountId, DirectoryState>,
+    /// Each company's groups (`GET /api/companies/{c}/groups`).
+    pub(super) company_groups: BTreeMap<CompanyId, Vec<GroupMeta>>,
+    /// Group keys handed on and group lists sent, in order.
+    pub(super) group_requests: Vec<(GroupId, GrantRequest, Option<ListChangeRequest>)>,
     /// Every account's published keys.
     pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
     /// How many new share key generations were stored.
@@ -117,6 +124,89 @@ impl Remote for MemoryServer {
             (false, None) => Ok(Vec::new()),
         };
         Box::pin(async move { result })
+    }
+
+    fn directory(&self) -> LocalFuture<'_, Result<DirectoryState, ApiError>> {
+        let server = self.0.borrow();
+        let result = match (server.unreachable, self.1) {
+            (true, _) => Err(ApiError::Unreachable),
+            (false, Some(account)) => {
+                Ok(server.directory.get(&account).cloned().unwrap_or_default())
+            }
+            (false, None) => Ok(DirectoryState::default()),
+        };
+        Box::pin(async move { result })
+    }
+
+    fn grant_directory<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for state in server.directory.values_mut() {
+            if state.company != Some(company) {
+                continue;
+            }
+            state.exists = true;
+            state.waiting.retain(|k| {
+                !request
+                    .wrappings
+                    .iter()
+                    .any(|w| w.recipient == k.account_id.0)
+            });
+        }
+        for wrapping in &request.wrappings {
+            if let Some(state) = server.directory.get_mut(&AccountId(wrapping.recipient)) {
+                state.mine = Some(wrapping.clone());
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn company_groups(
+        &self,
+        company: CompanyId,
+    ) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>> {
+        let result = Ok(self
+            .0
+            .borrow()
+            .company_groups
+            .get(&company)
+            .cloned()
+            .unwrap_or_default());
+        Box::pin(async move { result })
+    }
+
+    fn grant_group_key<'a>(
+        &'a self,
+        _company: CompanyId,
+        group: GroupId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        server.group_requests.push((group, request.clone(), None));
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn change_group_list<'a>(
+        &'a self,
+        _company: CompanyId,
+        group: GroupId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<GroupMeta, ApiError>> {
+        let mut server = self.0.borrow_mut();
+        let empty = GrantRequest {
+            wrappings: Vec::new(),
+        };
+        server
+            .group_requests
+            .push((group, empty, Some(request.clone())));
+        let caller = self
+            .1
+            .and_then(|a| server.groups.get(&a))
+            .and_then(|g| g.iter().find(|g| g.id == group).cloned());
+        Box::pin(async move { caller.ok_or(ApiError::Unreachable) })
     }
 
     fn claim_rekey(&self, _share: ShareId) -> LocalFuture<'_, Result<RekeyClaim, ApiError>> {

@@ -25,6 +25,7 @@
 //!   [`seal`]: sealing and opening records and indexes; [`totp`]: an item's live code.
 
 mod checkpoint;
+mod company;
 mod folders;
 mod groups;
 pub mod import;
@@ -61,6 +62,7 @@ use remote::Remote;
 use seal::SealError;
 use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes, trust_key};
 
+pub use company::CompanyGroup;
 pub use items::{OpenedItem, PastVersion, TRASH_DAYS};
 pub use listing::{Area, FolderNode, Row, Scope, SharedArea};
 pub use shares::{ShareNotice, ShareNoticeKind};
@@ -263,6 +265,8 @@ struct Inner<C> {
     share_notices: RefCell<Vec<ShareNotice>>,
     /// The groups this account is in, as verified, with the group keys it holds.
     groups: RefCell<BTreeMap<shared_types::GroupId, groups::HeldGroup>>,
+    /// The account's company and its directory key, as held here.
+    directory: RefCell<Option<company::Directory>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
     search: RefCell<Option<Rc<BTreeMap<RecordId, SearchText>>>>,
 }
@@ -323,6 +327,7 @@ impl<C: Cache> VaultSession<C> {
                 kept_shares: RefCell::new(BTreeMap::new()),
                 share_notices: RefCell::new(Vec::new()),
                 groups: RefCell::new(BTreeMap::new()),
+                directory: RefCell::new(None),
                 search: RefCell::new(None),
             }),
         };
@@ -330,6 +335,7 @@ impl<C: Cache> VaultSession<C> {
             session.rebuild_indexes().await?;
         }
         session.open_kept_groups().await?;
+        session.open_kept_directory().await?;
         session.open_kept_shares().await?;
         session.purge_expired_trash(now_ms).await?;
         Ok(session)
@@ -564,6 +570,7 @@ impl<C: Cache> VaultSession<C> {
         let mut sent = std::collections::BTreeSet::new();
         self.push(&mut report, &mut sent, now_ms).await?;
         self.sync_groups(now_ms).await?;
+        self.sync_company(now_ms).await?;
         self.sync_shares(now_ms).await?;
         self.rekey_shares(&mut report, &mut sent, now_ms).await?;
         let served = self

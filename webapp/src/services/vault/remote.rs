@@ -4,15 +4,16 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use shared_types::ShareId;
 use shared_types::sharing::{
-    GroupMeta, KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest,
-    RekeyClaim, RenameShareRequest, ShareMeta,
+    DirectoryState, GrantRequest, GroupMeta, KeyLookupReply, KeyLookupRequest, ListChangeRequest,
+    NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta,
 };
 use shared_types::vault::{
     CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
     RollbackReport,
 };
+
+use shared_types::{CompanyId, GroupId, ShareId};
 
 use crate::api::{ApiClient, ApiError};
 
@@ -25,6 +26,33 @@ pub trait Remote {
     fn shares(&self) -> LocalFuture<'_, Result<Vec<ShareMeta>, ApiError>>;
     /// The groups the account is in, with their lists and the group keys wrapped to it.
     fn groups(&self) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>>;
+    /// The account's company and its directory key.
+    fn directory(&self) -> LocalFuture<'_, Result<DirectoryState, ApiError>>;
+    /// Hands the directory key on (an Admin).
+    fn grant_directory<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// The groups of a company, to share with.
+    fn company_groups(
+        &self,
+        company: CompanyId,
+    ) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>>;
+    /// Hands a group key to people on its list who have none (a manager).
+    fn grant_group_key<'a>(
+        &'a self,
+        company: CompanyId,
+        group: GroupId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// Stores a group's next signed list (a manager).
+    fn change_group_list<'a>(
+        &'a self,
+        company: CompanyId,
+        group: GroupId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<GroupMeta, ApiError>>;
     /// Published keys of accounts (signers of shares' lists, senders of wrappings).
     fn lookup_keys<'a>(
         &'a self,
@@ -75,6 +103,43 @@ impl Remote for ApiClient {
 
     fn groups(&self) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>> {
         Box::pin(ApiClient::groups(self))
+    }
+
+    fn directory(&self) -> LocalFuture<'_, Result<DirectoryState, ApiError>> {
+        Box::pin(ApiClient::directory(self))
+    }
+
+    fn grant_directory<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::grant_directory(self, company, request))
+    }
+
+    fn company_groups(
+        &self,
+        company: CompanyId,
+    ) -> LocalFuture<'_, Result<Vec<GroupMeta>, ApiError>> {
+        Box::pin(ApiClient::company_groups(self, company))
+    }
+
+    fn grant_group_key<'a>(
+        &'a self,
+        company: CompanyId,
+        group: GroupId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::grant_group_key(self, company, group, request))
+    }
+
+    fn change_group_list<'a>(
+        &'a self,
+        company: CompanyId,
+        group: GroupId,
+        request: &'a ListChangeRequest,
+    ) -> LocalFuture<'a, Result<GroupMeta, ApiError>> {
+        Box::pin(ApiClient::change_group_list(self, company, group, request))
     }
 
     fn lookup_keys<'a>(

@@ -6,7 +6,9 @@
 //!
 //! Invariants:
 //! - The next list only ever drops entries of the verified list (those the server no longer
-//!   names as having access); nobody is added, no role raised, the owner kept.
+//!   names as having access); nobody is added, no role raised, the owner kept. A group keeps
+//!   the share through its current key as its verified lists name it, and a group still
+//!   waiting for its own next key holds the re-key back.
 //! - The new key is wrapped only to keys pinned here; someone whose keys changed stops the
 //!   re-key (the share stays flagged) instead of getting the key.
 //! - A re-key runs inside a sync, one at a time, after the push: what it seals again goes out in
@@ -19,14 +21,16 @@ use shared_types::sharing::{
 };
 use shared_types::vault::{RecordKind, VaultRecord};
 use shared_types::{AccountId, ContainerId, RecordId, ShareId};
-use wasm_crypto::make_symmetric_key;
+use wasm_crypto::{Purpose, make_symmetric_key};
 
 use super::index::{FolderEntry, ItemSummary};
 use super::shares::pin_of;
 use super::store::{self as store, Batch, from_bytes};
 use super::{Result, SyncReport, VaultError, VaultSession, seal};
 use crate::cache::{Cache, Store};
-use crate::services::sharing::making::{name_binding, public_key_of, sign_list, wrap_share_key};
+use crate::services::sharing::making::{
+    Recipient, name_binding, public_key_of, sign_list, wrap_key, wrap_share_key,
+};
 
 impl<C: Cache> VaultSession<C> {
     /// The shares this browser should re-key: flagged by the server, held here, and managed
@@ -92,12 +96,32 @@ impl<C: Cache> VaultSession<C> {
         let list = pin_of(meta).ok_or(VaultError::Missing)?;
         let keep: BTreeSet<uuid::Uuid> = meta.principals.iter().map(|p| p.id).collect();
         let entries: Vec<_> = (list.0.entries.iter())
-            .filter(|e| e.kind == EntryKind::Account)
+            .filter(|e| matches!(e.kind, EntryKind::Account | EntryKind::Group))
             .filter(|e| e.role == ListRole::Owner || keep.contains(&e.id))
             .copied()
             .collect();
-        let accounts: Vec<AccountId> = entries.iter().map(|e| AccountId(e.id)).collect();
+        let accounts: Vec<AccountId> = (entries.iter())
+            .filter(|e| e.kind == EntryKind::Account)
+            .map(|e| AccountId(e.id))
+            .collect();
         self.pin_unknown(&accounts, now_ms).await?;
+        // Each group keeps the share through its current key, verified from its lists; a
+        // group still waiting for its own next key (someone was taken out of it) holds the
+        // re-key back, so that the new share key never reaches them through the old one.
+        let mut groups = Vec::new();
+        if entries.iter().any(|e| e.kind == EntryKind::Group) {
+            let known = self.company_groups(now_ms).await?;
+            for entry in entries.iter().filter(|e| e.kind == EntryKind::Group) {
+                let group = (known.iter())
+                    .find(|g| g.id.0 == entry.id && !g.stale)
+                    .ok_or_else(|| {
+                        VaultError::Invalid(
+                            "A group on this shared folder waits for its next key.".to_owned(),
+                        )
+                    })?;
+                groups.push(group.target.clone());
+            }
+        }
         let next = AccessListBody {
             epoch: list.0.epoch + 1,
             generation: list.0.generation + 1,
@@ -125,6 +149,19 @@ impl<C: Cache> VaultSession<C> {
                 (next.generation, next.generation_id),
                 *account,
                 &public,
+            ));
+        }
+        for group in &groups {
+            wrappings.push(wrap_key(
+                me,
+                (Purpose::ShareKey, &key),
+                (next.generation, next.generation_id),
+                Recipient {
+                    id: group.id.0,
+                    kind: EntryKind::Group,
+                    generation: group.generation,
+                },
+                &group.public,
             ));
         }
         let generation = next.generation;

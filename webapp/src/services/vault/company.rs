@@ -1,0 +1,357 @@
+//! This account's company, as far as sharing needs it: the directory key that seals the names
+//! of the company's groups, the groups it may share with (each verified from its signed
+//! lists), and the work a browser does for the company without anyone asking: an Admin's
+//! browser makes the directory key and hands it to members as they publish keys, and a group
+//! manager's browser hands the group key to people added while it was away (pending grants)
+//! and makes the next group key after someone was taken out.
+//!
+//! Invariants:
+//! - The directory key is used only from a wrapping to this account, bound to the company and
+//!   signed by a sender whose keys this browser trusts (a pinned contact, or itself).
+//! - A key is wrapped only to keys pinned here, and a group key only to people its verified
+//!   list names; the server's list of who waits is a hint, never a reason to add anyone.
+//! - The next group key leaves out exactly those the server took out (no longer among the
+//!   group's people), and nobody is added by it.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use shared_types::sharing::{
+    DirectoryState, EntryKind, GrantRequest, GroupMeta, KeyWrapping, ListEntry,
+};
+use shared_types::{AccountId, CompanyId, GroupId};
+use wasm_crypto::{
+    HpkeBinding, HpkeWrappedKey, Purpose, SealedData, Signature, SymmetricKey, VerifyingKey,
+    make_symmetric_key, unwrap_with_private_key,
+};
+
+use super::store::{from_bytes, to_bytes};
+use super::{Result, VaultError, VaultSession};
+use crate::cache::{Cache, Store, Write};
+use crate::services::sharing::groups::{group_name_binding, rotate_group, wrap_group_key};
+use crate::services::sharing::lists::{VerifiedList, verify_group_chain};
+use crate::services::sharing::making::{GroupTarget, Recipient, public_key_of, wrap_key};
+use crate::services::sharing::trust::ContactPin;
+
+/// Where the directory key wrapped to this account is kept (`Store::Sharing`).
+const DIRECTORY: &str = "directory";
+
+/// The company's directory key as held here.
+pub(super) struct Directory {
+    pub(super) company: CompanyId,
+    pub(super) admin: bool,
+    pub(super) key: Option<Rc<SymmetricKey>>,
+}
+
+/// A group of the company as a sharer sees it, verified from its lists.
+#[derive(Debug, Clone)]
+pub struct CompanyGroup {
+    /// The group.
+    pub id: GroupId,
+    /// Its name, if the directory key opens it.
+    pub name: Option<String>,
+    /// Its people (as the server says) with their roles in the verified list.
+    pub people: Vec<shared_types::sharing::GroupPerson>,
+    /// What a share key is wrapped to.
+    pub target: GroupTarget,
+    /// Someone was taken out and no manager has made the next key yet: nothing new is
+    /// wrapped to the group until then.
+    pub stale: bool,
+    /// Whether this account manages it.
+    pub managed: bool,
+}
+
+fn directory_binding(company: CompanyId, sender: AccountId, me: AccountId) -> HpkeBinding {
+    HpkeBinding {
+        purpose: Purpose::CompanyDirectoryKey,
+        object_id: company.0,
+        sender_id: sender.0,
+        recipient_id: me.0,
+    }
+}
+
+impl<C: Cache> VaultSession<C> {
+    /// Opens the directory key from `wrapping` (to this account, from a trusted sender).
+    fn open_directory(
+        &self,
+        company: CompanyId,
+        wrapping: &KeyWrapping,
+        keys: &impl Fn(AccountId) -> Option<VerifyingKey>,
+    ) -> Option<SymmetricKey> {
+        let me = self.inner.keys.account_id;
+        if wrapping.recipient != me.0 || wrapping.recipient_kind != EntryKind::Account {
+            return None;
+        }
+        let sender = keys(wrapping.sender)?;
+        let wrapped = HpkeWrappedKey::from_bytes(wrapping.wrapped.0.clone()).ok()?;
+        let signature = Signature::from_bytes(wrapping.signature.0.clone()).ok()?;
+        unwrap_with_private_key(
+            &self.inner.keys.encryption_key,
+            &directory_binding(company, wrapping.sender, me),
+            &wrapped,
+            &signature,
+            &sender,
+        )
+        .ok()
+    }
+
+    /// Opens the directory key kept here (at unlock, offline too).
+    pub(super) async fn open_kept_directory(&self) -> Result<()> {
+        let Some(bytes) = self.inner.cache.get(Store::Sharing, DIRECTORY).await? else {
+            return Ok(());
+        };
+        let Ok(state) = from_bytes::<DirectoryState>(&bytes) else {
+            return Ok(());
+        };
+        let keys = self.trusted_keys();
+        if let Some(company) = state.company {
+            let key = (state.mine.as_ref()).and_then(|w| self.open_directory(company, w, &keys));
+            self.inner.directory.replace(Some(Directory {
+                company,
+                admin: state.admin,
+                key: key.map(Rc::new),
+            }));
+        }
+        Ok(())
+    }
+
+    /// The company step of a sync: the directory key, then what this browser does for the
+    /// company's groups it manages. Runs after the group sync, before the share sync.
+    pub(super) async fn sync_company(&self, now_ms: i64) -> Result<()> {
+        let state = self.inner.api.directory().await?;
+        let Some(company) = state.company else {
+            self.inner.directory.replace(None);
+            self.inner
+                .cache
+                .write(vec![Write::Delete(Store::Sharing, DIRECTORY.to_owned())])
+                .await?;
+            return Ok(());
+        };
+        let senders: Vec<AccountId> = state.mine.iter().map(|w| w.sender).collect();
+        self.pin_unknown(&senders, now_ms).await?;
+        let keys = self.trusted_keys();
+        let mut key = (state.mine.as_ref()).and_then(|w| self.open_directory(company, w, &keys));
+        if state.admin {
+            key = self.hand_on_directory(company, &state, key, now_ms).await?;
+        }
+        self.inner.directory.replace(Some(Directory {
+            company,
+            admin: state.admin,
+            key: key.map(Rc::new),
+        }));
+        self.inner
+            .cache
+            .write(vec![Write::Put(
+                Store::Sharing,
+                DIRECTORY.to_owned(),
+                to_bytes(&state)?,
+            )])
+            .await?;
+        self.manage_groups(company, now_ms).await
+    }
+
+    /// An Admin's part: make the directory key when the company has none, and wrap the one
+    /// held here to each member who waits for it and whose keys are pinned here.
+    async fn hand_on_directory(
+        &self,
+        company: CompanyId,
+        state: &DirectoryState,
+        held: Option<SymmetricKey>,
+        now_ms: i64,
+    ) -> Result<Option<SymmetricKey>> {
+        let me = self.inner.keys.account_id;
+        let key = match (&held, state.exists) {
+            (Some(key), _) => key.clone(),
+            (None, false) => make_symmetric_key(),
+            // Someone else's browser holds it; it reaches this one from there.
+            (None, true) => return Ok(None),
+        };
+        let waiting: Vec<AccountId> = state.waiting.iter().map(|k| k.account_id).collect();
+        self.pin_unknown(&waiting, now_ms).await?;
+        let mut wrappings = Vec::new();
+        for account in waiting {
+            let public = if account == me {
+                self.inner.keys.encryption_key.public_key()
+            } else {
+                let Some(pin) = self.contact(account) else {
+                    continue;
+                };
+                let Ok(public) = public_key_of(&pin) else {
+                    continue;
+                };
+                public
+            };
+            wrappings.push(wrap_key(
+                &self.inner.keys,
+                (Purpose::CompanyDirectoryKey, &key),
+                (1, company.0),
+                Recipient {
+                    id: account.0,
+                    kind: EntryKind::Account,
+                    generation: 0,
+                },
+                &public,
+            ));
+        }
+        if held.is_none() && !wrappings.iter().any(|w| w.recipient == me.0) {
+            // A new key is made only when it reaches this browser too.
+            return Ok(None);
+        }
+        if !wrappings.is_empty() {
+            self.inner
+                .api
+                .grant_directory(company, &GrantRequest { wrappings })
+                .await?;
+        }
+        Ok(Some(key))
+    }
+
+    /// The directory key of this account's company, if held here.
+    pub fn directory_key(&self) -> Option<(CompanyId, Rc<SymmetricKey>)> {
+        let held = self.inner.directory.borrow();
+        let d = held.as_ref()?;
+        Some((d.company, d.key.clone()?))
+    }
+
+    /// This account's company and whether it is one of its Admins.
+    pub fn company(&self) -> Option<(CompanyId, bool)> {
+        (self.inner.directory.borrow().as_ref()).map(|d| (d.company, d.admin))
+    }
+
+    /// A group's name, opened with the directory key.
+    fn group_name(&self, meta: &GroupMeta) -> Option<String> {
+        let (company, key) = self.directory_key()?;
+        let version = u64::try_from(meta.name_version).ok()?;
+        let sealed = SealedData::from_bytes(meta.sealed_name.0.clone()).ok()?;
+        let plain = wasm_crypto::open(
+            &key,
+            &group_name_binding(company, meta.id, version),
+            &sealed,
+        )
+        .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+
+    /// The groups of this account's company, each verified from its lists (signers pinned on
+    /// first use); a group whose lists do not verify is left out.
+    pub async fn company_groups(&self, now_ms: i64) -> Result<Vec<CompanyGroup>> {
+        let Some((company, _)) = self.company() else {
+            return Ok(Vec::new());
+        };
+        let metas = self.inner.api.company_groups(company).await?;
+        let signers: Vec<AccountId> = (metas.iter())
+            .flat_map(|m| m.lists.iter().map(|l| l.signer))
+            .collect();
+        self.pin_unknown(&signers, now_ms).await?;
+        let keys = self.trusted_keys();
+        let me = self.inner.keys.account_id;
+        let mut out = Vec::new();
+        for meta in metas {
+            // A group this account is in follows the list verified before.
+            let pin = (self.inner.groups.borrow().get(&meta.id)).map(|g| g.list.clone());
+            let Ok(list) = verify_group_chain(meta.id, pin.as_ref(), &meta.lists, &keys) else {
+                continue;
+            };
+            let Some(public) = list.group_key() else {
+                continue;
+            };
+            out.push(CompanyGroup {
+                id: meta.id,
+                name: self.group_name(&meta),
+                people: meta.people.clone(),
+                target: GroupTarget {
+                    id: meta.id,
+                    generation: list.0.generation,
+                    public,
+                },
+                stale: meta.list_stale,
+                managed: list.managers().contains(&me),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A group manager's part, for each group this account manages in its verified list:
+    /// hand the current key to people on the list who have none yet, and make the next key
+    /// when the server took someone out.
+    async fn manage_groups(&self, company: CompanyId, now_ms: i64) -> Result<()> {
+        let me = self.inner.keys.account_id;
+        let managed: Vec<(
+            GroupMeta,
+            VerifiedList,
+            Option<Rc<wasm_crypto::EncryptionPrivateKey>>,
+        )> = (self.inner.groups.borrow().values())
+            .filter(|g| g.meta.company == company && g.list.managers().contains(&me))
+            .map(|g| {
+                let key = g.keys.get(&g.list.0.generation).cloned();
+                (g.meta.clone(), g.list.clone(), key)
+            })
+            .collect();
+        let mut changed = false;
+        for (meta, list, key) in managed {
+            let now_in: BTreeSet<AccountId> = meta.people.iter().map(|p| p.account).collect();
+            let listed: Vec<AccountId> = (list.0.entries.iter())
+                .filter(|e| e.kind == EntryKind::Account)
+                .map(|e| AccountId(e.id))
+                .collect();
+            self.pin_unknown(&listed, now_ms).await?;
+            if meta.list_stale {
+                let entries: Vec<ListEntry> = (list.0.entries.iter())
+                    .filter(|e| now_in.contains(&AccountId(e.id)))
+                    .copied()
+                    .collect();
+                let pins: Vec<ContactPin> = entries
+                    .iter()
+                    .filter_map(|e| self.contact(AccountId(e.id)))
+                    .collect();
+                let (request, _) = rotate_group(
+                    &self.inner.keys,
+                    meta.id,
+                    (list.0.epoch, list.0.generation),
+                    entries,
+                    &pins,
+                )
+                .map_err(|e| VaultError::Invalid(e.to_string()))?;
+                self.inner
+                    .api
+                    .change_group_list(company, meta.id, &request)
+                    .await?;
+                changed = true;
+                continue;
+            }
+            let Some(key) = key else {
+                continue;
+            };
+            let mut wrappings = Vec::new();
+            for person in meta.people.iter().filter(|p| !p.has_key) {
+                if list.role_of(person.account).is_none() {
+                    continue;
+                }
+                let Some(pin) = self.contact(person.account) else {
+                    continue;
+                };
+                let Ok(public) = public_key_of(&pin) else {
+                    continue;
+                };
+                wrappings.push(wrap_group_key(
+                    &self.inner.keys,
+                    &key,
+                    (list.0.generation, list.0.generation_id),
+                    person.account,
+                    &public,
+                ));
+            }
+            if !wrappings.is_empty() {
+                self.inner
+                    .api
+                    .grant_group_key(company, meta.id, &GrantRequest { wrappings })
+                    .await?;
+                changed = true;
+            }
+        }
+        if changed {
+            self.sync_groups(now_ms).await?;
+        }
+        Ok(())
+    }
+}

@@ -3,44 +3,12 @@
 // turns on two-factor authentication; the admin invites users one by one and from a CSV file
 // with a bad row; a user joins and verifies a second browser; the admin removes the user,
 // converting them to a personal account, and the user still opens their Personal items.
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { PASSWORD, expectVaultOpen, mailCount, signInNewBrowser, signUp, uniqueEmail, unlock } from './support/account';
-import { codeFor, inbox } from './support/mail';
+import { test, expect } from '@playwright/test';
+import { PASSWORD, signInNewBrowser, signUp, uniqueEmail, unlock } from './support/account';
+import { codeFor } from './support/mail';
+import { invitationLink, joinWithNewAccount } from './support/orgs';
 import { totp } from './support/totp';
 import { createItem, openItem, openPlace } from './support/vault';
-
-/** The link of the newest invitation mail to `email`. */
-async function invitationLink(email: string, count = 1): Promise<string> {
-  let link = '';
-  await expect
-    .poll(() => {
-      const mails = inbox(email).filter((m) => m.subject.includes('invited you'));
-      if (mails.length < count) return '';
-      link = /https?:\/\/\S+\/invite#token=[A-Za-z0-9_-]+/.exec(mails[mails.length - 1].body)?.[0] ?? '';
-      return link;
-    })
-    .toContain('#token=');
-  return link;
-}
-
-/** Opens an invitation link in a new browser, creates the account and verifies the browser. */
-async function joinWithNewAccount(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  const link = await invitationLink(email);
-  const before = mailCount(email);
-  await page.goto(link);
-  await expect(page.getByTestId('invite-offer')).toContainText(email);
-  // The token is taken out of the address bar at once.
-  await expect(page).toHaveURL(/\/invite$/);
-  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm master password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account and join' }).click();
-  await expect(page.getByTestId('invite-code-asked')).toBeVisible();
-  await page.getByLabel('Code from the email').fill(await codeFor(email, before));
-  await page.getByRole('button', { name: 'Verify this browser' }).click();
-  await expectVaultOpen(page, email);
-  return page;
-}
 
 test('an MSP makes a customer company whose admin and users join, and a removed user keeps their Personal items', async ({ page, browser }) => {
   test.setTimeout(180_000);

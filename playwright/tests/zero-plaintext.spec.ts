@@ -1,5 +1,5 @@
-// Zero knowledge, checked: every field of every item type, folder names, URLs, tags and custom
-// fields are filled with unique canary strings; none of them may appear in the server's database
+// Zero knowledge, checked: every field of every item type, folder names, URLs, tags, custom
+// fields, a shared folder's name and a group's names are filled with unique canary strings; none of them may appear in the server's database
 // files, its log, its mail, or any request or response body the browser exchanged with it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -141,6 +141,20 @@ test('no plaintext of any field reaches the server, its storage or its log', asy
   await expect(page.getByTestId('member-row').filter({ hasText: 'Removed' })).toHaveCount(1);
   await page.getByRole('link', { name: 'Activity' }).click();
   await expect(page.getByTestId('activity-row').first()).toBeVisible();
+  // A group under a canary name, renamed to another: both sealed with the directory key.
+  await page.getByRole('link', { name: 'Groups' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'directory key' })).toHaveCount(0, { timeout: 30_000 });
+  const groupName = canary('group');
+  const make = page.getByRole('form', { name: 'New group' });
+  await make.getByLabel('New group').fill(groupName);
+  await make.getByLabel('I am a member too').check();
+  await make.getByRole('button', { name: 'Make group' }).click();
+  const group = page.getByTestId('group').filter({ hasText: groupName });
+  await expect(group).toBeVisible();
+  const renamed = canary('renamed');
+  await group.getByRole('textbox', { name: 'Name', exact: true }).fill(renamed);
+  await group.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByTestId('group').filter({ hasText: renamed })).toBeVisible({ timeout: 30_000 });
   await page.goto('/');
 
   const dataDir = process.env.STRONGROOM_E2E_DATA_DIR!;

@@ -16,7 +16,8 @@ use leptos_router::path;
 use crate::components::idle_lock::IdleLock;
 use crate::components::shell::Shell;
 use crate::pages::admin::{
-    activity::CompanyActivityPage, settings::CompanySettingsPage, users::CompanyUsersPage,
+    activity::CompanyActivityPage, groups::CompanyGroupsPage, settings::CompanySettingsPage,
+    users::CompanyUsersPage,
 };
 use crate::pages::partner::{
     companies::PartnerCompaniesPage, roles::PartnerRolesPage, staff::PartnerStaffPage,
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/company/:company_id/users") view=CompanyUsersPage />
                     <Route path=path!("/admin/company/:company_id/settings") view=CompanySettingsPage />
                     <Route path=path!("/admin/company/:company_id/activity") view=CompanyActivityPage />
+                    <Route path=path!("/admin/company/:company_id/groups") view=CompanyGroupsPage />
                     <Route path=path!("/partner/:partner_id/companies") view=PartnerCompaniesPage />
                     <Route path=path!("/partner/:partner_id/staff") view=PartnerStaffPage />
                     <Route path=path!("/partner/:partner_id/roles") view=PartnerRolesPage />

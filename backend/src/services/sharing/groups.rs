@@ -28,7 +28,7 @@ use shared_types::sharing::{
     CreateGroupRequest, EntryKind, GrantRequest, GroupMeta, GroupPerson, KeyWrapping,
     ListChangeRequest, ListRole, RenameShareRequest, SignedList,
 };
-use shared_types::{AccountId, Base64Bytes, CompanyId, GroupId, ShareId};
+use shared_types::{AccountId, Base64Bytes, CompanyId, ContainerId, GroupId, ShareId};
 use uuid::Uuid;
 
 use super::lists::{GroupExpected, check_group_list, check_wrappings};
@@ -38,6 +38,7 @@ use crate::entity::{
     group_member as person, share, share_principal,
 };
 use crate::error::ApiError;
+use crate::services::access;
 use crate::services::accounts::now;
 use crate::services::orgs::{ACTIVE, begin_as};
 use crate::state::AppState;
@@ -262,18 +263,25 @@ async fn shares_of(db: &impl ConnectionTrait, id: GroupId) -> Result<Vec<ShareId
 }
 
 /// Refreshes the access of every share of the group, marking each for re-keying when someone
-/// was taken out; returns the accounts whose access changed.
+/// was taken out; returns the accounts whose access changed and, when the group's key changes
+/// or someone left, everyone who reads those shares (their managers' browsers re-key them).
 async fn refresh_shares(
     txn: &DatabaseTransaction,
     id: GroupId,
     someone_left: bool,
+    key_changed: bool,
 ) -> Result<Vec<AccountId>, ApiError> {
     let mut changed = BTreeSet::new();
-    for found in shares_of(txn, id).await? {
+    let shares = shares_of(txn, id).await?;
+    for found in &shares {
         if someone_left {
-            mark_for_rekey(txn, found).await?;
+            mark_for_rekey(txn, *found).await?;
         }
-        changed.extend(refresh(txn, found).await?);
+        changed.extend(refresh(txn, *found).await?);
+    }
+    if someone_left || key_changed {
+        let readers = access::readers(txn, shares.iter().map(|s| ContainerId(s.0))).await?;
+        changed.extend(readers.into_values().flatten());
     }
     Ok(changed.into_iter().collect())
 }
@@ -456,7 +464,7 @@ pub async fn change_list(
         .await?;
     store_list(&txn, id, &req.list, caller).await?;
     store_wrappings(&txn, id, generation, wrappings).await?;
-    let mut changed = refresh_shares(&txn, id, !removed.is_empty()).await?;
+    let mut changed = refresh_shares(&txn, id, !removed.is_empty(), rotates).await?;
     txn.commit().await?;
     changed.extend(people_of(&state.db, id).await?);
     changed.extend(removed.into_iter().map(AccountId));
@@ -490,7 +498,7 @@ pub async fn grant(
     }
     let recipients: Vec<AccountId> = wrappings.iter().map(|(r, _)| AccountId(*r)).collect();
     store_wrappings(&txn, id, epoch_of(found.generation), wrappings).await?;
-    let mut changed = refresh_shares(&txn, id, false).await?;
+    let mut changed = refresh_shares(&txn, id, false, false).await?;
     txn.commit().await?;
     changed.extend(recipients);
     tell(state, changed).await;
@@ -550,7 +558,7 @@ async fn take_out(
         .filter(group::Column::Id.eq(id.0))
         .exec(txn)
         .await?;
-    let mut changed = refresh_shares(txn, id, true).await?;
+    let mut changed = refresh_shares(txn, id, true, false).await?;
     changed.push(account);
     Ok(changed)
 }

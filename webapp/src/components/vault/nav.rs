@@ -362,8 +362,22 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
     let services = Services::handle();
     let recipients = RwSignal::new(String::new());
     let role = RwSignal::new("edit".to_owned());
+    let group = RwSignal::new(String::new());
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
+    // The company's groups, each verified from its lists (none outside a company).
+    let groups = LocalResource::new(move || {
+        ui.version.track();
+        async move {
+            match ui.session() {
+                Some(session) => session
+                    .company_groups(now_ms() as i64)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(folder) = forms.sharing.get_untracked() else {
@@ -374,9 +388,30 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
         };
         let name = forms.new_name.get_untracked();
         let list = shares::recipients(&recipients.get_untracked(), &role.get_untracked());
-        if list.is_empty() {
+        let chosen = group.get_untracked();
+        let picked: Vec<_> = (groups.get_untracked().unwrap_or_default().into_iter())
+            .filter(|g| g.id.to_string() == chosen)
+            .collect();
+        if let Some(g) = picked.iter().find(|g| g.stale) {
+            set_error.set(Some(format!(
+                "{} waits for its next key after someone was taken out; try again in a moment.",
+                g.name.clone().unwrap_or_else(|| "This group".to_owned())
+            )));
+            return;
+        }
+        let targets: Vec<_> = (picked.iter())
+            .map(|g| (g.target.clone(), shares::share_role(&role.get_untracked())))
+            .collect();
+        let with: Vec<String> = (list.iter().map(|(a, _)| a.clone()))
+            .chain(
+                picked
+                    .iter()
+                    .map(|g| g.name.clone().unwrap_or_else(|| "a group".to_owned())),
+            )
+            .collect();
+        if with.is_empty() {
             set_error.set(Some(
-                "Add the address of at least one person to share with.".to_owned(),
+                "Add the address of at least one person, or a group, to share with.".to_owned(),
             ));
             return;
         }
@@ -385,18 +420,14 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
         let api = services.all().api;
         leptos::task::spawn_local(async move {
             let now = now_ms() as i64;
-            let result = shares::share_folder(&api, &session, folder, &name, &list, now).await;
+            let result =
+                shares::share_folder(&api, &session, folder, &name, (&list, &targets), now).await;
             set_busy.try_set(false);
             match result {
                 Ok(container) => {
                     forms.sharing.try_set(None);
-                    ui.notice.try_set(Some(format!(
-                        "Shared with {}.",
-                        list.iter()
-                            .map(|(a, _)| a.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
+                    ui.notice
+                        .try_set(Some(format!("Shared with {}.", with.join(", "))));
                     ui.scope.try_set(Scope::Container(container));
                     ui.changed();
                     ui.sync_now();
@@ -415,8 +446,25 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
             <input id="share-name" required prop:value=forms.new_name
                 on:input=move |ev| forms.new_name.set(event_target_value(&ev)) />
             <label for="share-recipients">"Share with (addresses)"</label>
-            <input id="share-recipients" required autofocus placeholder="bob@example.com, carol@example.com"
+            <input id="share-recipients" autofocus placeholder="bob@example.com, carol@example.com"
                 prop:value=recipients on:input=move |ev| recipients.set(event_target_value(&ev)) />
+            {move || {
+                let list = groups.get().unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <label for="share-group">"And a group"</label>
+                    <select id="share-group" prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
+                        <option value="">"No group"</option>
+                        {list.into_iter().map(|g| {
+                            let label = format!(
+                                "{} ({} people)",
+                                g.name.clone().unwrap_or_else(|| "Unnamed group".to_owned()),
+                                g.people.len()
+                            );
+                            view! { <option value=g.id.to_string()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                })
+            }}
             {super::share::role_select("share-role", role)}
             <p class="hint">"The folder, its folders and their items move into the shared folder. Keys are checked against your contacts; a changed key stops the share."</p>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}

@@ -4,6 +4,7 @@
 //! asks the server for nothing.
 
 pub mod activity;
+pub mod groups;
 pub mod settings;
 pub mod users;
 
@@ -60,6 +61,9 @@ pub fn CompanyAdmin(tab: &'static str, children: ChildrenFn) -> impl IntoView {
                             <a href=format!("/admin/company/{id}/users") class:active=tab == "users">"Users"</a>
                             <a href=format!("/admin/company/{id}/settings") class:active=tab == "settings">"Settings"</a>
                             <a href=format!("/admin/company/{id}/activity") class:active=tab == "activity">"Activity"</a>
+                            {own.then(|| view! {
+                                <a href=format!("/admin/company/{id}/groups") class:active=tab == "groups">"Groups"</a>
+                            })}
                         </nav>
                         {children.with_value(|c| c())}
                     </section>

@@ -2,6 +2,7 @@
 //! here, and everything the server serves about other accounts is checked here before use.
 
 pub mod contacts;
+pub mod group_admin;
 pub mod groups;
 pub mod lists;
 pub mod making;

@@ -6,13 +6,13 @@ use shared_types::sharing::ListRole;
 use shared_types::{ContainerId, FolderId, ShareId};
 
 use super::contacts::{self, Found};
-use super::making::make_share;
+use super::making::{GroupTarget, make_share};
 use super::trust::{ContactPin, Judgement};
 use crate::api::ApiClient;
 use crate::services::vault::BrowserSession;
 
 /// The pin to wrap to for `email`, after looking it up (and pinning it on first use).
-async fn recipient(
+pub(super) async fn recipient(
     api: &ApiClient,
     session: &BrowserSession,
     email: &str,
@@ -41,22 +41,25 @@ async fn recipient(
     }
 }
 
+/// A group a folder is shared with, and its role.
+pub type GroupShare = (GroupTarget, ListRole);
+
 /// Shares `folder` (with the folders inside it) as a new shared folder named `name`, with
-/// each recipient given a role. The share is made and signed here, sent, opened, and the
+/// each recipient (an address, or a group of the company verified from its lists) given a role. The share is made and signed here, sent, opened, and the
 /// folder moved into it (sent at the next sync). Returns the share's container.
 pub async fn share_folder(
     api: &ApiClient,
     session: &BrowserSession,
     folder: FolderId,
     name: &str,
-    recipients: &[(String, ListRole)],
+    (recipients, groups): (&[(String, ListRole)], &[GroupShare]),
     now_ms: i64,
 ) -> Result<ContainerId, String> {
     let mut pins = Vec::with_capacity(recipients.len());
     for (email, role) in recipients {
         pins.push((recipient(api, session, email, now_ms).await?, *role));
     }
-    let made = make_share(&session.keys(), name, &pins, &[]).map_err(|e| e.to_string())?;
+    let made = make_share(&session.keys(), name, &pins, groups).map_err(|e| e.to_string())?;
     let meta = api
         .create_share(&made.request)
         .await
@@ -105,12 +108,17 @@ pub fn addresses(text: &str) -> Vec<String> {
 /// The people typed into a share form, each with the role chosen there (`view`, `edit` or
 /// `manage`; anything else reads as edit).
 pub fn recipients(text: &str, role: &str) -> Vec<(String, ListRole)> {
-    let role = match role {
+    let role = share_role(role);
+    addresses(text).into_iter().map(|a| (a, role)).collect()
+}
+
+/// The share role chosen in a form (`view`, `edit` or `manage`; anything else reads as edit).
+pub fn share_role(choice: &str) -> ListRole {
+    match choice {
         "view" => ListRole::View,
         "manage" => ListRole::Manage,
         _ => ListRole::Edit,
-    };
-    addresses(text).into_iter().map(|a| (a, role)).collect()
+    }
 }
 
 /// Leaves a share (anyone but its owner); the share is forgotten here at the next sync.

@@ -50,6 +50,8 @@ pub struct CompanyGroup {
     pub id: GroupId,
     /// Its name, if the directory key opens it.
     pub name: Option<String>,
+    /// The name's version (a rename seals the next).
+    pub name_version: i64,
     /// Its people (as the server says) with their roles in the verified list.
     pub people: Vec<shared_types::sharing::GroupPerson>,
     /// What a share key is wrapped to.
@@ -258,6 +260,7 @@ impl<C: Cache> VaultSession<C> {
             out.push(CompanyGroup {
                 id: meta.id,
                 name: self.group_name(&meta),
+                name_version: meta.name_version,
                 people: meta.people.clone(),
                 target: GroupTarget {
                     id: meta.id,
@@ -354,4 +357,99 @@ impl<C: Cache> VaultSession<C> {
         }
         Ok(())
     }
+
+    /// Adds `people` (pinned contacts, each a member, a manager or both) to a group this
+    /// account manages: the next list at the same key generation, and the current group key
+    /// wrapped to each of them.
+    pub async fn add_to_group(
+        &self,
+        group: GroupId,
+        people: &[(ContactPin, shared_types::sharing::ListRole)],
+        now_ms: i64,
+    ) -> Result<()> {
+        use shared_types::sharing::ListRole;
+        let me = self.inner.keys.account_id;
+        let (meta, list, key) = {
+            let groups = self.inner.groups.borrow();
+            let held = groups.get(&group).ok_or(VaultError::Missing)?;
+            if !held.list.managers().contains(&me) {
+                return Err(VaultError::Invalid(
+                    "Only a manager of this group can add people to it.".to_owned(),
+                ));
+            }
+            let key = held.keys.get(&held.list.0.generation).cloned();
+            (held.meta.clone(), held.list.clone(), key)
+        };
+        if meta.list_stale {
+            return Err(VaultError::Invalid(
+                "Someone was just taken out of this group; your browser makes its next key at the next sync. Try again in a moment.".to_owned(),
+            ));
+        }
+        let key = key.ok_or_else(|| {
+            VaultError::Invalid("This browser does not hold the group's key yet.".to_owned())
+        })?;
+        let mut entries = list.0.entries.clone();
+        let mut wrappings = Vec::with_capacity(people.len());
+        for (pin, role) in people {
+            if !matches!(
+                role,
+                ListRole::Member | ListRole::Manager | ListRole::MemberManager
+            ) {
+                return Err(VaultError::Invalid(
+                    "People in a group are members, managers or both.".to_owned(),
+                ));
+            }
+            if entries.iter().any(|e| e.id == pin.account_id.0) {
+                return Err(VaultError::Invalid(format!(
+                    "{} is in this group already.",
+                    pin.email
+                )));
+            }
+            let public = public_key_of(pin).map_err(|e| VaultError::Invalid(e.to_string()))?;
+            entries.push(ListEntry {
+                id: pin.account_id.0,
+                kind: EntryKind::Account,
+                role: *role,
+            });
+            wrappings.push(wrap_group_key(
+                &self.inner.keys,
+                &key,
+                (list.0.generation, list.0.generation_id),
+                pin.account_id,
+                &public,
+            ));
+        }
+        let mut next = list.0.clone();
+        next.epoch += 1;
+        next.entries = entries;
+        let request = shared_types::sharing::ListChangeRequest {
+            list: crate::services::sharing::making::sign_list(&self.inner.keys, next),
+            wrappings,
+        };
+        self.inner
+            .api
+            .change_group_list(meta.company, group, &request)
+            .await?;
+        self.sync_groups(now_ms).await
+    }
+
+    /// The sealed name of `group` at `version`, for a rename (needs the directory key).
+    pub fn seal_group_name(
+        &self,
+        group: GroupId,
+        version: u64,
+        name: &str,
+    ) -> Result<shared_types::Base64Bytes> {
+        let (company, key) = self.directory_key().ok_or_else(no_directory_key)?;
+        Ok(crate::services::sharing::groups::seal_group_name(
+            &key, company, group, version, name,
+        ))
+    }
+}
+
+/// Why a group cannot be named here yet.
+pub fn no_directory_key() -> VaultError {
+    VaultError::Invalid(
+        "The company's directory key has not reached this browser yet: an Admin's browser hands it on at its next sync.".to_owned(),
+    )
 }

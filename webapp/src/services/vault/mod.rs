@@ -62,7 +62,7 @@ use remote::Remote;
 use seal::SealError;
 use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes, trust_key};
 
-pub use company::CompanyGroup;
+pub use company::{CompanyGroup, no_directory_key};
 pub use items::{OpenedItem, PastVersion, TRASH_DAYS};
 pub use listing::{Area, FolderNode, Row, Scope, SharedArea};
 pub use shares::{ShareNotice, ShareNoticeKind};

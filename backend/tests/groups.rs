@@ -58,6 +58,44 @@ async fn acme(server: &common::TestServer, users: &[&str]) -> Acme {
     }
 }
 
+/// Makes `who` an Admin of their company.
+async fn promote(server: &common::TestServer, who: &Person) {
+    use backend::entity::company_member;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    company_member::Entity::update_many()
+        .col_expr(
+            company_member::Column::Role,
+            sea_orm::sea_query::Expr::value("admin"),
+        )
+        .filter(company_member::Column::AccountId.eq(id_of(who).0))
+        .exec(&server.database().await)
+        .await
+        .unwrap();
+}
+
+/// `admin` removes `who` from the company (converted to a personal account).
+async fn leave_company(server: &common::TestServer, acme: &Acme, who: &Person) {
+    use backend::entity::company_member;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let member = company_member::Entity::find()
+        .filter(company_member::Column::AccountId.eq(id_of(who).0))
+        .one(&server.database().await)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let removed: Reply<serde_json::Value> = server
+        .post(
+            &format!("/api/companies/{}/members/{member}/remove", acme.company),
+            &RemoveMemberRequest {
+                mode: RemoveMode::ConvertToPersonal,
+            },
+            Some(&acme.admin.session),
+        )
+        .await;
+    assert!(removed.status.is_success(), "{:?}", removed.body);
+}
+
 fn groups_path(company: CompanyId) -> String {
     format!("/api/companies/{company}/groups")
 }
@@ -117,18 +155,9 @@ on_both_databases! {
     async fn the_directory_key_reaches_each_member_from_an_admin_who_holds_it(server) {
         let acme = acme(&server, &["m1", "m2", "admin2"]).await;
         let [m1, m2, admin2] = &acme.users[..] else { unreachable!() };
-        let admin = &acme.admin;
+        promote(&server, admin2).await;
         let db = server.database().await;
-        {
-            use backend::entity::company_member;
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            company_member::Entity::update_many()
-                .col_expr(company_member::Column::Role, sea_orm::sea_query::Expr::value("admin"))
-                .filter(company_member::Column::AccountId.eq(id_of(admin2).0))
-                .exec(&db)
-                .await
-                .unwrap();
-        }
+        let admin = &acme.admin;
         let outsider = server.person("outsider@example.com").await;
         let key = wasm_crypto::make_symmetric_key();
         let path = format!("/api/companies/{}/directory/wrappings", acme.company);
@@ -178,25 +207,7 @@ on_both_databases! {
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 
         // Leaving the company takes it away.
-        let member = {
-            use backend::entity::company_member;
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            company_member::Entity::find()
-                .filter(company_member::Column::AccountId.eq(id_of(m1).0))
-                .one(&db)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        };
-        let removed: Reply<serde_json::Value> = server
-            .post(
-                &format!("/api/companies/{}/members/{member}/remove", acme.company),
-                &RemoveMemberRequest { mode: RemoveMode::ConvertToPersonal },
-                Some(&admin.session),
-            )
-            .await;
-        assert!(removed.status.is_success());
+        leave_company(&server, &acme, m1).await;
         assert_eq!(state(m1).await, DirectoryState::default());
         let held = {
             use backend::entity::company_directory_wrapping;
@@ -350,26 +361,7 @@ on_both_databases! {
         let share = share_to_group(&server, owner, &group, ListRole::View).await;
         assert_eq!(role_in(&pull_all(&server, &m1.session).await, share.id), Some(Role::Read));
 
-        let db = server.database().await;
-        let member = {
-            use backend::entity::company_member;
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            company_member::Entity::find()
-                .filter(company_member::Column::AccountId.eq(id_of(m1).0))
-                .one(&db)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        };
-        let removed: Reply<serde_json::Value> = server
-            .post(
-                &format!("/api/companies/{}/members/{member}/remove", acme.company),
-                &RemoveMemberRequest { mode: RemoveMode::ConvertToPersonal },
-                Some(&admin.session),
-            )
-            .await;
-        assert!(removed.status.is_success(), "{:?}", removed.body);
+        leave_company(&server, &acme, m1).await;
         assert_eq!(role_in(&pull_all(&server, &m1.session).await, share.id), None);
         let mine: Reply<Vec<GroupMeta>> = server.get_as("/api/groups", Some(&m1.session)).await;
         assert!(mine.body.is_empty());
@@ -385,17 +377,7 @@ on_both_databases! {
         use backend::routes::table::Scope;
         let acme = acme(&server, &["member", "other_admin"]).await;
         let [member, other_admin] = &acme.users[..] else { unreachable!() };
-        let db = server.database().await;
-        {
-            use backend::entity::company_member;
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            company_member::Entity::update_many()
-                .col_expr(company_member::Column::Role, sea_orm::sea_query::Expr::value("admin"))
-                .filter(company_member::Column::AccountId.eq(id_of(other_admin).0))
-                .exec(&db)
-                .await
-                .unwrap();
-        }
+        promote(&server, other_admin).await;
         let stranger = server.person("stranger@example.com").await;
         let manager = &acme.admin;
         // (who, may create groups, manages the groups made below, knows the company)

@@ -1,9 +1,11 @@
 // Shared folders at scale, in real browsers: sharing a folder of 1,000 items until the
 // recipient's open browser lists them, re-keying it after the recipient is removed (every item
-// sealed again with a new key), and a recipient's first sync of a 10,000-item share beside the
-// owner's own first sync of the same items. Prints numbers; asserts nothing about time.
+// sealed again with a new key), the same with a group of 50 (three members in open browsers),
+// and a recipient's first sync of a 10,000-item share beside the owner's own first sync of the
+// same items. Prints numbers; asserts nothing about time.
 import { expect, test, type Page } from '@playwright/test';
 import { signInNewBrowser, signUp, uniqueEmail } from '../tests/support/account';
+import { joinWithNewAccount } from '../tests/support/orgs';
 import { syncState } from '../tests/support/sync';
 import { nav, notice, openPlace, profileGroup } from '../tests/support/vault';
 import { sharedFolderCsv } from './data';
@@ -11,6 +13,8 @@ import { sharedFolderCsv } from './data';
 const SHARED = Number(process.env.SHARE_ITEMS ?? 1_000);
 const BIG = Number(process.env.BIG_SHARE_ITEMS ?? 10_000);
 const RUNS = Number(process.env.SHARE_RUNS ?? 2);
+const GROUP = Number(process.env.GROUP_MEMBERS ?? 50);
+const WATCHING = 3;
 
 async function importInto(page: Page, items: number): Promise<void> {
   await page.getByRole('link', { name: 'Import' }).click();
@@ -21,13 +25,20 @@ async function importInto(page: Page, items: number): Promise<void> {
   await page.getByRole('link', { name: 'Vault' }).first().click();
 }
 
-/** Shares the folder "Servers" with `email` (edit); resolves when this browser has made it. */
-async function shareServers(page: Page, email: string): Promise<void> {
+/** Shares the folder "Servers" with `email` (edit), or with the group `email` names when
+ * `group` is set; resolves when this browser has made it. */
+async function shareServers(page: Page, email: string, group?: string): Promise<void> {
   await openPlace(page, 'Personal', 'Servers');
-  const group = profileGroup(page, 'Personal');
-  await group.getByRole('button', { name: 'Share folder' }).click();
-  const dialog = group.getByRole('dialog', { name: 'Share folder' });
-  await dialog.getByLabel('Share with (addresses)').fill(email);
+  const place = profileGroup(page, 'Personal');
+  await place.getByRole('button', { name: 'Share folder' }).click();
+  const dialog = place.getByRole('dialog', { name: 'Share folder' });
+  if (group) {
+    const option = dialog.getByLabel('And a group').getByRole('option', { name: group });
+    await expect(option).toHaveCount(1, { timeout: 60_000 });
+    await dialog.getByLabel('And a group').selectOption({ label: group });
+  } else {
+    await dialog.getByLabel('Share with (addresses)').fill(email);
+  }
   await dialog.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(notice(page)).toContainText(`Shared with ${email}`, { timeout: 240_000 });
 }
@@ -72,6 +83,85 @@ test(`share a folder of ${SHARED} items, then remove its recipient`, async ({ br
   const rekeyed = Date.now();
   console.log(
     `remove the recipient: gone from their open browser ${gone - removing} ms; share re-keyed and ${SHARED} items sealed again and sent ${rekeyed - removing} ms`,
+  );
+});
+
+test(`share a folder of ${SHARED} items with a group of ${GROUP}, then take a member out`, async ({ browser }) => {
+  test.setTimeout(1_800_000);
+  // The company: its Admin, the owner, and the group's members, each joined through an
+  // invitation in a browser of their own (which publishes their keys); all but three close.
+  const admin = await (await browser.newContext()).newPage();
+  await signUp(admin, uniqueEmail());
+  await admin.getByRole('link', { name: 'Set up an organization' }).click();
+  await admin.getByTestId('new-own-company').getByLabel('Company name').fill('Bench Ltd');
+  await admin.getByTestId('new-own-company').getByRole('button', { name: 'Create company' }).click();
+  await expect(admin.getByTestId('company-name')).toHaveText('Bench Ltd');
+  const ownerEmail = uniqueEmail();
+  const members = Array.from({ length: GROUP }, () => uniqueEmail());
+  const csv = `email,name\n${[ownerEmail, ...members].map((e) => `${e},Member`).join('\n')}\n`;
+  await admin.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await admin.getByTestId('csv-commit').click();
+  await expect(admin.getByTestId('csv-summary')).toContainText(`${GROUP + 1} invited`, { timeout: 120_000 });
+  const owner = await joinWithNewAccount(browser, ownerEmail);
+  const watching: Page[] = [];
+  for (const [i, email] of members.entries()) {
+    const page = await joinWithNewAccount(browser, email);
+    if (i < WATCHING) watching.push(page);
+    else await page.context().close();
+  }
+  await importInto(owner, SHARED);
+
+  // The Admin makes the group with all of them (the Admin's browser hands on the directory key
+  // and the group key as it syncs).
+  await admin.getByRole('link', { name: 'Groups' }).click();
+  const make = admin.getByRole('form', { name: 'New group' });
+  await make.getByLabel('New group').fill('Everyone');
+  await make.getByLabel('People (addresses)').fill(members.join(', '));
+  const making = Date.now();
+  await make.getByRole('button', { name: 'Make group' }).click();
+  const everyone = admin.getByTestId('group').filter({ hasText: 'Everyone' });
+  await expect(everyone.getByText('Has the key')).toHaveCount(GROUP + 1, { timeout: 300_000 });
+  console.log(`make a group of ${GROUP} (keys looked up, pinned and wrapped in the Admin's browser): ${Date.now() - making} ms`);
+
+  const start = Date.now();
+  await shareServers(owner, 'Everyone', `Everyone (${GROUP + 1} people)`);
+  const made = Date.now();
+  await allSaved(owner);
+  const sent = Date.now();
+  const arrivals: number[] = [];
+  await Promise.all(
+    watching.map(async (page) => {
+      await nav(page).getByRole('group', { name: 'Shared folders' }).getByRole('button', { name: 'Servers', exact: true }).first().click({ timeout: 240_000 });
+      await expect(count(page)).toHaveText(`${SHARED} items`, { timeout: 240_000 });
+      arrivals.push(Date.now() - start);
+    }),
+  );
+  arrivals.sort((a, b) => a - b);
+  console.log(
+    `share ${SHARED} items with a group of ${GROUP}: made and moved in the owner's browser ${made - start} ms, on the server ${sent - start} ms, listed in ${WATCHING} members' open browsers ${arrivals.join(' / ')} ms`,
+  );
+
+  // The Admin takes the first watching member out: gone from their browser; the group gets its
+  // next key and the owner's browser re-keys the share.
+  const removing = Date.now();
+  await everyone.getByTestId('group-person').filter({ hasText: members[0] }).getByRole('button', { name: 'Remove' }).click();
+  await expect(nav(watching[0]).getByRole('group', { name: 'Shared folders' })).toBeHidden({ timeout: 240_000 });
+  const gone = Date.now();
+  await expect
+    .poll(
+      () =>
+        owner.evaluate(async () => {
+          const [share] = (await (await fetch('/api/shares')).json()) as { generation: number; rekey_pending: boolean }[];
+          return `${share.generation}:${share.rekey_pending}`;
+        }),
+      { timeout: 600_000, intervals: [500] },
+    )
+    .toBe('2:false');
+  await allSaved(owner);
+  const rekeyed = Date.now();
+  await expect(count(watching[1])).toHaveText(`${SHARED} items`, { timeout: 240_000 });
+  console.log(
+    `take a member out of the group of ${GROUP}: gone from their open browser ${gone - removing} ms; group key replaced, share re-keyed and ${SHARED} items sealed again and sent ${rekeyed - removing} ms`,
   );
 });
 

@@ -122,11 +122,13 @@ impl<C: Cache> VaultSession<C> {
     pub(super) async fn sync_company(&self, now_ms: i64) -> Result<()> {
         let state = self.inner.api.directory().await?;
         let Some(company) = state.company else {
-            self.inner.directory.replace(None);
-            self.inner
-                .cache
-                .write(vec![Write::Delete(Store::Sharing, DIRECTORY.to_owned())])
-                .await?;
+            // Not (or no longer) in a company: forget what was kept, once.
+            if self.inner.directory.replace(None).is_some() {
+                self.inner
+                    .cache
+                    .write(vec![Write::Delete(Store::Sharing, DIRECTORY.to_owned())])
+                    .await?;
+            }
             return Ok(());
         };
         let senders: Vec<AccountId> = state.mine.iter().map(|w| w.sender).collect();

@@ -8,8 +8,10 @@ use shared_types::sharing::{DirectoryState, GroupMeta, GroupPerson, ListEntry};
 use wasm_crypto::make_symmetric_key;
 
 use super::*;
-use crate::services::sharing::groups::{NewGroup, make_group, wrap_group_key};
-use crate::services::sharing::lists::{VerifiedList, open_group_key, verify_group_chain};
+use crate::services::sharing::groups::{NewGroup, make_group, rotate_group, wrap_group_key};
+use crate::services::sharing::lists::{
+    VerifiedList, open_group_key, open_share_key_via_group, verify_group_chain,
+};
 use crate::services::sharing::making::{GroupTarget, sign_list};
 
 /// What the server serves `who` of a group made as `made`: its lists and the key wrapped to
@@ -411,4 +413,69 @@ fn a_managers_browser_hands_the_group_key_on_and_makes_the_next_after_a_removal(
             open_group_key(&next, wrapping, who.id(), &who.keys.encryption_key, &keys).unwrap();
         assert!(Some(key.public_key()) == next.group_key());
     }
+}
+
+#[test]
+fn a_share_is_rekeyed_to_its_groups_next_key_and_waits_while_the_group_has_none() {
+    let w = world();
+    let group = w.group.request.id;
+    // The admin took Bob out of Ops; the group waits for its next key.
+    let (next, next_key) = rotate_group(
+        &w.admin.keys,
+        group,
+        (1, 1),
+        (w.group.request.list.list.entries.iter())
+            .filter(|e| e.id != w.bob.id().0)
+            .copied()
+            .collect(),
+        &[],
+    )
+    .unwrap();
+    let mut stale = group_served(&w.group, w.company, &w.admin);
+    stale.list_stale = true;
+    {
+        let mut s = w.server.0.borrow_mut();
+        s.directory.insert(
+            w.dave.id(),
+            DirectoryState {
+                exists: true,
+                ..directory_of(w.company, false, &[])
+            },
+        );
+        s.company_groups.insert(w.company, vec![stale.clone()]);
+        let owned = &mut s.shares.get_mut(&w.dave.id()).unwrap()[0];
+        owned.rekey_pending = true;
+    }
+    w.dave.sync();
+    assert_eq!(
+        w.server.0.borrow().rekeys,
+        0,
+        "no new share key while the group has none"
+    );
+
+    // The group's next key is in: the share's next key is wrapped to it, not to the old one.
+    let mut rotated = stale;
+    rotated.lists.push(next.list.clone());
+    rotated.generation = 2;
+    rotated.list_stale = false;
+    w.server
+        .0
+        .borrow_mut()
+        .company_groups
+        .insert(w.company, vec![rotated]);
+    w.dave.sync();
+    let sent = w.server.0.borrow().generations.clone();
+    assert_eq!(sent.len(), 1);
+    let to_group = (sent[0].wrappings.iter())
+        .find(|w| w.recipient_kind == EntryKind::Group)
+        .unwrap();
+    assert_eq!(
+        (to_group.recipient, to_group.recipient_generation),
+        (group.0, 2)
+    );
+    let list = VerifiedList(sent[0].list.list.clone());
+    assert!(list.group_role(group).is_some());
+    let keys = |id: AccountId| (id == w.dave.id()).then(|| w.dave.keys.signing_key.verifying_key());
+    assert!(open_share_key_via_group(&list, to_group, &next_key, &keys).is_ok());
+    assert!(open_share_key_via_group(&list, to_group, &w.group.key, &keys).is_err());
 }

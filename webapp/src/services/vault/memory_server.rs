@@ -74,6 +74,8 @@ pub(super) struct Server {
     pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
     /// How many new share key generations were stored.
     pub(super) rekeys: usize,
+    /// The new share key generations sent, in order.
+    pub(super) generations: Vec<NewGenerationRequest>,
 }
 
 /// A stored record as the push rules see it.
@@ -225,6 +227,7 @@ impl Remote for MemoryServer {
     ) -> LocalFuture<'a, Result<(), ApiError>> {
         let mut server = self.0.borrow_mut();
         server.rekeys += 1;
+        server.generations.push(request.clone());
         for (account, metas) in &mut server.shares {
             for meta in metas.iter_mut().filter(|m| m.id == share) {
                 meta.lists.push(request.list.clone());

@@ -114,6 +114,11 @@ fn Groups() -> impl IntoView {
             set_outcome,
             set_version,
             move |open| async move {
+                // A company's first group may come before this browser's sync has made or
+                // received the directory key: one sync first.
+                if open.session.directory_key().is_none() {
+                    let _ = open.engine.sync_and_wait().await;
+                }
                 group_admin::create_group(
                     &api,
                     &open.session,

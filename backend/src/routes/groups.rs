@@ -13,7 +13,7 @@ use super::table::{Registrar, Scope, delete, get, post, put};
 use crate::auth::AuthSession;
 use crate::authz::{CompanyMember, CompanyOwnAdmin, GroupManager};
 use crate::error::ApiError;
-use crate::services::sharing::{directory, groups};
+use crate::services::sharing::{directory, group_views, groups};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -73,7 +73,7 @@ pub fn declare(r: &mut impl Registrar) {
 }
 
 async fn mine(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(groups::mine(&state.db, session.0.account_id).await?))
+    Ok(HttpResponse::Ok().json(group_views::mine(&state.db, session.0.account_id).await?))
 }
 
 async fn directory_state(
@@ -102,7 +102,8 @@ async fn of_company(
     state: web::Data<AppState>,
     member: CompanyMember,
 ) -> Result<HttpResponse, ApiError> {
-    let found = groups::of_company(&state.db, member.company, member.session.account_id).await?;
+    let found =
+        group_views::of_company(&state.db, member.company, member.session.account_id).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 

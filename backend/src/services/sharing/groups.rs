@@ -17,24 +17,25 @@
 //!   share's current key is wrapped to the group at some group generation, the account is a
 //!   member (not only a manager) and holds the group key of that generation ([`readers_at`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QuerySelect,
 };
 use shared_types::sharing::{
-    CreateGroupRequest, EntryKind, GrantRequest, GroupMeta, GroupPerson, KeyWrapping,
-    ListChangeRequest, ListRole, RenameShareRequest, SignedList,
+    CreateGroupRequest, GrantRequest, GroupMeta, KeyWrapping, ListChangeRequest, ListRole,
+    RenameShareRequest, SignedList,
 };
 use shared_types::{AccountId, Base64Bytes, CompanyId, ContainerId, GroupId, ShareId};
 use uuid::Uuid;
 
+use super::group_views;
 use super::lists::{GroupExpected, check_group_list, check_wrappings};
 use super::shares::{bad, epoch_of, mark_for_rekey, refresh, role_name, role_of, stored};
 use crate::entity::{
-    account, company_group as group, company_member, group_key_wrapping as wrapping, group_list,
+    company_group as group, company_member, group_key_wrapping as wrapping, group_list,
     group_member as person, share, share_principal,
 };
 use crate::error::ApiError;
@@ -97,7 +98,7 @@ async fn live(db: &impl ConnectionTrait, id: GroupId) -> Result<Option<group::Mo
         .await?)
 }
 
-async fn live_group(
+pub(super) async fn live_group(
     db: &impl ConnectionTrait,
     company: CompanyId,
     id: GroupId,
@@ -380,7 +381,7 @@ pub async fn create(
     store_wrappings(&txn, req.id, 1, wrappings).await?;
     txn.commit().await?;
     tell(state, people_of(&state.db, req.id).await?).await;
-    meta(&state.db, company, req.id, caller).await
+    group_views::meta(&state.db, company, req.id, caller).await
 }
 
 /// `POST /api/companies/{company_id}/groups/{group_id}/lists`: the next signed list, by a
@@ -469,7 +470,7 @@ pub async fn change_list(
     changed.extend(people_of(&state.db, id).await?);
     changed.extend(removed.into_iter().map(AccountId));
     tell(state, changed).await;
-    meta(&state.db, company, id, caller).await
+    group_views::meta(&state.db, company, id, caller).await
 }
 
 /// `POST /api/companies/{company_id}/groups/{group_id}/wrappings`: the current group key
@@ -660,137 +661,5 @@ async fn list_at(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::Internal("a group's current list is missing".into()))?;
-    signed_of(row)
-}
-
-fn signed_of(row: group_list::Model) -> Result<SignedList, ApiError> {
-    Ok(SignedList {
-        list: serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(Box::new(e)))?,
-        signer: AccountId(row.signer_id),
-        signature: Base64Bytes(row.signature),
-    })
-}
-
-/// The group as `caller` sees it: its chain of lists, its people, and the group key wrapped
-/// to the caller (every generation kept).
-pub async fn meta(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    id: GroupId,
-    caller: AccountId,
-) -> Result<GroupMeta, ApiError> {
-    let found = live_group(db, company, id).await?;
-    let lists = group_list::Entity::find()
-        .filter(group_list::Column::GroupId.eq(id.0))
-        .order_by_asc(group_list::Column::Epoch)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(signed_of)
-        .collect::<Result<Vec<_>, _>>()?;
-    let held = wrapping::Entity::find()
-        .filter(wrapping::Column::GroupId.eq(id.0))
-        .order_by_desc(wrapping::Column::Generation)
-        .all(db)
-        .await?;
-    let keyed: BTreeSet<Uuid> = held
-        .iter()
-        .filter(|w| w.generation == found.generation)
-        .map(|w| w.account_id)
-        .collect();
-    let wrappings = held
-        .into_iter()
-        .filter(|w| w.account_id == caller.0)
-        .map(|w| KeyWrapping {
-            recipient: w.account_id,
-            recipient_kind: EntryKind::Account,
-            recipient_generation: 0,
-            generation: epoch_of(w.generation),
-            sender: AccountId(w.sender_id),
-            wrapped: Base64Bytes(w.wrapped),
-            signature: Base64Bytes(w.signature),
-        })
-        .collect();
-    let rows = person::Entity::find()
-        .filter(person::Column::GroupId.eq(id.0))
-        .order_by_asc(person::Column::AddedAt)
-        .all(db)
-        .await?;
-    let emails: BTreeMap<Uuid, String> = account::Entity::find()
-        .filter(account::Column::Id.is_in(rows.iter().map(|p| p.account_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.email))
-        .collect();
-    let people = rows
-        .into_iter()
-        .filter_map(|p| {
-            Some(GroupPerson {
-                account: AccountId(p.account_id),
-                email: emails.get(&p.account_id)?.clone(),
-                role: role_of(&p.role)?,
-                has_key: keyed.contains(&p.account_id),
-            })
-        })
-        .collect();
-    Ok(GroupMeta {
-        id,
-        company,
-        sealed_name: Base64Bytes(found.sealed_name),
-        name_version: found.name_version,
-        lists,
-        generation: epoch_of(found.generation),
-        wrappings,
-        people,
-        list_stale: found.list_stale,
-    })
-}
-
-/// `GET /api/companies/{company_id}/groups`: the company's groups, for its members (to share
-/// with them) and its partner's staff.
-pub async fn of_company(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-    caller: AccountId,
-) -> Result<Vec<GroupMeta>, ApiError> {
-    let ids: Vec<Uuid> = group::Entity::find()
-        .select_only()
-        .column(group::Column::Id)
-        .filter(group::Column::CompanyId.eq(company.0))
-        .filter(group::Column::DeletedAt.is_null())
-        .order_by_asc(group::Column::CreatedAt)
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for found in ids {
-        out.push(meta(db, company, GroupId(found), caller).await?);
-    }
-    Ok(out)
-}
-
-/// `GET /api/groups`: the groups the caller is in, in every company.
-pub async fn mine(
-    db: &impl ConnectionTrait,
-    caller: AccountId,
-) -> Result<Vec<GroupMeta>, ApiError> {
-    let ids: Vec<Uuid> = person::Entity::find()
-        .select_only()
-        .column(person::Column::GroupId)
-        .filter(person::Column::AccountId.eq(caller.0))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for found in group::Entity::find()
-        .filter(group::Column::Id.is_in(ids))
-        .filter(group::Column::DeletedAt.is_null())
-        .order_by_asc(group::Column::CreatedAt)
-        .all(db)
-        .await?
-    {
-        out.push(meta(db, CompanyId(found.company_id), GroupId(found.id), caller).await?);
-    }
-    Ok(out)
+    super::group_views::signed_of(row)
 }

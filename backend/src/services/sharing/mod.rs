@@ -3,6 +3,7 @@
 //! that rely on a statement check it again.
 
 pub mod directory;
+pub mod group_views;
 pub mod groups;
 pub mod keys;
 pub mod lists;

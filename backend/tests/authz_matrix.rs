@@ -161,6 +161,17 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "/companies/{company_id}/directory/wrappings",
         Expect::OwnAdmin,
     ),
+    ("POST", "/companies/{company_id}/key", Expect::OwnAdmin),
+    (
+        "POST",
+        "/companies/{company_id}/key/wrappings",
+        Expect::OwnAdmin,
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/certificates",
+        Expect::OwnAdmin,
+    ),
     (
         "GET",
         "/companies/{company_id}/groups",
@@ -231,6 +242,11 @@ const ROWS: &[(&str, &str, Expect)] = &[
     (
         "POST",
         "/companies/{company_id}/members/{member_id}/invitation/resend",
+        Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
+    ),
+    (
+        "POST",
+        "/companies/{company_id}/members/{member_id}/invitation/link",
         Expect::Company(Permission::CompaniesManageUsers, MANAGE_USERS),
     ),
     (

@@ -7,15 +7,15 @@
 mod common;
 
 use common::accounts::Reply;
-use common::orgs::{add_member, company_of_partner};
-use common::sharing::{GroupDraft, Person, ShareDraft, id_of, sign};
+use common::sharing::{
+    GroupDraft, Person, ShareDraft, acme, id_of, leave_company, promote, sign, wrap_company_secret,
+};
 use common::vault::{new_item, pull_all, push, refusals};
 use reqwest::StatusCode;
 use shared_types::api::ErrorBody;
-use shared_types::org::{RemoveMemberRequest, RemoveMode};
 use shared_types::sharing::{
-    CreateShareRequest, DirectoryState, EntryKind, GrantRequest, GroupMeta, KeyWrapping,
-    ListChangeRequest, ListRole, NewGenerationRequest, RekeyClaim, ShareMeta,
+    CreateShareRequest, DirectoryState, EntryKind, GrantRequest, GroupMeta, ListChangeRequest,
+    ListRole, NewGenerationRequest, RekeyClaim, ShareMeta,
 };
 use shared_types::vault::{RefusalCode, Role};
 use shared_types::{CompanyId, ContainerId, ShareId};
@@ -27,73 +27,6 @@ fn role_in(pulled: &shared_types::vault::PullResponse, share: ShareId) -> Option
         .rev()
         .find(|a| a.container_id == ContainerId(share.0))
         .and_then(|a| a.role)
-}
-
-/// A company of a partner, with its partner's Admin (staff), its own Admin and `users`.
-struct Acme {
-    company: CompanyId,
-    staff: Person,
-    admin: Person,
-    users: Vec<Person>,
-}
-
-async fn acme(server: &common::TestServer, users: &[&str]) -> Acme {
-    let staff = server.person("msp@example.com").await;
-    let partner = server.new_partner(&staff.session, "MSP").await;
-    let db = server.database().await;
-    let company = company_of_partner(&db, partner.id, "Acme").await;
-    let admin = server.person("admin@acme.example").await;
-    add_member(&db, company, id_of(&admin), "admin").await;
-    let mut people = Vec::new();
-    for name in users {
-        let person = server.person(&format!("{name}@acme.example")).await;
-        add_member(&db, company, id_of(&person), "user").await;
-        people.push(person);
-    }
-    Acme {
-        company,
-        staff,
-        admin,
-        users: people,
-    }
-}
-
-/// Makes `who` an Admin of their company.
-async fn promote(server: &common::TestServer, who: &Person) {
-    use backend::entity::company_member;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    company_member::Entity::update_many()
-        .col_expr(
-            company_member::Column::Role,
-            sea_orm::sea_query::Expr::value("admin"),
-        )
-        .filter(company_member::Column::AccountId.eq(id_of(who).0))
-        .exec(&server.database().await)
-        .await
-        .unwrap();
-}
-
-/// `admin` removes `who` from the company (converted to a personal account).
-async fn leave_company(server: &common::TestServer, acme: &Acme, who: &Person) {
-    use backend::entity::company_member;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let member = company_member::Entity::find()
-        .filter(company_member::Column::AccountId.eq(id_of(who).0))
-        .one(&server.database().await)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let removed: Reply<serde_json::Value> = server
-        .post(
-            &format!("/api/companies/{}/members/{member}/remove", acme.company),
-            &RemoveMemberRequest {
-                mode: RemoveMode::ConvertToPersonal,
-            },
-            Some(&acme.admin.session),
-        )
-        .await;
-    assert!(removed.status.is_success(), "{:?}", removed.body);
 }
 
 fn groups_path(company: CompanyId) -> String {
@@ -120,37 +53,6 @@ async fn share_to_group(
     draft
 }
 
-/// The directory key `key` of `company` wrapped by `from` to `to`.
-fn wrap_directory(
-    company: CompanyId,
-    key: &wasm_crypto::SymmetricKey,
-    from: &Person,
-    to: &Person,
-) -> KeyWrapping {
-    let binding = wasm_crypto::HpkeBinding {
-        purpose: wasm_crypto::Purpose::CompanyDirectoryKey,
-        object_id: company.0,
-        sender_id: id_of(from).0,
-        recipient_id: id_of(to).0,
-    };
-    let (wrapped, signature) = wasm_crypto::wrap_to_public_key(
-        &to.user.encryption.public_key(),
-        &binding,
-        key,
-        &from.user.signing,
-    )
-    .unwrap();
-    KeyWrapping {
-        recipient: id_of(to).0,
-        recipient_kind: EntryKind::Account,
-        recipient_generation: 0,
-        generation: 0,
-        sender: id_of(from),
-        wrapped: shared_types::Base64Bytes(wrapped.into_bytes()),
-        signature: shared_types::Base64Bytes(signature.into_bytes()),
-    }
-}
-
 on_both_databases! {
     async fn the_directory_key_reaches_each_member_from_an_admin_who_holds_it(server) {
         let acme = acme(&server, &["m1", "m2", "admin2"]).await;
@@ -173,7 +75,7 @@ on_both_databases! {
         assert_eq!(state(&outsider).await, DirectoryState::default());
 
         let grant = |from: &Person, to: &[&Person]| GrantRequest {
-            wrappings: to.iter().map(|t| wrap_directory(acme.company, &key, from, t)).collect(),
+            wrappings: to.iter().map(|t| wrap_company_secret((wasm_crypto::Purpose::CompanyDirectoryKey, acme.company), &key, from, t)).collect(),
         };
         for (who, status) in [(m1, StatusCode::FORBIDDEN), (&acme.staff, StatusCode::FORBIDDEN), (&outsider, StatusCode::NOT_FOUND)] {
             let refused: Reply<ErrorBody> = server.post(&path, &grant(who, &[who]), Some(&who.session)).await;
@@ -392,7 +294,7 @@ on_both_databases! {
             .into_iter()
             .filter(|r| matches!(r.scope, Scope::CompanyOwnAdmin | Scope::GroupManager))
             .collect();
-        assert_eq!(routes.len(), 7);
+        assert_eq!(routes.len(), 10);
         for route in routes {
             for (who, creates, manages, knows) in people {
                 // A group of its own for each cell, so that a deletion changes nothing for the

@@ -14,8 +14,8 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use shared_types::account::AccountBundle;
 use shared_types::api::ErrorBody;
 use shared_types::org::{
-    CompanyRole, InvitationSignupRequest, InvitationState, InvitationToken, InvitationView,
-    MemberRow, MemberStatus, Memberships, TokenRequest, codes,
+    CompanyRole, InvitationLink, InvitationSignupRequest, InvitationState, InvitationToken,
+    InvitationView, MemberRow, MemberStatus, Memberships, TokenRequest, codes,
 };
 
 fn token(value: &str) -> TokenRequest {
@@ -187,6 +187,22 @@ on_both_databases! {
         assert_eq!(lookup(&server, &first).await.body.state, InvitationState::Replaced);
         let (status, code, _) = accept(first).await;
         assert_eq!((status, code.as_str()), (StatusCode::GONE, codes::INVITATION_REPLACED));
+
+        // Replaced by a copied link: handed to the Admin, not mailed; the mailed one stops.
+        let mails = mail_outbox::Entity::find().all(&server.database().await).await.unwrap().len();
+        let copied: Reply<InvitationLink> = server
+            .post(&format!("/api/companies/{}/members/{}/invitation/link", company.id, row.id), &serde_json::json!({}), Some(&admin))
+            .await;
+        assert_eq!(copied.status, StatusCode::OK);
+        assert_eq!(mail_outbox::Entity::find().all(&server.database().await).await.unwrap().len(), mails);
+        assert_eq!(lookup(&server, &second).await.body.state, InvitationState::Replaced);
+        let second = copied.body.token.0;
+        assert_eq!(lookup(&server, &second).await.body.state, InvitationState::Valid);
+        let (_, member) = server.signed_up("member@acme.example", "correct horse").await;
+        let refused: Reply<ErrorBody> = server
+            .post(&format!("/api/companies/{}/members/{}/invitation/link", company.id, row.id), &serde_json::json!({}), Some(&member))
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "not a member of the company");
 
         // Revoked.
         let before = snapshot(&server.database().await).await;

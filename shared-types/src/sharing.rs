@@ -79,6 +79,9 @@ pub struct KeyLookupRequest {
 pub struct KeyLookupReply {
     /// One entry per account found.
     pub keys: Vec<PublishedKeys>,
+    /// The certificates the caller's own company issued for the keys found.
+    #[serde(default)]
+    pub certificates: Vec<KeyCertificate>,
 }
 
 /// What a signed access list is about.
@@ -400,4 +403,98 @@ pub struct DirectoryState {
     /// For Admins: the members with published keys who have no wrapping yet.
     #[serde(default)]
     pub waiting: Vec<PublishedKeys>,
+    /// The company's signing key, once an Admin's browser made it.
+    #[serde(default)]
+    pub company_key: Option<CompanyKey>,
+    /// For Admins: the signing key's private half wrapped to the caller.
+    #[serde(default)]
+    pub signing: Option<KeyWrapping>,
+    /// For Admins holding the signing key: the other Admins with published keys who do not.
+    #[serde(default)]
+    pub signing_waiting: Vec<PublishedKeys>,
+    /// For Admins: members whose current published keys the company has not certified.
+    #[serde(default)]
+    pub uncertified: Vec<PublishedKeys>,
+    /// The certificate the company issued for the caller's keys, if any (each browser checks
+    /// that it certifies keys it holds).
+    #[serde(default)]
+    pub certificate: Option<KeyCertificate>,
+    /// The caller's published statement that certificate is over.
+    #[serde(default)]
+    pub certified_keys: Option<PublishedKeys>,
+}
+
+/// A company's signing key: its public half and the signature of the Admin whose browser made
+/// it (`wasm_crypto::Statement::CompanyKey`). It certifies members' published keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyKey {
+    /// The company.
+    pub company: crate::CompanyId,
+    /// The Ed25519 public key.
+    pub verifying_key: Base64Bytes,
+    /// The Admin who made it.
+    pub maker: AccountId,
+    /// The maker's signature over the statement.
+    pub signature: Base64Bytes,
+}
+
+/// "The company vouches for these keys of this member" (`wasm_crypto::Statement::KeyCertificate`),
+/// signed with the company's signing key over the member's published statement at `key_epoch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyCertificate {
+    /// The company.
+    pub company: crate::CompanyId,
+    /// The member.
+    pub account_id: AccountId,
+    /// The epoch of the published keys certified.
+    pub key_epoch: u64,
+    /// The company key's signature.
+    pub signature: Base64Bytes,
+}
+
+#[cfg(feature = "crypto")]
+impl KeyCertificate {
+    /// Whether this certificate, checked with `company_key`, vouches for exactly `keys`.
+    pub fn certifies(&self, company_key: &wasm_crypto::VerifyingKey, keys: &PublishedKeys) -> bool {
+        if self.account_id != keys.account_id || self.key_epoch != keys.key_epoch {
+            return false;
+        }
+        let (Ok(encryption_key), Ok(verifying_key), Ok(signature)) = (
+            wasm_crypto::EncryptionPublicKey::from_bytes(&keys.encryption_key.0),
+            wasm_crypto::VerifyingKey::from_bytes(&keys.verifying_key.0),
+            wasm_crypto::Signature::from_bytes(self.signature.0.clone()),
+        ) else {
+            return false;
+        };
+        company_key
+            .verify(
+                &wasm_crypto::Statement::KeyCertificate {
+                    company_id: self.company.0,
+                    account_id: keys.account_id.0,
+                    key_epoch: keys.key_epoch,
+                    email: &keys.email,
+                    encryption_key: &encryption_key,
+                    verifying_key: &verifying_key,
+                },
+                &signature,
+            )
+            .is_ok()
+    }
+}
+
+/// `POST /api/companies/{company_id}/key`: the company's new signing key, made in one of its
+/// Admins' browsers, with its private half wrapped to that Admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCompanyKeyRequest {
+    /// The public half and the maker's statement.
+    pub key: CompanyKey,
+    /// The private half, wrapped to the maker.
+    pub wrapping: KeyWrapping,
+}
+
+/// `POST /api/companies/{company_id}/certificates`: certificates an Admin's browser signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifyRequest {
+    /// One per member, over their current published keys.
+    pub certificates: Vec<KeyCertificate>,
 }

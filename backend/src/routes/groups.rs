@@ -1,4 +1,5 @@
-//! Groups of a company and the directory key that seals their names: made by its own Admins, changed by their managers, listed to the
+//! Groups of a company, the directory key that seals their names and the company key that
+//! certifies its members' keys: made by its own Admins, changed by their managers, listed to the
 //! company's members (who share with them) and to each person for the groups they are in.
 //! Who may call each route is the scopes' job (`authz::CompanyOwnAdmin`,
 //! `authz::GroupManager`); what the lists and wrappings may say is `services::sharing`'s.
@@ -6,14 +7,15 @@
 use actix_web::{HttpResponse, web};
 use shared_types::AccountId;
 use shared_types::sharing::{
-    CreateGroupRequest, GrantRequest, ListChangeRequest, RenameShareRequest,
+    CertifyRequest, CreateCompanyKeyRequest, CreateGroupRequest, GrantRequest, ListChangeRequest,
+    RenameShareRequest,
 };
 
 use super::table::{Registrar, Scope, delete, get, post, put};
 use crate::auth::AuthSession;
 use crate::authz::{CompanyMember, CompanyOwnAdmin, GroupManager};
 use crate::error::ApiError;
-use crate::services::sharing::{directory, group_views, groups};
+use crate::services::sharing::{company_key, directory, group_views, groups};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -26,6 +28,24 @@ pub fn declare(r: &mut impl Registrar) {
             Scope::CompanyOwnAdmin,
         ),
         grant_directory,
+    );
+    r.add(
+        post("/companies/{company_id}/key", Scope::CompanyOwnAdmin),
+        create_company_key,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/key/wrappings",
+            Scope::CompanyOwnAdmin,
+        ),
+        grant_company_key,
+    );
+    r.add(
+        post(
+            "/companies/{company_id}/certificates",
+            Scope::CompanyOwnAdmin,
+        ),
+        certify,
     );
     r.add(
         get("/companies/{company_id}/groups", Scope::CompanyMember),
@@ -95,6 +115,36 @@ async fn grant_directory(
         body.into_inner(),
     )
     .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn create_company_key(
+    state: web::Data<AppState>,
+    admin: CompanyOwnAdmin,
+    body: web::Json<CreateCompanyKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin.session.account_id;
+    company_key::create(&state, admin.company, caller, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn grant_company_key(
+    state: web::Data<AppState>,
+    admin: CompanyOwnAdmin,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin.session.account_id;
+    company_key::grant(&state, admin.company, caller, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn certify(
+    state: web::Data<AppState>,
+    admin: CompanyOwnAdmin,
+    body: web::Json<CertifyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin.session.account_id;
+    company_key::certify(&state, admin.company, caller, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

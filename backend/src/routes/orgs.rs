@@ -48,6 +48,13 @@ pub fn declare(r: &mut impl Registrar) {
     );
     r.add(
         post(
+            "/companies/{company_id}/members/{member_id}/invitation/link",
+            manage_users,
+        ),
+        copy_link,
+    );
+    r.add(
+        post(
             "/companies/{company_id}/members/{member_id}/invitation/revoke",
             manage_users,
         ),
@@ -184,6 +191,15 @@ async fn resend(
     Ok(HttpResponse::Ok().json(row))
 }
 
+async fn copy_link(
+    state: web::Data<AppState>,
+    caller: CompanyAdmin,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    let link = invitations::copy_link(&state, &caller, path.member_id).await?;
+    Ok(HttpResponse::Ok().json(link))
+}
+
 async fn revoke(
     state: web::Data<AppState>,
     caller: CompanyAdmin,
@@ -217,6 +233,8 @@ async fn accept(
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mine = invitation_links::accept(&state, auth.0.account_id, &body.token).await?;
+    // A new member with keys already published: the Admins' browsers have work to do.
+    crate::services::sharing::company_key::tell_admins(&state, auth.0.account_id).await?;
     Ok(HttpResponse::Ok().json(mine))
 }
 

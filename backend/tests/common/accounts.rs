@@ -213,6 +213,17 @@ impl TestServer {
         read(req.send().await.unwrap()).await
     }
 
+    pub async fn patch<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        session: Option<&str>,
+    ) -> Reply<T> {
+        let mut req = self.client.patch(self.url(path)).json(body);
+        req = with_session(req, session);
+        read(req.send().await.unwrap()).await
+    }
+
     pub async fn delete_as<T: DeserializeOwned>(
         &self,
         path: &str,

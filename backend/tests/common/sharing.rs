@@ -2,6 +2,7 @@
 //! published keys, and the key wrapped with HPKE to each recipient.
 
 use reqwest::StatusCode;
+use shared_types::org::{RemoveMemberRequest, RemoveMode};
 use shared_types::sharing::{
     AccessListBody, CreateGroupRequest, CreateShareRequest, EntryKind, GroupMeta, KeyWrapping,
     ListEntry, ListKind, ListRole, ShareMeta, SignedList,
@@ -15,6 +16,7 @@ use wasm_crypto::{
 
 use super::TestServer;
 use super::accounts::{Reply, TestUser};
+use super::orgs::{add_member, company_of_partner};
 
 /// A person who has signed up and published their keys.
 pub struct Person {
@@ -333,5 +335,109 @@ impl TestServer {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply.body
+    }
+}
+
+/// A company of a partner, with its partner's Admin (staff), its own Admin and `users`.
+pub struct Acme {
+    pub company: CompanyId,
+    pub staff: Person,
+    pub admin: Person,
+    pub users: Vec<Person>,
+}
+
+pub async fn acme(server: &TestServer, users: &[&str]) -> Acme {
+    let staff = server.person("msp@example.com").await;
+    let partner = server.new_partner(&staff.session, "MSP").await;
+    let db = server.database().await;
+    let company = company_of_partner(&db, partner.id, "Acme").await;
+    let admin = server.person("admin@acme.example").await;
+    add_member(&db, company, id_of(&admin), "admin").await;
+    let mut people = Vec::new();
+    for name in users {
+        let person = server.person(&format!("{name}@acme.example")).await;
+        add_member(&db, company, id_of(&person), "user").await;
+        people.push(person);
+    }
+    Acme {
+        company,
+        staff,
+        admin,
+        users: people,
+    }
+}
+
+/// Makes `who` an Admin of their company.
+pub async fn promote(server: &TestServer, who: &Person) {
+    use backend::entity::company_member;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    company_member::Entity::update_many()
+        .col_expr(
+            company_member::Column::Role,
+            sea_orm::sea_query::Expr::value("admin"),
+        )
+        .filter(company_member::Column::AccountId.eq(id_of(who).0))
+        .exec(&server.database().await)
+        .await
+        .unwrap();
+}
+
+/// `who`'s membership row in their company.
+pub async fn member_id(server: &TestServer, who: &Person) -> uuid::Uuid {
+    use backend::entity::company_member;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    company_member::Entity::find()
+        .filter(company_member::Column::AccountId.eq(id_of(who).0))
+        .one(&server.database().await)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// `admin` removes `who` from the company (converted to a personal account).
+pub async fn leave_company(server: &TestServer, acme: &Acme, who: &Person) {
+    let member = member_id(server, who).await;
+    let removed: Reply<serde_json::Value> = server
+        .post(
+            &format!("/api/companies/{}/members/{member}/remove", acme.company),
+            &RemoveMemberRequest {
+                mode: RemoveMode::ConvertToPersonal,
+            },
+            Some(&acme.admin.session),
+        )
+        .await;
+    assert!(removed.status.is_success(), "{:?}", removed.body);
+}
+
+/// `key` (the company's directory key or signing key, as `purpose` says) of `company`,
+/// wrapped by `from` to `to`.
+pub fn wrap_company_secret<K: wasm_crypto::KeyMaterial>(
+    (purpose, company): (Purpose, CompanyId),
+    key: &K,
+    from: &Person,
+    to: &Person,
+) -> KeyWrapping {
+    let binding = wasm_crypto::HpkeBinding {
+        purpose,
+        object_id: company.0,
+        sender_id: id_of(from).0,
+        recipient_id: id_of(to).0,
+    };
+    let (wrapped, signature) = wasm_crypto::wrap_to_public_key(
+        &to.user.encryption.public_key(),
+        &binding,
+        key,
+        &from.user.signing,
+    )
+    .unwrap();
+    KeyWrapping {
+        recipient: id_of(to).0,
+        recipient_kind: EntryKind::Account,
+        recipient_generation: 0,
+        generation: 0,
+        sender: id_of(from),
+        wrapped: shared_types::Base64Bytes(wrapped.into_bytes()),
+        signature: shared_types::Base64Bytes(signature.into_bytes()),
     }
 }

@@ -18,10 +18,11 @@ export async function invitationLink(email: string, count = 1): Promise<string> 
   return link;
 }
 
-/** Opens an invitation link in a new browser, creates the account and verifies the browser. */
-export async function joinWithNewAccount(browser: Browser, email: string): Promise<Page> {
+/** Opens an invitation link (the mailed one unless `given`) in a new browser, creates the
+ *  account and verifies the browser. */
+export async function joinWithNewAccount(browser: Browser, email: string, given?: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  const link = await invitationLink(email);
+  const link = given ?? (await invitationLink(email));
   const before = mailCount(email);
   await page.goto(link);
   await expect(page.getByTestId('invite-offer')).toContainText(email);

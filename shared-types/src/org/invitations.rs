@@ -65,6 +65,15 @@ impl core::fmt::Debug for InvitationToken {
     }
 }
 
+/// `POST /api/companies/{company_id}/members/{member_id}/invitation/link`: a new link for a
+/// pending invitation, handed to the Admin to pass on instead of mailed (the previous link
+/// stops working). The Admin's browser adds the company key's fingerprint to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLink {
+    /// The link's secret.
+    pub token: InvitationToken,
+}
+
 /// `POST /api/invitations/lookup` and `POST /api/invitations/accept`: the link's token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRequest {

@@ -2,8 +2,8 @@
 //! `services::sharing::groups`) before any of it is used.
 
 use shared_types::sharing::{
-    CreateGroupRequest, DirectoryState, GrantRequest, GroupMeta, ListChangeRequest,
-    RenameShareRequest,
+    CertifyRequest, CreateCompanyKeyRequest, CreateGroupRequest, DirectoryState, GrantRequest,
+    GroupMeta, ListChangeRequest, RenameShareRequest,
 };
 use shared_types::{AccountId, CompanyId, GroupId};
 
@@ -30,6 +30,36 @@ impl ApiClient {
             request,
         )
         .await
+    }
+
+    /// `POST /api/companies/{company_id}/key` (an Admin): the company's new signing key.
+    pub async fn create_company_key(
+        &self,
+        company: CompanyId,
+        request: &CreateCompanyKeyRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json(&format!("/api/companies/{company}/key"), request)
+            .await
+    }
+
+    /// `POST /api/companies/{company_id}/key/wrappings` (an Admin holding it).
+    pub async fn grant_company_key(
+        &self,
+        company: CompanyId,
+        request: &GrantRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json(&format!("/api/companies/{company}/key/wrappings"), request)
+            .await
+    }
+
+    /// `POST /api/companies/{company_id}/certificates` (an Admin holding the key).
+    pub async fn certify(
+        &self,
+        company: CompanyId,
+        request: &CertifyRequest,
+    ) -> Result<(), ApiError> {
+        self.post_json(&format!("/api/companies/{company}/certificates"), request)
+            .await
     }
 
     /// `GET /api/groups`: the groups this account is in.

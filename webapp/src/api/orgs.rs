@@ -192,6 +192,19 @@ impl ApiClient {
         .await
     }
 
+    /// `POST /api/companies/{id}/members/{member}/invitation/link`: a new link to pass on.
+    pub async fn copy_invitation_link(
+        &self,
+        company: CompanyId,
+        member: MemberId,
+    ) -> Result<shared_types::org::InvitationLink, ApiError> {
+        self.post_json(
+            &format!("/api/companies/{company}/members/{member}/invitation/link"),
+            &(),
+        )
+        .await
+    }
+
     /// `GET /api/companies/{id}/settings`.
     pub async fn company_settings(&self, company: CompanyId) -> Result<CompanySettings, ApiError> {
         self.get_json(&format!("/api/companies/{company}/settings"))

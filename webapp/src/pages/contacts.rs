@@ -11,7 +11,7 @@ use crate::pages::vault::until_unlocked;
 use crate::services::auth::AuthStatus;
 use crate::services::sharing::contacts::{self, Found};
 use crate::services::sharing::published::VerifiedKeys;
-use crate::services::sharing::trust::{ContactPin, Judgement, PinSource};
+use crate::services::sharing::trust::{CompanyPinSource, ContactPin, Judgement, PinSource};
 use crate::services::sync::{VaultService, VaultState};
 use crate::services::{Auth, Services, now_ms};
 
@@ -37,6 +37,11 @@ pub fn Contacts() -> impl IntoView {
             _ => view! { <p class="page">"Opening the vault…"</p> }.into_any(),
         })
     }
+}
+
+/// The notice for a contact whose new keys their company certified.
+fn recertified(email: &str) -> String {
+    format!("{email} has new keys, certified by your company; they replace the ones you had.")
 }
 
 /// What a lookup or a refresh found that the person must decide on, as a change to show.
@@ -65,6 +70,19 @@ fn ContactList() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
     let changes = RwSignal::new(Vec::<KeyChange>::new());
+    let company_key = Memo::new(move |_| {
+        sync.changes.track();
+        let open = vault.open_vault()?;
+        let (company, _) = open.session.company()?;
+        let pin = open.session.company_pin(company)?;
+        let via = match pin.via {
+            CompanyPinSource::Made => "made by your browser",
+            CompanyPinSource::LinkFragment => "checked against your invitation link",
+            CompanyPinSource::FirstUse => "trusted when first seen",
+            CompanyPinSource::Compared => "compared with an Admin",
+        };
+        Some((pin.fingerprint(), via))
+    });
     let list = Memo::new(move |_| {
         sync.changes.track();
         let mut pins = vault
@@ -86,9 +104,18 @@ fn ContactList() -> impl IntoView {
                 "{} added. Compare the fingerprint with them to mark them verified.",
                 served.email
             ))),
+            Judgement::NewCertified => set_message.set(Some(format!(
+                "{} added: your company certifies their keys.",
+                served.email
+            ))),
+            Judgement::NowCertified => set_message.set(Some(format!(
+                "{} is already a contact; your company now certifies their keys.",
+                served.email
+            ))),
             Judgement::Same | Judgement::Updated => {
                 set_message.set(Some(format!("{} is already a contact.", served.email)))
             }
+            Judgement::Recertified { .. } => set_message.set(Some(recertified(&served.email))),
             Judgement::Rollback => set_error.set(Some(format!(
                 "The server sent older keys for {} than the ones you trust. They were refused.",
                 served.email
@@ -114,6 +141,20 @@ fn ContactList() -> impl IntoView {
                         .collect();
                     if !refused.is_empty() {
                         set_error.set(Some(refused.join(" ")));
+                    }
+                    let renewed: Vec<String> = found
+                        .iter()
+                        .filter_map(|(_, f)| match f {
+                            Found::Judged {
+                                served,
+                                judgement: Judgement::Recertified { .. },
+                                ..
+                            } => Some(recertified(&served.email)),
+                            _ => None,
+                        })
+                        .collect();
+                    if !renewed.is_empty() {
+                        set_message.set(Some(renewed.join(" ")));
                     }
                     sync.changed();
                     open.engine.sync_now();
@@ -192,6 +233,13 @@ fn ContactList() -> impl IntoView {
             <h1>"Contacts"</h1>
             <p class="hint">"The people you share with. Strongroom trusts the keys it first sees for each person. To be sure nobody stands in between, compare the fingerprint below with the one the person sees under Account settings (in person or on a call), then mark them verified."</p>
             <OwnFingerprint />
+            {move || company_key.get().map(|(fp, via)| view! {
+                <p class="hint" data-testid="company-fingerprint">
+                    "Your company's signing key, which certifies its members' keys: "
+                    <code>{fp}</code>
+                    {format!(" ({via}). Compare it with an Admin's to be sure.")}
+                </p>
+            })}
             {move || changes.get().into_iter().map(|change| {
                 let keep = change.clone();
                 let take = change.clone();
@@ -228,6 +276,7 @@ fn ContactList() -> impl IntoView {
                         <tbody>
                             {pins.into_iter().map(|pin| {
                                 let compared = pin.source == PinSource::Compared;
+                                let certified = pin.source == PinSource::Certified;
                                 let target = pin.clone();
                                 view! {
                                     <tr>
@@ -235,6 +284,8 @@ fn ContactList() -> impl IntoView {
                                         <td><code>{pin.fingerprint()}</code></td>
                                         <td>{if compared {
                                             view! { <span class="badge badge-ok">"Verified"</span> }.into_any()
+                                        } else if certified {
+                                            view! { <span class="badge badge-ok">"Certified by your company"</span> }.into_any()
                                         } else {
                                             view! { <span class="badge badge-pending">"Not verified"</span> }.into_any()
                                         }}</td>

@@ -1,4 +1,4 @@
-//! The page an invitation link opens (`/invite#token=…`). The token lives in the link's
+//! The page an invitation link opens (`/invite#token=…&fp=…`). The token lives in the link's
 //! fragment, which no server ever sees; the page takes it out of the address bar at once (so
 //! it stays out of history and bookmarks) and sends it only in POST bodies. It shows what the
 //! invitation is for, then: sign up with the invited address (the link proves it; the browser
@@ -15,22 +15,28 @@ use crate::components::strength_meter::StrengthMeter;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::{AuthStatus, LoginStep, PendingLogin, SecondStep};
 use crate::services::device::browser_name;
+use crate::services::orgs::InviteFragment;
 use crate::services::strength::{check_new_password, estimate};
 use crate::services::{Auth, Services, now_ms, yield_to_browser};
 
-/// The token in the page's fragment (`#token=…`), taken out of the address bar.
+/// Where the invitation's company key fingerprint waits in `localStorage` until the vault
+/// opens (`services::sync` hands it to the vault, which checks the company key against it).
+pub const INVITE_FINGERPRINT: &str = "strongroom:invite-fp";
+
+/// The token in the page's fragment (`#token=…&fp=…`), taken out of the address bar; the
+/// fingerprint, when the link has one, is kept for the vault.
 fn take_token() -> Option<String> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
-    let token = hash
-        .trim_start_matches('#')
-        .split('&')
-        .find_map(|part| part.strip_prefix("token="))
-        .map(str::to_owned);
+    let fragment = InviteFragment::parse(&hash);
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/invite"));
     }
-    token.filter(|t| !t.is_empty())
+    let fragment = fragment?;
+    if let (Some(fp), Ok(Some(storage))) = (&fragment.fingerprint, window.local_storage()) {
+        let _ = storage.set_item(INVITE_FINGERPRINT, fp);
+    }
+    Some(fragment.token)
 }
 
 /// Why a link cannot be used, for a person.

@@ -191,6 +191,19 @@ impl OrgService {
         self.api.member_invitation(company, member, action).await
     }
 
+    /// Replaces a member's pending invitation with a link to pass on: the invitation page's
+    /// address with the token and, when given, the company key's fingerprint in its fragment.
+    pub async fn copy_invitation_link(
+        &self,
+        company: CompanyId,
+        member: MemberId,
+        origin: &str,
+        fingerprint: Option<&str>,
+    ) -> Result<String, ApiError> {
+        let link = self.api.copy_invitation_link(company, member).await?;
+        Ok(invitation_link(origin, &link.token.0, fingerprint))
+    }
+
     /// A company's settings.
     pub async fn settings(&self, company: CompanyId) -> Result<CompanySettings, ApiError> {
         self.api.company_settings(company).await
@@ -311,5 +324,78 @@ impl OrgService {
         role: PartnerRoleId,
     ) -> Result<(), ApiError> {
         self.api.delete_role(partner, role).await
+    }
+}
+
+/// The invitation page's address for `token`, with the company key's `fingerprint` (its
+/// digits) when the Admin's browser has the company key pinned. Both travel in the fragment,
+/// which no server sees.
+pub fn invitation_link(origin: &str, token: &str, fingerprint: Option<&str>) -> String {
+    let mut link = format!("{origin}/invite#token={token}");
+    if let Some(fp) = fingerprint {
+        let digits: String = fp.chars().filter(char::is_ascii_digit).collect();
+        link.push_str("&fp=");
+        link.push_str(&digits);
+    }
+    link
+}
+
+/// What an invitation link's fragment carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteFragment {
+    /// The link's secret.
+    pub token: String,
+    /// The company key's fingerprint, when an Admin's browser built the link.
+    pub fingerprint: Option<String>,
+}
+
+impl InviteFragment {
+    /// Reads `#token=…&fp=…`; None without a token.
+    pub fn parse(hash: &str) -> Option<Self> {
+        let part = |name: &str| {
+            (hash.trim_start_matches('#').split('&'))
+                .find_map(|p| p.strip_prefix(name))
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        Some(Self {
+            token: part("token=")?,
+            fingerprint: part("fp=")
+                .filter(|fp| fp.len() == 30 && fp.chars().all(|c| c.is_ascii_digit())),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitation_link_carries_the_fingerprint_in_its_fragment() {
+        let fp = "12345 67890 12345 67890 12345 67890";
+        let link = invitation_link("https://vault.example", "tok", Some(fp));
+        assert_eq!(
+            link,
+            "https://vault.example/invite#token=tok&fp=123456789012345678901234567890"
+        );
+        let hash = &link[link.find('#').unwrap()..];
+        assert_eq!(
+            InviteFragment::parse(hash),
+            Some(InviteFragment {
+                token: "tok".into(),
+                fingerprint: Some("123456789012345678901234567890".into()),
+            })
+        );
+        // Without a fingerprint, or with a mangled one, the token still works.
+        let plain = InviteFragment::parse("#token=tok").unwrap();
+        assert_eq!(plain.fingerprint, None);
+        assert_eq!(
+            InviteFragment::parse("#token=tok&fp=12ab")
+                .unwrap()
+                .fingerprint,
+            None
+        );
+        assert_eq!(InviteFragment::parse("#fp=1"), None);
     }
 }

@@ -23,6 +23,8 @@ pub enum Action {
     MemberInvited,
     /// An invitation was sent again.
     InvitationResent,
+    /// An invitation's link was handed to an Admin to pass on (instead of mailed).
+    InvitationLinkCopied,
     /// An invitation was revoked.
     InvitationRevoked,
     /// An invited person joined.
@@ -48,6 +50,7 @@ impl Action {
             Action::CompanyCreated => "company.created",
             Action::MemberInvited => "member.invited",
             Action::InvitationResent => "invitation.resent",
+            Action::InvitationLinkCopied => "invitation.link_copied",
             Action::InvitationRevoked => "invitation.revoked",
             Action::MemberJoined => "member.joined",
             Action::RoleChanged => "member.role_changed",

@@ -134,6 +134,28 @@ async fn described(
     })
 }
 
+/// A new token for the pending invitation `id`, its hash stored as if the link had been mailed
+/// now (for a link an Admin copies instead); None when the invitation is no longer pending.
+pub(super) async fn new_token(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<String>, ApiError> {
+    let token = random_bytes::<32>()?;
+    let stored = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(token_hash(state, &token)),
+        )
+        .col_expr(invitation::Column::SentAt, Expr::value(now()))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::UsedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok((stored.rows_affected == 1).then(|| encode(&token)))
+}
+
 /// Builds the mail of a queued invitation, with a new token whose hash it stores; None when
 /// the invitation is no longer pending. Called by the outbox worker just before sending.
 pub async fn mail_for(state: &AppState, id: Uuid) -> Result<Option<Mail>, ApiError> {
@@ -148,22 +170,10 @@ pub async fn mail_for(state: &AppState, id: Uuid) -> Result<Option<Mail>, ApiErr
     };
     let (kind, organization, role) = described(&state.db, &invitee).await?;
     let inviter = inviter_email(&state.db, &inv).await?;
-    let token = random_bytes::<32>()?;
-    let stored = invitation::Entity::update_many()
-        .col_expr(
-            invitation::Column::TokenHash,
-            Expr::value(token_hash(state, &token)),
-        )
-        .col_expr(invitation::Column::SentAt, Expr::value(now()))
-        .filter(invitation::Column::Id.eq(id))
-        .filter(invitation::Column::UsedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&state.db)
-        .await?;
-    if stored.rows_affected != 1 {
+    let Some(token) = new_token(state, &state.db, id).await? else {
         return Ok(None);
-    }
-    let link = format!("{}/invite#token={}", state.public_url, encode(&token));
+    };
+    let link = format!("{}/invite#token={token}", state.public_url);
     let who = inviter.as_deref().unwrap_or("An administrator");
     let expires = date(inv.expires_at);
     let what = match kind {

@@ -14,7 +14,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
-use shared_types::org::{CompanyRole, InviteRequest, MemberRow, MemberStatus, codes};
+use shared_types::org::{
+    CompanyRole, InvitationLink, InvitationToken, InviteRequest, MemberRow, MemberStatus, codes,
+};
 use shared_types::{AccountId, CompanyId, MemberId, PartnerId};
 use uuid::Uuid;
 
@@ -121,6 +123,16 @@ pub(super) async fn issue(
     email: &str,
     by: AccountId,
 ) -> Result<(), ApiError> {
+    let id = insert(db, target, by).await?;
+    enqueue_invitation(db, id, email).await
+}
+
+/// A new pending invitation for `target`, not mailed yet.
+async fn insert(
+    db: &impl ConnectionTrait,
+    target: Target,
+    by: AccountId,
+) -> Result<Uuid, ApiError> {
     let at = now();
     let id = Uuid::now_v7();
     invitation::Entity::insert(invitation::ActiveModel {
@@ -145,7 +157,7 @@ pub(super) async fn issue(
     })
     .exec_without_returning(db)
     .await?;
-    enqueue_invitation(db, id, email).await
+    Ok(id)
 }
 
 /// Makes a removed member row invited again, as someone new: no account, no Business profile.
@@ -318,6 +330,51 @@ pub async fn resend(
     txn.commit().await?;
     state.outbox.wake();
     row(&state.db, found).await
+}
+
+/// Replaces the member's pending invitation with a new one whose link goes to the calling
+/// Admin instead of the mail (to pass on with the company key's fingerprint, out of the
+/// server's reach); the old link stops working.
+pub async fn copy_link(
+    state: &AppState,
+    caller: &CompanyAdmin,
+    member: MemberId,
+) -> Result<InvitationLink, ApiError> {
+    let found = find_member(&state.db, caller.company, member).await?;
+    if found.status != INVITED {
+        return Err(ApiError::BadRequest(
+            "Only a pending invitation has a link to copy.".into(),
+        ));
+    }
+    check_limit(
+        state,
+        format!("invitation_link:member:{}", member.0),
+        LIMIT_RESEND_MEMBER,
+    )
+    .await?;
+    let by = caller.session.account_id;
+    let (txn, _) = begin_as(&state.db, by).await?;
+    end_pending(&txn, Target::Member(found.id), REASON_REPLACED).await?;
+    let id = insert(&txn, Target::Member(found.id), by).await?;
+    let token = super::invitation_links::new_token(state, &txn, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a new invitation is not pending".into()))?;
+    access_log::record(
+        &txn,
+        Entry {
+            company: caller.company,
+            actor: by,
+            via_partner: via_partner(&caller.grant),
+            action: Action::InvitationLinkCopied,
+            target: Some(member),
+            detail: found.email.clone(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(InvitationLink {
+        token: InvitationToken(token),
+    })
 }
 
 /// Revokes the member's pending invitation: its link stops working and the address is no

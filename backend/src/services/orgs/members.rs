@@ -389,6 +389,14 @@ pub async fn change_role(
     }
     if role == CompanyRole::User {
         keep_an_admin(&txn, caller.company, &found).await?;
+        if let Some(account) = found.account_id {
+            crate::services::sharing::company_key::on_admin_demoted(
+                &txn,
+                caller.company,
+                AccountId(account),
+            )
+            .await?;
+        }
     }
     company_member::Entity::update_many()
         .col_expr(
@@ -433,6 +441,7 @@ async fn on_member_removed(
         Some(account) => {
             let account = AccountId(account);
             crate::services::sharing::directory::on_member_removed(txn, company, account).await?;
+            crate::services::sharing::company_key::on_member_removed(txn, company, account).await?;
             crate::services::sharing::groups::on_member_removed(txn, company, account).await
         }
         None => Ok(Vec::new()),

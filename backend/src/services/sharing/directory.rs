@@ -21,8 +21,8 @@ use shared_types::{AccountId, Base64Bytes, CompanyId};
 use uuid::Uuid;
 use wasm_crypto::{HpkeBinding, HpkeWrappedKey, Purpose, Signature, Statement, VerifyingKey};
 
-use super::keys;
 use super::shares::bad;
+use super::{company_key, keys};
 use crate::entity::{company_directory_wrapping as wrapping, company_member};
 use crate::error::ApiError;
 use crate::services::accounts::now;
@@ -30,7 +30,7 @@ use crate::services::orgs::{ACTIVE, begin_as, company_role_of};
 use crate::state::AppState;
 
 /// The active members of `company` with their role.
-async fn members(
+pub(super) async fn members(
     db: &impl ConnectionTrait,
     company: CompanyId,
 ) -> Result<Vec<(Uuid, Option<CompanyRole>)>, ApiError> {
@@ -101,13 +101,16 @@ pub async fn state(
             }
         }
     }
-    Ok(DirectoryState {
+    let mut out = DirectoryState {
         company: Some(company),
         admin,
         exists,
         mine,
         waiting,
-    })
+        ..DirectoryState::default()
+    };
+    company_key::fill(db, company, caller, &mut out).await?;
+    Ok(out)
 }
 
 /// `POST /api/companies/{company_id}/directory/wrappings`, by one of the company's own Admins.
@@ -167,7 +170,12 @@ pub async fn grant(
         if keys::current(&txn, w.recipient).await?.is_none() {
             return Err(bad("That person has not published keys yet."));
         }
-        check_signed(&verifying, company, caller, &w)?;
+        check_signed(
+            &verifying,
+            (Purpose::CompanyDirectoryKey, company),
+            caller,
+            &w,
+        )?;
         rows.push(wrapping::ActiveModel {
             company_id: Set(company.0),
             account_id: Set(w.recipient),
@@ -188,9 +196,10 @@ pub async fn grant(
     Ok(())
 }
 
-fn check_signed(
+/// Checks that `w` (a key of `purpose` for `company`) is signed by `caller`'s `verifying` key.
+pub(super) fn check_signed(
     verifying: &VerifyingKey,
-    company: CompanyId,
+    (purpose, company): (Purpose, CompanyId),
     caller: AccountId,
     w: &KeyWrapping,
 ) -> Result<(), ApiError> {
@@ -199,7 +208,7 @@ fn check_signed(
     let signature = Signature::from_bytes(w.signature.0.clone())
         .map_err(|_| bad("A wrapping's signature is malformed."))?;
     let binding = HpkeBinding {
-        purpose: Purpose::CompanyDirectoryKey,
+        purpose,
         object_id: company.0,
         sender_id: caller.0,
         recipient_id: w.recipient,

@@ -69,6 +69,20 @@ pub async fn current(
         .map(view))
 }
 
+/// The statement `account_id` published at `key_epoch`, if any.
+pub async fn at_epoch(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    key_epoch: u64,
+) -> Result<Option<PublishedKeys>, ApiError> {
+    Ok(
+        statement::Entity::find_by_id((account_id, i64::try_from(key_epoch).unwrap_or(i64::MAX)))
+            .one(db)
+            .await?
+            .map(view),
+    )
+}
+
 /// Checks the statement's signature with the keys it names.
 fn verify(keys: &PublishedKeys) -> Result<(), ApiError> {
     keys.verified_keys().map(drop).ok_or_else(|| {
@@ -139,7 +153,10 @@ pub async fn publish(
 }
 
 /// The active company of `account`, if any.
-async fn company_of(db: &DatabaseConnection, account: Uuid) -> Result<Option<Uuid>, ApiError> {
+pub(super) async fn company_of(
+    db: &DatabaseConnection,
+    account: Uuid,
+) -> Result<Option<Uuid>, ApiError> {
     Ok(company_member::Entity::find()
         .filter(company_member::Column::AccountId.eq(account))
         .filter(company_member::Column::Status.eq(ACTIVE))
@@ -163,7 +180,8 @@ pub async fn lookup(
         .map(|e| normalize_email(e))
         .collect::<Result<_, _>>()?;
     let db = &state.db;
-    let inside: HashSet<String> = match company_of(db, caller).await? {
+    let company = company_of(db, caller).await?;
+    let inside: HashSet<String> = match company {
         Some(company) if !emails.is_empty() => company_member::Entity::find()
             .filter(company_member::Column::CompanyId.eq(company))
             .filter(company_member::Column::Status.eq(ACTIVE))
@@ -203,5 +221,9 @@ pub async fn lookup(
             keys.push(published);
         }
     }
-    Ok(KeyLookupReply { keys })
+    let certificates = match company {
+        Some(company) => super::company_key::certificates_for(db, company, &keys).await?,
+        None => Vec::new(),
+    };
+    Ok(KeyLookupReply { keys, certificates })
 }

@@ -2,6 +2,7 @@
 //! serves them, and checks their signatures too, which only stops crafted clients: the browsers
 //! that rely on a statement check it again.
 
+pub mod company_key;
 pub mod directory;
 pub mod group_views;
 pub mod groups;

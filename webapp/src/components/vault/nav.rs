@@ -131,6 +131,12 @@ pub fn VaultNav() -> impl IntoView {
         ui.version.track();
         ui.session.with_value(|s| s.share_notices())
     });
+    let company_problem = Memo::new(move |_| {
+        ui.version.track();
+        ui.session
+            .with_value(|s| s.company_key_problem())
+            .map(|p| p.explain())
+    });
     let forms = Forms {
         adding: RwSignal::new(None),
         new_name: RwSignal::new(String::new()),
@@ -141,6 +147,9 @@ pub fn VaultNav() -> impl IntoView {
     };
     view! {
         <nav class="vault-nav" aria-label="Vault">
+            {move || company_problem.get().map(|text| view! {
+                <p class="error" role="alert" data-testid="company-key-problem">{text}</p>
+            })}
             {scope_button(ui, Scope::All, "All items".to_owned())}
             {scope_button(ui, Scope::Favourites, "Favourites".to_owned())}
             {profiles.into_iter().map(|(profile, kind)| {

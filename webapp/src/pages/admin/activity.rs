@@ -20,6 +20,7 @@ fn action_text(action: &str) -> &str {
         "member.invited" => "User invited",
         "members.invited_csv" => "Users invited from a file",
         "invitation.resent" => "Invitation sent again",
+        "invitation.link_copied" => "Invitation link copied",
         "invitation.revoked" => "Invitation withdrawn",
         "member.joined" => "User joined",
         "member.role_changed" => "Role changed",

@@ -14,6 +14,7 @@ use shared_types::org::{
 use super::{CompanyAdmin, company_of_path};
 use crate::components::list_controls::{ListState, Pager, SearchBox, SortHeader};
 use crate::pages::signup::ErrorLine;
+use crate::services::sync::VaultService;
 use crate::services::{Services, local_time, mark, measure};
 
 /// The users page.
@@ -78,6 +79,35 @@ fn Users() -> impl IntoView {
             }
         });
     };
+    // A link to pass on by hand, with this Admin's pinned company key fingerprint.
+    let copied = RwSignal::new(None::<(String, String, bool)>);
+    let vault = VaultService::get();
+    let copy_link = move |member: MemberId, email: String| {
+        let Some(id) = company.get_untracked() else {
+            return;
+        };
+        set_error.set(None);
+        let fingerprint = vault
+            .open_vault()
+            .and_then(|open| open.session.company_pin(id))
+            .map(|pin| pin.fingerprint());
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        spawn_local(async move {
+            let orgs = services.orgs();
+            match orgs
+                .copy_invitation_link(id, member, &origin, fingerprint.as_deref())
+                .await
+            {
+                Ok(link) => {
+                    copied.set(Some((email, link, fingerprint.is_some())));
+                    refresh();
+                }
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
     let change_role = move |member: MemberId, role: CompanyRole| {
         let Some(id) = company.get_untracked() else {
             return;
@@ -126,6 +156,11 @@ fn Users() -> impl IntoView {
                 <td>{m.verified_browsers}</td>
                 <td class="actions">
                     {(status == MemberStatus::Invited).then(|| view! {
+                        <button type="button" class="button" data-testid="member-copy-link"
+                            on:click={
+                                let email = email.clone();
+                                move |_| copy_link(id, email.clone())
+                            }>"Copy link"</button>
                         <button type="button" class="button" on:click=move |_| act(id, "resend")>"Resend"</button>
                         <button type="button" class="button" on:click=move |_| act(id, "revoke")>"Revoke"</button>
                     })}
@@ -186,6 +221,26 @@ fn Users() -> impl IntoView {
             </select>
         </div>
         <ErrorLine error=error />
+        {move || copied.get().map(|(email, link, with_fp)| view! {
+            <div class="panel" role="status" data-testid="copied-link">
+                <p>{format!("Give this link to {email} yourself (in person, by phone or chat). It works once, for 7 days; the link mailed before no longer works.")}</p>
+                <input class="input" readonly aria-label="Invitation link" data-testid="copied-link-text" prop:value=link.clone() />
+                <button type="button" class="button" on:click={
+                    let link = link.clone();
+                    move |_| {
+                        let link = link.clone();
+                        spawn_local(async move {
+                            let _ = crate::services::clipboard::copy(&link).await;
+                        });
+                    }
+                }>"Copy"</button>
+                <p class="hint">{if with_fp {
+                    "The link carries your company key's fingerprint: their browser checks the key the server gives it against it."
+                } else {
+                    "Your browser has not pinned this company's key (yet), so the link cannot carry its fingerprint."
+                }}</p>
+            </div>
+        })}
         {move || match list.get() {
             None => view! { <p>"Loading…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -1,8 +1,8 @@
 //! Contacts: looking people's keys up, judging them against the pins, and keeping the pins.
 //! [`found`] is the pure decision; the async calls around it fetch and write.
 
-use shared_types::sharing::{KeyLookupRequest, MAX_KEY_LOOKUP, PublishedKeys};
-use wasm_crypto::normalize_email;
+use shared_types::sharing::{KeyCertificate, KeyLookupRequest, MAX_KEY_LOOKUP, PublishedKeys};
+use wasm_crypto::{VerifyingKey, normalize_email};
 
 use super::published::{Asked, KeysRefused, VerifiedKeys, verify};
 use super::trust::{ContactPin, Judgement, PinSource, judge};
@@ -30,12 +30,21 @@ pub enum Found {
 
 /// Judges what the server served for `asked` against `pins`: the pin of the served account,
 /// or else the pin of the address asked for (an address that now names another account is a
-/// change of keys).
-pub fn found(pins: &[ContactPin], asked: Asked<'_>, served: Option<&PublishedKeys>) -> Found {
-    let Some(served) = served else {
+/// change of keys). `company` is the pinned company key, with the certificates served.
+pub fn found(
+    pins: &[ContactPin],
+    asked: Asked<'_>,
+    served: Option<&PublishedKeys>,
+    company: Option<(&VerifyingKey, &[KeyCertificate])>,
+) -> Found {
+    let Some(served_keys) = served else {
         return Found::Nobody;
     };
-    let served = match verify(served, &asked) {
+    let certified = company.is_some_and(|(key, certificates)| {
+        (certificates.iter())
+            .any(|c| c.account_id == served_keys.account_id && c.certifies(key, served_keys))
+    });
+    let served = match verify(served_keys, &asked) {
         Ok(keys) => keys,
         Err(refused) => return Found::Refused(refused),
     };
@@ -48,7 +57,7 @@ pub fn found(pins: &[ContactPin], asked: Asked<'_>, served: Option<&PublishedKey
         Asked::Account(_) => None,
     };
     let pin = by_account.or(by_email).cloned();
-    let judgement = judge(pin.as_ref(), &served);
+    let judgement = judge(pin.as_ref(), &served, certified);
     Found::Judged {
         served: Box::new(served),
         pin,
@@ -73,6 +82,15 @@ pub async fn keep<C: Cache>(
     };
     let pin = match (judgement, pin) {
         (Judgement::New, _) => ContactPin::of(served, PinSource::FirstUse, now_ms),
+        (Judgement::NewCertified | Judgement::Recertified { .. }, _) => {
+            ContactPin::of(served, PinSource::Certified, now_ms)
+        }
+        (Judgement::NowCertified, Some(pin)) => ContactPin {
+            email: served.email.clone(),
+            key_epoch: served.key_epoch,
+            source: PinSource::Certified,
+            ..pin.clone()
+        },
         (Judgement::Updated, Some(pin)) => ContactPin {
             email: served.email.clone(),
             key_epoch: served.key_epoch,
@@ -100,7 +118,13 @@ pub async fn look_up(
         })
         .await
         .map_err(|e| e.to_string())?;
-    let result = found(&session.contacts(), Asked::Email(email), reply.keys.first());
+    let company = session.company_key();
+    let result = found(
+        &session.contacts(),
+        Asked::Email(email),
+        reply.keys.first(),
+        company.as_ref().map(|k| (k, &reply.certificates[..])),
+    );
     keep(session, &result, now_ms).await?;
     Ok(result)
 }
@@ -113,6 +137,7 @@ pub async fn refresh(
     now_ms: i64,
 ) -> Result<Vec<(ContactPin, Found)>, String> {
     let pins = session.contacts();
+    let company = session.company_key();
     let mut out = Vec::with_capacity(pins.len());
     for chunk in pins.chunks(MAX_KEY_LOOKUP) {
         let reply = api
@@ -124,7 +149,8 @@ pub async fn refresh(
             .map_err(|e| e.to_string())?;
         for pin in chunk {
             let served = reply.keys.iter().find(|k| k.account_id == pin.account_id);
-            let result = found(&pins, Asked::Account(pin.account_id), served);
+            let certificates = company.as_ref().map(|k| (k, &reply.certificates[..]));
+            let result = found(&pins, Asked::Account(pin.account_id), served, certificates);
             keep(session, &result, now_ms).await?;
             out.push((pin.clone(), result));
         }

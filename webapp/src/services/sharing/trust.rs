@@ -11,8 +11,10 @@
 //!   that pin the same contact write the same record and meet in the usual conflict path.
 
 use serde::{Deserialize, Serialize};
-use shared_types::{AccountId, Base64Bytes};
-use wasm_crypto::{EncryptionPublicKey, VerifyingKey, derive_fingerprint};
+use shared_types::{AccountId, Base64Bytes, CompanyId};
+use wasm_crypto::{
+    EncryptionPublicKey, VerifyingKey, derive_fingerprint, derive_signing_fingerprint,
+};
 
 use super::published::VerifiedKeys;
 
@@ -23,6 +25,8 @@ use super::published::VerifiedKeys;
 pub enum TrustData {
     /// A contact's pinned keys.
     Contact(ContactPin),
+    /// The pinned signing key of the person's company.
+    Company(CompanyPin),
 }
 
 impl TrustData {
@@ -30,7 +34,67 @@ impl TrustData {
     pub fn contact(&self) -> Option<&ContactPin> {
         match self {
             TrustData::Contact(pin) => Some(pin),
+            TrustData::Company(_) => None,
         }
+    }
+
+    /// The company pin this record holds, if it is one.
+    pub fn company(&self) -> Option<&CompanyPin> {
+        match self {
+            TrustData::Company(pin) => Some(pin),
+            TrustData::Contact(_) => None,
+        }
+    }
+}
+
+/// How a company's signing key came to be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyPinSource {
+    /// This person's browser made it.
+    Made,
+    /// It matched the fingerprint in the invitation link this person followed (outside the
+    /// server's control when the link was copied by an Admin; see the design, §2.5).
+    LinkFragment,
+    /// Accepted the first time it was seen.
+    FirstUse,
+    /// The person compared its fingerprint with an Admin's, outside Strongroom.
+    Compared,
+}
+
+/// The signing key accepted for the person's company: it certifies members' keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyPin {
+    /// The company.
+    pub company: CompanyId,
+    /// Its Ed25519 public key.
+    pub verifying_key: Base64Bytes,
+    /// The Admin whose statement made it.
+    pub maker: AccountId,
+    /// When it was pinned (ms).
+    pub pinned_at: i64,
+    /// How.
+    pub via: CompanyPinSource,
+}
+
+impl CompanyPin {
+    /// The pinned key, if the stored bytes still parse.
+    pub fn key(&self) -> Option<VerifyingKey> {
+        VerifyingKey::from_bytes(&self.verifying_key.0).ok()
+    }
+
+    /// The key's 6×5-digit fingerprint, to compare in person or against an invitation link.
+    pub fn fingerprint(&self) -> String {
+        self.key()
+            .map(|k| derive_signing_fingerprint(&k))
+            .unwrap_or_else(|| "damaged".to_owned())
+    }
+
+    /// The subject its record id derives from.
+    pub fn subject(company: CompanyId) -> Vec<u8> {
+        let mut subject = b"company:".to_vec();
+        subject.extend_from_slice(company.0.as_bytes());
+        subject
     }
 }
 
@@ -42,6 +106,8 @@ pub enum PinSource {
     FirstUse,
     /// The person compared the fingerprint with the contact's, outside Strongroom.
     Compared,
+    /// Certified by the pinned signing key of the person's company.
+    Certified,
 }
 
 /// The keys accepted for one contact.
@@ -109,10 +175,23 @@ pub enum Judgement {
     Same,
     /// No pin yet: pinned on first use.
     New,
+    /// No pin yet, and the person's company certifies these keys: pinned as certified.
+    NewCertified,
     /// The pinned keys, under a newer statement (say, a new address): the pin follows it.
     Updated,
+    /// The pinned keys, trusted on first use, now certified by the person's company: the pin
+    /// records it.
+    NowCertified,
     /// Other keys than the pinned ones: blocking until the person compares fingerprints.
     Changed {
+        /// The fingerprint of the pinned keys.
+        pinned: String,
+        /// The fingerprint of the served keys.
+        served: String,
+    },
+    /// Other keys than the pinned ones, under a newer statement the person's company
+    /// certifies: accepted, with a notice.
+    Recertified {
         /// The fingerprint of the pinned keys.
         pinned: String,
         /// The fingerprint of the served keys.
@@ -122,21 +201,37 @@ pub enum Judgement {
     Rollback,
 }
 
-/// Judges `served` (already verified, see [`super::published::verify`]) against `pin`.
-pub fn judge(pin: Option<&ContactPin>, served: &VerifiedKeys) -> Judgement {
+/// Judges `served` (already verified, see [`super::published::verify`]) against `pin`;
+/// `certified` says whether the pinned company key certifies exactly these keys.
+pub fn judge(pin: Option<&ContactPin>, served: &VerifiedKeys, certified: bool) -> Judgement {
     let Some(pin) = pin else {
-        return Judgement::New;
+        return if certified {
+            Judgement::NewCertified
+        } else {
+            Judgement::New
+        };
     };
     if served.key_epoch < pin.key_epoch {
         return Judgement::Rollback;
     }
     if !pin.same_keys(served) {
-        return Judgement::Changed {
-            pinned: pin.fingerprint(),
-            served: served.fingerprint.clone(),
+        let (pinned, served_fp) = (pin.fingerprint(), served.fingerprint.clone());
+        // Only a newer statement: a certificate never makes the pinned epoch's keys change.
+        return if certified && served.key_epoch > pin.key_epoch {
+            Judgement::Recertified {
+                pinned,
+                served: served_fp,
+            }
+        } else {
+            Judgement::Changed {
+                pinned,
+                served: served_fp,
+            }
         };
     }
-    if served.key_epoch == pin.key_epoch && served.email == pin.email {
+    if certified && pin.source == PinSource::FirstUse {
+        Judgement::NowCertified
+    } else if served.key_epoch == pin.key_epoch && served.email == pin.email {
         Judgement::Same
     } else {
         Judgement::Updated

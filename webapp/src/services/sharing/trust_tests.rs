@@ -29,64 +29,115 @@ fn served_keys_are_judged_against_the_pin() {
     let bob = AccountId::new_v7();
     let pinned = keys(bob, 2, "bob@example.com");
     let pin = ContactPin::of(&pinned, PinSource::FirstUse, 1);
+    let compared = ContactPin::of(&pinned, PinSource::Compared, 1);
     let other = keys(bob, 2, "bob@example.com");
     let changed = Judgement::Changed {
         pinned: pinned.fingerprint.clone(),
         served: other.fingerprint.clone(),
     };
+    let recertified = Judgement::Recertified {
+        pinned: pinned.fingerprint.clone(),
+        served: other.fingerprint.clone(),
+    };
     let table = [
-        ("no pin", None, pinned.clone(), Judgement::New),
+        ("no pin", None, pinned.clone(), false, Judgement::New),
+        (
+            "no pin, certified",
+            None,
+            pinned.clone(),
+            true,
+            Judgement::NewCertified,
+        ),
         (
             "the pinned keys",
             Some(&pin),
             pinned.clone(),
+            false,
+            Judgement::Same,
+        ),
+        (
+            "the pinned keys, certified",
+            Some(&pin),
+            pinned.clone(),
+            true,
+            Judgement::NowCertified,
+        ),
+        (
+            "the pinned keys, compared, certified",
+            Some(&compared),
+            pinned.clone(),
+            true,
             Judgement::Same,
         ),
         (
             "the pinned keys at a newer epoch",
             Some(&pin),
             at(&pinned, 3, "bob@example.com"),
+            false,
             Judgement::Updated,
         ),
         (
             "the pinned keys under a new address",
             Some(&pin),
             at(&pinned, 3, "robert@example.com"),
+            false,
             Judgement::Updated,
         ),
         (
             "other keys at the pinned epoch",
             Some(&pin),
             other.clone(),
+            false,
+            changed.clone(),
+        ),
+        (
+            "other keys at the pinned epoch, even certified",
+            Some(&pin),
+            other.clone(),
+            true,
             changed.clone(),
         ),
         (
             "other keys at a newer epoch",
             Some(&pin),
             at(&other, 3, "bob@example.com"),
-            Judgement::Changed {
-                pinned: pinned.fingerprint.clone(),
-                served: other.fingerprint.clone(),
-            },
+            false,
+            changed.clone(),
+        ),
+        (
+            "other keys at a newer epoch, certified",
+            Some(&pin),
+            at(&other, 3, "bob@example.com"),
+            true,
+            recertified,
         ),
         (
             "an older epoch, even with the pinned keys",
             Some(&pin),
             at(&pinned, 1, "bob@example.com"),
+            false,
+            Judgement::Rollback,
+        ),
+        (
+            "an older epoch, even certified",
+            Some(&pin),
+            at(&other, 1, "bob@example.com"),
+            true,
             Judgement::Rollback,
         ),
         (
             "the address now names another account",
             Some(&pin),
             keys(AccountId::new_v7(), 2, "bob@example.com"),
+            false,
             Judgement::Changed {
                 pinned: pinned.fingerprint.clone(),
                 served: String::new(),
             },
         ),
     ];
-    for (what, pin, served, expected) in table {
-        let got = judge(pin, &served);
+    for (what, pin, served, certified, expected) in table {
+        let got = judge(pin, &served, certified);
         match (&expected, &got) {
             (
                 Judgement::Changed { pinned, .. },

@@ -111,6 +111,9 @@ impl VaultService {
             if !wanted {
                 return;
             }
+            if let Ok(session) = &opened {
+                adopt_invite_fingerprint(session).await;
+            }
             self.state.set(match opened {
                 Ok(session) => VaultState::Open(OpenVault {
                     keys,
@@ -130,5 +133,19 @@ impl VaultService {
             self.state.set(VaultState::Closed);
             self.status.reset();
         }
+    }
+}
+
+/// Hands the company key fingerprint of the invitation link followed in this browser (kept by
+/// the invitation page) to the vault, once.
+async fn adopt_invite_fingerprint(session: &BrowserSession) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let key = crate::pages::invite::INVITE_FINGERPRINT;
+    if let Ok(Some(fp)) = storage.get_item(key)
+        && session.expect_company_fingerprint(&fp).await.is_ok()
+    {
+        let _ = storage.remove_item(key);
     }
 }

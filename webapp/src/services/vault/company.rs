@@ -41,6 +41,8 @@ pub(super) struct Directory {
     pub(super) company: CompanyId,
     pub(super) admin: bool,
     pub(super) key: Option<Rc<SymmetricKey>>,
+    /// What is wrong with the company key the server serves, found at the last sync.
+    pub(super) problem: Option<super::CompanyKeyProblem>,
 }
 
 /// A group of the company as a sharer sees it, verified from its lists.
@@ -112,6 +114,7 @@ impl<C: Cache> VaultSession<C> {
                 company,
                 admin: state.admin,
                 key: key.map(Rc::new),
+                problem: None,
             }));
         }
         Ok(())
@@ -131,6 +134,16 @@ impl<C: Cache> VaultSession<C> {
             }
             return Ok(());
         };
+        // The directory first, so that certificates are checked against the pinned key.
+        if self.company() != Some((company, state.admin)) {
+            self.inner.directory.replace(Some(Directory {
+                company,
+                admin: state.admin,
+                key: None,
+                problem: None,
+            }));
+        }
+        let problem = self.sync_company_key(company, &state, now_ms).await?;
         let senders: Vec<AccountId> = state.mine.iter().map(|w| w.sender).collect();
         self.pin_unknown(&senders, now_ms).await?;
         let keys = self.trusted_keys();
@@ -142,6 +155,7 @@ impl<C: Cache> VaultSession<C> {
             company,
             admin: state.admin,
             key: key.map(Rc::new),
+            problem,
         }));
         self.inner
             .cache
@@ -215,6 +229,12 @@ impl<C: Cache> VaultSession<C> {
         let held = self.inner.directory.borrow();
         let d = held.as_ref()?;
         Some((d.company, d.key.clone()?))
+    }
+
+    /// What is wrong with the company's signing key as served, if anything (shown to the
+    /// person; certificates are not relied on meanwhile).
+    pub fn company_key_problem(&self) -> Option<super::CompanyKeyProblem> {
+        (self.inner.directory.borrow().as_ref()).and_then(|d| d.problem.clone())
     }
 
     /// This account's company and whether it is one of its Admins.

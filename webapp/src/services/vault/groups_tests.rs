@@ -277,6 +277,7 @@ fn directory_of(company: CompanyId, admin: bool, waiting: &[&Person]) -> Directo
         exists: false,
         mine: None,
         waiting: (waiting.iter()).map(|p| statement_of(&p.keys, 1)).collect(),
+        ..DirectoryState::default()
     }
 }
 

@@ -10,9 +10,9 @@ use std::rc::Rc;
 
 use shared_types::push_rules::{self, Verdict};
 use shared_types::sharing::{
-    DirectoryState, GrantRequest, GroupMeta, KeyLookupReply, KeyLookupRequest, KeyWrapping,
-    ListChangeRequest, ListEntry, ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest,
-    ShareMeta, SharePrincipal,
+    CertifyRequest, CreateCompanyKeyRequest, DirectoryState, GrantRequest, GroupMeta,
+    KeyCertificate, KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListEntry,
+    ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
 };
 use shared_types::vault::{
     Accepted, Checkpoint, CheckpointRequest, CheckpointResponse, Conflict, ContainerAccess, Cursor,
@@ -72,6 +72,8 @@ pub(super) struct Server {
     pub(super) group_requests: Vec<(GroupId, GrantRequest, Option<ListChangeRequest>)>,
     /// Every account's published keys.
     pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
+    /// The certificates served with looked-up keys.
+    pub(super) certificates: Vec<KeyCertificate>,
     /// How many new share key generations were stored.
     pub(super) rekeys: usize,
     /// The new share key generations sent, in order.
@@ -161,6 +163,74 @@ impl Remote for MemoryServer {
         for wrapping in &request.wrappings {
             if let Some(state) = server.directory.get_mut(&AccountId(wrapping.recipient)) {
                 state.mine = Some(wrapping.clone());
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn create_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CreateCompanyKeyRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for (account, state) in server.directory.iter_mut() {
+            if state.company != Some(company) {
+                continue;
+            }
+            state.company_key = Some(request.key.clone());
+            if *account == request.key.maker {
+                state.signing = Some(request.wrapping.clone());
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn grant_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for (account, state) in server.directory.iter_mut() {
+            if state.company != Some(company) {
+                continue;
+            }
+            let given = |id: AccountId| request.wrappings.iter().find(|w| w.recipient == id.0);
+            state
+                .signing_waiting
+                .retain(|k| given(k.account_id).is_none());
+            if let Some(w) = given(*account) {
+                state.signing = Some(w.clone());
+            }
+        }
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn certify<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CertifyRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        let mut server = self.0.borrow_mut();
+        for cert in &request.certificates {
+            server
+                .certificates
+                .retain(|c| c.account_id != cert.account_id);
+            server.certificates.push(cert.clone());
+        }
+        let published = server.published.clone();
+        for (account, state) in server.directory.iter_mut() {
+            if state.company != Some(company) {
+                continue;
+            }
+            let given = |id: AccountId| request.certificates.iter().find(|c| c.account_id == id);
+            state.uncertified.retain(|k| given(k.account_id).is_none());
+            if let Some(cert) = given(*account) {
+                state.certificate = Some(cert.clone());
+                state.certified_keys = (published.iter())
+                    .find(|k| k.account_id == *account && k.key_epoch == cert.key_epoch)
+                    .cloned();
             }
         }
         Box::pin(async move { Ok(()) })
@@ -330,6 +400,10 @@ impl Remote for MemoryServer {
             Ok(KeyLookupReply {
                 keys: (server.published.iter())
                     .filter(|k| request.account_ids.contains(&k.account_id))
+                    .cloned()
+                    .collect(),
+                certificates: (server.certificates.iter())
+                    .filter(|c| request.account_ids.contains(&c.account_id))
                     .cloned()
                     .collect(),
             })

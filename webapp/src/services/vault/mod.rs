@@ -26,6 +26,7 @@
 
 mod checkpoint;
 mod company;
+mod company_key;
 mod folders;
 mod groups;
 pub mod import;
@@ -63,6 +64,7 @@ use seal::SealError;
 use store::{REFUSED, ROLLBACK, folder_key, from_bytes, item_key, to_bytes, trust_key};
 
 pub use company::{CompanyGroup, no_directory_key};
+pub use company_key::CompanyKeyProblem;
 pub use items::{OpenedItem, PastVersion, TRASH_DAYS};
 pub use listing::{Area, FolderNode, Row, Scope, SharedArea};
 pub use shares::{ShareNotice, ShareNoticeKind};

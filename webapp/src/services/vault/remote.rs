@@ -5,8 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use shared_types::sharing::{
-    DirectoryState, GrantRequest, GroupMeta, KeyLookupReply, KeyLookupRequest, ListChangeRequest,
-    NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta,
+    CertifyRequest, CreateCompanyKeyRequest, DirectoryState, GrantRequest, GroupMeta,
+    KeyLookupReply, KeyLookupRequest, ListChangeRequest, NewGenerationRequest, RekeyClaim,
+    RenameShareRequest, ShareMeta,
 };
 use shared_types::vault::{
     CheckpointRequest, CheckpointResponse, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -33,6 +34,24 @@ pub trait Remote {
         &'a self,
         company: CompanyId,
         request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// Stores the company's new signing key (an Admin).
+    fn create_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CreateCompanyKeyRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// Hands the company's signing key on (an Admin holding it).
+    fn grant_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>>;
+    /// Stores certificates over members' keys (an Admin holding the signing key).
+    fn certify<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CertifyRequest,
     ) -> LocalFuture<'a, Result<(), ApiError>>;
     /// The groups of a company, to share with.
     fn company_groups(
@@ -115,6 +134,30 @@ impl Remote for ApiClient {
         request: &'a GrantRequest,
     ) -> LocalFuture<'a, Result<(), ApiError>> {
         Box::pin(ApiClient::grant_directory(self, company, request))
+    }
+
+    fn create_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CreateCompanyKeyRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::create_company_key(self, company, request))
+    }
+
+    fn grant_company_key<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a GrantRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::grant_company_key(self, company, request))
+    }
+
+    fn certify<'a>(
+        &'a self,
+        company: CompanyId,
+        request: &'a CertifyRequest,
+    ) -> LocalFuture<'a, Result<(), ApiError>> {
+        Box::pin(ApiClient::certify(self, company, request))
     }
 
     fn company_groups(

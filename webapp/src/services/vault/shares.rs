@@ -328,9 +328,11 @@ impl<C: Cache> VaultSession<C> {
             };
             let reply = self.inner.api.lookup_keys(&request).await?;
             let pins = self.contacts();
+            let company = self.company_key();
             for account in chunk {
                 let served = reply.keys.iter().find(|k| k.account_id == *account);
-                let found = contacts::found(&pins, Asked::Account(*account), served);
+                let certificates = company.as_ref().map(|k| (k, &reply.certificates[..]));
+                let found = contacts::found(&pins, Asked::Account(*account), served, certificates);
                 if matches!(found, Found::Judged { .. }) {
                     contacts::keep(self, &found, now_ms)
                         .await

@@ -693,3 +693,6 @@ fn an_item_of_one_share_served_in_another_is_not_listed_there() {
 
 #[path = "groups_tests.rs"]
 mod groups;
+
+#[path = "company_key_tests.rs"]
+mod company_key;

@@ -10,7 +10,7 @@ use super::index::TrustEntry;
 use super::store::{Batch, Place, local_record, trust_key};
 use super::{Result, VaultError, VaultSession, seal};
 use crate::cache::Cache;
-use crate::services::sharing::trust::{ContactPin, TrustData};
+use crate::services::sharing::trust::{CompanyPin, ContactPin, TrustData};
 
 impl<C: Cache> VaultSession<C> {
     fn personal(&self) -> Result<ContainerId> {
@@ -41,6 +41,26 @@ impl<C: Cache> VaultSession<C> {
         self.contacts()
             .into_iter()
             .find(|pin| pin.account_id == account)
+    }
+
+    /// The signing key pinned for `company`, if any.
+    pub fn company_pin(&self, company: shared_types::CompanyId) -> Option<CompanyPin> {
+        let personal = self.personal().ok()?;
+        let profiles = self.inner.containers.borrow();
+        profiles
+            .iter()
+            .filter(|p| p.id == personal)
+            .flat_map(|p| p.index.trust.values())
+            .filter_map(|entry| entry.data.as_ref().and_then(TrustData::company))
+            .find(|pin| pin.company == company)
+            .cloned()
+    }
+
+    /// Pins (or pins again) a company's signing key.
+    pub async fn pin_company(&self, pin: CompanyPin, now_ms: i64) -> Result<()> {
+        let subject = CompanyPin::subject(pin.company);
+        self.put_trust(&subject, TrustData::Company(pin), now_ms)
+            .await
     }
 
     /// Pins (or pins again) a contact's keys.

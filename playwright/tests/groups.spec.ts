@@ -2,11 +2,13 @@
 // server passwords with it; its members see it under Shared folders with the share's name; a
 // member edits an item offline and it reaches the other when back online; the Admin takes a
 // member out of the group: their browser loses the share, the server refuses them the share,
-// and the share key rotates (the group gets a new key, the owner's browser re-keys the share).
+// and the share key rotates (the group gets a new key, the owner's browser re-keys the share):
+// the member's browser as it was before, served the share's new records, opens none of them.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { signUp, uniqueEmail } from './support/account';
+import { signUp, uniqueEmail, unlock } from './support/account';
+import { dumpBrowserState, restoreBrowserState } from './support/browser-state';
 import { joinWithNewAccount } from './support/orgs';
-import { expectAllSaved } from './support/sync';
+import { expectAllSaved, useJsonVaultWireIn } from './support/sync';
 import { createFolder, createItem, editItem, fieldValue, nav, notice, openItem, openPlace, profileGroup } from './support/vault';
 
 function sharedFolders(page: Page) {
@@ -93,6 +95,11 @@ test('a folder shared with a group reaches its members and leaves with a member 
   await openItem(m2, 'web01');
   await expect.poll(() => fieldValue(m2, 'Password'), { timeout: 30_000 }).toBe('changed-offline');
 
+  // What M2's browser holds now, and what the server serves M2 of the share: a server that
+  // kept serving them after the removal could hand them only these (below).
+  const kept = await dumpBrowserState(m2);
+  const servedToM2 = await m2.evaluate(async () => (await fetch('/api/shares')).json());
+
   // The Admin takes M2 out of Ops.
   const m2Row = ops.getByTestId('group-person').filter({ hasText: m2Email });
   await m2Row.getByRole('button', { name: 'Remove' }).click();
@@ -115,4 +122,36 @@ test('a folder shared with a group reaches its members and leaves with a member 
   await expect.poll(() => fieldValue(m1, 'Password'), { timeout: 30_000 }).toBe('pw-2');
   await openItem(m1, 'web01');
   expect(await fieldValue(m1, 'Password')).toBe('changed-offline');
+
+  // The share key rotated: M2's browser as it was before the removal, served the share's
+  // records as they are now by a server that ignores the removal, opens none of them (it keeps
+  // its own copies and says the server's do not open).
+  const now = await m1.evaluate(async () => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+    return (await fetch('/api/vault/pull', init)).json();
+  });
+  const inShare = (now.records as { container_id: string }[]).filter((r) => r.container_id === shareId);
+  expect(inShare.length).toBeGreaterThanOrEqual(3);
+  const context = await browser.newContext();
+  const restored = await context.newPage();
+  await restoreBrowserState(context, restored, test.info().project.use.baseURL!, kept);
+  await useJsonVaultWireIn(context);
+  await context.route('**/api/shares', (route) => route.fulfill({ json: servedToM2 }));
+  await context.route('**/api/vault/pull', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.access = body.access.filter((a: { container_id: string }) => a.container_id !== shareId);
+    body.heads = body.heads
+      .filter((h: { container_id: string }) => h.container_id !== shareId)
+      .concat(now.heads.filter((h: { container_id: string }) => h.container_id === shareId));
+    body.checkpoints = (body.checkpoints ?? []).filter((c: { container_id: string }) => c.container_id !== shareId);
+    body.records = body.records.concat(inShare);
+    return route.fulfill({ response, json: body });
+  });
+  await restored.goto('/');
+  await unlock(restored);
+  await expect(restored.getByTestId('rollback')).toContainText('does not open', { timeout: 30_000 });
+  await sharedFolders(restored).getByRole('button', { name: 'Client servers', exact: true }).click();
+  await openItem(restored, 'web01');
+  expect(await fieldValue(restored, 'Password')).toBe('changed-offline');
 });

@@ -203,13 +203,14 @@ on_both_databases! {
         let mut same_key = group.list(2);
         same_key.entries.retain(|e| e.id != id_of(m1).0);
         let refused: Reply<ErrorBody> = server
-            .post(&group_path(&group, "/lists"), &ListChangeRequest { list: sign(same_key, admin), wrappings: vec![] }, Some(&admin.session))
+            .post(&group_path(&group, "/lists"), &ListChangeRequest { list: sign(same_key, admin), wrappings: vec![], invitees: vec![] }, Some(&admin.session))
             .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         let rotated = group.without(m1);
         let change = ListChangeRequest {
             list: rotated.signed(2, admin),
             wrappings: vec![rotated.wrap(admin, admin), rotated.wrap(admin, m2), rotated.wrap(admin, m3)],
+            invitees: vec![],
         };
         let reply: Reply<GroupMeta> = server.post(&group_path(&group, "/lists"), &change, Some(&admin.session)).await;
         assert_eq!(reply.status, StatusCode::OK);
@@ -309,7 +310,7 @@ on_both_databases! {
                 let body = if route.scope == Scope::CompanyOwnAdmin {
                     serde_json::to_value(GroupDraft::new(acme.company, who).create(who, &[who])).unwrap()
                 } else if path.ends_with("/lists") {
-                    serde_json::to_value(ListChangeRequest { list: group.signed(2, who), wrappings: vec![] }).unwrap()
+                    serde_json::to_value(ListChangeRequest { list: group.signed(2, who), wrappings: vec![], invitees: vec![] }).unwrap()
                 } else {
                     serde_json::json!({})
                 };

@@ -112,7 +112,7 @@ on_both_databases! {
 
         // Bob (a manager) adds Carol and wraps the key to her.
         let next = draft.with(&carol, ListRole::View);
-        let change = ListChangeRequest { list: next.signed(2, &bob), wrappings: vec![next.wrap(&bob, &carol)] };
+        let change = ListChangeRequest { list: next.signed(2, &bob), wrappings: vec![next.wrap(&bob, &carol)], invitees: vec![] };
         let reply: Reply<ShareMeta> = server.post(&path, &change, Some(&bob.session)).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.body.lists.len(), 2);
@@ -141,24 +141,24 @@ on_both_databases! {
         forged.push(("an epoch skipped", skipped));
         for (what, list) in forged {
             let reply: Reply<ErrorBody> = server
-                .post(&path, &ListChangeRequest { list, wrappings: vec![] }, Some(&bob.session))
+                .post(&path, &ListChangeRequest { list, wrappings: vec![], invitees: vec![] }, Some(&bob.session))
                 .await;
             assert!(reply.status.is_client_error(), "{what}: {}", reply.status);
         }
         // A wrapping to someone not on the list, or signed by another key, is refused too.
-        let bad_wrap = ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![next.wrap(&bob, &dave)] };
+        let bad_wrap = ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![next.wrap(&bob, &dave)], invitees: vec![] };
         let reply: Reply<ErrorBody> = server.post(&path, &bad_wrap, Some(&bob.session)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         let mut alien = next.wrap(&bob, &carol);
         alien.signature = next.wrap(&alice, &carol).signature;
         let reply: Reply<ErrorBody> = server
-            .post(&path, &ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![alien] }, Some(&bob.session))
+            .post(&path, &ListChangeRequest { list: next.signed(3, &bob), wrappings: vec![alien], invitees: vec![] }, Some(&bob.session))
             .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         assert_eq!(share_tables(&db).await, before);
         // A viewer may not change the list at all.
         let reply: Reply<ErrorBody> = server
-            .post(&path, &ListChangeRequest { list: next.signed(3, &carol), wrappings: vec![] }, Some(&carol.session))
+            .post(&path, &ListChangeRequest { list: next.signed(3, &carol), wrappings: vec![], invitees: vec![] }, Some(&carol.session))
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
     }
@@ -296,7 +296,7 @@ on_both_databases! {
                     .replace("{principal_id}", &id_of(&viewer).to_string());
                 let url = server.url(&format!("/api{path}"));
                 let body = if path.ends_with("/lists") {
-                    serde_json::to_value(ListChangeRequest { list: draft.signed(2, who), wrappings: vec![] }).unwrap()
+                    serde_json::to_value(ListChangeRequest { list: draft.signed(2, who), wrappings: vec![], invitees: vec![] }).unwrap()
                 } else {
                     serde_json::json!({})
                 };

@@ -1,8 +1,10 @@
 // Shared folders between two people: a folder shared with "edit" reaches the recipient under
 // Shared folders with its subfolders and items, edits travel both ways, and removing the
-// recipient takes it out of their browser; a viewer can read and copy but not change.
+// recipient takes it out of their browser; a viewer can read and copy but not change; someone
+// without an account is invited by email and gets the folder once they sign up.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signUp, uniqueEmail } from './support/account';
+import { inbox } from './support/mail';
 import { expectAllSaved } from './support/sync';
 import {
   createFolder,
@@ -133,4 +135,82 @@ test('a viewer reads and copies a shared item but cannot change it', async ({ br
   await bob.getByRole('region', { name: 'Shared folder' }).getByRole('button', { name: 'Leave shared folder' }).click();
   await expect(sharedFolders(bob)).toBeHidden({ timeout: 30_000 });
   await expect(sharedFolders(alice).getByRole('button', { name: 'Production servers', exact: true })).toBeVisible();
+});
+
+test('a folder shared with someone who has no account reaches them once they sign up', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const alice = await person(browser, uniqueEmail());
+  const newcomerEmail = uniqueEmail();
+  await shareServers(alice, newcomerEmail, 'edit');
+  await expect(notice(alice)).toContainText('invited by email');
+
+  // The server mails them who shared, and where to sign up; never the folder's name.
+  await expect.poll(() => inbox(newcomerEmail).filter((m) => m.subject.includes('shared a folder')).length).toBe(1);
+  const mail = inbox(newcomerEmail).find((m) => m.subject.includes('shared a folder'))!;
+  expect(mail.body).toContain('/signup');
+  expect(mail.body).not.toContain('Client servers');
+  await sharedFolders(alice).getByRole('button', { name: 'Client servers', exact: true }).click();
+  await alice.getByText('Who has access').click();
+  await expect(alice.getByRole('cell', { name: /^Invited by email/ })).toBeVisible();
+
+  // They sign up; Alice's browser, online, hands them the key without anyone acting.
+  const newcomer = await person(browser, newcomerEmail);
+  const shared = sharedFolders(newcomer).getByRole('button', { name: 'Client servers', exact: true });
+  await expect(shared).toBeVisible({ timeout: 30_000 });
+  await shared.click();
+  await openItem(newcomer, 'web01');
+  expect(await fieldValue(newcomer, 'Password')).toBe('pw-1');
+  await editItem(newcomer, { Password: 'pw-from-newcomer' });
+  await expectAllSaved(newcomer);
+});
+
+test('a manager adds people and renames the folder; an editor can do neither', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const [bobEmail, carolEmail] = [uniqueEmail(), uniqueEmail()];
+  const bob = await person(browser, bobEmail);
+  const carol = await person(browser, carolEmail);
+  const alice = await person(browser, uniqueEmail());
+  await shareServers(alice, bobEmail, 'manage');
+
+  // Bob manages: he adds Carol as an editor and renames the folder.
+  const bobShared = sharedFolders(bob).getByRole('button', { name: 'Client servers', exact: true });
+  await expect(bobShared).toBeVisible({ timeout: 30_000 });
+  await bobShared.click();
+  await expect(bob.getByTestId('share-role')).toHaveText('You can manage');
+  const panel = bob.getByRole('region', { name: 'Shared folder' });
+  await panel.getByRole('button', { name: 'Add people', exact: true }).click();
+  const add = panel.getByRole('dialog', { name: 'Add people' });
+  await add.getByLabel('Addresses').fill(carolEmail);
+  await add.getByLabel('They can').selectOption('edit');
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(notice(bob)).toContainText(`Shared with ${carolEmail}`);
+  await panel.getByRole('button', { name: 'Rename', exact: true }).click();
+  const rename = panel.getByRole('dialog', { name: 'Rename shared folder' });
+  await rename.getByLabel('Name').fill('Client servers (prod)');
+  await rename.getByRole('button', { name: 'Rename', exact: true }).click();
+  await expect(notice(bob)).toContainText('renamed');
+
+  // Carol gets it under its new name, as an editor: no way to add people or rename.
+  const carolShared = sharedFolders(carol).getByRole('button', { name: 'Client servers (prod)', exact: true });
+  await expect(carolShared).toBeVisible({ timeout: 30_000 });
+  await carolShared.click();
+  await expect(carol.getByTestId('share-role')).toHaveText('You can edit');
+  const carolPanel = carol.getByRole('region', { name: 'Shared folder' });
+  await expect(carolPanel).toBeVisible();
+  await expect(carolPanel.getByRole('button', { name: 'Add people', exact: true })).toHaveCount(0);
+  await expect(carolPanel.getByRole('button', { name: 'Rename', exact: true })).toHaveCount(0);
+  // Asked directly, the server refuses her a change of who has access.
+  const shares = await carol.evaluate(async () => (await (await fetch('/api/shares')).json()) as { id: string; lists: unknown[] }[]);
+  const status = await carol.evaluate(async (share) => {
+    const last = share.lists[share.lists.length - 1];
+    const reply = await fetch(`/api/shares/${share.id}/lists`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ list: last, wrappings: [] }),
+    });
+    return reply.status;
+  }, shares[0]);
+  expect(status).toBe(403);
+  // Alice, the owner, sees the new name too.
+  await expect(sharedFolders(alice).getByRole('button', { name: 'Client servers (prod)', exact: true })).toBeVisible({ timeout: 30_000 });
 });

@@ -245,6 +245,10 @@ pub struct CreateShareRequest {
     pub list: SignedList,
     /// The generation 1 key, wrapped to each recipient whose keys the owner has.
     pub wrappings: Vec<KeyWrapping>,
+    /// The addresses of the list's invitees (people without an account yet), each the one
+    /// its entry's id derives from; the server mails each of them.
+    #[serde(default)]
+    pub invitees: Vec<String>,
 }
 
 /// `POST /api/shares/{share_id}/lists`: the next list, signed by a manager, with the key
@@ -256,6 +260,9 @@ pub struct ListChangeRequest {
     /// The current generation's key wrapped to recipients who had no wrapping yet.
     #[serde(default)]
     pub wrappings: Vec<KeyWrapping>,
+    /// The addresses of invitees the list adds (see [`CreateShareRequest::invitees`]).
+    #[serde(default)]
+    pub invitees: Vec<String>,
 }
 
 /// A recipient of a share as its managers see it.
@@ -298,6 +305,10 @@ pub struct ShareMeta {
     pub principals: Vec<SharePrincipal>,
     /// A recipient was removed and the key has not been replaced yet.
     pub rekey_pending: bool,
+    /// For managers: invitees of the list who now have an account with published keys (a
+    /// manager's browser replaces each with the account and wraps the key to it).
+    #[serde(default)]
+    pub invitees_ready: Vec<PublishedKeys>,
 }
 
 /// `PUT /api/shares/{share_id}/name`: a new name, sealed with the current share key.

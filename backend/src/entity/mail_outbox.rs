@@ -8,9 +8,11 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `invitation`.
+    /// `invitation` or `share_invitation`.
     pub kind: String,
     pub invitation_id: Option<Uuid>,
+    /// For a share's invitee: the share.
+    pub share_id: Option<Uuid>,
     pub to_email: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub next_attempt_at: TimeDateTimeWithTimeZone,

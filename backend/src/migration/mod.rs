@@ -20,6 +20,7 @@ mod m20261202_000014_share_rekey;
 mod m20261203_000015_groups;
 mod m20261203_000016_directory_key;
 mod m20261203_000017_company_key;
+mod m20261203_000018_share_invitee_mail;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_groups::Migration),
             Box::new(m20261203_000016_directory_key::Migration),
             Box::new(m20261203_000017_company_key::Migration),
+            Box::new(m20261203_000018_share_invitee_mail::Migration),
         ]
     }
 }

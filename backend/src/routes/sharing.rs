@@ -6,7 +6,7 @@ use shared_types::sharing::{KeyLookupRequest, PublishedKeys};
 use super::table::{Registrar, Scope, post, put};
 use crate::auth::AuthSession;
 use crate::error::ApiError;
-use crate::services::sharing::{company_key, keys};
+use crate::services::sharing::{company_key, invitees, keys};
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -23,6 +23,8 @@ async fn publish_keys(
     keys::publish(&state.db, session.0.account_id.0, body.into_inner()).await?;
     // The company's Admins' browsers certify the new keys and hand the company's keys on.
     company_key::tell_admins(&state, session.0.account_id).await?;
+    // Shares that invited this address: their managers' browsers hand the key on.
+    invitees::tell_sharers(&state, session.0.account_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,4 +1,4 @@
-//! The mail outbox: a request that has mail to send (an invitation) commits a row here in its own
+//! The mail outbox: a request that has mail to send (an invitation, a share's invitee) commits a row here in its own
 //! transaction and returns; a worker sends it. So a request's reply and timing never depend on
 //! the mail server, a mail server that is down loses nothing (the worker retries, with a
 //! growing delay), and a thousand invitations are one quick commit.
@@ -60,6 +60,7 @@ pub async fn enqueue_invitation(
         id: Set(Uuid::now_v7()),
         kind: Set(KIND_INVITATION.to_owned()),
         invitation_id: Set(Some(invitation)),
+        share_id: Set(None),
         to_email: Set(to.to_owned()),
         created_at: Set(at),
         next_attempt_at: Set(at),
@@ -135,9 +136,12 @@ async fn claim(state: &AppState, row: &mail_outbox::Model) -> Result<bool, ApiEr
 
 /// Builds and sends a claimed row's mail; records the outcome. True when a message left.
 async fn deliver(state: &AppState, row: mail_outbox::Model) -> Result<bool, ApiError> {
-    let mail = match (row.kind.as_str(), row.invitation_id) {
-        (KIND_INVITATION, Some(invitation)) => {
+    let mail = match (row.kind.as_str(), row.invitation_id, row.share_id) {
+        (KIND_INVITATION, Some(invitation), _) => {
             crate::services::orgs::invitation_links::mail_for(state, invitation).await?
+        }
+        (crate::services::sharing::invitees::KIND_SHARE_INVITATION, _, Some(share)) => {
+            crate::services::sharing::invitees::mail_for(state, share, &row.to_email).await?
         }
         _ => None,
     };

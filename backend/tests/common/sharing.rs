@@ -70,6 +70,16 @@ impl ShareDraft {
         self
     }
 
+    /// Adds an invitee (someone without an account) by address.
+    pub fn inviting(mut self, email: &str, role: ListRole) -> Self {
+        self.entries.push(ListEntry {
+            id: wasm_crypto::derive_invitee_id(email),
+            kind: EntryKind::Invitee,
+            role,
+        });
+        self
+    }
+
     /// Without `person`'s entry.
     pub fn without(mut self, person: &Person) -> Self {
         self.entries.retain(|e| e.id != person.user.account_id.0);
@@ -128,6 +138,7 @@ impl ShareDraft {
             sealed_name: Base64Bytes(name.into_bytes()),
             list: self.signed(1, owner),
             wrappings: holders.iter().map(|h| self.wrap(owner, h)).collect(),
+            invitees: Vec::new(),
         }
     }
 }

@@ -329,6 +329,7 @@ pub async fn commit(
             id: Set(Uuid::now_v7()),
             kind: Set(KIND_INVITATION.to_owned()),
             invitation_id: Set(Some(invitation_id)),
+            share_id: Set(None),
             to_email: Set(email.clone()),
             created_at: Set(at),
             next_attempt_at: Set(at),

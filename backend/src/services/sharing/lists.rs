@@ -115,9 +115,9 @@ pub async fn check_share_list(
                 groups::check_shareable(db, caller, GroupId(entry.id)).await?;
             }
             EntryKind::Invitee => {
-                return Err(bad(
-                    "Sharing with people who have no account is not available yet.",
-                ));
+                if entry.role == ListRole::Owner {
+                    return Err(bad("Only the share's owner owns it."));
+                }
             }
         }
         if entry.role == ListRole::Owner {

@@ -6,6 +6,7 @@ pub mod company_key;
 pub mod directory;
 pub mod group_views;
 pub mod groups;
+pub mod invitees;
 pub mod keys;
 pub mod lists;
 pub mod rotation;

@@ -211,7 +211,7 @@ pub async fn new_generation(
     if moved.rows_affected != 1 {
         return Err(changed_meanwhile("list_changed"));
     }
-    store_list(&txn, id, &req.list, caller).await?;
+    store_list(&txn, id, &req.list, caller, &Default::default()).await?;
     store_wrappings(&txn, id, stored(next_generation)?, wrappings).await?;
     let changed = refresh(&txn, id).await?;
     txn.commit().await?;

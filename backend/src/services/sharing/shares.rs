@@ -29,8 +29,8 @@ use shared_types::vault::{ContainerKind, Role};
 use shared_types::{AccountId, Base64Bytes, ContainerId, GroupId, ShareId};
 use uuid::Uuid;
 
-use super::groups;
 use super::lists::{Expected, check_share_list, check_wrappings, container_role, list_role};
+use super::{groups, invitees};
 use crate::entity::{
     account, share, share_key_wrapping as wrapping, share_list, share_principal as principal,
     vault_access, vault_container, vault_record,
@@ -178,7 +178,18 @@ pub(super) async fn store_list(
     id: ShareId,
     signed: &SignedList,
     caller: AccountId,
+    given: &BTreeMap<Uuid, String>,
 ) -> Result<(), ApiError> {
+    // Invitees the list keeps keep their address; those it adds bring theirs.
+    let mut emails = invitees::current(txn, id).await?;
+    emails.extend(given.iter().map(|(k, v)| (*k, v.clone())));
+    let missing = (signed.list.entries.iter())
+        .any(|e| e.kind == EntryKind::Invitee && !emails.contains_key(&e.id));
+    if missing {
+        return Err(bad(
+            "Send the address of each person the list invites; reload and try again.",
+        ));
+    }
     let body = serde_json::to_string(&signed.list).map_err(|e| ApiError::Internal(Box::new(e)))?;
     share_list::Entity::insert(share_list::ActiveModel {
         share_id: Set(id.0),
@@ -203,7 +214,9 @@ pub(super) async fn store_list(
             principal_id: Set(e.id),
             kind: Set(kind_name(e.kind).to_owned()),
             role: Set(role_name(e.role).to_owned()),
-            email: Set(None),
+            email: Set((e.kind == EntryKind::Invitee)
+                .then(|| emails.get(&e.id).cloned())
+                .flatten()),
             added_by: Set(Some(caller.0)),
             added_at: Set(now()),
         })
@@ -261,6 +274,8 @@ pub async fn create(
     if req.sealed_name.0.len() > MAX_SEALED_NAME || req.sealed_name.0.len() < 30 {
         return Err(bad("The share's name must be sealed, and short."));
     }
+    let asked = invitees::addresses(&req.list.list, &req.invitees)?;
+    invitees::limit(&state.db, caller, asked.len()).await?;
     let (txn, _) = begin_as(&state.db, caller).await?;
     if vault_container::Entity::find_by_id(req.id.0)
         .one(&txn)
@@ -289,6 +304,7 @@ pub async fn create(
         return Err(bad("A new share starts at key generation 1."));
     }
     let wrappings = check_wrappings(&txn, caller, &req.list.list, &req.wrappings).await?;
+    let invited = invitees::addresses(&req.list.list, &req.invitees)?;
     if !wrappings.iter().any(|(r, _)| *r == caller.0) {
         return Err(bad(
             "Wrap the share key to yourself too, for your other browsers.",
@@ -313,10 +329,15 @@ pub async fn create(
     })
     .exec_without_returning(&txn)
     .await?;
-    store_list(&txn, req.id, &req.list, caller).await?;
+    store_list(&txn, req.id, &req.list, caller, &invited).await?;
     store_wrappings(&txn, req.id, 1, wrappings).await?;
+    let new = invitees::new_ones(&BTreeSet::new(), &invited);
+    invitees::mail_new(&txn, req.id, &new).await?;
     let mut changed = refresh(&txn, req.id).await?;
     txn.commit().await?;
+    if !new.is_empty() {
+        state.outbox.wake();
+    }
     changed.push(caller);
     state.notifier.accounts_changed(&state.db, &changed).await;
     meta(&state.db, req.id, caller, Role::Owner).await
@@ -329,6 +350,17 @@ pub async fn change_list(
     caller: AccountId,
     req: ListChangeRequest,
 ) -> Result<ShareMeta, ApiError> {
+    let invited = invitees::addresses(&req.list.list, &req.invitees)?;
+    let already: BTreeSet<Uuid> = invitees::current(&state.db, id)
+        .await?
+        .into_keys()
+        .collect();
+    invitees::limit(
+        &state.db,
+        caller,
+        invitees::new_ones(&already, &invited).len(),
+    )
+    .await?;
     let (txn, _) = begin_as(&state.db, caller).await?;
     let found = live_share(&txn, id).await?;
     let next = epoch_of(found.list_epoch) + 1;
@@ -365,21 +397,27 @@ pub async fn change_list(
             message: "Someone else changed who has access meanwhile. Reload and try again.".into(),
         });
     }
-    let before: BTreeSet<Uuid> = principal::Entity::find()
+    let before_rows = principal::Entity::find()
         .filter(principal::Column::ShareId.eq(id.0))
         .all(&txn)
-        .await?
-        .into_iter()
-        .map(|p| p.principal_id)
-        .collect();
+        .await?;
+    let before: BTreeSet<Uuid> = before_rows.iter().map(|p| p.principal_id).collect();
     let after: BTreeSet<Uuid> = entries.iter().map(|e| e.id).collect();
-    store_list(&txn, id, &req.list, caller).await?;
+    store_list(&txn, id, &req.list, caller, &invited).await?;
     store_wrappings(&txn, id, found.generation, wrappings).await?;
-    if before.difference(&after).next().is_some() {
+    // An invitee replaced by their account never held the key: no re-key for them.
+    let gone: Vec<Uuid> = before.difference(&after).copied().collect();
+    let invited_before = invitees::current_from(&before_rows);
+    if gone.iter().any(|g| !invited_before.contains(g)) {
         mark_for_rekey(&txn, id).await?;
     }
+    let new = invitees::new_ones(&before, &invited);
+    invitees::mail_new(&txn, id, &new).await?;
     let changed = refresh(&txn, id).await?;
     txn.commit().await?;
+    if !new.is_empty() {
+        state.outbox.wake();
+    }
     state.notifier.accounts_changed(&state.db, &changed).await;
     let role = access::role_in(&state.db, caller, id.into())
         .await?
@@ -574,6 +612,11 @@ pub async fn meta(
             signature: Base64Bytes(w.signature.clone()),
         })
         .collect();
+    let invitees_ready = if role >= Role::Manage {
+        invitees::ready(db, id).await?
+    } else {
+        Vec::new()
+    };
     let principals = if role >= Role::Manage {
         let rows = principal::Entity::find()
             .filter(principal::Column::ShareId.eq(id.0))
@@ -611,6 +654,7 @@ pub async fn meta(
         wrappings,
         principals,
         rekey_pending: found.rekey_pending,
+        invitees_ready,
     })
 }
 

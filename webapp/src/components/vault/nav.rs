@@ -433,10 +433,10 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
                 shares::share_folder(&api, &session, folder, &name, (&list, &targets), now).await;
             set_busy.try_set(false);
             match result {
-                Ok(container) => {
+                Ok((container, invited)) => {
                     forms.sharing.try_set(None);
                     ui.notice
-                        .try_set(Some(format!("Shared with {}.", with.join(", "))));
+                        .try_set(Some(shares::shared_notice(&with, &invited)));
                     ui.scope.try_set(Scope::Container(container));
                     ui.changed();
                     ui.sync_now();

@@ -154,7 +154,11 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                     <tr>
                         <td>{email.clone()}</td>
                         <td>{if is_owner { "Owner".to_owned() } else { format!("Can {}", role_words(p.role)) }}</td>
-                        <td>{if p.has_key { "" } else { "Waiting for a manager's browser to hand over the key" }}</td>
+                        <td>{match (p.has_key, p.kind) {
+                            (true, _) => "",
+                            (false, EntryKind::Invitee) => "Invited by email: joins once they have signed up",
+                            (false, _) => "Waiting for a manager's browser to hand over the key",
+                        }}</td>
                         <td>{(!is_owner && id != me.0).then(|| view! {
                             <button type="button" class="button small danger"
                                 on:click=move |_| remove(id, email_for_remove.clone())>"Remove"</button>
@@ -219,12 +223,12 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
             let result = shares::add_people(&api, &session, share, &people, now).await;
             set_busy.try_set(false);
             match result {
-                Ok(()) => {
+                Ok(invited) => {
                     adding.try_set(false);
                     addresses.try_set(String::new());
-                    let names: Vec<&str> = people.iter().map(|(a, _)| a.as_str()).collect();
+                    let names: Vec<String> = people.iter().map(|(a, _)| a.clone()).collect();
                     ui.notice
-                        .try_set(Some(format!("Shared with {}.", names.join(", "))));
+                        .try_set(Some(shares::shared_notice(&names, &invited)));
                     ui.changed();
                     ui.sync_now();
                 }

@@ -29,7 +29,13 @@ async fn pins(
 ) -> Result<Vec<(super::trust::ContactPin, ListRole)>, String> {
     let mut out = Vec::new();
     for email in addresses(text) {
-        out.push((recipient(api, session, &email, now_ms).await?, role));
+        // A group holds people of the company, who have accounts.
+        let pin = recipient(api, session, &email, now_ms)
+            .await?
+            .ok_or_else(|| {
+                format!("Nobody with the address {email} has a Strongroom account yet.")
+            })?;
+        out.push((pin, role));
     }
     Ok(out)
 }

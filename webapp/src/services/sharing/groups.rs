@@ -197,6 +197,7 @@ pub fn rotate_group(
         shared_types::sharing::ListChangeRequest {
             list: sign_list(me, list),
             wrappings,
+            invitees: Vec::new(),
         },
         key,
     ))

@@ -138,13 +138,32 @@ pub struct GroupTarget {
     pub public: EncryptionPublicKey,
 }
 
-/// Makes a share named `name` for `recipients` (pinned contacts, each with a role) and
-/// `groups` (verified, each with a role).
+/// The list entry of someone invited by `email` who has no account yet.
+pub fn invitee_entry(email: &str, role: ListRole) -> Result<ListEntry, MakeError> {
+    if !matches!(role, ListRole::View | ListRole::Edit | ListRole::Manage) {
+        return Err(MakeError::BadRole);
+    }
+    Ok(ListEntry {
+        id: wasm_crypto::derive_invitee_id(email),
+        kind: EntryKind::Invitee,
+        role,
+    })
+}
+
+/// Pinned people, each with a role.
+pub type PinnedPeople<'a> = &'a [(ContactPin, ListRole)];
+
+/// Verified groups, each with a role.
+pub type GroupRoles<'a> = &'a [(GroupTarget, ListRole)];
+
+/// Makes a share named `name` for `recipients` (pinned contacts, each with a role), `groups`
+/// (verified, each with a role) and `invitees` (addresses without an account, each with a
+/// role: the server mails them, and a manager's browser wraps the key once they have keys).
 pub fn make_share(
     me: &VaultKeys,
     name: &str,
-    recipients: &[(ContactPin, ListRole)],
-    groups: &[(GroupTarget, ListRole)],
+    (recipients, groups): (PinnedPeople<'_>, GroupRoles<'_>),
+    invitees: &[(String, ListRole)],
 ) -> Result<NewShare, MakeError> {
     let name = name.trim();
     if name.is_empty() {
@@ -210,6 +229,13 @@ pub fn make_share(
             &group.public,
         ));
     }
+    for (email, role) in invitees {
+        let entry = invitee_entry(email, *role)?;
+        if entries.iter().any(|e| e.id == entry.id) {
+            return Err(MakeError::Repeated);
+        }
+        entries.push(entry);
+    }
     let list = AccessListBody {
         kind: ListKind::Share,
         object_id: id.0,
@@ -226,6 +252,10 @@ pub fn make_share(
             sealed_name: Base64Bytes(sealed_name.into_bytes()),
             list: sign_list(me, list),
             wrappings,
+            invitees: invitees
+                .iter()
+                .map(|(email, _)| wasm_crypto::normalize_email(email))
+                .collect(),
         },
         key,
     })
@@ -257,8 +287,11 @@ mod tests {
         let made = make_share(
             &owner.vault,
             "  Client servers ",
-            &[(pin(&bob), ListRole::Edit), (pin(&carol), ListRole::View)],
-            &[],
+            (
+                &[(pin(&bob), ListRole::Edit), (pin(&carol), ListRole::View)],
+                &[],
+            ),
+            &[("New@Example.com".to_owned(), ListRole::View)],
         )
         .unwrap();
         let keys = |id: AccountId| {
@@ -275,6 +308,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(list.role_of(bob.vault.account_id), Some(ListRole::Edit));
+        assert_eq!(made.request.invitees, vec!["new@example.com".to_owned()]);
+        assert!(list.0.entries.iter().any(|e| e.kind == EntryKind::Invitee
+            && e.id == wasm_crypto::derive_invitee_id("new@example.com")));
         for who in [&owner, &bob, &carol] {
             let wrapping = made
                 .request
@@ -301,18 +337,27 @@ mod tests {
         assert_eq!(name.as_slice(), b"Client servers");
 
         assert_eq!(
-            make_share(&owner.vault, " ", &[], &[]).err(),
+            make_share(&owner.vault, " ", (&[], &[]), &[]).err(),
             Some(MakeError::NoName)
         );
         assert_eq!(
-            make_share(&owner.vault, "x", &[(pin(&bob), ListRole::Owner)], &[]).err(),
+            make_share(
+                &owner.vault,
+                "x",
+                (&[(pin(&bob), ListRole::Owner)], &[]),
+                &[]
+            )
+            .err(),
             Some(MakeError::BadRole)
         );
         assert_eq!(
             make_share(
                 &owner.vault,
                 "x",
-                &[(pin(&bob), ListRole::View), (pin(&bob), ListRole::Edit)],
+                (
+                    &[(pin(&bob), ListRole::View), (pin(&bob), ListRole::Edit)],
+                    &[]
+                ),
                 &[]
             )
             .err(),

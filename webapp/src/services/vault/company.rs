@@ -447,6 +447,7 @@ impl<C: Cache> VaultSession<C> {
         let request = shared_types::sharing::ListChangeRequest {
             list: crate::services::sharing::making::sign_list(&self.inner.keys, next),
             wrappings,
+            invitees: Vec::new(),
         };
         self.inner
             .api

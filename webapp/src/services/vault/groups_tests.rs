@@ -82,8 +82,8 @@ fn world() -> World {
     let made = make_share(
         &dave.keys,
         "Client servers",
+        (&[], &[(target, ListRole::Edit)]),
         &[],
-        &[(target, ListRole::Edit)],
     )
     .unwrap();
     let share = made.request.id;

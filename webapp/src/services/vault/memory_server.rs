@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use shared_types::push_rules::{self, Verdict};
 use shared_types::sharing::{
-    CertifyRequest, CreateCompanyKeyRequest, DirectoryState, GrantRequest, GroupMeta,
+    CertifyRequest, CreateCompanyKeyRequest, DirectoryState, EntryKind, GrantRequest, GroupMeta,
     KeyCertificate, KeyLookupReply, KeyLookupRequest, KeyWrapping, ListChangeRequest, ListEntry,
     ListRole, NewGenerationRequest, RekeyClaim, RenameShareRequest, ShareMeta, SharePrincipal,
 };
@@ -339,7 +339,7 @@ impl Remote for MemoryServer {
         let Some(template) = template else {
             return Box::pin(async move { Err(ApiError::Unreachable) });
         };
-        for entry in &list.entries {
+        for entry in list.entries.iter().filter(|e| e.kind == EntryKind::Account) {
             let account = AccountId(entry.id);
             let metas = server.shares.entry(account).or_default();
             if !metas.iter().any(|m| m.id == share) {
@@ -365,6 +365,8 @@ impl Remote for MemoryServer {
                 if matches!(meta.role, ListRole::Owner | ListRole::Manage) {
                     meta.principals = principals_of(&list.entries);
                 }
+                meta.invitees_ready
+                    .retain(|k| !list.entries.iter().any(|e| e.id == k.account_id.0));
             }
         }
         let caller = self

@@ -347,7 +347,8 @@ impl<C: Cache> VaultSession<C> {
     /// module's invariants). Runs between the push and the pull of a sync.
     pub(super) async fn sync_shares(&self, now_ms: i64) -> Result<()> {
         let metas = self.inner.api.shares().await?;
-        self.take_shares(metas, now_ms).await
+        self.take_shares(metas, now_ms).await?;
+        self.complete_invitees(now_ms).await
     }
 
     /// Applies what the server served of the account's shares.

@@ -120,6 +120,7 @@ fn served(made: &NewShare, owner: AccountId, who: AccountId, role: ListRole) -> 
             _ => Vec::new(),
         },
         rekey_pending: false,
+        invitees_ready: Vec::new(),
     }
 }
 
@@ -136,7 +137,13 @@ fn share_servers(alice: &Person, bob: &Person, role: ListRole) -> (ShareId, NewS
         block_on(s.save_item(None, personal, item, 1)).unwrap();
     }
     block_on(s.save_item(None, personal, login("mine", "pw"), 1)).unwrap();
-    let made = make_share(&alice.keys, "Client servers", &[(bob.pin(), role)], &[]).unwrap();
+    let made = make_share(
+        &alice.keys,
+        "Client servers",
+        (&[(bob.pin(), role)], &[]),
+        &[],
+    )
+    .unwrap();
     let id = made.request.id;
     {
         let mut server = alice.server.0.borrow_mut();
@@ -416,7 +423,7 @@ fn a_list_or_key_the_server_forges_is_not_acted_on() {
     let theirs = make_share(
         &mallory.keys,
         "Client servers",
-        &[(bob.pin(), ListRole::Edit)],
+        (&[(bob.pin(), ListRole::Edit)], &[]),
         &[],
     )
     .unwrap();
@@ -461,7 +468,10 @@ fn removing_a_recipient_rekeys_the_share_in_the_owners_next_sync() {
     let made = make_share(
         &alice.keys,
         "Client servers",
-        &[(bob.pin(), ListRole::Edit), (carol.pin(), ListRole::View)],
+        (
+            &[(bob.pin(), ListRole::Edit), (carol.pin(), ListRole::View)],
+            &[],
+        ),
         &[],
     )
     .unwrap();
@@ -598,7 +608,7 @@ fn a_manager_adds_people_and_renames_the_share() {
     // Bob manages: he adds Carol as a viewer, and renames the share.
     block_on(
         bob.session
-            .add_to_share(share, &[(carol.pin(), ListRole::View)], 3),
+            .add_to_share(share, &[(carol.pin(), ListRole::View)], &[], 3),
     )
     .unwrap();
     block_on(bob.session.rename_shared(share, "Servers of Acme", 3)).unwrap();
@@ -621,7 +631,7 @@ fn a_manager_adds_people_and_renames_the_share() {
         block_on(
             carol
                 .session
-                .add_to_share(share, &[(alice.pin(), ListRole::Edit)], 4),
+                .add_to_share(share, &[(alice.pin(), ListRole::Edit)], &[], 4),
         ),
         block_on(carol.session.rename_shared(share, "Mine now", 4)),
     ] {
@@ -630,7 +640,7 @@ fn a_manager_adds_people_and_renames_the_share() {
     assert_eq!(
         block_on(
             bob.session
-                .add_to_share(share, &[(carol.pin(), ListRole::Edit)], 5)
+                .add_to_share(share, &[(carol.pin(), ListRole::Edit)], &[], 5)
         )
         .err(),
         Some(VaultError::Invalid(
@@ -651,7 +661,13 @@ fn an_item_of_one_share_served_in_another_is_not_listed_there() {
     let mut note = login("other note", "x");
     note.folder = Some(other);
     block_on(s.save_item(None, alice.personal(), note, 4)).unwrap();
-    let made = make_share(&alice.keys, "Other", &[(bob.pin(), ListRole::Edit)], &[]).unwrap();
+    let made = make_share(
+        &alice.keys,
+        "Other",
+        (&[(bob.pin(), ListRole::Edit)], &[]),
+        &[],
+    )
+    .unwrap();
     let second = ContainerId::from(made.request.id);
     {
         let mut server = server.0.borrow_mut();
@@ -696,3 +712,69 @@ mod groups;
 
 #[path = "company_key_tests.rs"]
 mod company_key;
+
+#[test]
+fn an_invitee_joins_once_a_managers_browser_finds_their_keys() {
+    let server = MemoryServer::default();
+    let alice = Person::new(&server, "alice@example.com");
+    let bob = Person::new(&server, "bob@example.com");
+    let (share, _) = share_servers(&alice, &bob, ListRole::Edit);
+    let container = ContainerId::from(share);
+    block_on(alice.session.add_to_share(
+        share,
+        &[],
+        &[("NewBie@example.com".to_owned(), ListRole::View)],
+        2,
+    ))
+    .unwrap();
+    let invitee = wasm_crypto::derive_invitee_id("newbie@example.com");
+    let listed = |who: &Person| {
+        let meta = who.session.kept_share(share).unwrap();
+        let list = super::pin_of(&meta).unwrap();
+        list.0
+            .entries
+            .iter()
+            .map(|e| (e.id, e.kind))
+            .collect::<Vec<_>>()
+    };
+    assert!(listed(&alice).contains(&(invitee, EntryKind::Invitee)));
+
+    // The server names as ready someone whose address is not the invitee's, and keys planted
+    // under the invitee's account that differ from the ones Alice's browser pinned: nothing.
+    let newbie = Person::new(&server, "newbie@example.com");
+    let mallory = Person::new(&server, "mallory@example.com");
+    block_on(alice.session.pin_unknown(&[newbie.id()], 3)).unwrap();
+    let mut planted = test_account("newbie@example.com").vault;
+    planted.account_id = newbie.id();
+    let ready = |keys: Vec<shared_types::sharing::PublishedKeys>| {
+        let mut s = server.0.borrow_mut();
+        for meta in s.shares.get_mut(&alice.id()).unwrap() {
+            meta.invitees_ready = keys.clone();
+        }
+    };
+    ready(vec![
+        statement_of(&mallory.keys, 1),
+        statement_of(&planted, 2),
+    ]);
+    alice.sync();
+    assert!(listed(&alice).contains(&(invitee, EntryKind::Invitee)));
+    assert!(
+        !listed(&alice)
+            .iter()
+            .any(|(id, _)| *id == mallory.id().0 || *id == newbie.id().0)
+    );
+
+    // Newbie's own keys: the next list names them as a viewer, and the key reaches them.
+    ready(vec![statement_of(&newbie.keys, 1)]);
+    alice.sync();
+    assert!(listed(&alice).contains(&(newbie.id().0, EntryKind::Account)));
+    assert!(!listed(&alice).contains(&(invitee, EntryKind::Invitee)));
+    newbie.sync();
+    assert_eq!(
+        newbie.titles(&Scope::Container(container)),
+        ["mail", "postgres", "web"]
+    );
+    assert_eq!(newbie.session.shared()[0].1.role, ListRole::View);
+    mallory.sync();
+    assert!(mallory.session.shared().is_empty());
+}

@@ -2,27 +2,9 @@
 // its fingerprint, which the invitee's browser checks the server's key against; the Admin's
 // browser certifies members' keys, so members trust each other's keys without comparing
 // fingerprints; a link naming another key blocks with a clear warning.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { signUp, uniqueEmail } from './support/account';
-import { joinWithNewAccount } from './support/orgs';
-
-/** The admin's own company "Acme Ltd", with `emails` invited by mail (not joined yet). */
-async function acme(browser: Browser, emails: string[]): Promise<Page> {
-  const admin = await (await browser.newContext()).newPage();
-  await signUp(admin, uniqueEmail());
-  await admin.getByRole('link', { name: 'Set up an organization' }).click();
-  const form = admin.getByTestId('new-own-company');
-  await form.getByLabel('Company name').fill('Acme Ltd');
-  await form.getByRole('button', { name: 'Create company' }).click();
-  await expect(admin.getByTestId('company-name')).toHaveText('Acme Ltd');
-  const one = admin.getByTestId('invite-one');
-  for (const email of emails) {
-    await one.getByLabel('Email').fill(email);
-    await one.getByRole('button', { name: 'Send invitation' }).click();
-    await expect(admin.getByTestId('invite-sent')).toContainText(email);
-  }
-  return admin;
-}
+import { expect, test, type Page } from '@playwright/test';
+import { uniqueEmail } from './support/account';
+import { joinWithNewAccount, ownCompany } from './support/orgs';
 
 /** The company key fingerprint `page`'s browser pinned, from its Contacts page. */
 async function companyFingerprint(page: Page): Promise<{ digits: string; text: string }> {
@@ -47,7 +29,7 @@ async function copyLink(admin: Page, email: string): Promise<string> {
 test('a copied link carries the company key and members trust the keys it certifies', async ({ browser }) => {
   test.setTimeout(240_000);
   const [bobEmail, carolEmail] = [uniqueEmail(), uniqueEmail()];
-  const admin = await acme(browser, [bobEmail, carolEmail]);
+  const admin = await ownCompany(browser, [bobEmail, carolEmail]);
   const made = await companyFingerprint(admin);
   expect(made.text).toContain('made by your browser');
 
@@ -75,7 +57,7 @@ test('a copied link carries the company key and members trust the keys it certif
 test('a link whose fingerprint is not the company key blocks with a warning', async ({ browser }) => {
   test.setTimeout(180_000);
   const daveEmail = uniqueEmail();
-  const admin = await acme(browser, [daveEmail]);
+  const admin = await ownCompany(browser, [daveEmail]);
   const made = await companyFingerprint(admin);
   const link = await copyLink(admin, daveEmail);
   // Someone changed the fingerprint (or the server serves a key the Admin never had).

@@ -5,9 +5,9 @@
 // and the share key rotates (the group gets a new key, the owner's browser re-keys the share):
 // the member's browser as it was before, served the share's new records, opens none of them.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { signUp, uniqueEmail, unlock } from './support/account';
+import { uniqueEmail, unlock } from './support/account';
 import { dumpBrowserState, restoreBrowserState } from './support/browser-state';
-import { joinWithNewAccount } from './support/orgs';
+import { joinWithNewAccount, ownCompany } from './support/orgs';
 import { expectAllSaved, useJsonVaultWireIn } from './support/sync';
 import { createFolder, createItem, editItem, fieldValue, nav, notice, openItem, openPlace, profileGroup } from './support/vault';
 
@@ -17,19 +17,7 @@ function sharedFolders(page: Page) {
 
 /** The admin's own company "Acme Ltd", with `emails` invited and joined. */
 async function acme(browser: Browser, emails: string[]): Promise<{ admin: Page; people: Page[] }> {
-  const admin = await (await browser.newContext()).newPage();
-  await signUp(admin, uniqueEmail());
-  await admin.getByRole('link', { name: 'Set up an organization' }).click();
-  const form = admin.getByTestId('new-own-company');
-  await form.getByLabel('Company name').fill('Acme Ltd');
-  await form.getByRole('button', { name: 'Create company' }).click();
-  await expect(admin.getByTestId('company-name')).toHaveText('Acme Ltd');
-  const one = admin.getByTestId('invite-one');
-  for (const email of emails) {
-    await one.getByLabel('Email').fill(email);
-    await one.getByRole('button', { name: 'Send invitation' }).click();
-    await expect(admin.getByTestId('invite-sent')).toContainText(email);
-  }
+  const admin = await ownCompany(browser, emails);
   const people = [];
   for (const email of emails) people.push(await joinWithNewAccount(browser, email));
   return { admin, people };

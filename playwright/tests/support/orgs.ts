@@ -1,7 +1,7 @@
 // Companies in end-to-end tests: invitation links from the mail sink, and joining through one
 // with a new account.
 import { expect, type Browser, type Page } from '@playwright/test';
-import { PASSWORD, expectVaultOpen, mailCount } from './account';
+import { PASSWORD, expectVaultOpen, mailCount, signUp, uniqueEmail } from './account';
 import { codeFor, inbox } from './mail';
 
 /** The link of the newest invitation mail to `email`. */
@@ -36,4 +36,23 @@ export async function joinWithNewAccount(browser: Browser, email: string, given?
   await page.getByRole('button', { name: 'Verify this browser' }).click();
   await expectVaultOpen(page, email);
   return page;
+}
+
+/** Signs up an Admin whose own new company "Acme Ltd" invites `emails` by mail; returns the
+ *  Admin's page (the invited have not joined). */
+export async function ownCompany(browser: Browser, emails: string[]): Promise<Page> {
+  const admin = await (await browser.newContext()).newPage();
+  await signUp(admin, uniqueEmail());
+  await admin.getByRole('link', { name: 'Set up an organization' }).click();
+  const form = admin.getByTestId('new-own-company');
+  await form.getByLabel('Company name').fill('Acme Ltd');
+  await form.getByRole('button', { name: 'Create company' }).click();
+  await expect(admin.getByTestId('company-name')).toHaveText('Acme Ltd');
+  const one = admin.getByTestId('invite-one');
+  for (const email of emails) {
+    await one.getByLabel('Email').fill(email);
+    await one.getByRole('button', { name: 'Send invitation' }).click();
+    await expect(admin.getByTestId('invite-sent')).toContainText(email);
+  }
+  return admin;
 }

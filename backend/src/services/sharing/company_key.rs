@@ -121,8 +121,10 @@ pub async fn fill(
         .into_iter()
         .find(|w| w.account_id == caller.0)
         .map(wrapping_view);
-    for (account, role) in members(db, company).await? {
-        let Some(published) = keys::current(db, account).await? else {
+    let members = members(db, company).await?;
+    let mut published_keys = keys::current_of(db, members.iter().map(|(a, _)| *a)).await?;
+    for (account, role) in members {
+        let Some(published) = published_keys.remove(&account) else {
             continue;
         };
         let certified = issued

@@ -92,14 +92,11 @@ pub async fn state(
         .map(view);
     let mut waiting = Vec::new();
     if admin {
-        for (account, _) in members(db, company).await? {
-            if holders.contains(&account) {
-                continue;
-            }
-            if let Some(published) = keys::current(db, account).await? {
-                waiting.push(published);
-            }
-        }
+        let without: Vec<Uuid> = (members(db, company).await?.into_iter())
+            .map(|(account, _)| account)
+            .filter(|account| !holders.contains(account))
+            .collect();
+        waiting.extend(keys::current_of(db, without).await?.into_values());
     }
     let mut out = DirectoryState {
         company: Some(company),

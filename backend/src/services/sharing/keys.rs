@@ -69,6 +69,27 @@ pub async fn current(
         .map(view))
 }
 
+/// The current statement of each of `accounts` that has published keys, in one query.
+pub async fn current_of(
+    db: &impl ConnectionTrait,
+    accounts: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::BTreeMap<Uuid, PublishedKeys>, ApiError> {
+    let accounts: Vec<Uuid> = accounts.into_iter().collect();
+    let mut out = std::collections::BTreeMap::new();
+    for chunk in accounts.chunks(500) {
+        let rows = statement::Entity::find()
+            .filter(statement::Column::AccountId.is_in(chunk.iter().copied()))
+            .order_by_asc(statement::Column::KeyEpoch)
+            .all(db)
+            .await?;
+        // Ascending: the last one seen per account is its newest.
+        for row in rows {
+            out.insert(row.account_id, view(row));
+        }
+    }
+    Ok(out)
+}
+
 /// The statement `account_id` published at `key_epoch`, if any.
 pub async fn at_epoch(
     db: &impl ConnectionTrait,
@@ -215,12 +236,10 @@ pub async fn lookup(
         )
         .all(db)
         .await?;
-    let mut keys = Vec::with_capacity(accounts.len());
-    for found in accounts {
-        if let Some(published) = current(db, found.id).await? {
-            keys.push(published);
-        }
-    }
+    let keys: Vec<PublishedKeys> = current_of(db, accounts.iter().map(|a| a.id))
+        .await?
+        .into_values()
+        .collect();
     let certificates = match company {
         Some(company) => super::company_key::certificates_for(db, company, &keys).await?,
         None => Vec::new(),

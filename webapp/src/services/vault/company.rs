@@ -216,10 +216,18 @@ impl<C: Cache> VaultSession<C> {
             return Ok(None);
         }
         if !wrappings.is_empty() {
-            self.inner
-                .api
+            match (self.inner.api)
                 .grant_directory(company, &GrantRequest { wrappings })
-                .await?;
+                .await
+            {
+                // Another Admin's browser made the key first: it reaches this one from there.
+                Err(crate::api::ApiError::Server { code, .. })
+                    if held.is_none() && code == "directory_key_exists" =>
+                {
+                    return Ok(None);
+                }
+                other => other?,
+            }
         }
         Ok(Some(key))
     }

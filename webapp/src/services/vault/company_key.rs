@@ -17,6 +17,7 @@ use wasm_crypto::{HpkeBinding, HpkeWrappedKey, Purpose, Signature, SigningKey, V
 
 use super::store::{from_bytes, to_bytes};
 use super::{Result, VaultSession};
+use crate::api::ApiError;
 use crate::cache::{Cache, Store, Write};
 use crate::services::sharing::company_key::{
     CompanyKeyJudgement, certificate_not_mine, certify, judge_company_key, make_company_key,
@@ -213,7 +214,11 @@ impl<C: Cache> VaultSession<C> {
         let me = &self.inner.keys;
         if state.company_key.is_none() {
             let (_, request) = make_company_key(me, company);
-            return Ok(self.inner.api.create_company_key(company, &request).await?);
+            return match self.inner.api.create_company_key(company, &request).await {
+                // Another Admin's browser made it first: it is pinned at the next sync.
+                Err(ApiError::Server { code, .. }) if code == "company_key_exists" => Ok(()),
+                other => Ok(other?),
+            };
         }
         let (Some(pinned), Some(wrapping)) = (pinned, &state.signing) else {
             return Ok(());

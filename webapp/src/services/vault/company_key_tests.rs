@@ -228,3 +228,33 @@ fn a_certificate_over_keys_planted_in_my_name_is_reported() {
     assert_eq!(s.certificates.len(), before);
     assert!(s.certificates.iter().all(|c| c.key_epoch == 1));
 }
+
+#[test]
+fn a_second_admin_making_the_key_at_the_same_moment_carries_on() {
+    let Acme {
+        server,
+        company,
+        admin,
+        ..
+    } = acme();
+    let second = Person::new(&server, "second@acme.example");
+    // The second Admin's browser still sees no key (it asked before the first one made it).
+    server
+        .0
+        .borrow_mut()
+        .directory
+        .insert(second.id(), member_of(company, true, &[]));
+    block_on(second.session.sync(2_000)).unwrap();
+    assert_eq!(second.session.company_key_problem(), None);
+    // Served the key made first, it pins that one.
+    let made = server.0.borrow().directory[&admin.id()].company_key.clone();
+    server
+        .0
+        .borrow_mut()
+        .directory
+        .get_mut(&second.id())
+        .unwrap()
+        .company_key = made;
+    second.sync();
+    assert_eq!(second.session.company_key(), admin.session.company_key());
+}

@@ -74,6 +74,8 @@ pub(super) struct Server {
     pub(super) published: Vec<shared_types::sharing::PublishedKeys>,
     /// The certificates served with looked-up keys.
     pub(super) certificates: Vec<KeyCertificate>,
+    /// The companies that have a signing key (a second one is refused).
+    pub(super) company_keys: BTreeSet<CompanyId>,
     /// How many new share key generations were stored.
     pub(super) rekeys: usize,
     /// The new share key generations sent, in order.
@@ -174,6 +176,16 @@ impl Remote for MemoryServer {
         request: &'a CreateCompanyKeyRequest,
     ) -> LocalFuture<'a, Result<(), ApiError>> {
         let mut server = self.0.borrow_mut();
+        if server.company_keys.contains(&company) {
+            return Box::pin(async move {
+                Err(ApiError::Server {
+                    status: 409,
+                    code: "company_key_exists".to_owned(),
+                    message: "This company already has a signing key.".to_owned(),
+                })
+            });
+        }
+        server.company_keys.insert(company);
         for (account, state) in server.directory.iter_mut() {
             if state.company != Some(company) {
                 continue;

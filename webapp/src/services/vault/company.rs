@@ -65,23 +65,15 @@ pub struct CompanyGroup {
     pub managed: bool,
 }
 
-fn directory_binding(company: CompanyId, sender: AccountId, me: AccountId) -> HpkeBinding {
-    HpkeBinding {
-        purpose: Purpose::CompanyDirectoryKey,
-        object_id: company.0,
-        sender_id: sender.0,
-        recipient_id: me.0,
-    }
-}
-
 impl<C: Cache> VaultSession<C> {
-    /// Opens the directory key from `wrapping` (to this account, from a trusted sender).
-    fn open_directory(
+    /// Opens a company secret of `purpose` (the directory key, or the signing key) from
+    /// `wrapping`: to this account, bound to `company`, signed by a sender `keys` trusts.
+    pub(super) fn open_company_secret<K: wasm_crypto::KeyMaterial>(
         &self,
-        company: CompanyId,
+        (purpose, company): (Purpose, CompanyId),
         wrapping: &KeyWrapping,
         keys: &impl Fn(AccountId) -> Option<VerifyingKey>,
-    ) -> Option<SymmetricKey> {
+    ) -> Option<K> {
         let me = self.inner.keys.account_id;
         if wrapping.recipient != me.0 || wrapping.recipient_kind != EntryKind::Account {
             return None;
@@ -89,14 +81,30 @@ impl<C: Cache> VaultSession<C> {
         let sender = keys(wrapping.sender)?;
         let wrapped = HpkeWrappedKey::from_bytes(wrapping.wrapped.0.clone()).ok()?;
         let signature = Signature::from_bytes(wrapping.signature.0.clone()).ok()?;
+        let binding = HpkeBinding {
+            purpose,
+            object_id: company.0,
+            sender_id: wrapping.sender.0,
+            recipient_id: me.0,
+        };
         unwrap_with_private_key(
             &self.inner.keys.encryption_key,
-            &directory_binding(company, wrapping.sender, me),
+            &binding,
             &wrapped,
             &signature,
             &sender,
         )
         .ok()
+    }
+
+    /// Opens the directory key from `wrapping` (to this account, from a trusted sender).
+    fn open_directory(
+        &self,
+        company: CompanyId,
+        wrapping: &KeyWrapping,
+        keys: &impl Fn(AccountId) -> Option<VerifyingKey>,
+    ) -> Option<SymmetricKey> {
+        self.open_company_secret((Purpose::CompanyDirectoryKey, company), wrapping, keys)
     }
 
     /// Opens the directory key kept here (at unlock, offline too).

@@ -13,7 +13,7 @@
 
 use shared_types::sharing::{CertifyRequest, DirectoryState, GrantRequest, KeyWrapping};
 use shared_types::{AccountId, CompanyId};
-use wasm_crypto::{HpkeBinding, HpkeWrappedKey, Purpose, Signature, SigningKey, VerifyingKey};
+use wasm_crypto::{Purpose, SigningKey, VerifyingKey};
 
 use super::store::{from_bytes, to_bytes};
 use super::{Result, VaultSession};
@@ -180,25 +180,11 @@ impl<C: Cache> VaultSession<C> {
         wrapping: &KeyWrapping,
         pinned: &VerifyingKey,
     ) -> Option<SigningKey> {
-        let me = self.inner.keys.account_id;
-        if wrapping.recipient != me.0 {
-            return None;
-        }
-        let sender = self.trusted_keys()(wrapping.sender)?;
-        let binding = HpkeBinding {
-            purpose: Purpose::CompanySigningKey,
-            object_id: company.0,
-            sender_id: wrapping.sender.0,
-            recipient_id: me.0,
-        };
-        let key: SigningKey = wasm_crypto::unwrap_with_private_key(
-            &self.inner.keys.encryption_key,
-            &binding,
-            &HpkeWrappedKey::from_bytes(wrapping.wrapped.0.clone()).ok()?,
-            &Signature::from_bytes(wrapping.signature.0.clone()).ok()?,
-            &sender,
-        )
-        .ok()?;
+        let key: SigningKey = self.open_company_secret(
+            (Purpose::CompanySigningKey, company),
+            wrapping,
+            &self.trusted_keys(),
+        )?;
         (key.verifying_key() == *pinned).then_some(key)
     }
 

@@ -40,6 +40,7 @@ use crate::error::ApiError;
 use crate::routes::table::Scope;
 use crate::services::accounts::SessionInfo;
 use crate::services::orgs::{ACTIVE, access_log, builtin_of, company_role_of};
+use crate::services::policies;
 use crate::state::AppState;
 
 /// What a partner role allows.
@@ -154,7 +155,7 @@ pub fn decide(scope: Scope, facts: &Facts) -> Result<Grant, Deny> {
     let staff_with = |wanted: Permission| facts.staff.as_ref().filter(|s| s.grant.holds(wanted));
     let granted = match scope {
         // Not organization scopes: nothing to decide here, and nothing is let through.
-        Scope::Public | Scope::Account => None,
+        Scope::Public | Scope::Account | Scope::Setup => None,
         Scope::CompanyMember => match (facts.member, staff_with(Permission::CompaniesView)) {
             (Some((member, role)), _) => Some(Grant::Member { member, role }),
             (None, Some(staff)) => Some(staff_grant(staff)),
@@ -191,7 +192,7 @@ pub fn decide(scope: Scope, facts: &Facts) -> Result<Grant, Deny> {
     };
     match granted {
         Some(grant) => Ok(grant),
-        None if knows_tenant && scope != Scope::Public && scope != Scope::Account => {
+        None if knows_tenant && !matches!(scope, Scope::Public | Scope::Account | Scope::Setup) => {
             Err(Deny::NotPermitted)
         }
         None => Err(Deny::NotFound),
@@ -227,7 +228,7 @@ fn tenant_of(scope: Scope, req: &HttpRequest) -> Result<Option<Tenant>, ApiError
             .ok_or(ApiError::NotFound)
     };
     Ok(match scope {
-        Scope::Public | Scope::Account => None,
+        Scope::Public | Scope::Account | Scope::Setup => None,
         Scope::CompanyMember | Scope::CompanyAdmin(_) | Scope::CompanyOwnAdmin => {
             Some(Tenant::Company(CompanyId(id("company_id")?)))
         }
@@ -411,6 +412,21 @@ fn denied(deny: Deny) -> ApiError {
     }
 }
 
+/// Whether a route of `scope` is refused to a member who owes their company a policy
+/// obligation (2FA to set up, a master password to change): every scope that serves or changes
+/// vault data, or a member's place in the company. The admin views and the partner's stay open,
+/// so an Admin can still correct a policy.
+fn owes_obligations(scope: Scope) -> bool {
+    match scope {
+        Scope::Account
+        | Scope::CompanyMember
+        | Scope::Share(_)
+        | Scope::CompanyOwnAdmin
+        | Scope::GroupManager => true,
+        Scope::Public | Scope::Setup | Scope::CompanyAdmin(_) | Scope::PartnerStaff(_) => false,
+    }
+}
+
 /// Middleware of every route that needs a session (`routes::table`): finds the session before
 /// anything of the request (its body least of all) is read, and for the organization scopes
 /// decides, from the database, whether the caller may go on.
@@ -421,11 +437,14 @@ pub async fn authorize(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let session = AuthSession::extract(req.request()).await?;
     req.extensions_mut().insert(session);
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("no application state".into()))?;
+    if owes_obligations(scope) {
+        policies::check_obligations(&state.db, session.0.account_id).await?;
+    }
     if let Some(tenant) = tenant_of(scope, req.request())? {
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .cloned()
-            .ok_or_else(|| ApiError::Internal("no application state".into()))?;
         let facts = facts(&state.db, session.0.account_id.0, tenant).await?;
         let grant = decide(scope, &facts).map_err(denied)?;
         // Partner staff inside a customer's company: recorded in the company's own log.

@@ -63,6 +63,8 @@ const ACTORS: [Actor; 9] = [
 enum Expect {
     Public,
     Account,
+    /// A signed-in account's own settings, open while it owes its company a policy obligation.
+    Setup,
     /// A route of company A (`{company_id}`): the permission the custom role is tested with,
     /// and who is let in.
     Company(Permission, &'static [Actor]),
@@ -88,24 +90,24 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("POST", "/accounts", Expect::Public),
     ("POST", "/accounts/confirm", Expect::Public),
     ("POST", "/login", Expect::Public),
-    ("POST", "/logout", Expect::Account),
-    ("POST", "/logout/everywhere", Expect::Account),
-    ("GET", "/account", Expect::Account),
-    ("GET", "/account/devices", Expect::Account),
-    ("DELETE", "/account/devices/{device_id}", Expect::Account),
-    ("GET", "/account/sessions", Expect::Account),
-    ("DELETE", "/account/sessions/{id}", Expect::Account),
-    ("POST", "/account/password", Expect::Account),
-    ("GET", "/account/2fa", Expect::Account),
-    ("POST", "/account/2fa/setup", Expect::Account),
-    ("POST", "/account/2fa/enable", Expect::Account),
-    ("POST", "/account/2fa/disable", Expect::Account),
+    ("POST", "/logout", Expect::Setup),
+    ("POST", "/logout/everywhere", Expect::Setup),
+    ("GET", "/account", Expect::Setup),
+    ("GET", "/account/devices", Expect::Setup),
+    ("DELETE", "/account/devices/{device_id}", Expect::Setup),
+    ("GET", "/account/sessions", Expect::Setup),
+    ("DELETE", "/account/sessions/{id}", Expect::Setup),
+    ("POST", "/account/password", Expect::Setup),
+    ("GET", "/account/2fa", Expect::Setup),
+    ("POST", "/account/2fa/setup", Expect::Setup),
+    ("POST", "/account/2fa/enable", Expect::Setup),
+    ("POST", "/account/2fa/disable", Expect::Setup),
     ("POST", "/vault/push", Expect::Account),
     ("POST", "/vault/pull", Expect::Account),
     ("POST", "/vault/checkpoints", Expect::Account),
     ("POST", "/vault/rollbacks", Expect::Account),
     ("GET", "/vault/events", Expect::Account),
-    ("GET", "/account/memberships", Expect::Account),
+    ("GET", "/account/memberships", Expect::Setup),
     ("POST", "/partners", Expect::Account),
     ("POST", "/companies", Expect::Account),
     ("PUT", "/account/keys", Expect::Account),
@@ -371,16 +373,76 @@ const ROWS: &[(&str, &str, Expect)] = &[
         "/partners/{partner_id}/roles/{role_id}",
         Expect::Partner(Some(Permission::PartnerManageRoles), MANAGE),
     ),
+    ("GET", "/account/policies", Expect::Setup),
+    (
+        "GET",
+        "/companies/{company_id}/policies",
+        Expect::Company(Permission::CompaniesView, VIEW),
+    ),
+    (
+        "PUT",
+        "/companies/{company_id}/policies",
+        Expect::Company(Permission::CompaniesManagePolicies, MANAGE_POLICIES),
+    ),
+    (
+        "GET",
+        "/partners/{partner_id}/policy-templates",
+        Expect::Partner(
+            Some(Permission::CompaniesView),
+            &[PartnerAdmin, Technician, CustomWith],
+        ),
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/policy-templates",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
+    (
+        "PUT",
+        "/partners/{partner_id}/policy-templates/{template_id}",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
+    (
+        "DELETE",
+        "/partners/{partner_id}/policy-templates/{template_id}",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/policy-templates/{template_id}/preview",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/policy-templates/{template_id}/apply",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
+    (
+        "GET",
+        "/partners/{partner_id}/policy-drift",
+        Expect::Partner(
+            Some(Permission::CompaniesView),
+            &[PartnerAdmin, Technician, CustomWith],
+        ),
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/policy-drift/reconcile",
+        Expect::Partner(Some(Permission::CompaniesManagePolicies), MANAGE_TEMPLATES),
+    ),
 ];
 
 /// Who may manage P1's staff and roles.
 const MANAGE: &[Actor] = &[PartnerAdmin, CustomWith];
 
-/// Permissions no route uses yet (later issues': policies, reports).
-const RESERVED: [Permission; 2] = [
-    Permission::CompaniesManagePolicies,
-    Permission::ReportsPasswordAuditing,
-];
+/// Permissions no route uses yet (a later issue's: reports).
+const RESERVED: [Permission; 1] = [Permission::ReportsPasswordAuditing];
+
+/// Who may set company A's policies.
+const MANAGE_POLICIES: &[Actor] = &[PartnerAdmin, CustomWith, CompanyAdmin];
+
+/// Who may work with P1's policy templates.
+const MANAGE_TEMPLATES: &[Actor] = &[PartnerAdmin, CustomWith];
 
 /// Who may see company A's admin pages.
 const VIEW: &[Actor] = &[PartnerAdmin, Technician, CustomWith, CompanyAdmin];
@@ -401,6 +463,11 @@ fn body_for(method: &str, path: &str, world: &World) -> serde_json::Value {
             "name": format!("Role {}", Uuid::now_v7().simple()),
             "permissions": [],
         }),
+        ("POST", "preview" | "apply" | "reconcile") if path.contains("/policy-") => {
+            serde_json::json!({
+                "companies": [world.company],
+            })
+        }
         ("POST", "csv") | ("POST", "preview") => serde_json::json!({
             "csv": format!("email,name\n{}@csv.example,Row\n", Uuid::now_v7().simple()),
         }),
@@ -419,6 +486,13 @@ fn body_for(method: &str, path: &str, world: &World) -> serde_json::Value {
             "name": format!("A {}", Uuid::now_v7().simple()),
         }),
         ("POST", "remove") => serde_json::json!({ "mode": "convert_to_personal" }),
+        ("POST", "policy-templates") | ("PUT", "{template_id}") => serde_json::json!({
+            "name": format!("T {}", Uuid::now_v7().simple()),
+            "policies": { "two_factor": { "switch": true } },
+        }),
+        ("PUT", "policies") => serde_json::json!({
+            "changes": [{ "key": "disable_sharing", "value": { "switch": false } }],
+        }),
         ("PUT", "settings") => serde_json::json!({
             "name": format!("A {}", Uuid::now_v7().simple()),
             "contact_email": "contact@a.example",
@@ -484,6 +558,7 @@ fn scope_kind(scope: Scope) -> &'static str {
     match scope {
         Scope::Public => "public",
         Scope::Account => "account",
+        Scope::Setup => "setup",
         Scope::CompanyMember | Scope::CompanyAdmin(_) => "company",
         Scope::PartnerStaff(_) => "partner",
         Scope::Share(Role::Read) => "share:read",
@@ -499,6 +574,7 @@ fn expect_kind(expect: Expect) -> &'static str {
     match expect {
         Expect::Public => "public",
         Expect::Account => "account",
+        Expect::Setup => "setup",
         Expect::Company(..) => "company",
         Expect::Partner(..) => "partner",
         Expect::Share(Role::Read) => "share:read",
@@ -554,6 +630,7 @@ on_both_databases! {
             let (permission, allowed, knows): (Option<Permission>, &[Actor], &[Actor]) = match expect {
                 Expect::Public
                 | Expect::Account
+                | Expect::Setup
                 | Expect::Share(_)
                 | Expect::OwnAdmin
                 | Expect::GroupManager => continue,
@@ -570,6 +647,27 @@ on_both_databases! {
                 let mut path = template
                     .replace("{company_id}", &world.company.to_string())
                     .replace("{partner_id}", &world.partner.to_string());
+                if template.contains("{template_id}") || template.ends_with("/reconcile") {
+                    // A template of its own, which company A then follows.
+                    let made: common::accounts::Reply<serde_json::Value> = server
+                        .post(
+                            &format!("/api/partners/{}/policy-templates", world.partner),
+                            &serde_json::json!({ "name": format!("T {}", Uuid::now_v7().simple()), "policies": {} }),
+                            Some(&world.sessions[&PartnerAdmin]),
+                        )
+                        .await;
+                    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+                    let id = made.body["id"].as_str().unwrap().to_owned();
+                    let applied: common::accounts::Reply<serde_json::Value> = server
+                        .post(
+                            &format!("/api/partners/{}/policy-templates/{id}/apply", world.partner),
+                            &serde_json::json!({ "companies": [world.company] }),
+                            Some(&world.sessions[&PartnerAdmin]),
+                        )
+                        .await;
+                    assert_eq!(applied.status, StatusCode::OK, "{:?}", applied.body);
+                    path = path.replace("{template_id}", &id);
+                }
                 if template.contains("{role_id}") {
                     let role = custom_role(&db, world.partner, &format!("R {}", Uuid::now_v7().simple())).await;
                     path = path.replace("{role_id}", &role.to_string());

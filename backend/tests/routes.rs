@@ -51,6 +51,7 @@ on_both_databases! {
                 let what = format!("{} {} with cookie {cookie:?}", route.method, route.path);
                 match route.scope {
                     Scope::Account
+                    | Scope::Setup
                     | Scope::CompanyMember
                     | Scope::CompanyAdmin(_)
                     | Scope::PartnerStaff(_)

@@ -71,6 +71,8 @@ id_type! {
     PartnerRoleId;
     /// An invitation sent to an address.
     InvitationId;
+    /// A partner's named set of security policies, applied to many companies.
+    PolicyTemplateId;
 }
 
 impl From<ShareId> for ContainerId {

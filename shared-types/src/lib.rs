@@ -12,6 +12,7 @@ mod ids;
 pub mod account;
 pub mod api;
 pub mod org;
+pub mod policy;
 pub mod push_rules;
 pub mod sharing;
 pub mod vault;

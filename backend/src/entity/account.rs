@@ -28,6 +28,8 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// When a session of the account was last used (to the minute).
     pub last_active_at: Option<TimeDateTimeWithTimeZone>,
+    /// When the master password last changed; None: not since the account was made.
+    pub password_changed_at: Option<TimeDateTimeWithTimeZone>,
 }
 super::debug_fields!(Model, "Account", [id, email_confirmed_at, created_at]);
 

@@ -21,6 +21,7 @@ mod m20261203_000015_groups;
 mod m20261203_000016_directory_key;
 mod m20261203_000017_company_key;
 mod m20261203_000018_share_invitee_mail;
+mod m20261203_000019_policies;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_directory_key::Migration),
             Box::new(m20261203_000017_company_key::Migration),
             Box::new(m20261203_000018_share_invitee_mail::Migration),
+            Box::new(m20261203_000019_policies::Migration),
         ]
     }
 }

@@ -19,23 +19,17 @@ pub fn declare(r: &mut impl Registrar) {
     r.add(post("/accounts", Scope::Public), signup);
     r.add(post("/accounts/confirm", Scope::Public), confirm);
     r.add(post("/login", Scope::Public), login);
-    r.add(post("/logout", Scope::Account), logout);
+    r.add(post("/logout", Scope::Setup), logout);
+    r.add(post("/logout/everywhere", Scope::Setup), logout_everywhere);
+    r.add(get("/account/devices", Scope::Setup), devices);
     r.add(
-        post("/logout/everywhere", Scope::Account),
-        logout_everywhere,
-    );
-    r.add(get("/account/devices", Scope::Account), devices);
-    r.add(
-        delete("/account/devices/{device_id}", Scope::Account),
+        delete("/account/devices/{device_id}", Scope::Setup),
         revoke_device,
     );
-    r.add(get("/account/sessions", Scope::Account), sessions);
-    r.add(
-        delete("/account/sessions/{id}", Scope::Account),
-        end_session,
-    );
-    r.add(post("/account/password", Scope::Account), change_password);
-    r.add(get("/account", Scope::Account), me);
+    r.add(get("/account/sessions", Scope::Setup), sessions);
+    r.add(delete("/account/sessions/{id}", Scope::Setup), end_session);
+    r.add(post("/account/password", Scope::Setup), change_password);
+    r.add(get("/account", Scope::Setup), me);
 }
 
 fn session_cookie(token: &str) -> Cookie<'static> {

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod health;
 pub mod orgs;
 pub mod partner_staff;
+pub mod policies;
 pub mod shares;
 pub mod sharing;
 pub mod table;
@@ -28,6 +29,7 @@ fn declare(r: &mut impl Registrar) {
     sharing::declare(r);
     shares::declare(r);
     groups::declare(r);
+    policies::declare(r);
 }
 
 /// Every route of the API (paths under `/api`), with who may call it.

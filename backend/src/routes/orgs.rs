@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
 pub fn declare(r: &mut impl Registrar) {
-    r.add(get("/account/memberships", Scope::Account), my_memberships);
+    r.add(get("/account/memberships", Scope::Setup), my_memberships);
     r.add(post("/partners", Scope::Account), create_partner);
     r.add(post("/companies", Scope::Account), create_company);
     r.add(

@@ -18,8 +18,14 @@ use crate::authz::authorize;
 pub enum Scope {
     /// Anyone: sign-up, sign-in, health.
     Public,
-    /// A signed-in account (the handler takes `AuthSession`).
+    /// A signed-in account (the handler takes `AuthSession`) that owes its company nothing:
+    /// a member who must first set up two-factor authentication or change their master
+    /// password is refused (`policies::check_obligations`), since these routes serve or
+    /// change vault data.
     Account,
+    /// A signed-in account, also while it owes its company a policy obligation: its own
+    /// settings, sessions and sign-out, and what it needs to meet the obligation.
+    Setup,
     /// A member of the company named by `{company_id}`, or its partner's staff who may view
     /// it (`authz::CompanyMember`).
     CompanyMember,

@@ -11,10 +11,10 @@ use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
 pub fn declare(r: &mut impl Registrar) {
-    r.add(get("/account/2fa", Scope::Account), status);
-    r.add(post("/account/2fa/setup", Scope::Account), setup);
-    r.add(post("/account/2fa/enable", Scope::Account), enable);
-    r.add(post("/account/2fa/disable", Scope::Account), disable);
+    r.add(get("/account/2fa", Scope::Setup), status);
+    r.add(post("/account/2fa/setup", Scope::Setup), setup);
+    r.add(post("/account/2fa/enable", Scope::Setup), enable);
+    r.add(post("/account/2fa/disable", Scope::Setup), disable);
 }
 
 async fn status(

@@ -6,6 +6,8 @@ pub mod mail_outbox;
 pub mod metrics;
 pub mod notify;
 pub mod orgs;
+pub mod policies;
+pub mod policy_templates;
 pub mod rate_limit;
 pub mod server_secret;
 pub mod sharing;

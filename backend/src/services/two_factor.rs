@@ -199,6 +199,18 @@ pub async fn disable(
 ) -> Result<(), ApiError> {
     let account_id = session.account_id.0;
     check_limit(state, format!("password:account:{account_id}"), (10, 600)).await?;
+    if crate::services::policies::mine(&state.db, session.account_id)
+        .await?
+        .policies
+        .two_factor_required()
+    {
+        return Err(ApiError::Forbidden {
+            code: shared_types::policy::codes::TWO_FACTOR_REQUIRED,
+            message: "Your company requires two-factor authentication, so it cannot be turned \
+                      off."
+                .into(),
+        });
+    }
     let found = account::Entity::find_by_id(account_id)
         .one(&state.db)
         .await?

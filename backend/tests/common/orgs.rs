@@ -3,8 +3,9 @@
 //! (invitations, staff and roles come in later steps).
 
 use backend::entity::{
-    account, admin_access_log, company, company_member, invitation, mail_outbox, partner,
-    partner_role, partner_role_permission, partner_staff, profile,
+    account, admin_access_log, company, company_member, company_policy, company_policy_template,
+    invitation, mail_outbox, partner, partner_role, partner_role_permission, partner_staff,
+    policy_template, profile,
 };
 use reqwest::StatusCode;
 use sea_orm::{
@@ -218,8 +219,19 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
         admin_access_log => admin_access_log::Column::Id,
         invitation => invitation::Column::Id,
         mail_outbox => mail_outbox::Column::Id,
-        account => account::Column::Id
+        account => account::Column::Id,
+        policy_template => policy_template::Column::Id,
+        company_policy_template => company_policy_template::Column::CompanyId
     );
+    for row in company_policy::Entity::find()
+        .order_by_asc(company_policy::Column::CompanyId)
+        .order_by_asc(company_policy::Column::Policy)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        out.push_str(&format!("{row:?}\n"));
+    }
     out
 }
 

@@ -52,7 +52,9 @@ pub async fn change_password(
     active.kdf_parallelism = Set(req.kdf.parallelism as i32);
     active.kdf_salt = Set(req.salt.0);
     active.password_envelope = Set(req.password_envelope.0);
-    active.updated_at = Set(now());
+    let at = now();
+    active.updated_at = Set(at);
+    active.password_changed_at = Set(Some(at));
     let updated = active.update(&txn).await?;
     revoke_sessions(&txn, session.account_id.0, None, None).await?;
     txn.commit().await?;

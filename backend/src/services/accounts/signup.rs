@@ -126,6 +126,7 @@ pub(crate) async fn create_account(
         created_at: Set(stamp),
         updated_at: Set(stamp),
         last_active_at: Set(None),
+        password_changed_at: Set(None),
     }
     .insert(txn)
     .await?;

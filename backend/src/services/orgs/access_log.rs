@@ -41,6 +41,8 @@ pub enum Action {
     AdminViewOpened,
     /// People were invited from a CSV file.
     InvitedFromCsv,
+    /// A security policy changed.
+    PolicyChanged,
 }
 
 impl Action {
@@ -59,6 +61,7 @@ impl Action {
             Action::TierChanged => "company.tier_changed",
             Action::AdminViewOpened => "admin_view.opened",
             Action::InvitedFromCsv => "members.invited_csv",
+            Action::PolicyChanged => "policy.changed",
         }
     }
 }

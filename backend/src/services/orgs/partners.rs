@@ -26,7 +26,7 @@ pub(crate) fn already_staff() -> ApiError {
 }
 
 /// Whether a database error is a unique index refusing a second row.
-pub(super) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))

@@ -16,8 +16,8 @@ use leptos_router::path;
 use crate::components::idle_lock::IdleLock;
 use crate::components::shell::Shell;
 use crate::pages::admin::{
-    activity::CompanyActivityPage, groups::CompanyGroupsPage, settings::CompanySettingsPage,
-    users::CompanyUsersPage,
+    activity::CompanyActivityPage, groups::CompanyGroupsPage, policies::CompanyPoliciesPage,
+    settings::CompanySettingsPage, users::CompanyUsersPage,
 };
 use crate::pages::partner::{
     companies::PartnerCompaniesPage, roles::PartnerRolesPage, staff::PartnerStaffPage,
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/new") view=NewOrganization />
                     <Route path=path!("/admin/company/:company_id/users") view=CompanyUsersPage />
                     <Route path=path!("/admin/company/:company_id/settings") view=CompanySettingsPage />
+                    <Route path=path!("/admin/company/:company_id/policies") view=CompanyPoliciesPage />
                     <Route path=path!("/admin/company/:company_id/activity") view=CompanyActivityPage />
                     <Route path=path!("/admin/company/:company_id/groups") view=CompanyGroupsPage />
                     <Route path=path!("/partner/:partner_id/companies") view=PartnerCompaniesPage />

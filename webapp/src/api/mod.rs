@@ -3,6 +3,7 @@
 
 mod groups;
 mod orgs;
+mod policies;
 mod sharing;
 
 use serde::Serialize;

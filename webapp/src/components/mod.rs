@@ -2,6 +2,7 @@
 
 pub mod idle_lock;
 pub mod list_controls;
+pub mod policy_notice;
 pub mod qr;
 pub mod shell;
 pub mod sign_out;

@@ -3,6 +3,8 @@
 
 use crate::components::sign_out::SignOutButton;
 use leptos::prelude::*;
+
+use crate::components::policy_notice::PolicyNotice;
 use leptos_router::components::A;
 
 use shared_types::org::{CompanyRole, Permission};
@@ -46,7 +48,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <OrganizationLinks />
                     </ul>
                 </nav>
-                <main class="content">{children()}</main>
+                <main class="content"><PolicyNotice />{children()}</main>
             </div>
         </div>
     }

@@ -149,6 +149,8 @@ fn ChangePassword() -> impl IntoView {
                     set_new.set(String::new());
                     set_confirm.set(String::new());
                     set_done.set(true);
+                    // The company may have been waiting for this change.
+                    let _ = services.policies().reload().await;
                 }
                 Err(e) => set_error.set(Some(e.to_string())),
             }
@@ -214,6 +216,8 @@ fn TwoFactor() -> impl IntoView {
                     set_code.set(String::new());
                     set_recovery.set(Some(codes));
                     state.refetch();
+                    // The company may have been waiting for it.
+                    let _ = services.policies().reload().await;
                 }
                 Err(e) => set_error.set(Some(e.to_string())),
             }

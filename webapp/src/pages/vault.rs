@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
+use crate::components::policy_notice::vault_held;
 use crate::components::sign_out::SignOutButton;
 use crate::components::vault::detail::ItemDetail;
 use crate::components::vault::form::{EditItemForm, NewItemForm};
@@ -32,10 +33,13 @@ pub fn until_unlocked(status: AuthStatus) -> Option<AnyView> {
 #[component]
 pub fn Vault() -> impl IntoView {
     let status = Auth::get();
+    let held = vault_held();
     move || match status.get() {
         AuthStatus::Loading => view! { <p class="page">"Opening…"</p> }.into_any(),
         AuthStatus::SignedOut => view! { <Redirect path="/login" /> }.into_any(),
         AuthStatus::Locked { email } => view! { <LockScreen email=email /> }.into_any(),
+        // The company asks for a step first (the server serves no vault data until then).
+        AuthStatus::Unlocked(_) if held.get() => view! { <Redirect path="/settings" /> }.into_any(),
         AuthStatus::Unlocked(_) => view! { <OpenVault /> }.into_any(),
     }
 }

@@ -8,6 +8,7 @@ pub mod generator;
 pub mod keys;
 pub mod offline;
 pub mod orgs;
+pub mod policies;
 pub mod preferences;
 pub mod sharing;
 pub mod status;
@@ -46,6 +47,8 @@ pub struct AppServices {
     pub cache: IndexedDbCache,
     /// Companies, partners and their admin pages.
     pub orgs: orgs::OrgService,
+    /// Security policies: the member's own, and the policy pages'.
+    pub policies: policies::PolicyService,
 }
 
 /// Where the person stands (signed out, locked, unlocked), for every component.
@@ -66,8 +69,10 @@ impl Services {
         cache.watch(move |state| storage.set(state));
         provide_context(Storage(storage));
         let memberships = RwSignal::new(None);
+        let mine = RwSignal::new(None);
         provide_context(Services(StoredValue::new_local(AppServices {
             orgs: orgs::OrgService::new(api.clone(), memberships),
+            policies: policies::PolicyService::new(api.clone(), mine),
             status: StatusService::new(api.clone()),
             device: DeviceService::new(cache.clone()),
             auth: AuthService::new(api.clone(), cache.clone()),
@@ -78,6 +83,7 @@ impl Services {
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
         orgs::Orgs::provide(Self::get().api, memberships);
         sync::VaultService::provide();
+        policies::Policies::provide(Self::get().api, mine);
     }
 
     /// The services, from context.
@@ -99,6 +105,11 @@ impl Services {
     /// The organization service behind this handle.
     pub fn orgs(self) -> orgs::OrgService {
         self.all().orgs
+    }
+
+    /// The policy service behind this handle.
+    pub fn policies(self) -> policies::PolicyService {
+        self.all().policies
     }
 
     /// The account service behind this handle.

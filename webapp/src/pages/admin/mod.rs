@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod groups;
+pub mod policies;
 pub mod settings;
 pub mod users;
 
@@ -60,6 +61,7 @@ pub fn CompanyAdmin(tab: &'static str, children: ChildrenFn) -> impl IntoView {
                         <nav class="tabs" aria-label="Company admin">
                             <a href=format!("/admin/company/{id}/users") class:active=tab == "users">"Users"</a>
                             <a href=format!("/admin/company/{id}/settings") class:active=tab == "settings">"Settings"</a>
+                            <a href=format!("/admin/company/{id}/policies") class:active=tab == "policies">"Policies"</a>
                             <a href=format!("/admin/company/{id}/activity") class:active=tab == "activity">"Activity"</a>
                             {own.then(|| view! {
                                 <a href=format!("/admin/company/{id}/groups") class:active=tab == "groups">"Groups"</a>

@@ -61,6 +61,9 @@ pub struct SyncStatus {
     pub rollback: RwSignal<Option<RollbackNotice>>,
     /// Raised whenever what the vault holds may have changed, so that views read again.
     pub changes: RwSignal<u64>,
+    /// Raised when the server says the account's access or company changed (and when the
+    /// change feed comes back after a gap), so that its policies are read again.
+    pub account_changes: RwSignal<u64>,
 }
 
 impl SyncStatus {
@@ -73,6 +76,7 @@ impl SyncStatus {
             last_synced: RwSignal::new(None),
             rollback: RwSignal::new(None),
             changes: RwSignal::new(0),
+            account_changes: RwSignal::new(0),
         }
     }
 
@@ -313,6 +317,13 @@ pub(super) fn sync_weak(weak: &Weak<Inner>) {
 /// The last revision `weak`'s session pulled of `container` (`None`: the engine is gone).
 pub(super) fn pulled(weak: &Weak<Inner>, container: shared_types::ContainerId) -> Option<i64> {
     weak.upgrade().map(|inner| inner.session.pulled(container))
+}
+
+/// Tells whoever reads the account's policies that they may have changed.
+pub(super) fn account_changed(weak: &Weak<Inner>) {
+    if let Some(inner) = weak.upgrade() {
+        inner.status.account_changes.try_update(|v| *v += 1);
+    }
 }
 
 /// The engine's inner state, for the feed to hold weakly.

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use super::engine::{EngineRef, backoff_ms, pulled, sync_weak};
+use super::engine::{EngineRef, account_changed, backoff_ms, pulled, sync_weak};
 
 /// Listening to the feed; closes it when dropped.
 pub struct ChangeFeed {
@@ -73,10 +73,14 @@ fn connect(state: &Rc<RefCell<FeedState>>, engine: EngineRef) {
             .and_then(|m| m.data().as_string())
             .and_then(|data| serde_json::from_str::<ChangeNotice>(&data).ok())
             .and_then(|notice| notice.container);
-        // Our own pushes are announced too: nothing to pull once we have that revision.
+        // Our own pushes are announced too: nothing to pull once we have that revision. A
+        // notice of no container means the account's access or company changed.
         let behind = match changed {
             Some(c) => pulled(&on_engine, c.container_id).is_some_and(|p| c.revision > p),
-            None => true,
+            None => {
+                account_changed(&on_engine);
+                true
+            }
         };
         if behind {
             sync_weak(&on_engine);
@@ -93,6 +97,7 @@ fn connect(state: &Rc<RefCell<FeedState>>, engine: EngineRef) {
         // The first opening follows the sync the vault runs when shown; later ones catch up.
         if std::mem::replace(&mut s.opened_once, true) {
             drop(s);
+            account_changed(&open_engine);
             sync_weak(&open_engine);
         }
     });

@@ -1,0 +1,60 @@
+//! What the member's company asks of them, above every page: a step to take before the vault
+//! opens (two-factor set-up, a due master-password change), or a master-password change coming
+//! due soon. The server refuses vault data until the step is taken; this says why and where.
+
+use leptos::prelude::*;
+use shared_types::policy::Obligation;
+
+use crate::services::policies::Policies;
+use crate::services::{local_time, now_ms};
+
+/// How many days ahead a coming master-password change is announced.
+const WARN_DAYS: i64 = 14;
+
+/// The notice (nothing when the company asks nothing now).
+#[component]
+pub fn PolicyNotice() -> impl IntoView {
+    let mine = Policies::get();
+    move || {
+        let m = mine.get()?;
+        if let Some(first) = m.obligations.first() {
+            let text = match first {
+                Obligation::SetUpTwoFactor => {
+                    "Your company requires two-factor authentication. Set it up under Account settings to open your vault."
+                }
+                Obligation::ChangeMasterPassword => {
+                    "Your company requires a new master password now. Change it under Account settings to open your vault."
+                }
+            };
+            return Some(
+                view! {
+                    <div class="banner policy-notice" role="alert" data-testid="policy-obligation">
+                        {text} " " <a href="/settings">"Account settings"</a>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        let due = m.password_change_due?;
+        let days = (due - (now_ms() / 1000.0) as i64).div_euclid(86_400);
+        (days < WARN_DAYS).then(|| {
+            view! {
+                <div class="banner policy-notice" role="status" data-testid="password-due">
+                    {format!(
+                        "Your company asks for a new master password every so often: change it by {} ({}).",
+                        local_time(due),
+                        match days { 0 => "today".to_owned(), 1 => "in 1 day".to_owned(), n => format!("in {n} days") }
+                    )}
+                    " " <a href="/settings">"Account settings"</a>
+                </div>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// Whether the company asks something of the member before the vault opens.
+pub fn vault_held() -> Memo<bool> {
+    let mine = Policies::get();
+    Memo::new(move |_| mine.with(|m| m.as_ref().is_some_and(|m| !m.obligations.is_empty())))
+}

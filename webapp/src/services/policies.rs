@@ -1,0 +1,163 @@
+//! Security policies in the browser: the ones the signed-in member's company sets (read on
+//! unlock and again whenever the server says the account's company changed, so a changed policy
+//! applies without a reload), and the admin calls of the policy pages.
+//!
+//! The browser applies what only it can see (which profile an item goes to, exports, pages
+//! where the app stays quiet) and steers the member before the server would refuse; the server
+//! refuses whatever a tampered browser would still send.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared_types::policy::{
+    CompanyPlan, CompanyPolicies, ExportLimit, MyPolicies, PolicyTemplate, SaveTemplate,
+    UpdatePolicies,
+};
+use shared_types::{CompanyId, PartnerId, PolicyTemplateId};
+
+use crate::api::{ApiClient, ApiError};
+use crate::services::Auth;
+use crate::services::auth::AuthStatus;
+use crate::services::sync::VaultService;
+
+/// The policies in effect for the signed-in member: None until loaded (and while locked).
+#[derive(Clone, Copy)]
+pub struct Policies(pub RwSignal<Option<MyPolicies>>);
+
+impl Policies {
+    /// The signal, from context.
+    pub fn get() -> RwSignal<Option<MyPolicies>> {
+        expect_context::<Policies>().0
+    }
+
+    /// Provides the signal and keeps it current: loaded on unlock and whenever the change
+    /// feed says the account's company changed; dropped on lock. Called after the vault
+    /// service is provided.
+    pub fn provide(api: ApiClient, mine: RwSignal<Option<MyPolicies>>) {
+        provide_context(Policies(mine));
+        let status = Auth::get();
+        let vault = VaultService::get();
+        let account_changes = vault.status().account_changes;
+        // Once the member has done what the company asked, the vault syncs at once.
+        Effect::new(move |held: Option<bool>| {
+            let now_held = mine.with(|m| m.as_ref().is_some_and(|m| !m.obligations.is_empty()));
+            if held == Some(true)
+                && !now_held
+                && let Some(open) = vault.open_vault()
+            {
+                open.engine.sync_now();
+            }
+            now_held
+        });
+        Effect::new(move |_| {
+            account_changes.track();
+            if matches!(status.get(), AuthStatus::Unlocked(_)) {
+                let api = api.clone();
+                spawn_local(async move {
+                    // Offline, the last policies stay; the server enforces its part anyway.
+                    if let Ok(found) = api.my_policies().await {
+                        mine.set(Some(found));
+                    }
+                });
+            } else {
+                mine.set(None);
+            }
+        });
+    }
+}
+
+/// What the member may export, as the browser applies it (company Admins are never limited).
+pub fn export_limit(mine: Option<&MyPolicies>) -> ExportLimit {
+    match mine {
+        Some(m) if !m.admin => m.policies.export_limit(),
+        _ => ExportLimit::Off,
+    }
+}
+
+/// The policy calls of the pages.
+#[derive(Clone)]
+pub struct PolicyService {
+    api: ApiClient,
+    mine: RwSignal<Option<MyPolicies>>,
+}
+
+impl PolicyService {
+    /// A service over the API, keeping `mine` (the [`Policies`] signal) up to date.
+    pub fn new(api: ApiClient, mine: RwSignal<Option<MyPolicies>>) -> Self {
+        Self { api, mine }
+    }
+
+    /// Reads the member's policies again (after setting up 2FA or changing the password).
+    pub async fn reload(&self) -> Result<MyPolicies, ApiError> {
+        let found = self.api.my_policies().await?;
+        self.mine.set(Some(found.clone()));
+        Ok(found)
+    }
+
+    /// A company's policies.
+    pub async fn company(&self, company: CompanyId) -> Result<CompanyPolicies, ApiError> {
+        self.api.company_policies(company).await
+    }
+
+    /// Sets some of a company's policies (and reads the member's own again: they may be
+    /// among its members).
+    pub async fn save(
+        &self,
+        company: CompanyId,
+        request: &UpdatePolicies,
+    ) -> Result<CompanyPolicies, ApiError> {
+        let saved = self.api.save_policies(company, request).await?;
+        let _ = self.reload().await;
+        Ok(saved)
+    }
+
+    /// The partner's templates.
+    pub async fn templates(&self, partner: PartnerId) -> Result<Vec<PolicyTemplate>, ApiError> {
+        self.api.policy_templates(partner).await
+    }
+
+    /// Saves a template (a new one when `id` is None).
+    pub async fn save_template(
+        &self,
+        partner: PartnerId,
+        id: Option<PolicyTemplateId>,
+        request: &SaveTemplate,
+    ) -> Result<PolicyTemplate, ApiError> {
+        self.api.save_template(partner, id, request).await
+    }
+
+    /// Deletes a template.
+    pub async fn delete_template(
+        &self,
+        partner: PartnerId,
+        id: PolicyTemplateId,
+    ) -> Result<(), ApiError> {
+        self.api.delete_template(partner, id).await
+    }
+
+    /// What applying a template would change (`apply: false`), or applies it.
+    pub async fn template_to_companies(
+        &self,
+        partner: PartnerId,
+        id: PolicyTemplateId,
+        companies: Vec<CompanyId>,
+        apply: bool,
+    ) -> Result<Vec<CompanyPlan>, ApiError> {
+        self.api
+            .template_to_companies(partner, id, companies, apply)
+            .await
+    }
+
+    /// The partner's companies that differ from their templates.
+    pub async fn drift(&self, partner: PartnerId) -> Result<Vec<CompanyPlan>, ApiError> {
+        self.api.policy_drift(partner).await
+    }
+
+    /// Applies their templates again to `companies`.
+    pub async fn reconcile(
+        &self,
+        partner: PartnerId,
+        companies: Vec<CompanyId>,
+    ) -> Result<Vec<CompanyPlan>, ApiError> {
+        self.api.reconcile_drift(partner, companies).await
+    }
+}

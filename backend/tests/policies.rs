@@ -340,3 +340,126 @@ on_both_databases! {
         assert_eq!(snapshot(&db).await, before);
     }
 }
+
+mod sharing_policies {
+    use super::*;
+    use common::sharing::{Person, ShareDraft, acme};
+    use common::vault::{new_item, push, refusals};
+    use shared_types::ShareId;
+    use shared_types::push_rules::READ_ONLY;
+    use shared_types::sharing::{ListChangeRequest, ListRole, ShareMeta};
+    use shared_types::vault::RefusalCode;
+
+    async fn set(
+        server: &TestServer,
+        admin: &Person,
+        company: CompanyId,
+        key: &str,
+        value: serde_json::Value,
+    ) {
+        let reply: Reply<CompanyPolicies> = server
+            .put(
+                &format!("/api/companies/{company}/policies"),
+                &change(key, value),
+                Some(&admin.session),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    }
+
+    /// Proposes `next` (the share's list with `who` added) at `epoch`.
+    async fn add(
+        server: &TestServer,
+        by: &Person,
+        next: &ShareDraft,
+        who: &Person,
+        epoch: u64,
+    ) -> Reply<serde_json::Value> {
+        let change = ListChangeRequest {
+            list: next.signed(epoch, by),
+            wrappings: vec![next.wrap(by, who)],
+            invitees: vec![],
+        };
+        server
+            .post(
+                &format!("/api/shares/{}/lists", next.id),
+                &change,
+                Some(&by.session),
+            )
+            .await
+    }
+
+    on_both_databases! {
+        async fn disabled_sharing_refuses_new_shares_and_recipients_and_makes_shares_read_only(server) {
+            let acme = acme(&server, &["ann", "bob", "cid"]).await;
+            let [ann, bob, cid] = [&acme.users[0], &acme.users[1], &acme.users[2]];
+            let draft = ShareDraft::new(ann).with(bob, ListRole::Edit);
+            server.share(ann, &draft, &[ann, bob]).await;
+            let container = shared_types::ContainerId(draft.id.0);
+            let before = new_item(container);
+            assert!(push(&server, &bob.session, vec![before]).await.refused.is_empty());
+
+            set(&server, &acme.admin, acme.company, "disable_sharing", serde_json::json!({ "switch": true })).await;
+            let db = server.database().await;
+            let tables = snapshot(&db).await;
+            // No new share.
+            let fresh = ShareDraft::new(ann).with(cid, ListRole::View);
+            let refused: Reply<ErrorBody> = server.post("/api/shares", &fresh.create(ann, &[ann, cid]), Some(&ann.session)).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert_eq!(error(&refused).0, codes::SHARING_DISABLED);
+            // No new recipient.
+            let draft = draft.with(cid, ListRole::View);
+            let refused = add(&server, ann, &draft, cid, 2).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert_eq!(refused.body["code"], codes::SHARING_DISABLED);
+            assert_eq!(snapshot(&db).await, tables);
+            // The share is read-only, for its owner too; the profiles are not.
+            let by_bob = new_item(container);
+            let reply = push(&server, &bob.session, vec![by_bob.clone()]).await;
+            assert_eq!(refusals(&reply), vec![(by_bob.change_id, RefusalCode::ReadOnly)]);
+            assert_eq!(reply.refused[0].message, READ_ONLY);
+            let by_ann = new_item(container);
+            assert_eq!(refusals(&push(&server, &ann.session, vec![by_ann.clone()]).await), vec![(by_ann.change_id, RefusalCode::ReadOnly)]);
+            let browser = common::ledger::Api { http: server.client.clone(), base: server.base.clone(), session: ann.session.clone() };
+            let [personal, _] = browser.profiles().await;
+            assert!(push(&server, &ann.session, vec![new_item(personal)]).await.refused.is_empty());
+
+            // Allowed again: all of it works.
+            set(&server, &acme.admin, acme.company, "disable_sharing", serde_json::json!({ "switch": false })).await;
+            assert!(push(&server, &bob.session, vec![new_item(container)]).await.refused.is_empty());
+            let added = add(&server, ann, &draft, cid, 2).await;
+            assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+        }
+    }
+
+    on_both_databases! {
+        async fn shares_go_only_to_the_recipients_the_company_allows(server) {
+            let acme = acme(&server, &["ann", "bob"]).await;
+            let [ann, bob] = [&acme.users[0], &acme.users[1]];
+            set_tier(&server, acme.company, "advanced").await;
+            set(&server, &acme.admin, acme.company, "restrict_sharing_recipients", serde_json::json!({ "recipients": ["acme.example"] })).await;
+            let outsider = server.person("olga@outside.example").await;
+            let db = server.database().await;
+            let tables = snapshot(&db).await;
+            let to_outsider = ShareDraft::new(ann).with(&outsider, ListRole::View);
+            let refused: Reply<ErrorBody> = server.post("/api/shares", &to_outsider.create(ann, &[ann, &outsider]), Some(&ann.session)).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert_eq!(error(&refused).0, codes::RECIPIENT_NOT_ALLOWED);
+            assert!(error(&refused).1.contains("olga@outside.example"), "{:?}", refused.body);
+            let invite_out = ShareDraft::new(ann).inviting("nobody@outside.example", ListRole::View);
+            let mut request = invite_out.create(ann, &[ann]);
+            request.invitees = vec!["nobody@outside.example".into()];
+            let refused: Reply<ErrorBody> = server.post("/api/shares", &request, Some(&ann.session)).await;
+            assert_eq!(error(&refused).0, codes::RECIPIENT_NOT_ALLOWED);
+            assert_eq!(snapshot(&db).await, tables);
+
+            let inside = ShareDraft::new(ann).with(bob, ListRole::View);
+            let made: Reply<ShareMeta> = server.post("/api/shares", &inside.create(ann, &[ann, bob]), Some(&ann.session)).await;
+            assert_eq!(made.status, StatusCode::CREATED);
+            let inside = inside.with(&outsider, ListRole::View);
+            let refused = add(&server, ann, &inside, &outsider, 2).await;
+            assert_eq!(refused.body["code"], codes::RECIPIENT_NOT_ALLOWED);
+            let _: ShareId = inside.id;
+        }
+    }
+}

@@ -2,10 +2,12 @@
 // and saves them (journey 2); a member's open browser applies the change at once (no reload),
 // and two-factor authentication required sends a member without it to set it up, the vault
 // opening again once it is on.
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { expectVaultOpen, uniqueEmail } from './support/account';
 import { joinWithNewAccount, ownCompany } from './support/orgs';
+import { expectAllSaved } from './support/sync';
 import { totp } from './support/totp';
+import { createFolder, createItem, nav, notice, openItem, openPlace, profileGroup, shownItem } from './support/vault';
 
 test('an Admin saves the recommended policies; a member is sent to set up 2FA at once', async ({ browser }) => {
   const memberEmail = uniqueEmail();
@@ -44,4 +46,64 @@ test('an Admin saves the recommended policies; a member is sent to set up 2FA at
   await expect(member.getByRole('alert')).toContainText('requires two-factor authentication');
   await member.getByRole('link', { name: 'Vault', exact: true }).click();
   await expectVaultOpen(member, memberEmail);
+});
+
+/** Sets one switch policy on the Admin's Policies page and saves it. */
+async function setSwitch(admin: Page, name: string, on: boolean): Promise<void> {
+  await admin.getByRole('link', { name: 'Policies' }).click();
+  const form = admin.getByTestId('policies-form');
+  const box = form.getByTestId(`policy-${name}`).getByRole('checkbox');
+  if (on) await box.check();
+  else await box.uncheck();
+  await form.getByRole('button', { name: 'Save 1 change' }).click();
+  await expect(form.getByTestId('policies-notice')).toContainText('Saved');
+}
+
+test('disabling sharing makes shared folders read-only and stops new shares, in open browsers', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const [ownerEmail, otherEmail] = [uniqueEmail(), uniqueEmail()];
+  const admin = await ownCompany(browser, [ownerEmail, otherEmail]);
+  const owner = await joinWithNewAccount(browser, ownerEmail);
+  const other = await joinWithNewAccount(browser, otherEmail);
+
+  await createFolder(owner, 'Personal', 'Servers');
+  await openPlace(owner, 'Personal', 'Servers');
+  await createItem(owner, 'Website login', { Title: 'web01', Username: 'root', Password: 'pw-1' });
+  await createFolder(owner, 'Personal', 'Spare');
+  const personal = profileGroup(owner, 'Personal');
+  await openPlace(owner, 'Personal', 'Servers');
+  await personal.getByRole('button', { name: 'Share folder' }).click();
+  const dialog = personal.getByRole('dialog', { name: 'Share folder' });
+  await dialog.getByLabel('Shared folder name').fill('Client servers');
+  await dialog.getByLabel('Share with (addresses)').fill(otherEmail);
+  await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(notice(owner)).toContainText(`Shared with ${otherEmail}`);
+  await expectAllSaved(owner);
+  const shared = (page: Page) => nav(page).getByRole('group', { name: 'Shared folders' });
+  await expect(shared(other).getByRole('button', { name: 'Client servers', exact: true })).toBeVisible({ timeout: 30_000 });
+
+  await setSwitch(admin, 'disable_sharing', true);
+
+  // The owner's open browser: the share is read-only, nobody can be added, nothing new shared.
+  await shared(owner).getByRole('button', { name: 'Client servers', exact: true }).click();
+  const panel = owner.getByRole('region', { name: 'Shared folder' });
+  await expect(panel.getByTestId('sharing-disabled')).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Add people' })).toHaveCount(0);
+  await openItem(owner, 'web01');
+  await expect(shownItem(owner).getByRole('button', { name: 'Edit', exact: true })).toHaveCount(0);
+  await openPlace(owner, 'Personal', 'Spare');
+  await expect(personal.getByRole('button', { name: 'Share folder' })).toHaveCount(0);
+  // The recipient's too.
+  await shared(other).getByRole('button', { name: 'Client servers', exact: true }).click();
+  await openItem(other, 'web01');
+  await expect(shownItem(other).getByRole('button', { name: 'Edit', exact: true })).toHaveCount(0);
+  // A browser that tries anyway (a direct API call) is refused by the server.
+  const status = await owner.evaluate(async () => (await fetch('/api/shares', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+  expect([400, 403]).toContain(status);
+
+  // Sharing allowed again: editing and sharing come back.
+  await setSwitch(admin, 'disable_sharing', false);
+  await expect(shownItem(other).getByRole('button', { name: 'Edit', exact: true })).toBeVisible();
+  await openPlace(owner, 'Personal', 'Spare');
+  await expect(personal.getByRole('button', { name: 'Share folder' })).toBeVisible();
 });

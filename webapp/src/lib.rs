@@ -20,7 +20,8 @@ use crate::pages::admin::{
     settings::CompanySettingsPage, users::CompanyUsersPage,
 };
 use crate::pages::partner::{
-    companies::PartnerCompaniesPage, roles::PartnerRolesPage, staff::PartnerStaffPage,
+    companies::PartnerCompaniesPage, policies::PartnerPoliciesPage, roles::PartnerRolesPage,
+    staff::PartnerStaffPage,
 };
 use crate::pages::{
     contacts::Contacts, import::Import, invite::Invite, login::SignIn, not_found::NotFound,
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/company/:company_id/activity") view=CompanyActivityPage />
                     <Route path=path!("/admin/company/:company_id/groups") view=CompanyGroupsPage />
                     <Route path=path!("/partner/:partner_id/companies") view=PartnerCompaniesPage />
+                    <Route path=path!("/partner/:partner_id/policies") view=PartnerPoliciesPage />
                     <Route path=path!("/partner/:partner_id/staff") view=PartnerStaffPage />
                     <Route path=path!("/partner/:partner_id/roles") view=PartnerRolesPage />
                 </Routes>

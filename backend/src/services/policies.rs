@@ -20,14 +20,16 @@ use shared_types::policy::{
     CompanyPolicies, MyPolicies, Obligation, PolicyKey, PolicySet, PolicyState, PolicyValue,
     UpdatePolicies, codes,
 };
-use shared_types::{AccountId, CompanyId, PartnerId};
+use shared_types::sharing::{EntryKind, ListEntry};
+use shared_types::{AccountId, CompanyId, ContainerId, PartnerId};
+use std::collections::{BTreeMap, HashSet};
 use time::OffsetDateTime;
 
 use super::accounts::now;
 use super::notify::Notifier;
 use super::orgs::access_log::{self, Action, Entry};
 use super::orgs::{ACTIVE, company_role_of, tier_of};
-use crate::entity::{company, company_member, company_policy};
+use crate::entity::{account, company, company_member, company_policy, vault_container};
 use crate::error::ApiError;
 
 fn corrupt(what: &str) -> ApiError {
@@ -347,6 +349,92 @@ pub async fn check_obligations(
                 .into(),
         }),
     }
+}
+
+fn sharing_disabled() -> ApiError {
+    ApiError::Forbidden {
+        code: codes::SHARING_DISABLED,
+        message: "Your company has disabled sharing: no new shared folders or recipients.".into(),
+    }
+}
+
+/// Refuses a new share, or new recipients of a share, that the sharer's company does not
+/// allow: none at all when it disabled sharing, and only listed domains and addresses when it
+/// restricts recipients. `new` are the list entries being added (all of them for a new share),
+/// `invitee_emails` the addresses of invitees by id. Groups are the company's own and pass.
+pub async fn check_new_recipients(
+    db: &impl ConnectionTrait,
+    sharer: AccountId,
+    (creating, new): (bool, &[ListEntry]),
+    invitee_emails: &BTreeMap<uuid::Uuid, String>,
+) -> Result<(), ApiError> {
+    let others: Vec<&ListEntry> = new.iter().filter(|e| e.id != sharer.0).collect();
+    if !creating && others.is_empty() {
+        return Ok(());
+    }
+    let policies = mine(db, sharer).await?.policies;
+    if policies.sharing_disabled() {
+        return Err(sharing_disabled());
+    }
+    if policies.share_recipients().is_empty() {
+        return Ok(());
+    }
+    let accounts: Vec<uuid::Uuid> = (others.iter())
+        .filter(|e| e.kind == EntryKind::Account)
+        .map(|e| e.id)
+        .collect();
+    let mut emails: Vec<String> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Email)
+        .filter(account::Column::Id.is_in(accounts.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if emails.len() != accounts.len() {
+        return Err(ApiError::NotFound);
+    }
+    for invitee in others.iter().filter(|e| e.kind == EntryKind::Invitee) {
+        // An invitee whose address the server was not given cannot be checked: refused.
+        emails.push(invitee_emails.get(&invitee.id).cloned().unwrap_or_default());
+    }
+    let refused: Vec<&str> = (emails.iter())
+        .filter(|e| !policies.may_share_with(e))
+        .map(String::as_str)
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden {
+        code: codes::RECIPIENT_NOT_ALLOWED,
+        message: format!(
+            "Your company lets you share only with {}; not with {}.",
+            policies.share_recipients().join(", "),
+            refused.join(", ")
+        ),
+    })
+}
+
+/// The shares `account` may no longer change because its company disabled sharing: every
+/// container of `readable` that is a share (none when sharing is allowed). Asked only when the
+/// account reads a container besides its two profiles.
+pub async fn read_only_shares(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    readable: impl Iterator<Item = ContainerId>,
+) -> Result<HashSet<ContainerId>, ApiError> {
+    let ids: Vec<uuid::Uuid> = readable.map(|c| c.0).collect();
+    if ids.len() <= 2 || !mine(db, account).await?.policies.sharing_disabled() {
+        return Ok(HashSet::new());
+    }
+    let shares: Vec<uuid::Uuid> = vault_container::Entity::find()
+        .select_only()
+        .column(vault_container::Column::Id)
+        .filter(vault_container::Column::Id.is_in(ids))
+        .filter(vault_container::Column::Kind.eq("share"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(shares.into_iter().map(ContainerId).collect())
 }
 
 #[cfg(test)]

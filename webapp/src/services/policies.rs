@@ -48,6 +48,15 @@ impl Policies {
             }
             now_held
         });
+        // The open vault applies what it must (shared folders read-only without sharing).
+        Effect::new(move |_| {
+            let off = mine.with(|m| m.as_ref().is_some_and(|m| m.policies.sharing_disabled()));
+            if let crate::services::sync::VaultState::Open(open) = vault.state()
+                && open.session.set_sharing_disabled(off)
+            {
+                vault.status().changed();
+            }
+        });
         Effect::new(move |_| {
             account_changes.track();
             if matches!(status.get(), AuthStatus::Unlocked(_)) {
@@ -63,6 +72,40 @@ impl Policies {
             }
         });
     }
+}
+
+/// Whether the member's company disabled sharing (tracked), for the sharing controls.
+pub fn sharing_disabled() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let mine = Policies::get();
+    move || mine.with(|m| m.as_ref().is_some_and(|m| m.policies.sharing_disabled()))
+}
+
+/// Why the company does not let the member share with some of `addresses` (not tracked); Ok
+/// when it does. The server refuses the same.
+pub fn check_recipients<'a>(addresses: impl IntoIterator<Item = &'a String>) -> Result<(), String> {
+    let mine = Policies::get().get_untracked();
+    let Some(policies) = mine.map(|m| m.policies) else {
+        return Ok(());
+    };
+    if policies.sharing_disabled() {
+        return Err("Your company has disabled sharing.".to_owned());
+    }
+    let refused: Vec<&String> = addresses
+        .into_iter()
+        .filter(|a| !policies.may_share_with(a))
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "Your company lets you share only with {}; not with {}.",
+        policies.share_recipients().join(", "),
+        refused
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// What the member may export, as the browser applies it (company Admins are never limited).

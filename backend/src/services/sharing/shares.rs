@@ -36,9 +36,9 @@ use crate::entity::{
     vault_access, vault_container, vault_record,
 };
 use crate::error::ApiError;
-use crate::services::access;
 use crate::services::accounts::now;
 use crate::services::orgs::begin_as;
+use crate::services::{access, policies};
 use crate::state::AppState;
 
 /// The most bytes a sealed share name may take.
@@ -276,6 +276,8 @@ pub async fn create(
     }
     let asked = invitees::addresses(&req.list.list, &req.invitees)?;
     invitees::limit(&state.db, caller, asked.len()).await?;
+    policies::check_new_recipients(&state.db, caller, (true, &req.list.list.entries), &asked)
+        .await?;
     let (txn, _) = begin_as(&state.db, caller).await?;
     if vault_container::Entity::find_by_id(req.id.0)
         .one(&txn)
@@ -403,6 +405,11 @@ pub async fn change_list(
         .await?;
     let before: BTreeSet<Uuid> = before_rows.iter().map(|p| p.principal_id).collect();
     let after: BTreeSet<Uuid> = entries.iter().map(|e| e.id).collect();
+    let added: Vec<_> = (req.list.list.entries.iter())
+        .filter(|e| !before.contains(&e.id))
+        .cloned()
+        .collect();
+    policies::check_new_recipients(&txn, caller, (false, &added), &invited).await?;
     store_list(&txn, id, &req.list, caller, &invited).await?;
     store_wrappings(&txn, id, found.generation, wrappings).await?;
     // An invitee replaced by their account never held the key: no re-key for them.

@@ -45,9 +45,9 @@ use super::check::check_request;
 use super::{kind_name, kind_of, to_record};
 use crate::entity::{profile, vault_access, vault_change, vault_record};
 use crate::error::ApiError;
-use crate::services::access;
 use crate::services::accounts::now;
 use crate::services::notify::Notifier;
+use crate::services::{access, policies};
 
 /// The account's change ids older than [`CHANGE_MEMORY_DAYS`] are forgotten by the push that
 /// takes a container it writes past a multiple of this: a statement saved on almost every push,
@@ -85,7 +85,11 @@ pub async fn push(
             heads.insert(container, head);
         }
     }
-    let readable = access::readable(&txn, account).await?;
+    let mut readable = access::readable(&txn, account).await?;
+    // Shares are read-only for members of a company that disabled sharing.
+    for share in policies::read_only_shares(&txn, account, readable.keys().copied()).await? {
+        readable.insert(share, Role::Read);
+    }
     let writable = access::writable(&readable, heads.keys().copied());
     let replayed = stored_changes(&txn, account, &changes).await?;
     let mut rows: HashMap<Uuid, Vec<(vault_record::Model, Held)>> = HashMap::new();

@@ -7,6 +7,7 @@ use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::services::now_ms;
+use crate::services::policies::sharing_disabled;
 use crate::services::vault::model::{CustomKind, FieldInput, HistoryReason, ItemData};
 use crate::services::vault::totp;
 
@@ -77,9 +78,12 @@ pub fn ItemDetail() -> impl IntoView {
 fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView {
     let ui = VaultUi::get();
     // A viewer of a shared folder reads and copies; nothing else.
-    let editable = ui
-        .session
-        .with_value(|s| s.area(profile).is_some_and(|a| a.can_edit()));
+    // Read again when the company's policies change (sharing disabled makes shares read-only).
+    let sharing_off = sharing_disabled();
+    let editable = move || {
+        let off = sharing_off();
+        ui.session.with_value(|s| s.can_edit_with(profile, off))
+    };
     let (show_history, set_show_history) = signal(false);
     let (moving, set_moving) = signal(false);
     let kind = data.kind;
@@ -169,7 +173,7 @@ fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView
                     <p class="hint"><span data-testid="item-kind">{kind.label()}</span>" · "<span data-testid="item-place">{place}</span></p>
                 </div>
                 <div class="actions">
-                    {if !editable {
+                    {move || if !editable() {
                         view! {
                             <span class="badge" title=shared_types::push_rules::READ_ONLY>"View only"</span>
                         }.into_any()

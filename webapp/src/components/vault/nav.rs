@@ -4,10 +4,10 @@
 //! created, renamed, deleted and shared here.
 
 use leptos::prelude::*;
-use shared_types::sharing::ListRole;
 use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::VaultUi;
+use crate::services::policies::{check_recipients, sharing_disabled};
 use crate::services::sharing::shares;
 use crate::services::vault::{FolderNode, Scope};
 use crate::services::{Services, now_ms};
@@ -118,6 +118,7 @@ fn scope_button(ui: VaultUi, scope: Scope, label: String) -> impl IntoView {
 #[component]
 pub fn VaultNav() -> impl IntoView {
     let ui = VaultUi::get();
+    let sharing_off = sharing_disabled();
     let profiles = ui.session.with_value(|s| s.profiles());
     let folders = Memo::new(move |_| {
         ui.version.track();
@@ -163,11 +164,14 @@ pub fn VaultNav() -> impl IntoView {
                 <div class="nav-shared" role="group" aria-label="Shared folders">
                     <h3 class="nav-heading">"Shared folders"</h3>
                     <For
-                        each=move || shared.get()
-                        key=|(id, area)| (*id, area.name.clone(), area.role)
+                        each=move || {
+                            let off = sharing_off();
+                            shared.get().into_iter().map(move |(id, area)| (id, area, off)).collect::<Vec<_>>()
+                        }
+                        key=|(id, area, off)| (*id, area.name.clone(), area.role, *off)
                         let:share
                     >
-                        {area_view(ui, forms, folders, share.0, share.1.name.to_string(), share.1.role != ListRole::View, true)}
+                        {area_view(ui, forms, folders, share.0, share.1.name.to_string(), ui.session.with_value(|s| s.can_edit_with(share.0, share.2)), true)}
                     </For>
                     <For each=move || notices.get() key=|n| (n.share, n.explain()) let:notice>
                         <p class="hint share-notice" data-testid="share-notice">{notice.explain()}</p>
@@ -189,6 +193,7 @@ fn area_view(
     editable: bool,
     shared: bool,
 ) -> impl IntoView {
+    let sharing_off = sharing_disabled();
     let Forms {
         adding,
         new_name,
@@ -286,13 +291,16 @@ fn area_view(
                                             }>"✎"</button>
                                         <button type="button" class="icon-button" aria-label="Move folder" title="Move folder to…"
                                             on:click=move |_| { forms.close(); destination.set(String::new()); moving.set(Some(id)); }>"⇄"</button>
-                                        {(!shared).then(|| {
+                                        {
                                             let name = name_for_share.clone();
-                                            view! {
-                                                <button type="button" class="icon-button" aria-label="Share folder" title="Share this folder…"
-                                                    on:click=move |_| { forms.close(); new_name.set(name.clone()); sharing.set(Some(id)); }>"⇪"</button>
-                                            }
-                                        })}
+                                            move || (!shared && !sharing_off()).then(|| {
+                                                let name = name.clone();
+                                                view! {
+                                                    <button type="button" class="icon-button" aria-label="Share folder" title="Share this folder…"
+                                                        on:click=move |_| { forms.close(); new_name.set(name.clone()); sharing.set(Some(id)); }>"⇪"</button>
+                                                }
+                                            })
+                                        }
                                         <button type="button" class="icon-button" aria-label="Delete folder" title="Delete folder (its items go to the trash)"
                                             on:click=move |_| {
                                                 let now = now_ms() as i64;
@@ -397,6 +405,10 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
         };
         let name = forms.new_name.get_untracked();
         let list = shares::recipients(&recipients.get_untracked(), &role.get_untracked());
+        if let Err(problem) = check_recipients(list.iter().map(|(a, _)| a)) {
+            set_error.set(Some(problem));
+            return;
+        }
         let chosen = group.get_untracked();
         let picked: Vec<_> = (groups.get_untracked().unwrap_or_default().into_iter())
             .filter(|g| g.id.to_string() == chosen)

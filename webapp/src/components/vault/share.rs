@@ -8,6 +8,7 @@ use shared_types::{ContainerId, ShareId};
 
 use super::VaultUi;
 use crate::services::Services;
+use crate::services::policies::{check_recipients, sharing_disabled};
 use crate::services::sharing::shares;
 use crate::services::vault::{Area, Scope, SharedArea};
 
@@ -66,6 +67,7 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
     });
     let owned = shared.owner == me;
     let manages = matches!(shared.role, ListRole::Owner | ListRole::Manage);
+    let sharing_off = sharing_disabled();
     let (error, set_error) = signal(None::<String>);
     let meta = LocalResource::new(move || {
         ui.version.track();
@@ -215,6 +217,10 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
             set_error.set(Some("Add the address of at least one person.".to_owned()));
             return;
         }
+        if let Err(problem) = check_recipients(people.iter().map(|(a, _)| a)) {
+            set_error.set(Some(problem));
+            return;
+        }
         let api = services.all().api;
         set_busy.set(true);
         set_error.set(None);
@@ -246,12 +252,17 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                 " · "{whose}" · "
                 <span data-testid="share-role">{format!("You can {}", role_words(shared.role))}</span>
             </p>
+            {move || sharing_off().then(|| view! {
+                <p class="hint" data-testid="sharing-disabled">"Your company has disabled sharing: this shared folder is read-only, and nobody new can be added."</p>
+            })}
             {manages.then(|| view! {
                 <div class="actions">
                     <button type="button" class="button small"
                         on:click=move |_| { adding.set(false); renaming.set(Some(name_now.clone())); }>"Rename"</button>
-                    <button type="button" class="button small"
-                        on:click=move |_| { renaming.set(None); adding.set(true); }>"Add people"</button>
+                    {move || (!sharing_off()).then(|| view! {
+                        <button type="button" class="button small"
+                            on:click=move |_| { renaming.set(None); adding.set(true); }>"Add people"</button>
+                    })}
                 </div>
                 <Show when=move || renaming.get().is_some()>
                     <form class="inline-form" role="dialog" aria-label="Rename shared folder" on:submit=rename>

@@ -221,7 +221,7 @@ fn parse_lines(text: &str) -> Vec<String> {
 
 /// The editor for a policy's value, by its shape.
 #[component]
-fn PolicyEditor(key: PolicyKey, draft: RwSignal<PolicySet>) -> impl IntoView {
+pub fn PolicyEditor(key: PolicyKey, draft: RwSignal<PolicySet>) -> impl IntoView {
     let value = move || draft.with(|d| d.get(key));
     let set = move |v: PolicyValue| draft.update(|d| d.set(key, v));
     let id = format!("policy-input-{}", key.name());

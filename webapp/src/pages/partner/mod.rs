@@ -3,6 +3,7 @@
 //! allows it.
 
 pub mod companies;
+pub mod policies;
 pub mod roles;
 pub mod staff;
 
@@ -62,6 +63,9 @@ pub fn PartnerFrame(
                         <nav class="tabs" aria-label="Partner">
                             {may(Permission::CompaniesView).then(|| view! {
                                 <a href=format!("/partner/{id}/companies") class:active=tab == "companies">"Companies"</a>
+                            })}
+                            {may(Permission::CompaniesView).then(|| view! {
+                                <a href=format!("/partner/{id}/policies") class:active=tab == "policies">"Policies"</a>
                             })}
                             {may(Permission::PartnerManageStaff).then(|| view! {
                                 <a href=format!("/partner/{id}/staff") class:active=tab == "staff">"Staff"</a>

@@ -146,12 +146,39 @@ impl<C: Cache> VaultSession<C> {
         let mut out: Vec<_> = (self.profiles().into_iter())
             .map(|(id, kind)| (id, Area::Profile(kind)))
             .collect();
-        out.extend(
-            (self.shared().into_iter())
-                .filter(|(_, s)| s.role != ListRole::View)
-                .map(|(id, s)| (id, Area::Shared(s))),
-        );
+        if !self.sharing_disabled() {
+            out.extend(
+                (self.shared().into_iter())
+                    .filter(|(_, s)| s.role != ListRole::View)
+                    .map(|(id, s)| (id, Area::Shared(s))),
+            );
+        }
         out
+    }
+
+    /// Whether this account may change what is in `container` here: its role allows it, and
+    /// for a shared folder, the company has not disabled sharing.
+    pub fn can_edit_in(&self, container: ContainerId) -> bool {
+        self.can_edit_with(container, self.sharing_disabled())
+    }
+
+    /// [`Self::can_edit_in`], with the policy as the interface last read it.
+    pub fn can_edit_with(&self, container: ContainerId, sharing_disabled: bool) -> bool {
+        match self.area(container) {
+            Some(Area::Shared(_)) if sharing_disabled => false,
+            Some(area) => area.can_edit(),
+            None => false,
+        }
+    }
+
+    /// Whether the company disabled sharing (set from its policies).
+    pub fn sharing_disabled(&self) -> bool {
+        self.inner.sharing_disabled.get()
+    }
+
+    /// Applies the company's "disable sharing" policy; true when that changed anything.
+    pub fn set_sharing_disabled(&self, disabled: bool) -> bool {
+        self.inner.sharing_disabled.replace(disabled) != disabled
     }
 
     /// What a container is, when this browser holds it.

@@ -271,6 +271,9 @@ struct Inner<C> {
     directory: RefCell<Option<company::Directory>>,
     /// Lower-cased search text and sort key per item, built on first use after a change.
     search: RefCell<Option<Rc<BTreeMap<RecordId, SearchText>>>>,
+    /// The company disabled sharing: shared folders are read-only here (the server refuses
+    /// changes to them too).
+    sharing_disabled: std::cell::Cell<bool>,
 }
 
 /// The unlocked vault. Cheap to clone (clones share one state).
@@ -331,6 +334,7 @@ impl<C: Cache> VaultSession<C> {
                 groups: RefCell::new(BTreeMap::new()),
                 directory: RefCell::new(None),
                 search: RefCell::new(None),
+                sharing_disabled: std::cell::Cell::new(false),
             }),
         };
         if !readable {

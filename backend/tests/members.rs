@@ -269,11 +269,11 @@ on_both_databases! {
                 (reply.status(), reply.text().await.unwrap())
             }
         };
-        let (status, _) = put(UpdateCompanySettings { name: "Acme Ltd".into(), contact_email: "it@acme.example".into() }).await;
+        let (status, _) = put(UpdateCompanySettings { name: "Acme Ltd".into(), contact_email: "it@acme.example".into(), domains: None }).await;
         assert_eq!(status, StatusCode::OK);
-        let (status, text) = put(UpdateCompanySettings { name: "Acme Ltd".into(), contact_email: "nope".into() }).await;
+        let (status, text) = put(UpdateCompanySettings { name: "Acme Ltd".into(), contact_email: "nope".into(), domains: None }).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
-        let (status, _) = put(UpdateCompanySettings { name: " ".into(), contact_email: "it@acme.example".into() }).await;
+        let (status, _) = put(UpdateCompanySettings { name: " ".into(), contact_email: "it@acme.example".into(), domains: None }).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let read: Reply<CompanySettings> = server.get_as(&format!("/api/companies/{company}/settings"), Some(&admin)).await;
         assert_eq!((read.body.name.as_str(), read.body.contact_email.as_str()), ("Acme Ltd", "it@acme.example"));

@@ -463,3 +463,27 @@ mod sharing_policies {
         }
     }
 }
+
+on_both_databases! {
+    async fn company_domains_are_set_in_the_settings_and_reach_members(server) {
+        let (company, admin, user) = company_with_user(&server).await;
+        let path = format!("/api/companies/{company}/settings");
+        let body = serde_json::json!({ "name": "Acme", "contact_email": "it@acme.example", "domains": [" Acme.example ", "*.corp.example"] });
+        let saved: Reply<shared_types::org::CompanySettings> = server.put(&path, &body, Some(&admin)).await;
+        assert_eq!(saved.status, StatusCode::OK);
+        assert_eq!(saved.body.domains, vec!["acme.example".to_owned(), "corp.example".to_owned()]);
+        let mine: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&user)).await;
+        assert_eq!(mine.body.company_domains, saved.body.domains);
+        // Left out: kept. Bad: refused, nothing changed.
+        let kept: Reply<shared_types::org::CompanySettings> = server
+            .put(&path, &serde_json::json!({ "name": "Acme", "contact_email": "it@acme.example" }), Some(&admin))
+            .await;
+        assert_eq!(kept.body.domains.len(), 2);
+        let bad: Reply<ErrorBody> = server
+            .put(&path, &serde_json::json!({ "name": "Acme", "contact_email": "it@acme.example", "domains": ["not a domain"] }), Some(&admin))
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let log: Reply<Vec<AccessLogEntry>> = server.get_as(&format!("/api/companies/{company}/activity"), Some(&admin)).await;
+        assert!(log.body.iter().any(|e| e.detail.contains("domains [] → [acme.example, corp.example]")), "{:?}", log.body);
+    }
+}

@@ -7,14 +7,14 @@ import { expectVaultOpen, uniqueEmail } from './support/account';
 import { joinWithNewAccount, ownCompany } from './support/orgs';
 import { expectAllSaved } from './support/sync';
 import { totp } from './support/totp';
-import { createFolder, createItem, nav, notice, openItem, openPlace, profileGroup, shownItem } from './support/vault';
+import { createFolder, createItem, fillForm, nav, notice, openItem, openPlace, profileGroup, saveItem, shownItem, startItem } from './support/vault';
 
 test('an Admin saves the recommended policies; a member is sent to set up 2FA at once', async ({ browser }) => {
   const memberEmail = uniqueEmail();
   const admin = await ownCompany(browser, [memberEmail]);
   const member = await joinWithNewAccount(browser, memberEmail);
 
-  await admin.getByRole('link', { name: 'Policies' }).click();
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Policies' }).click();
   const form = admin.getByTestId('policies-form');
   await expect(form.getByTestId('review-recommended')).toBeVisible();
   // Standard tier: the advanced policies are shown but cannot be changed.
@@ -50,7 +50,7 @@ test('an Admin saves the recommended policies; a member is sent to set up 2FA at
 
 /** Sets one switch policy on the Admin's Policies page and saves it. */
 async function setSwitch(admin: Page, name: string, on: boolean): Promise<void> {
-  await admin.getByRole('link', { name: 'Policies' }).click();
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Policies' }).click();
   const form = admin.getByTestId('policies-form');
   const box = form.getByTestId(`policy-${name}`).getByRole('checkbox');
   if (on) await box.check();
@@ -106,4 +106,38 @@ test('disabling sharing makes shared folders read-only and stops new shares, in 
   await expect(shownItem(other).getByRole('button', { name: 'Edit', exact: true })).toBeVisible();
   await openPlace(owner, 'Personal', 'Spare');
   await expect(personal.getByRole('button', { name: 'Share folder' })).toBeVisible();
+});
+
+test('business items for the company domains go to Business and cannot move to Personal', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const memberEmail = uniqueEmail();
+  const admin = await ownCompany(browser, [memberEmail]);
+  const member = await joinWithNewAccount(browser, memberEmail);
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(admin.getByLabel('Company name')).toHaveValue('Acme Ltd');
+  await admin.getByLabel('Company domains').fill('acme.example');
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Saved.');
+  await setSwitch(admin, 'force_business_items', true);
+  await expect.poll(() => member.evaluate(async () => (await (await fetch('/api/account/policies')).json()).policies.force_business_items?.switch ?? false)).toBe(true);
+
+  // A new item for a company address, started in Personal, is saved in Business.
+  await openPlace(member, 'Personal');
+  await startItem(member, 'Website login');
+  await fillForm(member, { Title: 'Acme portal', 'Websites (one per line)': 'https://portal.acme.example/login', Username: 'me' });
+  await saveItem(member);
+  await expect(notice(member)).toContainText('Saved in Business: your company keeps items for acme.example there.');
+  await expect(member.getByTestId('item-place')).toHaveText('Business');
+  // It cannot move to Personal.
+  await shownItem(member).getByRole('button', { name: 'Move to…' }).click();
+  const dialog = member.getByRole('dialog', { name: 'Move to' });
+  await dialog.getByRole('combobox', { name: 'Move to' }).selectOption({ label: 'Personal' });
+  await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('keeps items for acme.example in the Business profile');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(member.getByTestId('item-place')).toHaveText('Business');
+  // Anything else stays where it is put.
+  await openPlace(member, 'Personal');
+  await createItem(member, 'Website login', { Title: 'Webmail', 'Websites (one per line)': 'https://mail.example.org' });
+  await expect(member.getByTestId('item-place')).toHaveText('Personal');
 });

@@ -496,6 +496,22 @@ fn clean_list(
     Ok(out)
 }
 
+/// A company's domains, cleaned as a policy list is (trimmed, lower case, sorted, once each);
+/// or why not.
+pub fn clean_domains(list: Vec<String>) -> Result<Vec<String>, String> {
+    clean_list(list, "Company domains", |d| {
+        let d = d.strip_prefix("*.").unwrap_or(d);
+        domain(d).then(|| d.to_owned())
+    })
+}
+
+/// The first of `domains` that one of `urls` is on (the domain or a subdomain).
+pub fn company_domain_of<'a>(urls: &[String], domains: &'a [String]) -> Option<&'a String> {
+    urls.iter()
+        .filter_map(|u| host_and_path(u).map(|(host, _)| host))
+        .find_map(|host| domains.iter().find(|d| host_within(&host, d)))
+}
+
 /// A domain name (letters, digits, hyphens, at least one dot), lower case.
 fn domain(s: &str) -> bool {
     s.len() <= 253
@@ -851,6 +867,9 @@ pub struct MyPolicies {
     pub obligations: Vec<Obligation>,
     /// When the master password must next change (Unix seconds), under a change policy.
     pub password_change_due: Option<i64>,
+    /// The company's own domains (for "force business items into business profile").
+    #[serde(default)]
+    pub company_domains: Vec<String>,
 }
 
 /// Error codes of policy replies.

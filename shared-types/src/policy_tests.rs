@@ -179,3 +179,26 @@ fn setting_a_default_forgets_it_and_the_wire_form_is_a_map() {
     );
     assert_eq!(serde_json::from_value::<PolicySet>(json).unwrap(), set);
 }
+
+#[test]
+fn company_domains_are_cleaned_and_matched() {
+    assert_eq!(
+        clean_domains(vec![
+            " Acme.example ".into(),
+            "*.acme.example".into(),
+            "".into()
+        ]),
+        Ok(vec!["acme.example".into()])
+    );
+    assert!(clean_domains(vec!["not a domain".into()]).is_err());
+    let domains = vec!["acme.example".to_owned()];
+    assert_eq!(
+        company_domain_of(&["https://portal.acme.example/login".into()], &domains),
+        Some(&domains[0])
+    );
+    assert_eq!(
+        company_domain_of(&["https://acme.example.evil.example/".into()], &domains),
+        None
+    );
+    assert_eq!(company_domain_of(&[], &domains), None);
+}

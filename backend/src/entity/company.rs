@@ -17,6 +17,8 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// The company's own domains, a JSON list of names.
+    pub domains: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

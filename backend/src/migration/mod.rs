@@ -22,6 +22,7 @@ mod m20261203_000016_directory_key;
 mod m20261203_000017_company_key;
 mod m20261203_000018_share_invitee_mail;
 mod m20261203_000019_policies;
+mod m20261203_000020_company_domains;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_company_key::Migration),
             Box::new(m20261203_000018_share_invitee_mail::Migration),
             Box::new(m20261203_000019_policies::Migration),
+            Box::new(m20261203_000020_company_domains::Migration),
         ]
     }
 }

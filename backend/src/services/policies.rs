@@ -307,6 +307,10 @@ pub async fn mine(db: &impl ConnectionTrait, account: AccountId) -> Result<MyPol
     };
     let (set, _) = stored(db, company).await?;
     let policies = set.in_effect(tier);
+    let company_domains = match company::Entity::find_by_id(company.0).one(db).await? {
+        Some(row) => super::orgs::companies::domains_of(&row.domains)?,
+        None => Vec::new(),
+    };
     let due = match (policies.password_max_age_days(), standing.password_set_at) {
         (Some(days), Some(set_at)) => Some(set_at + time::Duration::days(i64::from(days))),
         _ => None,
@@ -324,6 +328,7 @@ pub async fn mine(db: &impl ConnectionTrait, account: AccountId) -> Result<MyPol
         policies,
         obligations,
         password_change_due: due.map(OffsetDateTime::unix_timestamp),
+        company_domains,
     })
 }
 

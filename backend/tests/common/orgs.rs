@@ -76,6 +76,7 @@ pub async fn company_of_partner(
         created_by: Set(None),
         created_at: Set(now()),
         updated_at: Set(now()),
+        domains: Set("[]".to_owned()),
     })
     .exec_without_returning(db)
     .await

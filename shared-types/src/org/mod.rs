@@ -367,6 +367,9 @@ pub struct CompanySettings {
     pub contact_email: String,
     /// The partner looking after it, if any.
     pub partner_name: Option<String>,
+    /// Its own domains (items for them belong in Business under the policy that says so).
+    #[serde(default)]
+    pub domains: Vec<String>,
 }
 
 /// `PUT /api/companies/{company_id}/settings`.
@@ -376,6 +379,9 @@ pub struct UpdateCompanySettings {
     pub name: String,
     /// The new contact address.
     pub contact_email: String,
+    /// Its own domains; None keeps them.
+    #[serde(default)]
+    pub domains: Option<Vec<String>>,
 }
 
 /// `GET /api/companies/{company_id}/activity`: entries older than `before`, newest first.

@@ -108,6 +108,16 @@ pub fn check_recipients<'a>(addresses: impl IntoIterator<Item = &'a String>) -> 
     ))
 }
 
+/// The company domain one of `urls` is on, when the company keeps such items in the Business
+/// profile (not tracked); None when it does not.
+pub fn forced_business(urls: &[String]) -> Option<String> {
+    let mine = Policies::get().get_untracked()?;
+    if !mine.policies.business_items_forced() {
+        return None;
+    }
+    shared_types::policy::company_domain_of(urls, &mine.company_domains).cloned()
+}
+
 /// What the member may export, as the browser applies it (company Admins are never limited).
 pub fn export_limit(mine: Option<&MyPolicies>) -> ExportLimit {
     match mine {

@@ -61,6 +61,7 @@ pub async fn create_direct(
         created_by: Set(Some(account.0)),
         created_at: Set(at),
         updated_at: Set(at),
+        domains: Set("[]".to_owned()),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -146,10 +147,18 @@ pub async fn settings(
             .ok_or_else(|| ApiError::Internal("unreadable stored tier".into()))?,
         contact_email: row.contact_email,
         partner_name,
+        domains: domains_of(&row.domains)?,
     })
 }
 
-/// Renames the company and sets its contact address. The tier is its partner's to set.
+/// The stored list of a company's domains.
+pub fn domains_of(json: &str) -> Result<Vec<String>, ApiError> {
+    serde_json::from_str(json)
+        .map_err(|_| ApiError::Internal("unreadable stored company domains".into()))
+}
+
+/// Renames the company and sets its contact address and domains. The tier is its partner's to
+/// set.
 pub async fn update_settings(
     db: &DatabaseConnection,
     caller: &CompanyAdmin,
@@ -170,6 +179,17 @@ pub async fn update_settings(
             before.contact_email
         ));
     }
+    let domains = match req.domains {
+        Some(list) => shared_types::policy::clean_domains(list).map_err(ApiError::BadRequest)?,
+        None => before.domains.clone(),
+    };
+    if before.domains != domains {
+        changes.push(format!(
+            "domains [{}] → [{}]",
+            before.domains.join(", "),
+            domains.join(", ")
+        ));
+    }
     if changes.is_empty() {
         txn.commit().await?;
         return Ok(before);
@@ -178,6 +198,13 @@ pub async fn update_settings(
         .col_expr(company::Column::Name, Expr::value(name.clone()))
         .col_expr(company::Column::NameKey, Expr::value(name.to_lowercase()))
         .col_expr(company::Column::ContactEmail, Expr::value(contact_email))
+        .col_expr(
+            company::Column::Domains,
+            Expr::value(
+                serde_json::to_string(&domains)
+                    .map_err(|e| ApiError::Internal(e.to_string().into()))?,
+            ),
+        )
         .col_expr(company::Column::UpdatedAt, Expr::value(now()))
         .filter(company::Column::Id.eq(caller.company.0))
         .exec(&txn)

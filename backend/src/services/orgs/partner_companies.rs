@@ -183,6 +183,7 @@ pub async fn create(
         created_by: Set(Some(by.0)),
         created_at: Set(at),
         updated_at: Set(at),
+        domains: Set("[]".to_owned()),
     })
     .exec_without_returning(&txn)
     .await?;

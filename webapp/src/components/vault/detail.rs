@@ -3,11 +3,13 @@
 //! its history of past versions, each viewable and restorable.
 
 use leptos::prelude::*;
+use shared_types::account::ProfileKind;
 use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::services::now_ms;
-use crate::services::policies::sharing_disabled;
+use crate::services::policies::{forced_business, sharing_disabled};
+use crate::services::vault::Area;
 use crate::services::vault::model::{CustomKind, FieldInput, HistoryReason, ItemData};
 use crate::services::vault::totp;
 
@@ -209,7 +211,7 @@ fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView
                 </div>
             </header>
             <Show when=move || moving.get()>
-                <MoveDialog id=id profile=profile folder=data.folder close=move || set_moving.set(false) />
+                <MoveDialog id=id profile=profile folder=data.folder urls=data.urls.clone() close=move || set_moving.set(false) />
             </Show>
             <dl class="facts item-fields">
                 {urls}
@@ -310,10 +312,15 @@ fn MoveDialog(
     id: RecordId,
     profile: ContainerId,
     folder: Option<FolderId>,
+    urls: Vec<String>,
     close: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ui = VaultUi::get();
     let profiles = ui.session.with_value(|s| s.writable_areas());
+    let personal: Option<ContainerId> = (profiles.iter())
+        .find(|(_, a)| matches!(a, Area::Profile(ProfileKind::Personal)))
+        .map(|(p, _)| *p);
+    let (error, set_error) = signal(None::<String>);
     let folders = ui.session.with_value(|s| s.folders());
     let current = format!(
         "{profile}|{}",
@@ -332,6 +339,15 @@ fn MoveDialog(
             else {
                 return;
             };
+            if Some(target) == personal
+                && target != profile
+                && let Some(domain) = forced_business(&urls)
+            {
+                set_error.set(Some(format!(
+                    "Your company keeps items for {domain} in the Business profile; this one cannot move to Personal."
+                )));
+                return;
+            }
             let t = now_ms() as i64;
             let close = close.clone();
             ui.act(
@@ -361,6 +377,7 @@ fn MoveDialog(
                     view! { <option value=top>{name.clone()}</option> {inside} }
                 }).collect_view()}
             </select>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="actions">
                 <button type="submit" class="button primary">"Move"</button>
                 <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>

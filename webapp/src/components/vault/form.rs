@@ -3,16 +3,18 @@
 //! profile and folder it goes into. Saving seals it in this browser.
 
 use leptos::prelude::*;
+use shared_types::account::ProfileKind;
 use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::components::strength_meter::StrengthMeter;
 use crate::services::generator::{Recipe, generate};
 use crate::services::now_ms;
+use crate::services::policies::forced_business;
 use crate::services::strength::estimate;
-use crate::services::vault::Scope;
 use crate::services::vault::model::{CustomField, CustomKind, FieldInput, ItemData, ItemKind};
 use crate::services::vault::totp;
+use crate::services::vault::{Area, Scope};
 
 /// What the form edits.
 #[derive(Clone, PartialEq)]
@@ -100,6 +102,8 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let profiles = ui.session.with_value(|s| s.writable_areas());
     let folders = ui.session.with_value(|s| s.folders());
+    let original_profile = draft.with_untracked(|d| d.profile);
+    let profiles_for_save = profiles.clone();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -119,9 +123,44 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
             set_error.set(Some("Give every custom field a name.".to_owned()));
             return;
         }
+        // The company keeps items for its own domains in Business: a new one goes there, and
+        // an item is not moved out to Personal.
+        let mut profile = d.profile;
+        let mut saved_note = "Saved.".to_owned();
+        let kind_of = |p: ContainerId| {
+            profiles_for_save
+                .iter()
+                .find(|(id, _)| *id == p)
+                .and_then(|(_, a)| match a {
+                    Area::Profile(kind) => Some(*kind),
+                    Area::Shared(_) => None,
+                })
+        };
+        if kind_of(profile) == Some(ProfileKind::Personal)
+            && let Some(domain) = forced_business(&data.urls)
+        {
+            let business = profiles_for_save
+                .iter()
+                .find(|(p, _)| kind_of(*p) == Some(ProfileKind::Business))
+                .map(|(p, _)| *p);
+            match business {
+                Some(business) if id.is_none() => {
+                    profile = business;
+                    data.folder = None;
+                    saved_note =
+                        format!("Saved in Business: your company keeps items for {domain} there.");
+                }
+                _ if original_profile != profile => {
+                    set_error.set(Some(format!(
+                        "Your company keeps items for {domain} in the Business profile; this one cannot move to Personal."
+                    )));
+                    return;
+                }
+                _ => {}
+            }
+        }
         set_error.set(None);
         set_busy.set(true);
-        let profile = d.profile;
         let now = now_ms() as i64;
         let Some(session) = ui.session() else {
             return;
@@ -131,7 +170,7 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
             set_busy.try_set(false);
             match result {
                 Ok(saved) => {
-                    ui.notice.try_set(Some("Saved.".to_owned()));
+                    ui.notice.try_set(Some(saved_note));
                     ui.selected.try_set(Some(saved));
                     ui.pane.try_set(Pane::View);
                     ui.changed();

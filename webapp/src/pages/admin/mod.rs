@@ -34,7 +34,10 @@ pub fn company_of_path() -> Memo<Option<CompanyId>> {
 /// and `children` only for those who may see it.
 #[component]
 pub fn CompanyAdmin(tab: &'static str, children: ChildrenFn) -> impl IntoView {
+    // Read through a memo: a reload that brings the same memberships (e.g. after saving the
+    // settings) must not rebuild the page and lose what it shows.
     let memberships = Orgs::get();
+    let memberships = Memo::new(move |_| memberships.get());
     let company = company_of_path();
     let children = StoredValue::new(children);
     let status = Auth::get();

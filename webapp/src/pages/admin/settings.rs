@@ -1,4 +1,5 @@
-//! A company's settings: its name and contact address; the tier is shown, set by the partner.
+//! A company's settings: its name, contact address and own domains; the tier is shown, set by
+//! the partner.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +21,7 @@ fn SettingsForm() -> impl IntoView {
     let company = company_of_path();
     let (name, set_name) = signal(String::new());
     let (contact, set_contact) = signal(String::new());
+    let (domains, set_domains) = signal(String::new());
     let (tier, set_tier) = signal(None::<Tier>);
     let (partner, set_partner) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
@@ -31,6 +33,7 @@ fn SettingsForm() -> impl IntoView {
                 Ok(s) => {
                     set_name.set(s.name);
                     set_contact.set(s.contact_email);
+                    set_domains.set(s.domains.join("\n"));
                     set_tier.set(Some(s.tier));
                     set_partner.set(s.partner_name);
                 }
@@ -48,12 +51,22 @@ fn SettingsForm() -> impl IntoView {
         let request = UpdateCompanySettings {
             name: name.get_untracked(),
             contact_email: contact.get_untracked(),
+            domains: Some(
+                domains
+                    .get_untracked()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
         };
         spawn_local(async move {
             match services.orgs().save_settings(id, &request).await {
                 Ok(s) => {
                     set_name.set(s.name);
                     set_contact.set(s.contact_email);
+                    set_domains.set(s.domains.join("\n"));
                     set_saved.set(true);
                 }
                 Err(e) => set_error.set(Some(e.to_string())),
@@ -66,6 +79,10 @@ fn SettingsForm() -> impl IntoView {
             <input id="company-name-input" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             <label for="company-contact">"Contact email"</label>
             <input id="company-contact" type="email" required prop:value=contact on:input=move |ev| set_contact.set(event_target_value(&ev)) />
+            <label for="company-domains">"Company domains"</label>
+            <textarea id="company-domains" rows="3" autocomplete="off" spellcheck="false" placeholder="acme.example"
+                prop:value=domains on:input=move |ev| set_domains.set(event_target_value(&ev))></textarea>
+            <p class="hint">"One per line. Under the policy \"Force business items into business profile\", items for these domains (and their subdomains) are kept in Business."</p>
             <p class="hint">
                 "Tier: " {move || match tier.get() { Some(Tier::Advanced) => "Advanced", Some(Tier::Standard) => "Standard", None => "…" }}
                 {move || partner.get().map(|p| format!(" (set by {p})"))}

@@ -36,7 +36,10 @@ pub fn PartnerFrame(
     permission: Option<Permission>,
     children: ChildrenFn,
 ) -> impl IntoView {
+    // Read through a memo: a reload that brings the same memberships (e.g. after saving the
+    // settings) must not rebuild the page and lose what it shows.
     let memberships = Orgs::get();
+    let memberships = Memo::new(move |_| memberships.get());
     let partner = partner_of_path();
     let children = StoredValue::new(children);
     let status = Auth::get();

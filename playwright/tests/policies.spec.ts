@@ -3,7 +3,8 @@
 // and two-factor authentication required sends a member without it to set it up, the vault
 // opening again once it is on.
 import { test, expect, type Page } from '@playwright/test';
-import { expectVaultOpen, uniqueEmail } from './support/account';
+import { PASSWORD, expectVaultOpen, uniqueEmail } from './support/account';
+import { codeFor } from './support/mail';
 import { joinWithNewAccount, ownCompany } from './support/orgs';
 import { expectAllSaved } from './support/sync';
 import { totp } from './support/totp';
@@ -140,4 +141,59 @@ test('business items for the company domains go to Business and cannot move to P
   await openPlace(member, 'Personal');
   await createItem(member, 'Website login', { Title: 'Webmail', 'Websites (one per line)': 'https://mail.example.org' });
   await expect(member.getByTestId('item-place')).toHaveText('Personal');
+});
+
+test('on an Advanced company: pages where the app stays quiet, and shares only to allowed recipients', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  // An MSP makes an Advanced company; its first Admin joins.
+  const msp = uniqueEmail();
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(msp);
+  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm master password').fill(PASSWORD);
+  await page.getByLabel('My MSP: create a partner that looks after customers').check();
+  await page.getByLabel("Your MSP's name").fill('Northwind IT');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Code from the email').fill(await codeFor(msp, 0));
+  await page.getByRole('button', { name: 'Confirm email' }).click();
+  const adminEmail = uniqueEmail();
+  const form = page.getByTestId('new-company');
+  await form.getByLabel('Company name').fill('Acme Ltd');
+  await form.getByLabel('Tier').selectOption('advanced');
+  await form.getByLabel('Contact email').fill('it@acme.example');
+  await form.getByLabel("First Admin's email (invited now)").fill(adminEmail);
+  await form.getByRole('button', { name: 'Create company' }).click();
+  await expect(page.getByTestId('company-created')).toContainText('its first Admin was invited');
+  const admin = await joinWithNewAccount(browser, adminEmail);
+
+  await admin.getByRole('link', { name: 'Company admin' }).click();
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Policies' }).click();
+  const policies = admin.getByTestId('policies-form');
+  await expect(policies.getByTestId('advanced-locked')).toHaveCount(0);
+  await policies.getByTestId('policy-disabled_pages').getByRole('textbox').fill('psa.example.com/admin/*\nrmm.example');
+  await policies.getByTestId('policy-restrict_sharing_recipients').getByRole('textbox').fill('example.com');
+  // The lists are read when the field is left.
+  await policies.getByTestId('policy-two_factor').getByRole('checkbox').focus();
+  await policies.getByRole('button', { name: 'Save 2 changes' }).click();
+  await expect(policies.getByTestId('policies-notice')).toContainText('Saved');
+
+  // The member's settings list the pages; a matching item says so.
+  await admin.getByRole('link', { name: 'Account settings' }).click();
+  await expect(admin.getByTestId('disabled-pages')).toContainText('psa.example.com/admin/*');
+  await expect(admin.getByTestId('company-policies')).toContainText('Sharing only with: example.com.');
+  await admin.getByRole('link', { name: 'Vault', exact: true }).click();
+  await openPlace(admin, 'Business');
+  await createItem(admin, 'Website login', { Title: 'PSA admin', 'Websites (one per line)': 'https://psa.example.com/admin/tickets\nhttps://psa.example.com/login' });
+  await expect(shownItem(admin).getByTestId('page-disabled')).toHaveCount(1);
+
+  // A share to an address outside the list is refused before anything is sent.
+  await createFolder(admin, 'Business', 'Tools');
+  await openPlace(admin, 'Business', 'Tools');
+  const business = profileGroup(admin, 'Business');
+  await business.getByRole('button', { name: 'Share folder' }).click();
+  const dialog = business.getByRole('dialog', { name: 'Share folder' });
+  await dialog.getByLabel('Shared folder name').fill('Tools');
+  await dialog.getByLabel('Share with (addresses)').fill('someone@elsewhere.example');
+  await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Your company lets you share only with example.com; not with someone@elsewhere.example.');
 });

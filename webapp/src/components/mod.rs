@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface. They render and dispatch; services do the work.
 
+pub mod company_policies;
 pub mod idle_lock;
 pub mod list_controls;
 pub mod policy_notice;

@@ -8,6 +8,7 @@ use leptos_router::components::Redirect;
 use shared_types::account::{DeviceView, RecoveryCodes, SessionView, TwoFactorSetup};
 use wasm_crypto::MasterPassword;
 
+use crate::components::company_policies::CompanyPoliciesCard;
 use crate::components::idle_lock::LockAfter;
 use crate::components::qr::QrCode;
 use crate::components::sign_out::SignOutButton;
@@ -35,6 +36,7 @@ pub fn Settings() -> impl IntoView {
                     <p class="hint">"People who share with you can compare this with what their Contacts page shows for you, to be sure they have your real keys."</p>
                     <OwnFingerprint />
                 </section>
+                <CompanyPoliciesCard />
                 <ThisBrowser />
                 <Browsers />
                 <Sessions />

@@ -118,6 +118,13 @@ pub fn forced_business(urls: &[String]) -> Option<String> {
     shared_types::policy::company_domain_of(urls, &mine.company_domains).cloned()
 }
 
+/// Whether the company turned fill and save off for `url` (not tracked).
+pub fn page_disabled(url: &str) -> bool {
+    Policies::get()
+        .get_untracked()
+        .is_some_and(|m| m.policies.page_disabled(url))
+}
+
 /// What the member may export, as the browser applies it (company Admins are never limited).
 pub fn export_limit(mine: Option<&MyPolicies>) -> ExportLimit {
     match mine {

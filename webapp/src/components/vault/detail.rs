@@ -8,7 +8,7 @@ use shared_types::{ContainerId, FolderId, RecordId};
 
 use super::{Pane, VaultUi};
 use crate::services::now_ms;
-use crate::services::policies::{forced_business, sharing_disabled};
+use crate::services::policies::{forced_business, page_disabled, sharing_disabled};
 use crate::services::vault::Area;
 use crate::services::vault::model::{CustomKind, FieldInput, HistoryReason, ItemData};
 use crate::services::vault::totp;
@@ -132,6 +132,9 @@ fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView
                         view! { <span>{u.clone()}</span> }.into_any()
                     }}
                     <button type="button" class="button small" on:click=move |_| ui.copy("Address", copy_value.clone(), false)>"Copy"</button>
+                    {page_disabled(u).then(|| view! {
+                        <span class="badge" data-testid="page-disabled" title="Your company's policy: Strongroom never offers to fill or save on this page.">"No fill or save here"</span>
+                    })}
                 </dd>
             }
         })

@@ -5,8 +5,7 @@
 // converting them to a personal account, and the user still opens their Personal items.
 import { test, expect } from '@playwright/test';
 import { PASSWORD, signInNewBrowser, signUp, uniqueEmail, unlock } from './support/account';
-import { codeFor } from './support/mail';
-import { invitationLink, joinWithNewAccount } from './support/orgs';
+import { invitationLink, joinWithNewAccount, signUpAsMsp } from './support/orgs';
 import { totp } from './support/totp';
 import { createItem, openItem, openPlace } from './support/vault';
 
@@ -14,16 +13,7 @@ test('an MSP makes a customer company whose admin and users join, and a removed 
   test.setTimeout(180_000);
   // Journey 1: the MSP signs up as an MSP, then creates its first customer company.
   const msp = uniqueEmail();
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(msp);
-  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm master password').fill(PASSWORD);
-  await page.getByLabel('My MSP: create a partner that looks after customers').check();
-  await page.getByLabel("Your MSP's name").fill('Northwind IT');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByLabel('Code from the email').fill(await codeFor(msp, 0));
-  await page.getByRole('button', { name: 'Confirm email' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Northwind IT' })).toBeVisible();
+  await signUpAsMsp(page, msp, 'Northwind IT');
   const adminEmail = uniqueEmail();
   const form = page.getByTestId('new-company');
   await form.getByLabel('Company name').fill('Acme Ltd');

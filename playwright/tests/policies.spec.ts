@@ -3,9 +3,8 @@
 // and two-factor authentication required sends a member without it to set it up, the vault
 // opening again once it is on.
 import { test, expect, type Page } from '@playwright/test';
-import { PASSWORD, expectVaultOpen, uniqueEmail } from './support/account';
-import { codeFor } from './support/mail';
-import { joinWithNewAccount, ownCompany } from './support/orgs';
+import { expectVaultOpen, uniqueEmail } from './support/account';
+import { joinWithNewAccount, ownCompany, signUpAsMsp } from './support/orgs';
 import { expectAllSaved } from './support/sync';
 import { totp } from './support/totp';
 import { createFolder, createItem, fillForm, nav, notice, openItem, openPlace, profileGroup, saveItem, shownItem, startItem } from './support/vault';
@@ -147,15 +146,7 @@ test('on an Advanced company: pages where the app stays quiet, and shares only t
   test.setTimeout(180_000);
   // An MSP makes an Advanced company; its first Admin joins.
   const msp = uniqueEmail();
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(msp);
-  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm master password').fill(PASSWORD);
-  await page.getByLabel('My MSP: create a partner that looks after customers').check();
-  await page.getByLabel("Your MSP's name").fill('Northwind IT');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByLabel('Code from the email').fill(await codeFor(msp, 0));
-  await page.getByRole('button', { name: 'Confirm email' }).click();
+  await signUpAsMsp(page, msp, 'Northwind IT');
   const adminEmail = uniqueEmail();
   const form = page.getByTestId('new-company');
   await form.getByLabel('Company name').fill('Acme Ltd');

@@ -2,8 +2,8 @@
 // companies (the Advanced policy is left alone on the Standard ones), someone changes one
 // company by hand, the drift report shows exactly that difference, and reconcile removes it.
 import { test, expect, type Page } from '@playwright/test';
-import { PASSWORD, uniqueEmail } from './support/account';
-import { codeFor } from './support/mail';
+import { uniqueEmail } from './support/account';
+import { signUpAsMsp } from './support/orgs';
 
 async function newCompany(page: Page, name: string, tier: 'standard' | 'advanced'): Promise<void> {
   const form = page.getByTestId('new-company');
@@ -17,16 +17,7 @@ async function newCompany(page: Page, name: string, tier: 'standard' | 'advanced
 test('a template applied to three companies reports drift after a change by hand, and reconcile removes it', async ({ page }) => {
   test.setTimeout(180_000);
   const msp = uniqueEmail();
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(msp);
-  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm master password').fill(PASSWORD);
-  await page.getByLabel('My MSP: create a partner that looks after customers').check();
-  await page.getByLabel("Your MSP's name").fill('Northwind IT');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByLabel('Code from the email').fill(await codeFor(msp, 0));
-  await page.getByRole('button', { name: 'Confirm email' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Northwind IT' })).toBeVisible();
+  await signUpAsMsp(page, msp, 'Northwind IT');
   await newCompany(page, 'Alpha', 'standard');
   await newCompany(page, 'Bravo', 'standard');
   await newCompany(page, 'Charlie', 'advanced');

@@ -56,3 +56,17 @@ export async function ownCompany(browser: Browser, emails: string[]): Promise<Pa
   }
   return admin;
 }
+
+/** Signs up `email` as an MSP whose partner is `name`; the page then shows the partner. */
+export async function signUpAsMsp(page: Page, email: string, name: string): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm master password').fill(PASSWORD);
+  await page.getByLabel('My MSP: create a partner that looks after customers').check();
+  await page.getByLabel("Your MSP's name").fill(name);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Code from the email').fill(await codeFor(email, 0));
+  await page.getByRole('button', { name: 'Confirm email' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}

@@ -256,17 +256,19 @@ struct Standing {
     company: Option<(CompanyId, Tier, CompanyRole)>,
     two_factor_on: bool,
     password_set_at: Option<OffsetDateTime>,
+    /// The company's domains (JSON), for members.
+    domains: Option<String>,
 }
 
-/// The caller's company, tier and role, whether their 2FA is on, and when their master password
-/// was last set: one query.
+/// The caller's company, tier, role and domains, whether their 2FA is on, and when their master
+/// password was last set: one query.
 async fn standing(db: &impl ConnectionTrait, account: AccountId) -> Result<Standing, ApiError> {
     let backend = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             "SELECT m.company_id, c.tier, m.role, t.enabled_at, a.password_changed_at, \
-                    a.created_at \
+                    a.created_at, c.domains \
              FROM account a \
              LEFT JOIN company_member m ON m.account_id = a.id AND m.status = 'active' \
              LEFT JOIN company c ON c.id = m.company_id \
@@ -284,6 +286,7 @@ async fn standing(db: &impl ConnectionTrait, account: AccountId) -> Result<Stand
     let enabled: Option<OffsetDateTime> = row.try_get_by_index(3)?;
     let changed: Option<OffsetDateTime> = row.try_get_by_index(4)?;
     let created: OffsetDateTime = row.try_get_by_index(5)?;
+    let domains: Option<String> = row.try_get_by_index(6)?;
     let company = match (company, tier, role) {
         (Some(id), Some(tier), Some(role)) => Some((
             CompanyId(id),
@@ -296,6 +299,7 @@ async fn standing(db: &impl ConnectionTrait, account: AccountId) -> Result<Stand
         company,
         two_factor_on: enabled.is_some(),
         password_set_at: Some(changed.unwrap_or(created)),
+        domains,
     })
 }
 
@@ -307,8 +311,8 @@ pub async fn mine(db: &impl ConnectionTrait, account: AccountId) -> Result<MyPol
     };
     let (set, _) = stored(db, company).await?;
     let policies = set.in_effect(tier);
-    let company_domains = match company::Entity::find_by_id(company.0).one(db).await? {
-        Some(row) => super::orgs::companies::domains_of(&row.domains)?,
+    let company_domains = match &standing.domains {
+        Some(json) => super::orgs::companies::domains_of(json)?,
         None => Vec::new(),
     };
     let due = match (policies.password_max_age_days(), standing.password_set_at) {

@@ -181,6 +181,12 @@ on_both_databases! {
 
         let mine: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&user)).await;
         assert_eq!(mine.body.obligations, vec![Obligation::SetUpTwoFactor]);
+        // The Admin (without 2FA either) cannot lift the requirement before meeting it.
+        let lift: Reply<ErrorBody> = server
+            .put(&format!("/api/companies/{company}/policies"), &change("two_factor", serde_json::json!({ "switch": false })), Some(&admin))
+            .await;
+        assert_eq!(lift.status, StatusCode::FORBIDDEN);
+        assert_eq!(error(&lift).0, codes::TWO_FACTOR_REQUIRED);
         assert_eq!(pull_status(&server, &user).await, (StatusCode::FORBIDDEN, codes::TWO_FACTOR_REQUIRED.to_owned()));
         for path in ["/api/shares", "/api/groups", "/api/directory"] {
             let refused: Reply<ErrorBody> = server.get_as(path, Some(&user)).await;
@@ -236,6 +242,14 @@ on_both_databases! {
             backend::entity::account::Entity::find_by_id(user.account_id.0).one(&db).await.unwrap().unwrap().into();
         row.password_changed_at = Set(Some(time::OffsetDateTime::now_utc() - time::Duration::days(31)));
         row.update(&db).await.unwrap();
+        // The interval counts from when it was set: nobody is locked out the moment it starts.
+        let mine: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&session)).await;
+        assert!(mine.body.obligations.is_empty());
+        backend::entity::company_policy::Entity::update_many()
+            .col_expr(backend::entity::company_policy::Column::ChangedAt, sea_orm::sea_query::Expr::value(time::OffsetDateTime::now_utc() - time::Duration::days(31)))
+            .exec(&db)
+            .await
+            .unwrap();
         let mine: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&session)).await;
         assert_eq!(mine.body.obligations, vec![Obligation::ChangeMasterPassword]);
         assert_eq!(pull_status(&server, &session).await, (StatusCode::FORBIDDEN, codes::PASSWORD_CHANGE_REQUIRED.to_owned()));
@@ -445,12 +459,15 @@ mod sharing_policies {
             let refused: Reply<ErrorBody> = server.post("/api/shares", &to_outsider.create(ann, &[ann, &outsider]), Some(&ann.session)).await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
             assert_eq!(error(&refused).0, codes::RECIPIENT_NOT_ALLOWED);
-            assert!(error(&refused).1.contains("olga@outside.example"), "{:?}", refused.body);
+            // Accounts named by id are counted, never turned into addresses.
+            assert!(error(&refused).1.contains("not to 1 person on the list"), "{:?}", refused.body);
+            assert!(!error(&refused).1.contains("olga"), "{:?}", refused.body);
             let invite_out = ShareDraft::new(ann).inviting("nobody@outside.example", ListRole::View);
             let mut request = invite_out.create(ann, &[ann]);
             request.invitees = vec!["nobody@outside.example".into()];
             let refused: Reply<ErrorBody> = server.post("/api/shares", &request, Some(&ann.session)).await;
             assert_eq!(error(&refused).0, codes::RECIPIENT_NOT_ALLOWED);
+            assert!(error(&refused).1.contains("nobody@outside.example"), "{:?}", refused.body);
             assert_eq!(snapshot(&db).await, tables);
 
             let inside = ShareDraft::new(ann).with(bob, ListRole::View);
@@ -460,6 +477,17 @@ mod sharing_policies {
             let refused = add(&server, ann, &inside, &outsider, 2).await;
             assert_eq!(refused.body["code"], codes::RECIPIENT_NOT_ALLOWED);
             let _: ShareId = inside.id;
+
+            // A manager from outside the company (no policies of their own) is held to the
+            // share owner's company's list.
+            let free = server.person("free@acme.example").await;
+            let managed = ShareDraft::new(ann).with(&free, ListRole::Manage);
+            let made: Reply<ShareMeta> = server.post("/api/shares", &managed.create(ann, &[ann, &free]), Some(&ann.session)).await;
+            assert_eq!(made.status, StatusCode::CREATED);
+            let managed = managed.with(&outsider, ListRole::View);
+            let refused = add(&server, &free, &managed, &outsider, 2).await;
+            assert_eq!(refused.body["code"], codes::RECIPIENT_NOT_ALLOWED);
+            assert!(refused.body["message"].as_str().unwrap().starts_with("The share owner's company"), "{:?}", refused.body);
         }
     }
 }

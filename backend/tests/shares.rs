@@ -402,6 +402,14 @@ on_both_databases! {
         // Leaving someone with access out of the new key: refused.
         let short: Reply<ErrorBody> = server.post(&generations, &request(&next, &[&alice]), Some(&alice.session)).await;
         assert_eq!(short.status, StatusCode::BAD_REQUEST);
+        // A re-key that slips someone new in (Dave, with a wrapping): refused, nothing stored.
+        let dave = server.person("dave@example.com").await;
+        let sneaky = ShareDraft { id: next.id, key: wasm_crypto::make_symmetric_key(), generation_id: next.generation_id, entries: next.entries.clone() }
+            .with(&dave, ListRole::View);
+        let added: Reply<ErrorBody> = server.post(&generations, &request(&sneaky, &[&alice, &bob, &dave]), Some(&alice.session)).await;
+        assert_eq!(added.status, StatusCode::BAD_REQUEST);
+        assert!(error(&added).1.contains("gives nobody new access"), "{:?}", added.body);
+        assert_eq!(meta(&server, &dave, draft.id).await.status, StatusCode::NOT_FOUND);
         let stored: Reply<()> = server.post(&generations, &request(&next, &[&alice, &bob]), Some(&alice.session)).await;
         assert_eq!(stored.status, StatusCode::NO_CONTENT);
 

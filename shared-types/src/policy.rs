@@ -150,7 +150,7 @@ impl PolicyKey {
                 "Members cannot switch a browser to keeping the vault on that device only; \
                  every change is backed up online and synced.",
                 Tier::Standard,
-                ServerAndBrowser,
+                WithFeature("the per-browser \"this device only\" choice"),
             ),
             TwoFactor => (
                 "Two-factor authentication",
@@ -189,7 +189,7 @@ impl PolicyKey {
                 "Disable exports",
                 "Limits which profiles members may export; never applies to company Admins.",
                 Tier::Standard,
-                Browser,
+                WithFeature("exports"),
             ),
             MasterPasswordChange => (
                 "Master password change",
@@ -234,7 +234,7 @@ impl PolicyKey {
                 "Restrict user portal access",
                 "Members who are not Admins cannot open the company's pages.",
                 Tier::Advanced,
-                ServerAndBrowser,
+                WithFeature("the company pages for members"),
             ),
             DisabledPages => (
                 "Disable on pages or domains",

@@ -19,6 +19,7 @@ use crate::services::orgs::{
     access_log, companies, csv_import, invitation_links, invitations, members, memberships,
     partner_companies, partners,
 };
+use crate::services::policies;
 use crate::state::AppState;
 
 /// Declares the routes (see `routes::table`).
@@ -280,6 +281,8 @@ async fn update_settings(
     body: web::Json<UpdateCompanySettings>,
 ) -> Result<HttpResponse, ApiError> {
     let after = companies::update_settings(&state.db, &caller, body.into_inner()).await?;
+    // The domains reach members with their policies: their browsers read them again.
+    policies::tell_members(&state, caller.company).await?;
     Ok(HttpResponse::Ok().json(after))
 }
 
@@ -318,6 +321,8 @@ async fn update_partner_company(
 ) -> Result<HttpResponse, ApiError> {
     let after =
         partner_companies::update(&state.db, &caller, path.company_id, body.into_inner()).await?;
+    // A tier change turns Advanced policies on or off for the members.
+    policies::tell_members(&state, path.company_id).await?;
     Ok(HttpResponse::Ok().json(after))
 }
 

@@ -48,6 +48,23 @@ pub async fn tier(db: &impl ConnectionTrait, company: CompanyId) -> Result<Tier,
     tier_of(&name).ok_or_else(|| corrupt("tier"))
 }
 
+/// Takes the company's row for the rest of `txn` (a write of the same value), so that two
+/// changes of its policies (an Admin's and a template's) run one after the other, each from
+/// what the other left.
+pub async fn lock_company(txn: &impl ConnectionTrait, company: CompanyId) -> Result<(), ApiError> {
+    let locked = txn
+        .execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            "UPDATE company SET updated_at = updated_at WHERE id = $1",
+            [company.0.into()],
+        ))
+        .await?;
+    if locked.rows_affected() != 1 {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}
+
 /// The company's stored policy rows, as a set (unknown names, from a newer build, are left
 /// out).
 pub async fn stored(
@@ -224,6 +241,17 @@ pub async fn member_accounts(
     Ok(ids.into_iter().flatten().map(AccountId).collect())
 }
 
+/// Tells the browsers of the company's active members to read their policies again (after
+/// something that changes what is in effect: the tier, the company's domains).
+pub async fn tell_members(
+    state: &crate::state::AppState,
+    company: CompanyId,
+) -> Result<(), ApiError> {
+    let members = member_accounts(&state.db, company).await?;
+    state.notifier.accounts_changed(&state.db, &members).await;
+    Ok(())
+}
+
 /// Sets some of a company's policies, all or none, and tells its members' browsers.
 pub async fn update(
     db: &DatabaseConnection,
@@ -233,6 +261,7 @@ pub async fn update(
 ) -> Result<CompanyPolicies, ApiError> {
     let (txn, email) = super::orgs::begin_as(db, by.account).await?;
     let by = Changer { email, ..by };
+    lock_company(&txn, company).await?;
     let tier = tier(&txn, company).await?;
     let (before, _) = stored(&txn, company).await?;
     let after = with_changes(
@@ -240,6 +269,22 @@ pub async fn update(
         tier,
         req.changes.into_iter().map(|c| (c.key, c.value)).collect(),
     )?;
+    // A member cannot lift a requirement they have not met themselves (their password alone
+    // must not be enough to turn two-factor authentication off for everyone).
+    if before.two_factor_required()
+        && !after.two_factor_required()
+        && mine(&txn, by.account)
+            .await?
+            .obligations
+            .contains(&Obligation::SetUpTwoFactor)
+    {
+        return Err(ApiError::Forbidden {
+            code: codes::TWO_FACTOR_REQUIRED,
+            message: "Set up two-factor authentication for yourself before turning the \
+                      requirement off."
+                .into(),
+        });
+    }
     let changed = write_changes(&txn, company, (&before, &after), &by, "").await?;
     let view = company_policies(&txn, company).await?;
     txn.commit().await?;
@@ -309,14 +354,22 @@ pub async fn mine(db: &impl ConnectionTrait, account: AccountId) -> Result<MyPol
     let Some((company, tier, role)) = standing.company else {
         return Ok(MyPolicies::default());
     };
-    let (set, _) = stored(db, company).await?;
+    let (set, rows) = stored(db, company).await?;
     let policies = set.in_effect(tier);
+    // A new or shortened interval counts from when it was set, so nobody is locked out the
+    // moment it is turned on.
+    let interval_set_at = (rows.iter())
+        .find(|r| r.policy == PolicyKey::MasterPasswordChange.name())
+        .map(|r| r.changed_at);
     let company_domains = match &standing.domains {
         Some(json) => super::orgs::companies::domains_of(json)?,
         None => Vec::new(),
     };
     let due = match (policies.password_max_age_days(), standing.password_set_at) {
-        (Some(days), Some(set_at)) => Some(set_at + time::Duration::days(i64::from(days))),
+        (Some(days), Some(set_at)) => {
+            let from = interval_set_at.map_or(set_at, |policy_at| policy_at.max(set_at));
+            Some(from + time::Duration::days(i64::from(days)))
+        }
         _ => None,
     };
     let mut obligations = Vec::new();
@@ -367,60 +420,93 @@ fn sharing_disabled() -> ApiError {
     }
 }
 
-/// Refuses a new share, or new recipients of a share, that the sharer's company does not
-/// allow: none at all when it disabled sharing, and only listed domains and addresses when it
-/// restricts recipients. `new` are the list entries being added (all of them for a new share),
-/// `invitee_emails` the addresses of invitees by id. Groups are the company's own and pass.
+/// Refuses a new share, or new recipients of a share, that the company of the sharer or of the
+/// share's owner does not allow: none at all when it disabled sharing, and only listed domains
+/// and addresses when it restricts recipients. `new` are the list entries being added (all of
+/// them for a new share), `invitee_emails` the addresses of invitees by id. Groups are the
+/// company's own and pass. Call it after the list itself was checked. The refusal names only
+/// addresses the caller gave (invitees), never those of accounts it named by id.
 pub async fn check_new_recipients(
     db: &impl ConnectionTrait,
-    sharer: AccountId,
+    (sharer, owner): (AccountId, AccountId),
     (creating, new): (bool, &[ListEntry]),
     invitee_emails: &BTreeMap<uuid::Uuid, String>,
 ) -> Result<(), ApiError> {
-    let others: Vec<&ListEntry> = new.iter().filter(|e| e.id != sharer.0).collect();
+    let others: BTreeMap<uuid::Uuid, &ListEntry> = (new.iter())
+        .filter(|e| e.id != sharer.0 && e.id != owner.0)
+        .map(|e| (e.id, e))
+        .collect();
     if !creating && others.is_empty() {
         return Ok(());
     }
-    let policies = mine(db, sharer).await?.policies;
-    if policies.sharing_disabled() {
-        return Err(sharing_disabled());
+    let mut whose = vec![sharer];
+    if owner != sharer {
+        whose.push(owner);
     }
-    if policies.share_recipients().is_empty() {
-        return Ok(());
-    }
-    let accounts: Vec<uuid::Uuid> = (others.iter())
-        .filter(|e| e.kind == EntryKind::Account)
-        .map(|e| e.id)
-        .collect();
-    let mut emails: Vec<String> = account::Entity::find()
-        .select_only()
-        .column(account::Column::Email)
-        .filter(account::Column::Id.is_in(accounts.clone()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    if emails.len() != accounts.len() {
-        return Err(ApiError::NotFound);
-    }
-    for invitee in others.iter().filter(|e| e.kind == EntryKind::Invitee) {
+    for account in whose {
+        let policies = mine(db, account).await?.policies;
+        if policies.sharing_disabled() {
+            return Err(sharing_disabled());
+        }
+        if policies.share_recipients().is_empty() {
+            continue;
+        }
+        let accounts: Vec<uuid::Uuid> = (others.values())
+            .filter(|e| e.kind == EntryKind::Account)
+            .map(|e| e.id)
+            .collect();
+        let emails: Vec<String> = account::Entity::find()
+            .select_only()
+            .column(account::Column::Email)
+            .filter(account::Column::Id.is_in(accounts.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        // An account not found is outside the list too.
+        let accounts_refused = accounts.len() - emails.len()
+            + emails
+                .iter()
+                .filter(|e| !policies.may_share_with(e))
+                .count();
         // An invitee whose address the server was not given cannot be checked: refused.
-        emails.push(invitee_emails.get(&invitee.id).cloned().unwrap_or_default());
+        let invitees_refused: Vec<String> = (others.values())
+            .filter(|e| e.kind == EntryKind::Invitee)
+            .map(|e| invitee_emails.get(&e.id).cloned().unwrap_or_default())
+            .filter(|email| !policies.may_share_with(email))
+            .collect();
+        if accounts_refused == 0 && invitees_refused.is_empty() {
+            continue;
+        }
+        let mut outside: Vec<String> = invitees_refused
+            .into_iter()
+            .map(|e| {
+                if e.is_empty() {
+                    "an invitee".to_owned()
+                } else {
+                    e
+                }
+            })
+            .collect();
+        match accounts_refused {
+            0 => {}
+            1 => outside.push("1 person on the list".to_owned()),
+            n => outside.push(format!("{n} people on the list")),
+        }
+        return Err(ApiError::Forbidden {
+            code: codes::RECIPIENT_NOT_ALLOWED,
+            message: format!(
+                "{} lets shares go only to {}; not to {}.",
+                if account == sharer {
+                    "Your company"
+                } else {
+                    "The share owner's company"
+                },
+                policies.share_recipients().join(", "),
+                outside.join(", ")
+            ),
+        });
     }
-    let refused: Vec<&str> = (emails.iter())
-        .filter(|e| !policies.may_share_with(e))
-        .map(String::as_str)
-        .collect();
-    if refused.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Forbidden {
-        code: codes::RECIPIENT_NOT_ALLOWED,
-        message: format!(
-            "Your company lets you share only with {}; not with {}.",
-            policies.share_recipients().join(", "),
-            refused.join(", ")
-        ),
-    })
+    Ok(())
 }
 
 /// The shares `account` may no longer change because its company disabled sharing: every

@@ -304,6 +304,7 @@ pub async fn apply(
     );
     let mut touched = Vec::new();
     for p in &plans {
+        policies::lock_company(&txn, p.company).await?;
         let (current, _) = policies::stored(&txn, p.company).await?;
         let (target, _) = plan(&current, p.tier, &template);
         if policies::write_changes(&txn, p.company, (&current, &target), &by, &how).await? > 0 {
@@ -372,7 +373,8 @@ pub async fn drift(
 }
 
 /// Applies again, to each company, the template it follows (a company that follows none is
-/// "not found"). Returns what changed.
+/// "not found"): one transaction per template, so companies of one template are reconciled
+/// together or not at all. Returns what changed.
 pub async fn reconcile(
     db: &DatabaseConnection,
     notifier: &Notifier,

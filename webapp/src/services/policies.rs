@@ -118,11 +118,10 @@ pub fn forced_business(urls: &[String]) -> Option<String> {
     shared_types::policy::company_domain_of(urls, &mine.company_domains).cloned()
 }
 
-/// Whether the company turned fill and save off for `url` (not tracked).
+/// Whether the company turned fill and save off for `url` (tracked: policies arrive after the
+/// vault opens).
 pub fn page_disabled(url: &str) -> bool {
-    Policies::get()
-        .get_untracked()
-        .is_some_and(|m| m.policies.page_disabled(url))
+    Policies::get().with(|m| m.as_ref().is_some_and(|m| m.policies.page_disabled(url)))
 }
 
 /// What the member may export, as the browser applies it (company Admins are never limited).

@@ -27,7 +27,7 @@ use super::lists::{Expected, check_share_list, check_wrappings};
 use super::shares::{
     bad, current_list, epoch_of, live_share, refresh, store_list, store_wrappings, stored,
 };
-use crate::entity::{share, share_key_wrapping as wrapping, vault_container};
+use crate::entity::{share, share_key_wrapping as wrapping, share_principal, vault_container};
 use crate::error::ApiError;
 use crate::services::access;
 use crate::services::accounts::now;
@@ -173,6 +173,20 @@ pub async fn new_generation(
         },
     )
     .await?;
+    // A re-key adds nobody: whoever it names already has a place on the share (adding people
+    // goes through the list route, which the company's sharing policies check).
+    let current: std::collections::BTreeSet<Uuid> = share_principal::Entity::find()
+        .filter(share_principal::Column::ShareId.eq(id.0))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| p.principal_id)
+        .collect();
+    if list.entries.iter().any(|e| !current.contains(&e.id)) {
+        return Err(bad(
+            "A re-key gives nobody new access; add people by changing the list first.",
+        ));
+    }
     let wrappings = check_wrappings(&txn, caller, list, &req.wrappings).await?;
     // Everyone with access now keeps it only with the new key: all of them get it.
     let with_access = readers(&txn, id).await?;

@@ -276,8 +276,6 @@ pub async fn create(
     }
     let asked = invitees::addresses(&req.list.list, &req.invitees)?;
     invitees::limit(&state.db, caller, asked.len()).await?;
-    policies::check_new_recipients(&state.db, caller, (true, &req.list.list.entries), &asked)
-        .await?;
     let (txn, _) = begin_as(&state.db, caller).await?;
     if vault_container::Entity::find_by_id(req.id.0)
         .one(&txn)
@@ -305,6 +303,13 @@ pub async fn create(
     if req.list.list.generation != 1 {
         return Err(bad("A new share starts at key generation 1."));
     }
+    policies::check_new_recipients(
+        &txn,
+        (caller, caller),
+        (true, &req.list.list.entries),
+        &asked,
+    )
+    .await?;
     let wrappings = check_wrappings(&txn, caller, &req.list.list, &req.wrappings).await?;
     let invited = invitees::addresses(&req.list.list, &req.invitees)?;
     if !wrappings.iter().any(|(r, _)| *r == caller.0) {
@@ -409,7 +414,13 @@ pub async fn change_list(
         .filter(|e| !before.contains(&e.id))
         .cloned()
         .collect();
-    policies::check_new_recipients(&txn, caller, (false, &added), &invited).await?;
+    policies::check_new_recipients(
+        &txn,
+        (caller, AccountId(found.owner_id)),
+        (false, &added),
+        &invited,
+    )
+    .await?;
     store_list(&txn, id, &req.list, caller, &invited).await?;
     store_wrappings(&txn, id, found.generation, wrappings).await?;
     // An invitee replaced by their account never held the key: no re-key for them.

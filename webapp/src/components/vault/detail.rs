@@ -132,9 +132,12 @@ fn ItemView(id: RecordId, profile: ContainerId, data: ItemData) -> impl IntoView
                         view! { <span>{u.clone()}</span> }.into_any()
                     }}
                     <button type="button" class="button small" on:click=move |_| ui.copy("Address", copy_value.clone(), false)>"Copy"</button>
-                    {page_disabled(u).then(|| view! {
-                        <span class="badge" data-testid="page-disabled" title="Your company's policy: Strongroom never offers to fill or save on this page.">"No fill or save here"</span>
-                    })}
+                    {
+                        let url = u.clone();
+                        move || page_disabled(&url).then(|| view! {
+                            <span class="badge" data-testid="page-disabled" title="Your company's policy: Strongroom never offers to fill or save on this page.">"No fill or save here"</span>
+                        })
+                    }
                 </dd>
             }
         })

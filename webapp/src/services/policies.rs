@@ -62,8 +62,11 @@ impl Policies {
             if matches!(status.get(), AuthStatus::Unlocked(_)) {
                 let api = api.clone();
                 spawn_local(async move {
-                    // Offline, the last policies stay; the server enforces its part anyway.
-                    if let Ok(found) = api.my_policies().await {
+                    // Offline, the last policies stay; the server enforces its part anyway. An
+                    // answer that comes after the vault locked is dropped.
+                    if let Ok(found) = api.my_policies().await
+                        && matches!(status.get_untracked(), AuthStatus::Unlocked(_))
+                    {
                         mine.set(Some(found));
                     }
                 });

@@ -188,3 +188,24 @@ test('on an Advanced company: pages where the app stays quiet, and shares only t
   await dialog.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(dialog.getByRole('alert')).toContainText('Your company lets you share only with example.com; not with someone@elsewhere.example.');
 });
+
+test('a master-password interval is announced ahead in open browsers and listed in the settings', async ({ browser }) => {
+  const memberEmail = uniqueEmail();
+  const admin = await ownCompany(browser, [memberEmail]);
+  const member = await joinWithNewAccount(browser, memberEmail);
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Policies' }).click();
+  const form = admin.getByTestId('policies-form');
+  const policy = form.getByTestId('policy-master_password_change');
+  await policy.getByRole('checkbox').check();
+  await policy.getByRole('spinbutton').fill('10');
+  await policy.getByRole('spinbutton').blur();
+  await form.getByRole('button', { name: 'Save 1 change' }).click();
+  await expect(form.getByTestId('policies-notice')).toContainText('Saved');
+  await expect(policy).toContainText('Last changed by');
+
+  // Due ten days from now: announced (not yet forced), and the vault stays open.
+  await expect(member.getByTestId('password-due')).toContainText('(in 10 days)');
+  await expect(member.getByTestId('policy-obligation')).toHaveCount(0);
+  await member.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account settings' }).click();
+  await expect(member.getByTestId('company-policies')).toContainText('The master password must change every 10 days.');
+});

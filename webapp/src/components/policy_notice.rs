@@ -36,7 +36,8 @@ pub fn PolicyNotice() -> impl IntoView {
             );
         }
         let due = m.password_change_due?;
-        let days = (due - (now_ms() / 1000.0) as i64).div_euclid(86_400);
+        // Whole days, to the nearest: the browser's clock and the server's differ a little.
+        let days = ((due as f64 - now_ms() / 1000.0) / 86_400.0).round() as i64;
         (days < WARN_DAYS).then(|| {
             view! {
                 <div class="banner policy-notice" role="status" data-testid="password-due">

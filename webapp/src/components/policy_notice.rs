@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use shared_types::policy::Obligation;
 
-use crate::services::policies::Policies;
+use crate::services::policies::{Policies, owes_something};
 use crate::services::{local_time, now_ms};
 
 /// How many days ahead a coming master-password change is announced.
@@ -57,5 +57,5 @@ pub fn PolicyNotice() -> impl IntoView {
 /// Whether the company asks something of the member before the vault opens.
 pub fn vault_held() -> Memo<bool> {
     let mine = Policies::get();
-    Memo::new(move |_| mine.with(|m| m.as_ref().is_some_and(|m| !m.obligations.is_empty())))
+    Memo::new(move |_| mine.with(owes_something))
 }

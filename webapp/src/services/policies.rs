@@ -39,7 +39,7 @@ impl Policies {
         let account_changes = vault.status().account_changes;
         // Once the member has done what the company asked, the vault syncs at once.
         Effect::new(move |held: Option<bool>| {
-            let now_held = mine.with(|m| m.as_ref().is_some_and(|m| !m.obligations.is_empty()));
+            let now_held = mine.with(owes_something);
             if held == Some(true)
                 && !now_held
                 && let Some(open) = vault.open_vault()
@@ -50,7 +50,7 @@ impl Policies {
         });
         // The open vault applies what it must (shared folders read-only without sharing).
         Effect::new(move |_| {
-            let off = mine.with(|m| m.as_ref().is_some_and(|m| m.policies.sharing_disabled()));
+            let off = mine.with(shares_off);
             if let crate::services::sync::VaultState::Open(open) = vault.state()
                 && open.session.set_sharing_disabled(off)
             {
@@ -77,10 +77,19 @@ impl Policies {
     }
 }
 
+/// Whether the company asks a step of the member before the vault opens.
+pub fn owes_something(mine: &Option<MyPolicies>) -> bool {
+    mine.as_ref().is_some_and(|m| !m.obligations.is_empty())
+}
+
+fn shares_off(mine: &Option<MyPolicies>) -> bool {
+    mine.as_ref().is_some_and(|m| m.policies.sharing_disabled())
+}
+
 /// Whether the member's company disabled sharing (tracked), for the sharing controls.
 pub fn sharing_disabled() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
     let mine = Policies::get();
-    move || mine.with(|m| m.as_ref().is_some_and(|m| m.policies.sharing_disabled()))
+    move || mine.with(shares_off)
 }
 
 /// Why the company does not let the member share with some of `addresses` (not tracked); Ok

@@ -55,6 +55,8 @@ pub enum Purpose {
     /// A record of the browser's trust store: a contact's pinned keys, a pinned company key, or
     /// the newest list a share or group has shown.
     TrustRecord = 11,
+    /// An export file's content (a profile's items, sealed under the file's own key).
+    Export = 12,
     /// The per-item key.
     ItemKey = 16,
     /// A profile key (Personal or Business).
@@ -83,7 +85,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, for tests and for decoding.
-    pub const ALL: [Purpose; 23] = [
+    pub const ALL: [Purpose; 24] = [
         Purpose::Item,
         Purpose::ItemHistory,
         Purpose::FolderName,
@@ -95,6 +97,7 @@ impl Purpose {
         Purpose::RecordDeletion,
         Purpose::ContainerCheckpoint,
         Purpose::TrustRecord,
+        Purpose::Export,
         Purpose::ItemKey,
         Purpose::ProfileKey,
         Purpose::ShareKey,

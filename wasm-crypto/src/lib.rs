@@ -16,6 +16,7 @@
 
 mod access_list;
 mod error;
+mod export;
 mod format;
 mod hpke_wrap;
 mod ids;
@@ -28,6 +29,7 @@ mod vectors;
 
 pub use access_list::{AccessEntry, AccessList, AccessListKind, AccessRole, EntryKind};
 pub use error::{Error, Result};
+pub use export::{open_export, seal_export};
 pub use format::{Binding, Purpose};
 pub use hpke_wrap::{HpkeBinding, HpkeWrappedKey, unwrap_with_private_key, wrap_to_public_key};
 pub use ids::{derive_invitee_id, derive_record_id};

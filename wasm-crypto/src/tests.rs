@@ -553,7 +553,7 @@ fn keys_compare_in_constant_time_by_value() {
 #[test]
 fn purpose_bytes_never_change() {
     // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
-    let expected: [(Purpose, u8); 23] = [
+    let expected: [(Purpose, u8); 24] = [
         (Purpose::Item, 1),
         (Purpose::ItemHistory, 2),
         (Purpose::FolderName, 3),
@@ -565,6 +565,7 @@ fn purpose_bytes_never_change() {
         (Purpose::RecordDeletion, 9),
         (Purpose::ContainerCheckpoint, 10),
         (Purpose::TrustRecord, 11),
+        (Purpose::Export, 12),
         (Purpose::ItemKey, 16),
         (Purpose::ProfileKey, 17),
         (Purpose::ShareKey, 18),

@@ -24,9 +24,9 @@ use crate::pages::partner::{
     staff::PartnerStaffPage,
 };
 use crate::pages::{
-    contacts::Contacts, import::Import, invite::Invite, login::SignIn, not_found::NotFound,
-    organizations::NewOrganization, overview::Overview, settings::Settings, signup::SignUp,
-    vault::Vault,
+    contacts::Contacts, export::Export, import::Import, invite::Invite, login::SignIn,
+    not_found::NotFound, organizations::NewOrganization, overview::Overview, settings::Settings,
+    signup::SignUp, vault::Vault,
 };
 use crate::services::auth::AuthStatus;
 use crate::services::{Auth, Services};
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=Settings />
                     <Route path=path!("/contacts") view=Contacts />
                     <Route path=path!("/import") view=Import />
+                    <Route path=path!("/export") view=Export />
                     <Route path=path!("/invite") view=Invite />
                     <Route path=path!("/organizations/new") view=NewOrganization />
                     <Route path=path!("/admin/company/:company_id/users") view=CompanyUsersPage />

@@ -157,7 +157,7 @@ impl PolicyKey {
                 "Members cannot switch a browser to keeping the vault on that device only; \
                  every change is backed up online and synced.",
                 Tier::Standard,
-                WithFeature("the per-browser \"this device only\" choice"),
+                Browser,
             ),
             TwoFactor => (
                 "Two-factor authentication",
@@ -196,7 +196,7 @@ impl PolicyKey {
                 "Disable exports",
                 "Limits which profiles members may export; never applies to company Admins.",
                 Tier::Standard,
-                WithFeature("exports"),
+                Browser,
             ),
             MasterPasswordChange => (
                 "Master password change",

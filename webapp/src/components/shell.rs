@@ -37,6 +37,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                             <A href="/import">"Import"</A>
                         </li>
                         <li>
+                            <A href="/export">"Export"</A>
+                        </li>
+                        <li>
                             <A href="/contacts">"Contacts"</A>
                         </li>
                         <li>

@@ -7,17 +7,20 @@ use leptos_router::components::{A, Redirect};
 use shared_types::ProfileId;
 use shared_types::account::ProfileKind;
 use wasm_bindgen_futures::JsFuture;
+use wasm_crypto::MasterPassword;
 
 use crate::services::auth::AuthStatus;
+use crate::services::policies::forced_business;
 use crate::services::sync::VaultService;
+use crate::services::vault::export::{is_export_file, open_file};
 use crate::services::vault::import::items_from_csv;
-use crate::services::{Auth, now_ms};
+use crate::services::{Auth, now_ms, yield_to_browser};
 
 async fn read_file(input: &web_sys::HtmlInputElement) -> Result<String, String> {
     let file = input
         .files()
         .and_then(|files| files.get(0))
-        .ok_or("Choose a CSV file first.")?;
+        .ok_or("Choose a file first.")?;
     JsFuture::from(file.text())
         .await
         .ok()
@@ -53,12 +56,30 @@ fn ImportForm() -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let (done, set_done) = signal(None::<String>);
+    let (encrypted, set_encrypted) = signal(false);
+    let (file_password, set_file_password) = signal(String::new());
+    let chose_file = move |_| {
+        let Some(input) = file_ref.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let found = read_file(&input)
+                .await
+                .is_ok_and(|text| is_export_file(&text));
+            set_encrypted.try_set(found);
+        });
+    };
+    let kinds = profiles.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(input), Some(target)) = (file_ref.get_untracked(), profile.get_untracked())
         else {
             return;
         };
+        let target_kind = kinds
+            .iter()
+            .find(|(id, _)| *id == target)
+            .map(|(_, kind)| *kind);
         set_error.set(None);
         set_done.set(None);
         set_busy.set(true);
@@ -66,7 +87,26 @@ fn ImportForm() -> impl IntoView {
             let result = async {
                 let text = read_file(&input).await?;
                 let now = now_ms() as i64;
-                let items = items_from_csv(&text, now).map_err(|e| e.to_string())?;
+                let items = if is_export_file(&text) {
+                    yield_to_browser().await;
+                    let password = MasterPassword::new(file_password.get_untracked());
+                    open_file(&text, &password)
+                } else {
+                    items_from_csv(&text, now)
+                }
+                .map_err(|e| e.to_string())?;
+                if target_kind == Some(ProfileKind::Personal) {
+                    let forced: Vec<_> = items
+                        .iter()
+                        .filter_map(|i| forced_business(&i.data.urls))
+                        .collect();
+                    if let Some(domain) = forced.first() {
+                        return Err(format!(
+                            "{} of these items are for your company's domains (such as {domain}), and your company keeps those in the Business profile. Nothing was imported; import the file into Business.",
+                            forced.len()
+                        ));
+                    }
+                }
                 let open = vault
                     .open_vault()
                     .ok_or("The vault is still opening; try again in a moment.")?;
@@ -96,10 +136,15 @@ fn ImportForm() -> impl IntoView {
     view! {
         <section class="page narrow">
             <h1>"Import items"</h1>
-            <p class="hint">"A CSV file with a header line: title (or name), url, username, password, totp, notes, folder (a path such as Clients/Acme), tags, favorite, type. Exports from Bitwarden work as they are. The file is read and encrypted in this browser."</p>
+            <p class="hint">"A Strongroom export file (encrypted, with its password), or a CSV file with a header line: title (or name), url, username, password, totp, notes, folder (a path such as Clients/Acme), tags, favorite, type, fields (one \"name: value\" per line). Exports from Bitwarden work as they are. The file is read and encrypted in this browser."</p>
             <form class="form" on:submit=submit>
-                <label for="import-file">"CSV file"</label>
-                <input id="import-file" type="file" accept=".csv,text/csv" node_ref=file_ref required />
+                <label for="import-file">"File"</label>
+                <input id="import-file" type="file" accept=".csv,.json,text/csv,application/json" node_ref=file_ref required on:change=chose_file />
+                <Show when=move || encrypted.get()>
+                    <label for="import-file-password">"The export file's password"</label>
+                    <input id="import-file-password" type="password" autocomplete="off" required
+                        prop:value=file_password on:input=move |ev| set_file_password.set(event_target_value(&ev)) />
+                </Show>
                 <label for="import-profile">"Into profile"</label>
                 <select id="import-profile" on:change=move |ev| set_profile.set(event_target_value(&ev).parse::<ProfileId>().ok())>
                     {profiles.iter().map(|(id, kind)| view! {

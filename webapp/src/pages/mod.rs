@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod contacts;
+pub mod export;
 pub mod import;
 pub mod invite;
 pub mod login;

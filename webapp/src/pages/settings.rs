@@ -16,10 +16,12 @@ use crate::components::strength_meter::StrengthMeter;
 use crate::pages::contacts::OwnFingerprint;
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
+use crate::services::policies::sync_required;
 use crate::services::preferences::{
     CLIPBOARD_CLEAR_CHOICES, DEFAULT_CLIPBOARD_CLEAR_SECONDS, LOCK_AFTER_CHOICES,
 };
 use crate::services::strength::{check_new_password, estimate};
+use crate::services::sync::VaultService;
 use crate::services::{Auth, Services, yield_to_browser};
 
 /// The settings page (only while the vault is open).
@@ -325,6 +327,26 @@ fn ThisBrowser() -> impl IntoView {
             }
         });
     };
+    let vault = VaultService::get();
+    let device_only = vault.status().device_only;
+    let required = sync_required();
+    let choose_sync = move |on: bool| {
+        let AuthStatus::Unlocked(keys) = Auth::get().get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match (services.all().preferences)
+                .set_device_only(keys.account_id, on)
+                .await
+            {
+                Ok(()) => match vault.open_vault() {
+                    Some(open) => open.engine.set_device_only(on),
+                    None => device_only.set(on),
+                },
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        });
+    };
     // Until it is read (or if it cannot be), the delay a copy would use.
     let clears_after = move |seconds: u32| {
         clear_after
@@ -349,6 +371,22 @@ fn ThisBrowser() -> impl IntoView {
                         <option value=value.to_string() selected=move || clears_after(*value)>{*label}</option>
                     }).collect_view()}
                 </select>
+                <fieldset class="choices" data-testid="sync-choice">
+                    <legend>"Sync"</legend>
+                    <label>
+                        <input type="radio" name="sync-mode" prop:checked=move || !device_only.get()
+                            on:change=move |_| choose_sync(false) />
+                        " Sync with the server: changes are backed up online and reach your other browsers"
+                    </label>
+                    <label>
+                        <input type="radio" name="sync-mode" prop:checked=move || device_only.get()
+                            disabled=required on:change=move |_| choose_sync(true) />
+                        " Keep the vault on this device only: nothing is sent or received until sync is turned back on"
+                    </label>
+                    {move || required().then(|| view! {
+                        <p class="hint" data-testid="sync-required">"Your company requires online backups and device sync (policy \"Online backups and device sync\"), so this browser keeps syncing."</p>
+                    })}
+                </fieldset>
             </form>
             <ErrorLine error=error />
         </section>

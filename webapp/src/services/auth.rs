@@ -407,8 +407,45 @@ impl<C: Cache + Clone> AuthService<C> {
     /// Forgets the account and its vault in this browser.
     async fn forget_here(&self) -> Result<(), AuthError> {
         self.cache.delete(Store::Account, BUNDLE_KEY).await?;
+        (self.cache)
+            .delete(Store::Account, crate::services::policies::KEPT_POLICIES)
+            .await?;
         crate::services::vault::forget_local_vault(&self.cache).await?;
         Ok(())
+    }
+
+    /// Checks the master password of the unlocked account in this browser alone (for steps
+    /// such as an export that ask for it again); returns its login keys.
+    pub async fn confirm_password(
+        &self,
+        vault: &VaultKeys,
+        password: &MasterPassword,
+    ) -> Result<wasm_crypto::LoginKeys, AuthError> {
+        let bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
+        Self::open_envelope(&bundle, vault, password)
+    }
+
+    fn open_envelope(
+        bundle: &AccountBundle,
+        vault: &VaultKeys,
+        password: &MasterPassword,
+    ) -> Result<wasm_crypto::LoginKeys, AuthError> {
+        let envelope =
+            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
+                .map_err(|e| KeyError::Damaged(e.to_string()))?;
+        let (keys, account_key) =
+            wasm_crypto::open_password_envelope(password, &bundle.email, &envelope).map_err(
+                |e| match e {
+                    wasm_crypto::Error::WrongPassword => AuthError::Keys(KeyError::WrongPassword),
+                    other => AuthError::Keys(KeyError::Damaged(other.to_string())),
+                },
+            )?;
+        if account_key != vault.account_key {
+            return Err(
+                KeyError::Damaged("the stored envelope holds another account key".into()).into(),
+            );
+        }
+        Ok(keys)
     }
 
     /// Replaces the master password: the same account key under a new envelope with a fresh
@@ -420,21 +457,7 @@ impl<C: Cache + Clone> AuthService<C> {
         new: &MasterPassword,
     ) -> Result<(), AuthError> {
         let mut bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
-        let envelope =
-            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
-                .map_err(|e| KeyError::Damaged(e.to_string()))?;
-        let (current_keys, account_key) =
-            wasm_crypto::open_password_envelope(current, &bundle.email, &envelope).map_err(
-                |e| match e {
-                    wasm_crypto::Error::WrongPassword => AuthError::Keys(KeyError::WrongPassword),
-                    other => AuthError::Keys(KeyError::Damaged(other.to_string())),
-                },
-            )?;
-        if account_key != vault.account_key {
-            return Err(
-                KeyError::Damaged("the stored envelope holds another account key".into()).into(),
-            );
-        }
+        let current_keys = Self::open_envelope(&bundle, vault, current)?;
         let (new_keys, new_envelope) = wasm_crypto::make_password_envelope(
             new,
             &bundle.email,

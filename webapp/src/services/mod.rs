@@ -83,7 +83,7 @@ impl Services {
         provide_context(Auth(RwSignal::new(AuthStatus::Loading)));
         orgs::Orgs::provide(Self::get().api, memberships);
         sync::VaultService::provide();
-        policies::Policies::provide(Self::get().api, mine);
+        policies::Policies::provide(Self::get().api, Self::get().cache, mine);
     }
 
     /// The services, from context.

@@ -8,15 +8,18 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 use shared_types::policy::{
     CompanyPlan, CompanyPolicies, ExportLimit, MyPolicies, PolicyTemplate, SaveTemplate,
     UpdatePolicies,
 };
-use shared_types::{CompanyId, PartnerId, PolicyTemplateId};
+use shared_types::{AccountId, CompanyId, PartnerId, PolicyTemplateId};
 
 use crate::api::{ApiClient, ApiError};
+use crate::cache::{Cache, IndexedDbCache, Store};
 use crate::services::Auth;
 use crate::services::auth::AuthStatus;
+use crate::services::preferences::Preferences;
 use crate::services::sync::VaultService;
 
 /// The policies in effect for the signed-in member: None until loaded (and while locked).
@@ -32,7 +35,7 @@ impl Policies {
     /// Provides the signal and keeps it current: loaded on unlock and whenever the change
     /// feed says the account's company changed; dropped on lock. Called after the vault
     /// service is provided.
-    pub fn provide(api: ApiClient, mine: RwSignal<Option<MyPolicies>>) {
+    pub fn provide(api: ApiClient, cache: IndexedDbCache, mine: RwSignal<Option<MyPolicies>>) {
         provide_context(Policies(mine));
         let status = Auth::get();
         let vault = VaultService::get();
@@ -57,14 +60,52 @@ impl Policies {
                 vault.status().changed();
             }
         });
+        // A browser kept on the device only syncs again (and sends what waited) once the
+        // company requires online backups, and remembers that.
+        let preferences = Preferences::new(cache.clone());
+        Effect::new(move |_| {
+            let status = vault.status();
+            if mine.with(requires_sync)
+                && status.device_only.get()
+                && let AuthStatus::Unlocked(keys) = Auth::get().get_untracked()
+            {
+                match vault.open_vault() {
+                    Some(open) => open.engine.set_device_only(false),
+                    None => status.device_only.set(false),
+                }
+                let preferences = preferences.clone();
+                spawn_local(async move {
+                    let _ = preferences.set_device_only(keys.account_id, false).await;
+                });
+            }
+        });
         Effect::new(move |_| {
             account_changes.track();
-            if matches!(status.get(), AuthStatus::Unlocked(_)) {
+            if let AuthStatus::Unlocked(keys) = status.get() {
                 let api = api.clone();
+                let cache = cache.clone();
+                let account = keys.account_id;
                 spawn_local(async move {
-                    // Offline, the last policies stay; the server enforces its part anyway. An
-                    // answer that comes after the vault locked is dropped.
-                    if let Ok(found) = api.my_policies().await
+                    // Offline, the policies this browser last read stay (kept for the next
+                    // unlock too); the server enforces its part anyway. An answer that comes
+                    // after the vault locked is dropped.
+                    let found = match api.my_policies().await {
+                        Ok(found) => {
+                            let kept = Kept {
+                                account,
+                                policies: found.clone(),
+                            };
+                            if let Ok(bytes) = serde_json::to_vec(&kept) {
+                                let _ = cache.put(Store::Account, KEPT_POLICIES, &bytes).await;
+                            }
+                            Some(found)
+                        }
+                        Err(_) if mine.get_untracked().is_none() => {
+                            kept_policies(&cache, account).await
+                        }
+                        Err(_) => None,
+                    };
+                    if let Some(found) = found
                         && matches!(status.get_untracked(), AuthStatus::Unlocked(_))
                     {
                         mine.set(Some(found));
@@ -77,6 +118,22 @@ impl Policies {
     }
 }
 
+/// Where this browser keeps the policies it last read, for an unlock without the server.
+pub const KEPT_POLICIES: &str = "policies";
+
+/// The policies kept for an offline unlock, with the account they are for.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    account: AccountId,
+    policies: MyPolicies,
+}
+
+async fn kept_policies(cache: &impl Cache, account: AccountId) -> Option<MyPolicies> {
+    let bytes = cache.get(Store::Account, KEPT_POLICIES).await.ok()??;
+    let kept: Kept = serde_json::from_slice(&bytes).ok()?;
+    (kept.account == account).then_some(kept.policies)
+}
+
 /// Whether the company asks a step of the member before the vault opens.
 pub fn owes_something(mine: &Option<MyPolicies>) -> bool {
     mine.as_ref().is_some_and(|m| !m.obligations.is_empty())
@@ -84,6 +141,17 @@ pub fn owes_something(mine: &Option<MyPolicies>) -> bool {
 
 fn shares_off(mine: &Option<MyPolicies>) -> bool {
     mine.as_ref().is_some_and(|m| m.policies.sharing_disabled())
+}
+
+/// Whether the member's company requires online backups and device sync (tracked): no browser
+/// may then keep the vault on the device only.
+pub fn sync_required() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let mine = Policies::get();
+    move || mine.with(requires_sync)
+}
+
+fn requires_sync(mine: &Option<MyPolicies>) -> bool {
+    mine.as_ref().is_some_and(|m| m.policies.sync_required())
 }
 
 /// Whether the member's company disabled sharing (tracked), for the sharing controls.

@@ -1,5 +1,7 @@
 //! Settings of this browser (not of the account), kept in the local store.
 
+use shared_types::AccountId;
+
 use crate::cache::{Cache, CacheError, Store};
 
 const LOCK_AFTER: &str = "lock_after_minutes";
@@ -30,6 +32,8 @@ pub const CLIPBOARD_CLEAR_CHOICES: [(u32, &str); 6] = [
     (300, "5 minutes"),
     (0, "Never"),
 ];
+
+const DEVICE_ONLY: &str = "device_only";
 
 /// This browser's preferences.
 #[derive(Debug, Clone)]
@@ -99,6 +103,24 @@ impl<C: Cache> Preferences<C> {
     pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<(), CacheError> {
         self.set_choice(CLIPBOARD_CLEAR, &CLIPBOARD_CLEAR_CHOICES, seconds)
             .await
+    }
+
+    /// Whether this browser keeps `account`'s vault on this device only (no sync).
+    pub async fn device_only(&self, account: AccountId) -> Result<bool, CacheError> {
+        let stored = (self.cache)
+            .get(Store::Meta, &format!("{DEVICE_ONLY}:{account}"))
+            .await?;
+        Ok(stored.is_some_and(|bytes| bytes.as_slice() == b"true"))
+    }
+
+    /// Chooses whether this browser keeps `account`'s vault on this device only.
+    pub async fn set_device_only(&self, account: AccountId, on: bool) -> Result<(), CacheError> {
+        let key = format!("{DEVICE_ONLY}:{account}");
+        if on {
+            self.cache.put(Store::Meta, &key, b"true").await
+        } else {
+            self.cache.delete(Store::Meta, &key).await
+        }
     }
 }
 

@@ -274,6 +274,9 @@ fn ItemRow(index: usize, row: Row) -> impl IntoView {
                     "Not sent: the server cannot be reached. It is kept in this browser.".to_owned()
                 }
                 SyncState::Failed(m) => format!("Not sent: {m}"),
+                SyncState::DeviceOnly => {
+                    "Not sent: this browser keeps the vault on this device only.".to_owned()
+                }
                 _ => "Waiting to be sent".to_owned(),
             }
         }

@@ -240,6 +240,10 @@ pub fn StatusLine() -> impl IntoView {
                 last()
             ),
             SyncState::Failed(message) => format!("Sync failed: {message}{}", last()),
+            SyncState::DeviceOnly => format!(
+                "On this device only: {pending} change(s) kept in this browser and not sent; turn sync back on in Account settings{}",
+                last()
+            ),
         }
     };
     let sync_class = move || match ui.sync.get() {

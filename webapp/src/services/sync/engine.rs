@@ -42,6 +42,9 @@ pub enum SyncState {
     },
     /// The server could not be reached; changes stay here.
     Offline,
+    /// The person chose to keep this browser's vault on this device only: nothing is sent or
+    /// received.
+    DeviceOnly,
     /// The server refused; the message says why.
     Failed(String),
 }
@@ -64,6 +67,9 @@ pub struct SyncStatus {
     /// Raised when the server says the account's access or company changed (and when the
     /// change feed comes back after a gap), so that its policies are read again.
     pub account_changes: RwSignal<u64>,
+    /// Whether this browser keeps the vault on this device only (see
+    /// [`SyncEngine::set_device_only`]).
+    pub device_only: RwSignal<bool>,
 }
 
 impl SyncStatus {
@@ -77,6 +83,7 @@ impl SyncStatus {
             rollback: RwSignal::new(None),
             changes: RwSignal::new(0),
             account_changes: RwSignal::new(0),
+            device_only: RwSignal::new(false),
         }
     }
 
@@ -87,6 +94,7 @@ impl SyncStatus {
         self.refused.set(BTreeMap::new());
         self.last_synced.set(None);
         self.rollback.set(None);
+        self.device_only.set(false);
     }
 
     /// Tells the views that the vault changed.
@@ -187,6 +195,13 @@ impl SyncEngine {
     /// a time: asked while one runs, it runs once more after it. A sync that fails is tried
     /// again after a growing delay (1 s, 2 s, 4 s … up to a minute).
     pub fn sync_now(&self) {
+        let status = self.0.status;
+        if status.device_only.get_untracked() {
+            status.state.try_set(SyncState::DeviceOnly);
+            let engine = self.clone();
+            spawn_local(async move { engine.refresh(false).await });
+            return;
+        }
         let start = {
             let mut runs = self.0.state.borrow_mut();
             if runs.running {
@@ -201,15 +216,26 @@ impl SyncEngine {
         if !start {
             return;
         }
-        let status = self.0.status;
         status.state.try_set(SyncState::Syncing);
         mark("strongroom:sync-start");
         let engine = self.clone();
         spawn_local(async move { engine.run().await });
     }
 
+    /// Keeps the vault on this device only (`true`: nothing is sent or received, changes wait
+    /// in this browser) or syncs again (`false`: what waited is sent at once). The caller keeps
+    /// the choice in the preferences.
+    pub fn set_device_only(&self, on: bool) {
+        self.0.status.device_only.set(on);
+        self.sync_now();
+    }
+
     /// Asks for a sync and waits for the run that includes it: `Err` says why it failed.
     pub async fn sync_and_wait(&self) -> Result<(), String> {
+        if self.0.status.device_only.get_untracked() {
+            self.sync_now();
+            return Err("this browser keeps the vault on this device only".to_owned());
+        }
         let asked_at = self.0.state.borrow().finished;
         self.sync_now();
         std::future::poll_fn(|cx| {
@@ -250,6 +276,8 @@ impl SyncEngine {
             }
         }
         status.state.try_set(match &result {
+            // Chosen while this run was on its way.
+            _ if status.device_only.get_untracked() => SyncState::DeviceOnly,
             Ok(_) => SyncState::Synced {
                 at_ms: now_ms() as i64,
             },

@@ -114,6 +114,8 @@ impl VaultService {
             if let Ok(session) = &opened {
                 adopt_invite_fingerprint(session).await;
             }
+            let device_only = (all.preferences.device_only(keys.account_id).await).unwrap_or(false);
+            self.status.device_only.set(device_only);
             self.state.set(match opened {
                 Ok(session) => VaultState::Open(OpenVault {
                     keys,

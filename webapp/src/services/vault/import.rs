@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use shared_types::vault::RecordKind;
 use shared_types::{ContainerId, FolderId, RecordId};
 
+use super::export::{CSV_CUSTOM_KIND, read_field_line};
 use super::index::{FolderEntry, ItemSummary};
-use super::model::{FolderData, ItemData, ItemKind};
+use super::model::{CustomField, FolderData, ItemData, ItemKind};
 use super::store::{Batch, Place, local_record};
 use super::{Result, VaultSession, seal};
 use crate::cache::Cache;
@@ -33,6 +34,22 @@ pub enum ImportError {
         "The file has no title column (\"title\" or \"name\"). Nothing was imported; the first line must name the columns."
     )]
     NoTitle,
+    /// The file looks like a Strongroom export but is not one.
+    #[error("This file is not a Strongroom export file. Nothing was imported.")]
+    NotAnExport,
+    /// An export file from a newer Strongroom.
+    #[error(
+        "This export file has format version {0}, newer than this app reads. Nothing was imported; import it with a newer Strongroom."
+    )]
+    NewerExport(u32),
+    /// The export file's password is wrong.
+    #[error("That is not this export file's password. Nothing was imported; try again.")]
+    WrongPassword,
+    /// The export file is damaged or was altered.
+    #[error(
+        "This export file is damaged or was altered, so it cannot be opened. Nothing was imported."
+    )]
+    Damaged,
 }
 
 /// An item read from the file, and where it goes.
@@ -149,9 +166,11 @@ pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportEr
     let folder = column(&["folder", "group", "grouping"]);
     let tags = column(&["tags", "tag"]);
     let favourite = column(&["favourite", "favorite", "fav"]);
+    let extra = column(&["fields"]);
     let mut items = Vec::new();
     for (i, row) in rows.enumerate() {
-        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|v| v.trim()).unwrap_or("");
+        let raw = |c: Option<usize>| c.and_then(|c| row.get(c)).map_or("", String::as_str);
+        let get = |c: Option<usize>| raw(c).trim();
         if row.len() > header.len() {
             return Err(ImportError::Malformed {
                 line: i + 2,
@@ -179,10 +198,29 @@ pub fn items_from_csv(text: &str, now_ms: i64) -> Result<Vec<Imported>, ImportEr
             ("totp", totp),
         ] {
             if data.kind.fields().iter().any(|f| f.key == key) {
-                data.set_field(key, get(column).to_owned());
+                // A password keeps its spaces.
+                let value = match key {
+                    "password" => raw(column),
+                    _ => get(column),
+                };
+                data.set_field(key, value.to_owned());
             }
         }
-        data.notes = get(notes).to_owned();
+        for (name, value) in get(extra).lines().filter_map(read_field_line) {
+            let spec =
+                data.kind.fields().iter().find(|f| {
+                    f.key.eq_ignore_ascii_case(&name) || f.label.eq_ignore_ascii_case(&name)
+                });
+            match spec {
+                Some(spec) if data.field(spec.key).is_empty() => data.set_field(spec.key, value),
+                _ => data.custom.push(CustomField {
+                    label: name,
+                    kind: CSV_CUSTOM_KIND,
+                    value,
+                }),
+            }
+        }
+        data.notes = raw(notes).to_owned();
         data.tags = get(tags)
             .split([',', ';'])
             .map(str::trim)

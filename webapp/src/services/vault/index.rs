@@ -153,6 +153,11 @@ impl ProfileIndex {
 
     /// The folder's path from the top, e.g. `Clients / Acme / Servers`.
     pub fn folder_path(&self, folder: FolderId) -> String {
+        self.folder_names(folder).join(" / ")
+    }
+
+    /// The names of the folders from the top down to `folder`.
+    pub fn folder_names(&self, folder: FolderId) -> Vec<&str> {
         let mut names = Vec::new();
         let mut next = Some(folder);
         // A cycle (from a damaged or hostile record) must not hang the app.
@@ -169,7 +174,7 @@ impl ProfileIndex {
             }
         }
         names.reverse();
-        names.join(" / ")
+        names
     }
 
     /// Whether `folder` is `ancestor` or inside it.

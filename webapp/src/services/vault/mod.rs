@@ -27,6 +27,7 @@
 mod checkpoint;
 mod company;
 mod company_key;
+pub mod export;
 mod folders;
 mod groups;
 pub mod import;

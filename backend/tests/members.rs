@@ -8,12 +8,14 @@ mod common;
 use backend::services::access::company_of_container;
 use common::accounts::{Reply, error};
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+use shared_types::account::{AccountBundle, ProfileKey, ProfileKind};
 use shared_types::api::ErrorBody;
 use shared_types::org::{
     AccessLogEntry, ChangeRoleRequest, CompanyRole, CompanySettings, MemberPage, MemberRow,
     MemberStatus, Memberships, RemoveMemberRequest, RemoveMode, UpdateCompanySettings, codes,
 };
-use shared_types::{CompanyId, MemberId};
+use shared_types::{Base64Bytes, CompanyId, ContainerId, MemberId, ProfileId};
 
 async fn page(
     server: &common::TestServer,
@@ -183,6 +185,77 @@ on_both_databases! {
         // The company's admin routes are closed to ivy now: the same 404 as for a stranger.
         let closed: Reply<ErrorBody> = server.get_as(&format!("/api/companies/{company}"), Some(&ivy)).await;
         assert_eq!(closed.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn under_the_policy_a_removed_member_loses_the_business_profile_and_starts_a_new_one(server) {
+        let (_, admin) = server.signed_up("admin@acme.example", "correct horse").await;
+        let company = server.new_direct_company(&admin, "Acme").await.id;
+        let (_, ivy) = server.joined_new(&admin, company, "ivy@acme.example", CompanyRole::User).await;
+        let (personal, business) = common::vault::profiles(&server, &ivy).await;
+        let (kept, taken) = (common::vault::new_item(personal), common::vault::new_item(business));
+        common::vault::push(&server, &ivy, vec![kept.clone(), taken.clone()]).await;
+        let set: Reply<serde_json::Value> = server
+            .put(
+                &format!("/api/companies/{company}/policies"),
+                &serde_json::json!({ "changes": [{ "key": "remove_business_on_removal", "value": { "switch": true } }] }),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::OK);
+
+        let mut stream = common::vault::EventStream::open(&server, &ivy).await;
+        let ivy_id = member_id(&server, &admin, company, "ivy@acme.example").await;
+        let removed = remove(&server, &admin, company, ivy_id, RemoveMode::ConvertToPersonal).await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT);
+        assert_eq!(stream.next_change().await, None, "ivy's open browsers are told");
+
+        // The Business profile left the account; its container is no longer served to ivy.
+        let bundle: Reply<AccountBundle> = server.get_as("/api/account", Some(&ivy)).await;
+        let kinds: Vec<_> = bundle.body.keys.profiles.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, vec![ProfileKind::Personal]);
+        let pulled = common::vault::pull_all(&server, &ivy).await;
+        assert!(pulled.access.iter().any(|a| a.container_id == business && a.role.is_none()), "{:?}", pulled.access);
+        common::vault::assert_holds(&common::vault::record(&server, &ivy, kept.id).await.unwrap(), &kept);
+        assert!(common::vault::record(&server, &ivy, taken.id).await.is_none());
+        let refused = common::vault::push(&server, &ivy, vec![common::vault::new_item(business)]).await;
+        assert_eq!(common::vault::refusals(&refused).len(), 1, "no writes into the old container");
+        // The company keeps the container and its sealed records.
+        let db = server.database().await;
+        assert!(backend::entity::vault_container::Entity::find_by_id(business.0).one(&db).await.unwrap().is_some());
+        assert!(backend::entity::vault_record::Entity::find_by_id((business.0, taken.id.0)).one(&db).await.unwrap().is_some());
+        let log: Reply<Vec<AccessLogEntry>> = server
+            .get_as(&format!("/api/companies/{company}/activity"), Some(&admin))
+            .await;
+        assert!(log.body.iter().any(|e| e.detail.contains("Business profile stays with the company")), "{:?}", log.body);
+
+        // Ivy's browser adds a new, empty Business profile: once, with a fresh id, Business only.
+        let wrapped = Base64Bytes(vec![7; 63]);
+        let add = |id: ProfileId, kind, wrapped_key: Base64Bytes| ProfileKey { id, kind, wrapped_key };
+        let personal_again: Reply<ErrorBody> = server
+            .post("/api/account/profiles", &add(ProfileId::new_v7(), ProfileKind::Personal, wrapped.clone()), Some(&ivy))
+            .await;
+        assert_eq!(personal_again.status, StatusCode::BAD_REQUEST);
+        let short: Reply<ErrorBody> = server
+            .post("/api/account/profiles", &add(ProfileId::new_v7(), ProfileKind::Business, Base64Bytes(vec![7; 10])), Some(&ivy))
+            .await;
+        assert_eq!(short.status, StatusCode::BAD_REQUEST);
+        let old_id: Reply<ErrorBody> = server
+            .post("/api/account/profiles", &add(ProfileId(business.0), ProfileKind::Business, wrapped.clone()), Some(&ivy))
+            .await;
+        assert_eq!(old_id.status, StatusCode::CONFLICT);
+        assert_eq!(error(&old_id).0, shared_types::account::codes::PROFILE_EXISTS);
+        let fresh = ProfileId::new_v7();
+        let added: Reply<AccountBundle> = server
+            .post("/api/account/profiles", &add(fresh, ProfileKind::Business, wrapped.clone()), Some(&ivy))
+            .await;
+        assert_eq!(added.status, StatusCode::OK);
+        assert!(added.body.keys.profiles.iter().any(|p| p.id == fresh && p.kind == ProfileKind::Business));
+        let twice: Reply<ErrorBody> = server
+            .post("/api/account/profiles", &add(ProfileId::new_v7(), ProfileKind::Business, wrapped), Some(&ivy))
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        let stored = common::vault::push(&server, &ivy, vec![common::vault::new_item(ContainerId::from(fresh))]).await;
+        assert!(common::vault::refusals(&stored).is_empty());
     }
 
     async fn only_an_account_the_company_made_can_be_deleted_with_the_member(server) {

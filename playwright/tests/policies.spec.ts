@@ -3,11 +3,11 @@
 // and two-factor authentication required sends a member without it to set it up, the vault
 // opening again once it is on.
 import { test, expect, type Page } from '@playwright/test';
-import { expectVaultOpen, uniqueEmail } from './support/account';
+import { expectVaultOpen, signInNewBrowser, uniqueEmail } from './support/account';
 import { joinWithNewAccount, ownCompany, signUpAsMsp } from './support/orgs';
 import { expectAllSaved } from './support/sync';
 import { totp } from './support/totp';
-import { createFolder, createItem, fillForm, nav, notice, openItem, openPlace, profileGroup, saveItem, shownItem, startItem } from './support/vault';
+import { createFolder, createItem, fillForm, nav, notice, openItem, openPlace, profileGroup, saveItem, search, shownItem, startItem } from './support/vault';
 
 test('an Admin saves the recommended policies; a member is sent to set up 2FA at once', async ({ browser }) => {
   const memberEmail = uniqueEmail();
@@ -208,4 +208,43 @@ test('a master-password interval is announced ahead in open browsers and listed 
   await expect(member.getByTestId('policy-obligation')).toHaveCount(0);
   await member.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account settings' }).click();
   await expect(member.getByTestId('company-policies')).toContainText('The master password must change every 10 days.');
+});
+
+test('under "Remove business profile items", a removed member keeps Personal and starts an empty Business profile', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const memberEmail = uniqueEmail();
+  const admin = await ownCompany(browser, [memberEmail]);
+  const member = await joinWithNewAccount(browser, memberEmail);
+  await openPlace(member, 'Personal');
+  await createItem(member, 'Website login', { Title: 'Home router', Password: 'router-secret' });
+  await openPlace(member, 'Business');
+  await createItem(member, 'Website login', { Title: 'Client VPN', Password: 'vpn-secret' });
+  await expectAllSaved(member);
+
+  await setSwitch(admin, 'remove_business_on_removal', true);
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Users' }).click();
+  const row = admin.getByTestId('member-row').filter({ hasText: memberEmail });
+  await row.getByTestId('member-remove').click();
+  const dialog = admin.getByTestId('remove-dialog');
+  await dialog.getByLabel('Type their email address to confirm').fill(memberEmail);
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await expect(row.getByTestId('member-status')).toHaveText('Removed');
+
+  // The member's open vault drops the Business items and opens a new, empty Business profile.
+  await expect(member.getByRole('listbox', { name: 'Item list' }).getByText('Client VPN')).toHaveCount(0);
+  await openItem(member, 'Home router');
+  await search(member, '');
+  await openPlace(member, 'Business');
+  await expect(member.getByRole('listbox', { name: 'Item list' }).getByRole('option')).toHaveCount(0);
+  await createItem(member, 'Website login', { Title: 'New business login', Password: 'fresh-1' });
+  await expectAllSaved(member);
+  // Another browser signing in later finds the same: Personal, and the new Business profile.
+  const later = await (await browser.newContext()).newPage();
+  await signInNewBrowser(later, memberEmail);
+  await openItem(later, 'Home router');
+  await search(later, '');
+  await openPlace(later, 'Business');
+  await expect(later.getByRole('listbox', { name: 'Item list' }).getByRole('option')).toHaveText([/New business login/]);
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Activity' }).click();
+  await expect(admin.getByTestId('activity-row').filter({ hasText: 'User removed' })).toContainText('Business profile stays with the company');
 });

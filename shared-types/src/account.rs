@@ -298,6 +298,11 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// No valid session.
     pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// The account has that profile already (or its id is taken).
+    pub const PROFILE_EXISTS: &str = "profile_exists";
+    /// The account has no Business profile yet (its old one stayed with the company that
+    /// removed it): the browser makes a new one when the vault opens.
+    pub const BUSINESS_PROFILE_MISSING: &str = "business_profile_missing";
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use shared_types::DeviceId;
 use shared_types::account::{
-    ChangePasswordRequest, ConfirmEmailRequest, LoginRequest, PreloginRequest, SignupRequest,
+    ChangePasswordRequest, ConfirmEmailRequest, LoginRequest, PreloginRequest, ProfileKey,
+    SignupRequest,
 };
 
 use super::table::{Registrar, Scope, delete, get, post};
@@ -30,6 +31,7 @@ pub fn declare(r: &mut impl Registrar) {
     r.add(delete("/account/sessions/{id}", Scope::Setup), end_session);
     r.add(post("/account/password", Scope::Setup), change_password);
     r.add(get("/account", Scope::Setup), me);
+    r.add(post("/account/profiles", Scope::Setup), add_profile);
 }
 
 fn session_cookie(token: &str) -> Cookie<'static> {
@@ -148,6 +150,14 @@ async fn change_password(
     Ok(signed_in(
         accounts::change_password(&state, &session.0, body.into_inner()).await?,
     ))
+}
+
+async fn add_profile(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: web::Json<ProfileKey>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(accounts::add_profile(&state, &session.0, &body).await?))
 }
 
 async fn me(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {

@@ -168,10 +168,10 @@ impl PolicyKey {
             ),
             RemoveBusinessOnRemoval => (
                 "Remove business profile items when users are removed",
-                "A member removed and kept as a personal account loses the items of their \
-                 Business profile.",
+                "A member removed and kept as a personal account loses their Business profile \
+                 (it stays with the company) and starts an empty one.",
                 Tier::Standard,
-                WithFeature("removing members (companies)"),
+                ServerAndBrowser,
             ),
             ForceBusinessItems => (
                 "Force business items into business profile",
@@ -537,6 +537,12 @@ impl PolicySet {
     /// Members may not keep a vault on one device only.
     pub fn sync_required(&self) -> bool {
         self.switch(PolicyKey::OnlineBackups)
+    }
+
+    /// A member removed and kept as a personal account loses their Business profile (it stays
+    /// with the company) and gets a new, empty one.
+    pub fn business_removed_with_member(&self) -> bool {
+        self.switch(PolicyKey::RemoveBusinessOnRemoval)
     }
 
     /// No new shares or recipients; shares are read-only.

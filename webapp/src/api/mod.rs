@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, DisableTwoFactorRequest,
-    EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse,
+    EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse, ProfileKey,
     RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
@@ -256,6 +256,11 @@ impl ApiClient {
     /// `GET /api/account`.
     pub async fn account(&self) -> Result<AccountBundle, ApiError> {
         self.get_json("/api/account").await
+    }
+
+    /// `POST /api/account/profiles`: a new Business profile for an account that has none.
+    pub async fn add_profile(&self, profile: &ProfileKey) -> Result<AccountBundle, ApiError> {
+        self.post_json("/api/account/profiles", profile).await
     }
 
     /// `POST /api/vault/pull`.

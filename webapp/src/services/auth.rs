@@ -7,7 +7,8 @@ use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
     DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, KdfParams, LoginRequest,
-    OneTimeCode, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
+    OneTimeCode, ProfileKind, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup,
+    TwoFactorStatus, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
@@ -363,6 +364,44 @@ impl<C: Cache + Clone> AuthService<C> {
             Err(_) => {}
         }
         Ok(Arc::new(vault))
+    }
+
+    /// Reads the unlocked account's profiles again (after the server took one away) and makes
+    /// the Business profile it lacks, if it lacks one: a member removed from a company under
+    /// "Remove business profile items when users are removed" starts an empty one. Returns the
+    /// account's keys when its profiles changed. A bundle under another master password is left
+    /// for the next unlock.
+    pub async fn refresh_profiles(
+        &self,
+        vault: &VaultKeys,
+    ) -> Result<Option<Arc<VaultKeys>>, AuthError> {
+        let cached = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
+        let mut fresh = self.api.account().await?;
+        if fresh.account_id != vault.account_id
+            || fresh.password_envelope != cached.password_envelope
+        {
+            return Ok(None);
+        }
+        if !fresh
+            .keys
+            .profiles
+            .iter()
+            .any(|p| p.kind == ProfileKind::Business)
+        {
+            let profile = keys::make_profile(vault, ProfileKind::Business);
+            fresh = match self.api.add_profile(&profile).await {
+                Ok(bundle) => bundle,
+                // Another tab or browser made it first.
+                Err(e) if e.code() == Some(codes::PROFILE_EXISTS) => self.api.account().await?,
+                Err(e) => return Err(e.into()),
+            };
+        }
+        let opened = keys::reopen(&fresh, vault)?;
+        self.keep(&fresh).await?;
+        let same = opened.profiles.len() == vault.profiles.len()
+            && (opened.profiles.iter())
+                .all(|(id, kind, _)| vault.profiles.iter().any(|(i, k, _)| i == id && k == kind));
+        Ok((!same).then(|| Arc::new(opened)))
     }
 
     /// Publishes this account's keys for others to share with, when the server holds no

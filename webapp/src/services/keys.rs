@@ -170,6 +170,35 @@ pub fn make_account(
     })
 }
 
+/// Makes a new profile of `kind` for the unlocked account: its key, and the key wrapped by the
+/// account key for the server.
+pub fn make_profile(vault: &VaultKeys, kind: ProfileKind) -> ProfileKey {
+    let id = ProfileId::new_v7();
+    let key = make_symmetric_key();
+    ProfileKey {
+        id,
+        kind,
+        wrapped_key: Base64Bytes(
+            wrap(
+                &vault.account_key,
+                &profile_binding(id, vault.account_id),
+                &key,
+            )
+            .into_bytes(),
+        ),
+    }
+}
+
+/// Opens a newer bundle of the unlocked account (same account key) into its keys.
+pub fn reopen(bundle: &AccountBundle, vault: &VaultKeys) -> Result<VaultKeys, KeyError> {
+    if bundle.account_id != vault.account_id {
+        return Err(KeyError::Damaged(
+            "the server sent another account's keys".into(),
+        ));
+    }
+    open_keys(bundle, vault.account_key.clone())
+}
+
 fn envelope_of(bundle: &AccountBundle) -> Result<PasswordEnvelope, KeyError> {
     PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone()).map_err(damaged)
 }

@@ -19,6 +19,7 @@ mod devices;
 mod email_codes;
 mod login;
 mod password;
+mod profiles;
 mod sessions;
 mod signup;
 mod validate;
@@ -27,6 +28,7 @@ pub use devices::{devices, revoke_device};
 pub use email_codes::{CODE_LIFETIME, CODE_MAX_ATTEMPTS};
 pub use login::{login, prelogin};
 pub use password::change_password;
+pub use profiles::add_profile;
 pub use sessions::{
     NewSession, SESSION_COOKIE, SESSION_IDLE, SESSION_LIFETIME, SessionInfo, account_of, bundle,
     end_session, find_session, revoke_session, sessions, sign_out_everywhere,

@@ -152,7 +152,7 @@ pub(crate) async fn create_account(
     Ok(())
 }
 
-fn kind_name(kind: ProfileKind) -> &'static str {
+pub(super) fn kind_name(kind: ProfileKind) -> &'static str {
     match kind {
         ProfileKind::Personal => "personal",
         ProfileKind::Business => "business",

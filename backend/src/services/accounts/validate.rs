@@ -20,7 +20,7 @@ pub(super) const AUTH_KEY_LEN: usize = 32;
 pub(super) const SALT_LEN: usize = 16;
 const PUBLIC_KEY_LEN: usize = 32;
 const SIGNATURE_LEN: usize = 66;
-const WRAPPED_KEY_LEN: usize = 63;
+pub(super) const WRAPPED_KEY_LEN: usize = 63;
 const ENVELOPE_LEN: usize = 90;
 
 /// Trims and lower-cases (ASCII) an email and checks that it is an address. The browser mixes

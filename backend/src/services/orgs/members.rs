@@ -429,9 +429,8 @@ pub async fn change_role(
 }
 
 /// What leaving the company takes away, in the removal's transaction: the directory key and
-/// their place in each of its groups (`sharing::groups::on_member_removed`); returns the accounts to tell after the
-/// commit. The policy "Remove business profile items when users are removed" (a later issue)
-/// acts here too; today a removed member keeps every item.
+/// their place in each of its groups (`sharing::groups::on_member_removed`); returns the
+/// accounts to tell after the commit (the removed one among them).
 async fn on_member_removed(
     txn: &DatabaseTransaction,
     company: CompanyId,
@@ -442,10 +441,42 @@ async fn on_member_removed(
             let account = AccountId(account);
             crate::services::sharing::directory::on_member_removed(txn, company, account).await?;
             crate::services::sharing::company_key::on_member_removed(txn, company, account).await?;
-            crate::services::sharing::groups::on_member_removed(txn, company, account).await
+            let mut changed =
+                crate::services::sharing::groups::on_member_removed(txn, company, account).await?;
+            changed.push(account);
+            Ok(changed)
         }
         None => Ok(Vec::new()),
     }
+}
+
+/// Under the policy "Remove business profile items when users are removed", takes the removed
+/// member's Business profile away from their account: their access to its container ends (their
+/// browsers forget it at the next sync) and the profile leaves the account, so the browser
+/// makes a new, empty one. The container and its sealed records stay with the company (the
+/// server cannot forge deletions, and the company may need them back). Returns whether it did.
+async fn take_business_profile(
+    txn: &DatabaseTransaction,
+    company: CompanyId,
+    member: &company_member::Model,
+    account: AccountId,
+) -> Result<bool, ApiError> {
+    let (policies, _) = crate::services::policies::stored(txn, company).await?;
+    if !policies.business_removed_with_member() {
+        return Ok(false);
+    }
+    let container = match member.business_container_id {
+        Some(container) => container,
+        None => super::memberships::business_container(txn, account).await?,
+    };
+    crate::services::access::set_access(txn, shared_types::ContainerId(container), account, None)
+        .await?;
+    crate::entity::profile::Entity::delete_many()
+        .filter(crate::entity::profile::Column::Id.eq(container))
+        .filter(crate::entity::profile::Column::AccountId.eq(account.0))
+        .exec(txn)
+        .await?;
+    Ok(true)
 }
 
 /// Removes an active member: converted to a personal account (they keep their account, both
@@ -502,6 +533,14 @@ pub async fn remove(
         .await?;
     let changed = on_member_removed(&txn, caller.company, &found).await?;
     let (action, how) = match mode {
+        RemoveMode::ConvertToPersonal
+            if take_business_profile(&txn, caller.company, &found, AccountId(account)).await? =>
+        {
+            (
+                Action::MemberRemoved,
+                "converted to a personal account; their Business profile stays with the company",
+            )
+        }
         RemoveMode::ConvertToPersonal => (Action::MemberRemoved, "converted to a personal account"),
         RemoveMode::DeleteAccount => (Action::MemberRemoved, "account deleted"),
     };

@@ -53,7 +53,10 @@ pub async fn business_container(
         .into_tuple()
         .one(db)
         .await?
-        .ok_or_else(|| corrupt("account without a Business profile"))
+        .ok_or_else(|| ApiError::Conflict {
+            code: shared_types::account::codes::BUSINESS_PROFILE_MISSING,
+            message: "This account has no Business profile yet: open its vault once (a new one is made then), and try again.".into(),
+        })
 }
 
 /// The name of a partner.

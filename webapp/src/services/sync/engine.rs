@@ -67,6 +67,9 @@ pub struct SyncStatus {
     /// Raised when the server says the account's access or company changed (and when the
     /// change feed comes back after a gap), so that its policies are read again.
     pub account_changes: RwSignal<u64>,
+    /// Raised when a sync found that the account lost a profile, so that its keys are read
+    /// again (and the Business profile it lacks is made).
+    pub profiles_lost: RwSignal<u64>,
     /// Whether this browser keeps the vault on this device only (see
     /// [`SyncEngine::set_device_only`]).
     pub device_only: RwSignal<bool>,
@@ -83,6 +86,7 @@ impl SyncStatus {
             rollback: RwSignal::new(None),
             changes: RwSignal::new(0),
             account_changes: RwSignal::new(0),
+            profiles_lost: RwSignal::new(0),
             device_only: RwSignal::new(false),
         }
     }
@@ -286,6 +290,9 @@ impl SyncEngine {
         });
         if result.is_ok() {
             status.last_synced.try_set(Some(now_ms() as i64));
+        }
+        if matches!(&result, Ok(r) if r.profiles_lost) {
+            status.profiles_lost.try_update(|v| *v += 1);
         }
         self.refresh(true).await;
         // Benchmarks read how long each sync took (the first one in a fresh browser is the

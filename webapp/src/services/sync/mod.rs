@@ -11,6 +11,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use shared_types::account::ProfileKind;
+
 use crate::services::auth::AuthStatus;
 use crate::services::keys::VaultKeys;
 use crate::services::vault::{BrowserSession, VaultSession};
@@ -63,6 +65,35 @@ impl VaultService {
         Effect::new(move |_| match auth.get() {
             AuthStatus::Unlocked(keys) => service.open(keys, services),
             _ => service.close(),
+        });
+        // An account without a Business profile (its company kept the old one when it removed
+        // the person), or one whose sync found a profile taken away, reads its keys again and
+        // makes a new Business profile; the vault then reopens with it.
+        let lost = service.status.profiles_lost;
+        Effect::new(move |before: Option<u64>| {
+            let now = lost.get();
+            if let AuthStatus::Unlocked(keys) = auth.get() {
+                let no_business =
+                    !(keys.profiles.iter()).any(|(_, k, _)| *k == ProfileKind::Business);
+                if no_business || before.is_some_and(|b| b != now) {
+                    spawn_local(async move {
+                        match services.auth().refresh_profiles(&keys).await {
+                            Ok(Some(fresh)) => {
+                                // Only if the same keys are still in use.
+                                if matches!(auth.get_untracked(), AuthStatus::Unlocked(k) if Arc::ptr_eq(&k, &keys))
+                                {
+                                    auth.set(AuthStatus::Unlocked(fresh));
+                                }
+                            }
+                            Ok(None) => {}
+                            Err(e) => leptos::logging::warn!(
+                                "reading the account's profiles again failed: {e}"
+                            ),
+                        }
+                    });
+                }
+            }
+            now
         });
     }
 

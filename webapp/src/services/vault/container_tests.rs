@@ -163,7 +163,23 @@ fn a_revoked_container_is_forgotten_at_the_next_sync() {
         role: None,
         revision: 3,
     });
-    block_on(b.sync(60)).unwrap();
+    // A server that says the Personal profile is gone too is not followed.
+    server.0.borrow_mut().revoked.push(ContainerAccess {
+        container_id: personal,
+        kind: ContainerKind::Profile,
+        role: None,
+        revision: 4,
+    });
+    let report = block_on(b.sync(60)).unwrap();
+    assert!(report.profiles_lost, "the account reads its keys again");
+    assert_eq!(
+        b.profiles()
+            .iter()
+            .map(|(_, kind)| *kind)
+            .collect::<Vec<_>>(),
+        vec![ProfileKind::Personal],
+        "the Business profile left the open vault; Personal stayed"
+    );
     assert!(
         block_on(b.item(gone)).is_err(),
         "the revoked container's item is gone"

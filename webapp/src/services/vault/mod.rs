@@ -147,6 +147,9 @@ pub struct SyncReport {
     pub findings: Vec<Finding>,
     /// What the checkpoints showed the server did to whole containers.
     pub containers: Vec<ContainerFinding>,
+    /// A profile was taken away from the account (its Business profile, kept by the company
+    /// that removed it): the account's keys must be read again.
+    pub profiles_lost: bool,
 }
 
 /// What a server answered that a key holder could not have made: the answer is not acted on,

@@ -12,17 +12,21 @@
 //!   record older than the copy kept here, went back in time: the container is pulled again
 //!   from the start, the newer copies kept here win and are sent again, and the sync reports it.
 //! - A container whose access was revoked is forgotten: its records, waiting changes and index
-//!   entries are removed from this browser.
+//!   entries are removed from this browser; a Business profile taken away also leaves the open
+//!   vault (the report says so, and the account then makes a new one). The Personal profile is
+//!   never given up on the server's word.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use shared_types::ContainerId;
+use shared_types::account::ProfileKind;
 use shared_types::vault::{Cursor, PullRequest, RecordKind, VaultRecord};
 
 use super::checkpoint::Served;
 use super::index::ProfileIndex;
 use super::items::content_differs;
+use super::listing::Area;
 use super::model::HistoryReason;
 use super::remote::LocalFuture;
 use super::store::{
@@ -395,8 +399,20 @@ impl<C: Cache> VaultSession<C> {
             self.send_again_what_the_server_lost(&resync, &seen_again, report)
                 .await?;
         }
+        // The Personal profile is the account's own: no company takes it away, so a server
+        // that says so is not followed.
+        revoked.retain(|c| self.area(*c) != Some(Area::Profile(ProfileKind::Personal)));
         if !revoked.is_empty() {
             self.forget_containers(&revoked).await?;
+            // A Business profile taken away (its company removed the person under its
+            // policy) leaves the vault; the account then makes a new one.
+            let profiles: BTreeSet<ContainerId> = (revoked.iter().copied())
+                .filter(|c| matches!(self.area(*c), Some(Area::Profile(_))))
+                .collect();
+            if !profiles.is_empty() {
+                self.drop_containers(&profiles, Vec::new()).await?;
+                report.profiles_lost = true;
+            }
         }
         Ok(served)
     }
@@ -468,6 +484,35 @@ impl<C: Cache> VaultSession<C> {
             }
             touched
         })?;
+        self.inner.cache.write(writes).await?;
+        Ok(())
+    }
+
+    /// Takes `gone` (forgotten already) out of the open vault: its index, its place in the list
+    /// and its cursor, written with `writes` in one transaction.
+    pub(super) async fn drop_containers(
+        &self,
+        gone: &BTreeSet<ContainerId>,
+        mut writes: Vec<Write>,
+    ) -> Result<()> {
+        for container in gone {
+            writes.push(Write::Delete(Store::Index, container.to_string()));
+        }
+        self.inner
+            .containers
+            .borrow_mut()
+            .retain(|c| !gone.contains(&c.id));
+        self.inner.search.replace(None);
+        let mut cursors = self.inner.pulled.borrow().clone();
+        for container in gone {
+            cursors.containers.remove(container);
+        }
+        writes.push(Write::Put(
+            Store::Meta,
+            CURSORS.to_owned(),
+            to_bytes(&cursors)?,
+        ));
+        self.inner.pulled.replace(cursors);
         self.inner.cache.write(writes).await?;
         Ok(())
     }

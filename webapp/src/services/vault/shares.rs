@@ -483,29 +483,12 @@ impl<C: Cache> VaultSession<C> {
         let mut writes = Vec::new();
         for container in gone {
             writes.push(Write::Delete(Store::Sharing, container.to_string()));
-            writes.push(Write::Delete(Store::Index, container.to_string()));
             self.inner
                 .kept_shares
                 .borrow_mut()
                 .remove(&ShareId(container.0));
         }
-        self.inner
-            .containers
-            .borrow_mut()
-            .retain(|c| !gone.contains(&c.id));
-        self.inner.search.replace(None);
-        let mut cursors = self.inner.pulled.borrow().clone();
-        for container in gone {
-            cursors.containers.remove(container);
-        }
-        writes.push(Write::Put(
-            Store::Meta,
-            CURSORS.to_owned(),
-            to_bytes(&cursors)?,
-        ));
-        self.inner.pulled.replace(cursors);
-        self.inner.cache.write(writes).await?;
-        Ok(())
+        self.drop_containers(gone, writes).await
     }
 
     /// The shares this browser knows of but does not open, and why.

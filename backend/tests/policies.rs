@@ -68,6 +68,11 @@ on_both_databases! {
         assert_eq!(fresh.status, StatusCode::OK);
         assert_eq!(fresh.body.policies.len(), 16);
         assert!(fresh.body.policies.iter().all(|p| p.value == p.key.default_value() && p.changed_at.is_none()));
+        // Nobody has set one yet: the Admin (not the User) is asked to review them.
+        let review: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&admin)).await;
+        assert!(review.body.review_pending);
+        let by_user: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&user)).await;
+        assert!(!by_user.body.review_pending);
 
         let body = serde_json::json!({ "changes": [
             { "key": "two_factor", "value": { "switch": true } },
@@ -78,6 +83,8 @@ on_both_databases! {
         let two_factor = set.body.policies.iter().find(|p| p.key == PolicyKey::TwoFactor).unwrap();
         assert_eq!(two_factor.value, PolicyValue::Switch(true));
         assert_eq!(two_factor.changed_by.as_deref(), Some("admin@acme.example"));
+        let reviewed: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&admin)).await;
+        assert!(!reviewed.body.review_pending, "saved once, the review is done");
         assert!(two_factor.changed_at.is_some());
 
         let log: Reply<Vec<AccessLogEntry>> = server
@@ -133,6 +140,30 @@ on_both_databases! {
         let mine: Reply<MyPolicies> = server.get_as("/api/account/policies", Some(&user)).await;
         assert!(!mine.body.policies.portal_restricted());
         assert_eq!(mine.body.policies.export_limit(), shared_types::policy::ExportLimit::NoProfiles);
+    }
+}
+
+on_both_databases! {
+    async fn restricting_portal_access_keeps_the_company_pages_to_its_admins(server) {
+        let (company, admin, user) = company_with_user(&server).await;
+        let path = format!("/api/companies/{company}");
+        let open: Reply<serde_json::Value> = server.get_as(&path, Some(&user)).await;
+        assert_eq!(open.status, StatusCode::OK, "members read the company's page by default");
+        set_tier(&server, company, "advanced").await;
+        let set: Reply<CompanyPolicies> = server
+            .put(&format!("{path}/policies"), &change("restrict_portal_access", serde_json::json!({ "switch": true })), Some(&admin))
+            .await;
+        assert_eq!(set.status, StatusCode::OK);
+        let refused: Reply<ErrorBody> = server.get_as(&path, Some(&user)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(error(&refused).0, codes::PORTAL_RESTRICTED);
+        let by_admin: Reply<serde_json::Value> = server.get_as(&path, Some(&admin)).await;
+        assert_eq!(by_admin.status, StatusCode::OK);
+        // The member's vault is untouched.
+        assert_eq!(pull_status(&server, &user).await.0, StatusCode::OK);
+        set_tier(&server, company, "standard").await;
+        let again: Reply<serde_json::Value> = server.get_as(&path, Some(&user)).await;
+        assert_eq!(again.status, StatusCode::OK, "an Advanced policy holds only on Advanced");
     }
 }
 

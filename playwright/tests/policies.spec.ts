@@ -14,7 +14,13 @@ test('an Admin saves the recommended policies; a member is sent to set up 2FA at
   const admin = await ownCompany(browser, [memberEmail]);
   const member = await joinWithNewAccount(browser, memberEmail);
 
-  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Policies' }).click();
+  // A new company's Admin is asked to review the recommended policies (journey 2); the member
+  // is not.
+  await expect(admin.getByTestId('policy-review')).toBeVisible();
+  await expect(member.getByTestId('policy-review')).toHaveCount(0);
+  await admin.getByTestId('policy-review').getByRole('link', { name: 'Review the recommended policies' }).click();
+  await expect(admin).toHaveURL(/\/policies$/);
+  await expect(admin.getByTestId('policy-review')).toHaveCount(0);
   const form = admin.getByTestId('policies-form');
   await expect(form.getByTestId('review-recommended')).toBeVisible();
   // Standard tier: the advanced policies are shown but cannot be changed.
@@ -29,6 +35,8 @@ test('an Admin saves the recommended policies; a member is sent to set up 2FA at
   await expect(form.getByTestId('policies-notice')).toContainText('Saved');
   await expect(form.getByTestId('review-recommended')).toHaveCount(0);
   await expect(form.getByTestId('policy-two_factor')).toContainText('Last changed by');
+  await admin.getByRole('navigation', { name: 'Company admin' }).getByRole('link', { name: 'Users' }).click();
+  await expect(admin.getByTestId('policy-review')).toHaveCount(0);
 
   // The member's open vault hears of it and is sent to set up two-factor authentication.
   await expect(member.getByTestId('policy-obligation')).toContainText('requires two-factor authentication');

@@ -157,6 +157,7 @@ async fn company(
     state: web::Data<AppState>,
     caller: CompanyMember,
 ) -> Result<HttpResponse, ApiError> {
+    crate::services::policies::check_portal(&state.db, caller.company, &caller.grant).await?;
     Ok(HttpResponse::Ok().json(companies::view(&state.db, caller.company).await?))
 }
 

@@ -88,6 +88,30 @@ fn parse_value(json: &str) -> Result<PolicyValue, ApiError> {
     serde_json::from_str(json).map_err(|_| corrupt("policy value"))
 }
 
+/// Refuses a member who is not an Admin the company's pages when the company restricts portal
+/// access (an Advanced policy). The admin views are Admin-only anyway; this closes the company
+/// view members may otherwise read. Partner staff are not members and are not affected.
+pub async fn check_portal(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    grant: &crate::authz::Grant,
+) -> Result<(), ApiError> {
+    let crate::authz::Grant::Member { role, .. } = grant else {
+        return Ok(());
+    };
+    if *role == shared_types::org::CompanyRole::Admin {
+        return Ok(());
+    }
+    let (set, _) = stored(db, company).await?;
+    if set.in_effect(tier(db, company).await?).portal_restricted() {
+        return Err(ApiError::Forbidden {
+            code: codes::PORTAL_RESTRICTED,
+            message: "Your company keeps its pages to its Admins (policy \"Restrict user portal access\").".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Every policy of the company with who last changed it, for its admins.
 pub async fn company_policies(
     db: &impl ConnectionTrait,
@@ -379,13 +403,17 @@ pub async fn mine(db: &impl ConnectionTrait, account: AccountId) -> Result<MyPol
     if due.is_some_and(|due| due <= now()) {
         obligations.push(Obligation::ChangeMasterPassword);
     }
+    let admin = role == CompanyRole::Admin;
     Ok(MyPolicies {
         company: Some(company),
-        admin: role == CompanyRole::Admin,
+        admin,
         policies,
         obligations,
         password_change_due: due.map(OffsetDateTime::unix_timestamp),
         company_domains,
+        // Nobody (no Admin, no template) ever set one: the company's Admins are asked to review
+        // the recommended ones (journey 2).
+        review_pending: admin && rows.is_empty(),
     })
 }
 

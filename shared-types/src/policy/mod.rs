@@ -241,7 +241,7 @@ impl PolicyKey {
                 "Restrict user portal access",
                 "Members who are not Admins cannot open the company's pages.",
                 Tier::Advanced,
-                WithFeature("the company pages for members"),
+                ServerAndBrowser,
             ),
             DisabledPages => (
                 "Disable on pages or domains",

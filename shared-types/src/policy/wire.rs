@@ -153,6 +153,10 @@ pub struct MyPolicies {
     /// The company's own domains (for "force business items into business profile").
     #[serde(default)]
     pub company_domains: Vec<String>,
+    /// The caller is an Admin of a company whose policies nobody has set yet: the browser
+    /// offers to review the recommended ones.
+    #[serde(default)]
+    pub review_pending: bool,
 }
 
 /// Error codes of policy replies.

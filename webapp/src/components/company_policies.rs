@@ -52,6 +52,12 @@ pub fn CompanyPoliciesCard() -> impl IntoView {
         if p.sync_required() {
             lines.push("Online backup and sync must stay on.".into());
         }
+        if p.business_removed_with_member() {
+            lines.push("If you leave the company, your Business profile stays with it.".into());
+        }
+        if p.portal_restricted() && !m.admin {
+            lines.push("The company's pages are for its Admins only.".into());
+        }
         let pages = p.disabled_pages().to_vec();
         Some(view! {
             <section class="card" role="region" aria-labelledby="company-policies-title" data-testid="company-policies">

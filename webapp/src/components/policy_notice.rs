@@ -1,8 +1,11 @@
 //! What the member's company asks of them, above every page: a step to take before the vault
 //! opens (two-factor set-up, a due master-password change), or a master-password change coming
 //! due soon. The server refuses vault data until the step is taken; this says why and where.
+//! An Admin of a company whose policies nobody has set yet is asked to review the recommended
+//! ones.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use shared_types::policy::Obligation;
 
 use crate::services::policies::{Policies, owes_something};
@@ -15,8 +18,30 @@ const WARN_DAYS: i64 = 14;
 #[component]
 pub fn PolicyNotice() -> impl IntoView {
     let mine = Policies::get();
+    let location = use_location();
+    // "Not now" holds until the page is reloaded.
+    let (later, set_later) = signal(false);
     move || {
         let m = mine.get()?;
+        // A step the vault waits for comes first.
+        if m.review_pending
+            && m.obligations.is_empty()
+            && !later.get()
+            && let Some(company) = m.company
+            && !location.pathname.get().ends_with("/policies")
+        {
+            return Some(
+                view! {
+                    <div class="banner policy-notice" role="note" data-testid="policy-review">
+                        "Your company's security policies have not been reviewed yet. "
+                        <a href=format!("/admin/company/{company}/policies")>"Review the recommended policies"</a>
+                        " "
+                        <button type="button" class="button" on:click=move |_| set_later.set(true)>"Not now"</button>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         if let Some(first) = m.obligations.first() {
             let text = match first {
                 Obligation::SetUpTwoFactor => {

@@ -68,10 +68,27 @@ impl From<sea_orm::DbErr> for ApiError {
             sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
                 Self::Unavailable(err)
             }
-            other => Self::Internal(Box::new(other)),
+            // A row the request would add is there already, or one it names is not: ids the
+            // browser chooses (profiles, devices, records, …) that collide with someone else's,
+            // or a race between two of the owner's own requests. A clear answer, the same for
+            // every route and whoever holds the id, never a 500 (which would also tell that the
+            // id exists by failing differently).
+            other => match other.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
+                    code: ID_TAKEN,
+                    message: "An id chosen by this browser is already in use. Reload the page and try again.".into(),
+                },
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Self::BadRequest(
+                    "The request refers to something that does not exist (any more). Reload the page and try again.".into(),
+                ),
+                _ => Self::Internal(Box::new(other)),
+            },
         }
     }
 }
+
+/// The code of [`ApiError::Conflict`] for an id that is taken.
+pub const ID_TAKEN: &str = "id_taken";
 
 impl ApiError {
     fn code(&self) -> &'static str {

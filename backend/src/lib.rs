@@ -10,6 +10,7 @@ pub mod entity;
 pub mod error;
 pub mod mail;
 pub mod migration;
+pub mod origin;
 pub mod routes;
 pub mod services;
 pub mod settings;
@@ -101,6 +102,7 @@ pub async fn run(settings: Settings, listener: TcpListener) -> Result<Server, St
             .app_data(web::PayloadConfig::new(routes::wire::MAX_BODY))
             .app_data(web::PathConfig::default().error_handler(|e, _| error::address_error(e)))
             .app_data(web::QueryConfig::default().error_handler(|e, _| error::address_error(e)))
+            .wrap(from_fn(origin::same_origin_writes))
             .wrap(spa::security_headers(spa.csp()))
             .wrap(Compress::default())
             .wrap(from_fn(log_request))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::accounts::{Reply, change_password_request, device, error, signup_request};
+use common::accounts::{Reply, change_password_request, code_in, device, error, signup_request};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use shared_types::account::{
@@ -138,6 +138,13 @@ on_both_databases! {
         assert_eq!(error(&elsewhere).0, codes::INVALID_CODE);
         let ok: Reply<AccountBundle> = server.login(&user, &laptop, Some(code.clone())).await;
         assert_eq!(ok.status, StatusCode::OK);
+        // The owner is told a browser was added (the code could have been read by another).
+        let notice = server.mail();
+        let notice = notice.last().unwrap();
+        assert_eq!(notice.to, "carol@example.com");
+        assert!(notice.subject.contains("new browser can now open"), "{}", notice.subject);
+        assert!(notice.body.contains("Firefox on Windows"));
+        assert!(code_in(&notice.body).is_none(), "the notice carries no code");
         let used: Reply<AccountBundle> = server.login(&user, &laptop, None).await;
         assert_eq!(used.status, StatusCode::OK, "a verified browser needs no code");
     }
@@ -372,5 +379,110 @@ impl AccountBundleKeys {
         keys.profiles
             .sort_by_key(|p| format!("{:?}", p.kind).to_lowercase());
         keys
+    }
+}
+
+/// The one session cookie of a reply, checked: host-only (`__Host-`, no `Domain`), `Secure`,
+/// `HttpOnly`, `SameSite=Strict`, `Path=/`.
+fn assert_hardened_cookie<T>(reply: &Reply<T>, what: &str) {
+    let name = format!("{}=", backend::services::accounts::SESSION_COOKIE);
+    assert!(name.starts_with("__Host-"), "{name}");
+    let ours: Vec<&String> = reply
+        .cookies
+        .iter()
+        .filter(|c| c.starts_with(&name))
+        .collect();
+    assert_eq!(ours.len(), 1, "{what}: {:?}", reply.cookies);
+    let attributes: Vec<String> = ours[0]
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    for needed in ["secure", "httponly", "samesite=strict", "path=/"] {
+        assert!(
+            attributes.iter().any(|a| a == needed),
+            "{what}: {needed} missing in {}",
+            ours[0]
+        );
+    }
+    assert!(
+        !attributes.iter().any(|a| a.starts_with("domain=")),
+        "{what}: {}",
+        ours[0]
+    );
+}
+
+on_both_databases! {
+    async fn every_reply_that_sets_the_session_cookie_hardens_it(server) {
+        let (request, mut user) = signup_request("cookie@example.com", PASSWORD);
+        let signed_up: Reply<NextStep> = server.post("/api/accounts", &request, None).await;
+        assert!(signed_up.cookies.is_empty(), "{:?}", signed_up.cookies);
+        let confirm = ConfirmEmailRequest {
+            email: "cookie@example.com".into(),
+            code: OneTimeCode(server.latest_code("cookie@example.com")),
+            device: user.device.clone(),
+        };
+        let confirmed: Reply<AccountBundle> = server.post("/api/accounts/confirm", &confirm, None).await;
+        assert_hardened_cookie(&confirmed, "email confirmation");
+        let login: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        assert_hardened_cookie(&login, "sign-in");
+        let (change, new_auth) = change_password_request(&user, "another long passphrase");
+        let changed: Reply<AccountBundle> = server
+            .post("/api/account/password", &change, login.session.as_deref())
+            .await;
+        assert_hardened_cookie(&changed, "master password change");
+        user.auth_key = new_auth;
+        let out: Reply<serde_json::Value> = server.post("/api/logout", &(), changed.session.as_deref()).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert_hardened_cookie(&out, "sign-out");
+        assert!(out.cookies[0].to_ascii_lowercase().contains("max-age=0"), "{:?}", out.cookies);
+        let again: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
+        let everywhere: Reply<serde_json::Value> = server
+            .post("/api/logout/everywhere", &(), again.session.as_deref())
+            .await;
+        assert_eq!(everywhere.status, StatusCode::NO_CONTENT);
+        assert_hardened_cookie(&everywhere, "sign-out everywhere");
+    }
+
+    async fn writes_sent_from_another_site_are_refused_and_change_nothing(server) {
+        let (_, session) = server.signed_up("csrf@example.com", PASSWORD).await;
+        let cookie = format!("{}={session}", backend::services::accounts::SESSION_COOKIE);
+        let send = |path: &'static str, headers: Vec<(&'static str, String)>| {
+            let mut req = server.client.post(server.url(path)).header("cookie", cookie.clone()).json(&());
+            for (name, value) in headers {
+                req = req.header(name, value);
+            }
+            req.send()
+        };
+        let base = server.base.trim_end_matches('/').to_owned();
+        let foreign = [
+            vec![("origin", "https://evil.example".to_owned())],
+            vec![("origin", "null".to_owned())],
+            vec![("sec-fetch-site", "cross-site".to_owned())],
+            // A sibling subdomain is the same site: the Strict cookie goes along.
+            vec![("sec-fetch-site", "same-site".to_owned()), ("origin", "https://blog.example".to_owned())],
+            vec![("sec-fetch-site", "same-origin".to_owned()), ("origin", "https://evil.example".to_owned())],
+        ];
+        for headers in foreign {
+            for path in ["/api/logout", "/api/account/2fa/setup"] {
+                let res = send(path, headers.clone()).await.unwrap();
+                assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path} {headers:?}");
+                assert!(res.headers().contains_key("content-security-policy"), "refusals carry the security headers");
+                let body: ErrorBody = res.json().await.unwrap();
+                assert_eq!(body.code, backend::origin::CROSS_SITE, "{path} {headers:?}");
+            }
+        }
+        let db = server.database().await;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let started = backend::entity::two_factor::Entity::find().count(&db).await.unwrap();
+        assert_eq!(started, 0, "no two-factor set-up was started");
+        let me: Reply<AccountBundle> = server.get_as("/api/account", Some(&session)).await;
+        assert_eq!(me.status, StatusCode::OK, "the session survived every refused sign-out");
+        // The app's own requests, and reads from anywhere, go through.
+        let read = server.client.get(server.url("/api/account")).header("cookie", cookie.clone())
+            .header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").send().await.unwrap();
+        assert_eq!(read.status(), StatusCode::OK);
+        let own = send("/api/logout", vec![("sec-fetch-site", "same-origin".to_owned()), ("origin", base)]).await.unwrap();
+        assert_eq!(own.status(), StatusCode::NO_CONTENT);
     }
 }

@@ -100,10 +100,16 @@ on_both_databases! {
             .post("/api/account/2fa/disable", &DisableTwoFactorRequest { auth_key: AuthKeyProof(Base64Bytes(wrong_key)) }, Some(&session))
             .await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let mails_before = server.mail().len();
         let off: Reply<serde_json::Value> = server
             .post("/api/account/2fa/disable", &DisableTwoFactorRequest { auth_key: AuthKeyProof(Base64Bytes(user.auth_key.clone())) }, Some(&session))
             .await;
         assert_eq!(off.status, StatusCode::NO_CONTENT);
+        // The owner hears of it (someone with the master password alone could have done it).
+        let mail = server.mail();
+        assert_eq!(mail.len(), mails_before + 1);
+        assert_eq!(mail.last().unwrap().to, "vic@example.com");
+        assert_eq!(mail.last().unwrap().subject, "Two-factor authentication was turned off");
         let plain: Reply<AccountBundle> = server.login(&user, &user.device, None).await;
         assert_eq!(plain.status, StatusCode::OK);
     }

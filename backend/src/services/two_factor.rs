@@ -222,6 +222,10 @@ pub async fn disable(
             message: "The master password is wrong.".into(),
         });
     }
+    let was_on = two_factor::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+        .is_some_and(|row| row.enabled_at.is_some());
     let txn = state.db.begin().await?;
     two_factor::Entity::delete_by_id(account_id)
         .exec(&txn)
@@ -231,6 +235,20 @@ pub async fn disable(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    if was_on {
+        // Someone who learnt the master password could turn it off: the owner hears of it.
+        state
+            .mailer
+            .send(
+                &found.email,
+                Mail {
+                    subject: "Two-factor authentication was turned off".into(),
+                    body: "Two-factor authentication was turned off for your Strongroom account. Signing in now needs only the master password (and the emailed code in a new browser).\n\nIf this was not you, change your master password and turn it on again at once.\n".into(),
+                },
+            )
+            .await
+            .map_err(ApiError::Mail)?;
+    }
     Ok(())
 }
 

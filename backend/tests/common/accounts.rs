@@ -188,6 +188,8 @@ pub struct Reply<T> {
     pub body: T,
     pub session: Option<String>,
     pub retry_after: Option<String>,
+    /// Every `Set-Cookie` header of the reply, whole.
+    pub cookies: Vec<String>,
 }
 
 impl TestServer {
@@ -349,6 +351,12 @@ async fn read<T: DeserializeOwned>(res: reqwest::Response) -> Reply<T> {
                 .to_owned()
         })
         .filter(|v| !v.is_empty());
+    let cookies = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
     let retry_after = res
         .headers()
         .get("retry-after")
@@ -365,6 +373,7 @@ async fn read<T: DeserializeOwned>(res: reqwest::Response) -> Reply<T> {
         body,
         session,
         retry_after,
+        cookies,
     }
 }
 

@@ -125,6 +125,11 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
                 )
                 .await?;
                 touch_device(&state.db, found.id, &req.device, true).await?;
+                state
+                    .mailer
+                    .send(&email, new_browser_notice(&req.device.name))
+                    .await
+                    .map_err(ApiError::Mail)?;
             }
             None => {
                 let browser = req.device.name.clone();
@@ -157,4 +162,15 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
     )
     .await?;
     start_session(state, found, req.device.id).await
+}
+
+/// Tells the owner that a browser was just verified with an emailed code: the code could have
+/// been read by someone with access to the mailbox.
+fn new_browser_notice(browser: &str) -> Mail {
+    Mail {
+        subject: "A new browser can now open your Strongroom account".into(),
+        body: format!(
+            "A new browser ({browser}) was verified for your Strongroom account with the code we emailed, and signed in.\n\nIf this was not you, change your master password now and remove the browser under Account settings, Browsers.\n"
+        ),
+    }
 }

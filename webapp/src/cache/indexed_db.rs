@@ -332,6 +332,23 @@ async fn committed(tx: rexie::Transaction) -> Result<(), CacheError> {
 }
 
 impl Cache for IndexedDbCache {
+    async fn destroy(&self) -> Result<bool, CacheError> {
+        // Every connection rexie opens closes itself on `versionchange`, which the deletion
+        // fires, this tab's included, as long as it is held (dropping it drops that handler
+        // and leaves the connection open until collected); the next call opens (makes) the
+        // database anew.
+        let held = self.db.borrow_mut().take();
+        let deleting = Box::pin(Rexie::delete(&self.name));
+        let outcome = select(deleting, TimeoutFuture::new(OPEN_PATIENCE_MS)).await;
+        drop(held);
+        match outcome {
+            Either::Left((deleted, _)) => deleted.map(|()| true).map_err(unavailable),
+            // An older release's tab keeps it open: the browser deletes it once that tab
+            // closes (the request stays queued).
+            Either::Right(_) => Ok(false),
+        }
+    }
+
     async fn get(&self, store: Store, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         if store == Store::Records {
             let segments = self.segments(Some(segments::bucket_of(key))).await?;

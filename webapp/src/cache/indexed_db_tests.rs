@@ -137,3 +137,45 @@ async fn records_of_a_schema_3_database_are_moved_into_segments() {
         .expect("count");
     assert_eq!(left, 0);
 }
+
+/// The names of this origin's IndexedDB databases.
+async fn database_names() -> Vec<String> {
+    use wasm_bindgen::JsCast;
+    let factory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).expect("indexedDB");
+    let databases = js_sys::Reflect::get(&factory, &"databases".into())
+        .expect("databases()")
+        .dyn_into::<js_sys::Function>()
+        .expect("a function");
+    let listed = databases.call0(&factory).expect("databases()");
+    let listed = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(listed))
+        .await
+        .expect("the list");
+    js_sys::Array::from(&listed)
+        .iter()
+        .filter_map(|d| js_sys::Reflect::get(&d, &"name".into()).ok()?.as_string())
+        .collect()
+}
+
+#[test]
+async fn destroying_deletes_the_database_even_while_another_tab_has_it_open() {
+    let cache = fresh("destroy");
+    let name = cache.name.to_string();
+    // Another tab of this release, with its own connection.
+    let other_tab = IndexedDbCache::named(&name);
+    cache
+        .put(Store::Records, "i:secret", b"sealed")
+        .await
+        .expect("put");
+    assert_eq!(
+        other_tab.keys(Store::Records).await,
+        Ok(vec!["i:secret".to_owned()])
+    );
+    assert!(database_names().await.contains(&name));
+    assert_eq!(cache.destroy().await, Ok(true));
+    assert!(
+        !database_names().await.contains(&name),
+        "the database itself is gone"
+    );
+    // The other tab's next call finds an empty, new database.
+    assert_eq!(other_tab.keys(Store::Records).await, Ok(vec![]));
+}

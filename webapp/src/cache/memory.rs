@@ -67,6 +67,11 @@ impl Cache for MemoryCache {
             .collect())
     }
 
+    async fn destroy(&self) -> Result<bool, CacheError> {
+        self.records.borrow_mut().clear();
+        Ok(true)
+    }
+
     async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError> {
         let mut records = self.records.borrow_mut();
         for w in writes {

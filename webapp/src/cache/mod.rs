@@ -145,6 +145,11 @@ pub trait Cache {
     ) -> Result<Vec<(String, Vec<u8>)>, CacheError>;
     /// Applies every write or none (one transaction over the stores involved).
     async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError>;
+    /// Deletes the whole store, so that nothing written so far lingers in the browser's files
+    /// (clearing leaves old pages on disk until the browser compacts them); the next call
+    /// starts an empty one. `Ok(false)`: another tab holds the store open and the deletion
+    /// waits for it, so the caller empties the stores itself first.
+    async fn destroy(&self) -> Result<bool, CacheError>;
 }
 
 /// The first string after every string that starts with `prefix` (for key ranges).
@@ -226,4 +231,17 @@ pub(crate) async fn check_contract(cache: &impl Cache) {
     assert_eq!(cache.keys(Store::Meta).await, Ok(vec![]));
     assert_eq!(cache.keys(Store::Records).await, Ok(vec![]));
     assert_eq!(cache.get(Store::Meta, "b").await, Ok(None));
+    // Destroyed, nothing is left in any store, and the next write starts an empty store.
+    for store in Store::ALL {
+        cache.put(store, "left", b"behind").await.expect("put");
+    }
+    assert_eq!(cache.destroy().await, Ok(true));
+    for store in Store::ALL {
+        assert_eq!(cache.keys(store).await, Ok(vec![]), "{store:?}");
+    }
+    cache
+        .put(Store::Meta, "after", b"new")
+        .await
+        .expect("put after destroy");
+    assert_eq!(cache.keys(Store::Meta).await, Ok(vec!["after".to_owned()]));
 }

@@ -13,7 +13,7 @@ use shared_types::account::{
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
 use crate::api::{ApiClient, ApiError};
-use crate::cache::{Cache, CacheError, Store};
+use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::device::DeviceService;
 use crate::services::keys::{self, KeyError, NewAccount, VaultKeys, kdf_from_wire};
 use crate::services::sharing::published;
@@ -108,8 +108,11 @@ pub struct AuthService<C> {
     device: DeviceService<C>,
 }
 
+/// Where the key-derivation settings last seen for an email are kept ([`Store::Account`]).
+const KDF_PREFIX: &str = "kdf:";
+
 fn kdf_key(email: &str) -> String {
-    format!("kdf:{email}")
+    format!("{KDF_PREFIX}{email}")
 }
 
 impl<C: Cache + Clone> AuthService<C> {
@@ -437,19 +440,51 @@ impl<C: Cache + Clone> AuthService<C> {
         Ok(self.api.end_session(id).await?)
     }
 
-    /// Ends every session of the account (this one too) and forgets the account here.
+    /// Ends every session of the account (this one too) and forgets the account here. This is
+    /// the server's work: when it cannot be done, nothing changes here and the error says why
+    /// (a plain sign-out still works offline).
     pub async fn sign_out_everywhere(&self) -> Result<(), AuthError> {
         self.api.logout_everywhere().await?;
         self.forget_here().await
     }
 
-    /// Forgets the account and its vault in this browser.
-    async fn forget_here(&self) -> Result<(), AuthError> {
-        self.cache.delete(Store::Account, BUNDLE_KEY).await?;
+    /// Forgets the account and its vault in this browser: every store is emptied, then the
+    /// database itself deleted (emptied pages stay in the browser's files until it compacts
+    /// them), and only what belongs to the browser rather than the account is written back: its
+    /// identity and preferences, and the key-derivation settings last seen per email (the floor
+    /// a server must not go below at the next sign-in).
+    pub(crate) async fn forget_here(&self) -> Result<(), AuthError> {
+        let kept: Vec<Write> = (self.cache.get_prefix(Store::Meta, "").await?.into_iter())
+            .filter(|(key, _)| {
+                key == crate::services::device::KEY
+                    || crate::services::preferences::is_browser_setting(key)
+            })
+            .map(|(key, value)| Write::Put(Store::Meta, key, value))
+            .chain(
+                (self
+                    .cache
+                    .get_prefix(Store::Account, KDF_PREFIX)
+                    .await?
+                    .into_iter())
+                .map(|(key, value)| Write::Put(Store::Account, key, value)),
+            )
+            .collect();
         (self.cache)
-            .delete(Store::Account, crate::services::policies::KEPT_POLICIES)
+            .write(
+                Store::ALL
+                    .iter()
+                    .map(|store| Write::Clear(*store))
+                    .collect(),
+            )
             .await?;
-        crate::services::vault::forget_local_vault(&self.cache).await?;
+        if let Some(storage) = web_local_storage() {
+            let _ = storage.remove_item(crate::pages::invite::INVITE_FINGERPRINT);
+        }
+        // Another tab of an older release may hold the database open: it is then deleted when
+        // that tab closes, and writing back now would wait for it.
+        if self.cache.destroy().await? {
+            self.cache.write(kept).await?;
+        }
         Ok(())
     }
 
@@ -571,13 +606,23 @@ impl<C: Cache + Clone> AuthService<C> {
         Ok(self.cache.keys(Store::Outbox).await?.len())
     }
 
-    /// Signs out: ends the session on the server (when reachable) and forgets the account here.
+    /// Signs out: asks the server to end the session and forgets the account here whatever it
+    /// answers, or if it does not answer at all: the local wipe never depends on the server.
+    /// (A session the server failed to end expires by itself; "Sign out everywhere" ends it.)
     pub async fn sign_out(&self) -> Result<(), AuthError> {
-        match self.api.logout().await {
-            Ok(()) | Err(ApiError::Unreachable) => {}
-            Err(e) if e.code() == Some(codes::UNAUTHENTICATED) => {}
-            Err(e) => return Err(e.into()),
-        }
+        let _ = self.api.logout().await;
         self.forget_here().await
+    }
+}
+
+/// This page's `localStorage`, when the browser allows it.
+fn web_local_storage() -> Option<web_sys::Storage> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
     }
 }

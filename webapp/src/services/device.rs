@@ -7,7 +7,8 @@ use shared_types::DeviceId;
 
 use crate::cache::{Cache, CacheError, Store};
 
-const KEY: &str = "browser";
+/// The key of the [`BrowserRecord`] in [`Store::Meta`].
+pub const KEY: &str = "browser";
 
 /// What this browser remembers about itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -35,6 +35,15 @@ pub const CLIPBOARD_CLEAR_CHOICES: [(u32, &str); 6] = [
 
 const DEVICE_ONLY: &str = "device_only";
 
+/// Whether a key of [`Store::Meta`] holds a setting of this browser (kept at sign-out).
+pub fn is_browser_setting(key: &str) -> bool {
+    key == LOCK_AFTER
+        || key == CLIPBOARD_CLEAR
+        || key
+            .strip_prefix(DEVICE_ONLY)
+            .is_some_and(|rest| rest.starts_with(':'))
+}
+
 /// This browser's preferences.
 #[derive(Debug, Clone)]
 pub struct Preferences<C> {

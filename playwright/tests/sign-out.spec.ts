@@ -1,0 +1,69 @@
+// Signing out never depends on the server: the vault is wiped from the browser when the
+// server's logout fails, and when the network is down. Afterwards no sealed record, key or
+// index is left in IndexedDB, Cache Storage, localStorage or sessionStorage (the database is
+// deleted, not only emptied: the wasm test `destroying_deletes_the_database…` shows it), and
+// the browser itself stays verified.
+import { expect, test, type Page } from '@playwright/test';
+import { PASSWORD, expectVaultOpen, signIn, signUp, uniqueEmail } from './support/account';
+import { dumpBrowserState } from './support/browser-state';
+import { expectAllSaved } from './support/sync';
+import { createItem } from './support/vault';
+
+/** What the browser may keep after sign-out: its own identity and settings, and the
+ * key-derivation floor per email. */
+const KEPT = new Set(['meta:browser', 'meta:lock_after_minutes', 'meta:clipboard_clear_seconds']);
+
+/** Every storage of the page's origin, after sign-out: what is left in it. */
+async function leftovers(page: Page, email: string): Promise<string[]> {
+  const state = await dumpBrowserState(page);
+  const left: string[] = [];
+  for (const db of state.databases) {
+    for (const store of db.stores) {
+      for (const record of store.records) {
+        const name = `${store.name}:${String(record.key)}`;
+        if (!KEPT.has(name) && name !== `account:kdf:${email}` && !name.startsWith('meta:device_only:')) left.push(`${db.name}/${name}`);
+      }
+    }
+  }
+  for (const key of Object.keys(state.localStorage)) left.push(`localStorage/${key}`);
+  // Cache Storage may keep the app itself (index.html and its hashed files, so the sign-in
+  // page opens offline), nothing else.
+  const elsewhere = await page.evaluate(async () => {
+    const found = Object.keys(sessionStorage).map((k) => `sessionStorage/${k}`);
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) {
+        const path = new URL(request.url).pathname;
+        if (!/^\/(index\.html|[\w-]+\.(js|wasm|css|json|svg|png|ico))$/.test(path)) found.push(`caches/${name}${path}`);
+      }
+    }
+    return found;
+  });
+  return [...left, ...elsewhere];
+}
+
+test('signing out when the server fails wipes the vault all the same', async ({ page }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await createItem(page, 'Website login', { Title: 'Router admin', Username: 'netadmin', Password: 'a-sealed-secret-42' });
+  await expectAllSaved(page);
+  await page.route('**/api/logout', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"code":"internal","message":"Something went wrong on the server."}' }));
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  expect(await leftovers(page, email)).toEqual([]);
+});
+
+test('signing out offline wipes the vault; the browser stays verified', async ({ page, context }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await createItem(page, 'Secure note', { Title: 'Alarm code' });
+  await expectAllSaved(page);
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  expect(await leftovers(page, email)).toEqual([]);
+  await context.setOffline(false);
+  // The browser's identity was kept: signing in again needs no emailed code.
+  await signIn(page, email, PASSWORD);
+  await expectVaultOpen(page, email);
+  await expect(page.getByText('Alarm code')).toBeVisible();
+});

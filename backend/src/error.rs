@@ -76,7 +76,7 @@ impl From<sea_orm::DbErr> for ApiError {
             other => match other.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
                     code: ID_TAKEN,
-                    message: "An id chosen by this browser is already in use. Reload the page and try again.".into(),
+                    message: "Nothing was changed: an id chosen by this browser is already in use. Reload the page and try again.".into(),
                 },
                 Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Self::BadRequest(
                     "The request refers to something that does not exist (any more). Reload the page and try again.".into(),

@@ -124,7 +124,8 @@ on_both_databases! {
         let before = snapshot(&db).await;
         let csv = "email,name\nnew1@acme.example,One\nnew2@acme.example,Two\nback@acme.example,Back\n";
         let failed = send(&server, &admin, company, true, csv).await;
-        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        // The injected fault is a uniqueness violation, answered as a conflict.
+        assert_eq!(failed.status(), StatusCode::CONFLICT);
         let body: ErrorBody = failed.json().await.unwrap();
         assert!(body.message.contains("Nothing was changed"), "{}", body.message);
         assert_eq!(snapshot(&db).await, before, "every row or none");

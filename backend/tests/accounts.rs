@@ -357,6 +357,12 @@ on_both_databases! {
         request.kdf.memory_kib = 1024;
         let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        // No account is made below the floor, which is what new accounts get (64 MiB, 3
+        // passes): the settings the browser used to accept (19 MiB, 2) included.
+        let weak = wasm_crypto::KdfParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
+        let (request, _) = common::accounts::signup_request_with("ivan@example.com", PASSWORD, &weak);
+        let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "below the floor");
         let (mut request, _) = signup_request("ivan@example.com", PASSWORD);
         request.keys.profiles.pop();
         let reply: Reply<ErrorBody> = server.post("/api/accounts", &request, None).await;

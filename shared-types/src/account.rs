@@ -18,6 +18,17 @@ pub struct KdfParams {
     pub parallelism: u32,
 }
 
+impl KdfParams {
+    /// The weakest settings any account may have, and what new accounts get (64 MiB, 3 passes,
+    /// 1 lane): the server makes no account below it and the browser derives nothing below it
+    /// on a server's word. Raise both together (the browser's `KDF_FLOOR` is checked equal).
+    pub const FLOOR: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+}
+
 /// `POST /api/prelogin`: which key-derivation settings to use for an email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreloginRequest {

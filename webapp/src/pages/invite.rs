@@ -241,7 +241,7 @@ fn Offer(view: InvitationView, token: String) -> impl IntoView {
             spawn_local(async move {
                 yield_to_browser().await;
                 match auth
-                    .sign_in(&email, &master, now_ms(), &browser_name())
+                    .sign_in(&email, &master, now_ms(), &browser_name(), false)
                     .await
                 {
                     Ok(next) => advance(next, true),

@@ -7,7 +7,7 @@ use leptos_router::components::Redirect;
 use wasm_crypto::MasterPassword;
 
 use crate::pages::signup::ErrorLine;
-use crate::services::auth::{AuthStatus, LoginStep, PendingLogin, SecondStep};
+use crate::services::auth::{AuthError, AuthStatus, LoginStep, PendingLogin, SecondStep};
 use crate::services::device::browser_name;
 use crate::services::{Auth, Services, now_ms, yield_to_browser};
 
@@ -31,6 +31,10 @@ pub fn SignIn() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
     let (stage, set_stage) = signal(Stage::Credentials);
+    // Shown after the server offered a salt other than the pinned one: the person says whether
+    // they changed their master password elsewhere.
+    let (salt_changed, set_salt_changed) = signal(false);
+    let (salt_confirmed, set_salt_confirmed) = signal(false);
     let pending = StoredValue::new_local(None::<PendingLogin>);
 
     let advance = move |step: LoginStep| {
@@ -66,11 +70,22 @@ pub fn SignIn() -> impl IntoView {
         spawn_local(async move {
             yield_to_browser().await;
             match auth
-                .sign_in(&email, &master, now_ms(), &browser_name())
+                .sign_in(
+                    &email,
+                    &master,
+                    now_ms(),
+                    &browser_name(),
+                    salt_confirmed.get_untracked(),
+                )
                 .await
             {
                 Ok(step) => advance(step),
-                Err(e) => set_error.set(Some(e.to_string())),
+                Err(e) => {
+                    if e == AuthError::KdfSaltChanged {
+                        set_salt_changed.set(true);
+                    }
+                    set_error.set(Some(e.to_string()));
+                }
             }
             set_busy.set(false);
         });
@@ -118,6 +133,13 @@ pub fn SignIn() -> impl IntoView {
                         <input id="login-password" type="password" autocomplete="current-password" required
                             prop:value=password on:input=move |ev| set_password.set(event_target_value(&ev)) />
                         <ErrorLine error=error />
+                        {move || salt_changed.get().then(|| view! {
+                            <label class="checkbox" data-testid="confirm-new-salt">
+                                <input type="checkbox" prop:checked=salt_confirmed
+                                    on:change=move |ev| set_salt_confirmed.set(event_target_checked(&ev)) />
+                                "I changed my master password in another browser"
+                            </label>
+                        })}
                         <button type="submit" class="button primary" disabled=busy>
                             {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                         </button>

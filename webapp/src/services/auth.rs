@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
@@ -48,11 +50,20 @@ pub enum AuthError {
     /// This browser's storage failed.
     #[error("{0}")]
     Cache(#[from] CacheError),
-    /// The server asked for weaker key derivation than this browser used before.
+    /// The server offered weaker key derivation than this browser accepts for the account
+    /// (below what it used before, or below what new accounts get). Nothing was derived or
+    /// sent.
     #[error(
-        "The server asked for weaker password protection than this browser used before for this account. Strongroom refused, to protect your master password. Contact your administrator."
+        "The server offered weaker password protection (key-derivation settings) than Strongroom accepts for this account. Strongroom refused before using your master password, to protect it. Contact your administrator."
     )]
     KdfLowered,
+    /// The server offered another salt than the one this browser pinned for the account: a
+    /// master-password change in another browser does that, and so would a server that is
+    /// tampering. Nothing was derived or sent; the person confirms a change they made.
+    #[error(
+        "This account's password settings changed since this browser last signed in. A master password change in another browser does that. If you changed your master password, confirm below and sign in with the new one; if you did not, do not go on: the server may be tampering, so contact your administrator."
+    )]
+    KdfSaltChanged,
     /// The session ended on the server; sign in again.
     #[error("Your session has ended. Sign in again.")]
     SessionEnded,
@@ -108,8 +119,24 @@ pub struct AuthService<C> {
     device: DeviceService<C>,
 }
 
-/// Where the key-derivation settings last seen for an email are kept ([`Store::Account`]).
+/// Where the key-derivation pin of an email is kept ([`Store::Account`]).
 const KDF_PREFIX: &str = "kdf:";
+
+/// The weakest key derivation this browser performs on a server's word: what new accounts get.
+/// A server cannot make a browser, even one that never saw the account, derive (and send) an
+/// auth key more cheaply than this. Raise it together with [`wasm_crypto::KdfParams::DEFAULT`].
+pub const KDF_FLOOR: wasm_crypto::KdfParams = wasm_crypto::KdfParams::DEFAULT;
+
+/// What this browser pins per email: the settings and salt of the password envelope that last
+/// opened here with the master password. A server may raise the settings (a password change
+/// elsewhere does); lowering them is refused, and a new salt needs the person's word that they
+/// changed their master password.
+#[derive(Serialize, Deserialize)]
+struct KdfPin {
+    kdf: KdfParams,
+    #[serde(default)]
+    salt: Option<shared_types::Base64Bytes>,
+}
 
 fn kdf_key(email: &str) -> String {
     format!("{KDF_PREFIX}{email}")
@@ -152,24 +179,48 @@ impl<C: Cache + Clone> AuthService<C> {
             .map_err(|e| AuthError::Cache(CacheError::Corrupt(e.to_string())))
     }
 
+    /// Keeps the bundle for offline unlock and pins the settings and salt of its envelope.
+    /// Only for a bundle whose envelope opened here with the master password (or is the one
+    /// that did): the envelope's header is authenticated by its seal, the bundle's plain `kdf`
+    /// field is not, and is never trusted.
     async fn keep(&self, bundle: &AccountBundle) -> Result<(), AuthError> {
+        let envelope =
+            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
+                .map_err(|e| KeyError::Damaged(e.to_string()))?;
+        let pin = KdfPin {
+            kdf: keys::kdf_to_wire(
+                envelope
+                    .params()
+                    .map_err(|e| KeyError::Damaged(e.to_string()))?,
+            ),
+            salt: Some(
+                envelope
+                    .salt()
+                    .map_err(|e| KeyError::Damaged(e.to_string()))?
+                    .to_bytes()
+                    .to_vec()
+                    .into(),
+            ),
+        };
         let bytes = serde_json::to_vec(bundle).map_err(|e| CacheError::Corrupt(e.to_string()))?;
         self.cache.put(Store::Account, BUNDLE_KEY, &bytes).await?;
-        self.remember_kdf(&bundle.email, bundle.kdf).await
-    }
-
-    /// The KDF settings this browser last used for `email` (a damaged record counts as none).
-    async fn remembered_kdf(&self, email: &str) -> Result<Option<KdfParams>, AuthError> {
-        let stored = self.cache.get(Store::Account, &kdf_key(email)).await?;
-        Ok(stored.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
-    }
-
-    async fn remember_kdf(&self, email: &str, kdf: KdfParams) -> Result<(), AuthError> {
-        let bytes = serde_json::to_vec(&kdf).map_err(|e| CacheError::Corrupt(e.to_string()))?;
+        let pin = serde_json::to_vec(&pin).map_err(|e| CacheError::Corrupt(e.to_string()))?;
         Ok(self
             .cache
-            .put(Store::Account, &kdf_key(email), &bytes)
+            .put(Store::Account, &kdf_key(&bundle.email), &pin)
             .await?)
+    }
+
+    /// What this browser pinned for `email` (a damaged record counts as none; a pin written
+    /// before salts were pinned holds the settings alone).
+    async fn pinned(&self, email: &str) -> Result<Option<KdfPin>, AuthError> {
+        let Some(bytes) = self.cache.get(Store::Account, &kdf_key(email)).await? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_slice::<KdfPin>(&bytes).ok().or_else(|| {
+            let kdf = serde_json::from_slice::<KdfParams>(&bytes).ok()?;
+            Some(KdfPin { kdf, salt: None })
+        }))
     }
 
     /// Makes the account's keys here and asks the server to create it; a code is emailed.
@@ -258,6 +309,15 @@ impl<C: Cache + Clone> AuthService<C> {
         };
         match self.api.confirm_email(&request).await {
             Ok(bundle) => {
+                // Kept (and its settings pinned) only as this browser made it.
+                if bundle.account_id != pending.account.vault.account_id
+                    || bundle.password_envelope != pending.account.envelope
+                {
+                    let e = KeyError::Damaged(
+                        "the server returned other keys than this browser made".into(),
+                    );
+                    return Err((e.into(), pending));
+                }
                 if let Err(e) = self.keep(&bundle).await {
                     return Err((e, pending));
                 }
@@ -269,20 +329,34 @@ impl<C: Cache + Clone> AuthService<C> {
     }
 
     /// Signs in with the master password. A new browser gets [`LoginStep::NeedsCode`].
+    /// `new_salt_confirmed`: the person said they changed their master password elsewhere
+    /// (after [`AuthError::KdfSaltChanged`]).
     pub async fn sign_in(
         &self,
         email: &str,
         password: &MasterPassword,
         now_ms: f64,
         device_name: &str,
+        new_salt_confirmed: bool,
     ) -> Result<LoginStep, AuthError> {
         let email = email.trim().to_ascii_lowercase();
         let pre = self.api.prelogin(&email).await?;
         let offered = kdf_from_wire(pre.kdf);
-        if let Some(known) = self.remembered_kdf(&email).await?
-            && !offered.at_least(&kdf_from_wire(known))
+        let pin = self.pinned(&email).await?;
+        // Checked before anything is derived: the auth key sent next is what a server could
+        // try to guess the master password from.
+        if !offered.at_least(&KDF_FLOOR)
+            || pin
+                .as_ref()
+                .is_some_and(|pin| !offered.at_least(&kdf_from_wire(pin.kdf)))
         {
             return Err(AuthError::KdfLowered);
+        }
+        if !new_salt_confirmed
+            && let Some(pinned) = pin.and_then(|pin| pin.salt)
+            && pinned != pre.salt
+        {
+            return Err(AuthError::KdfSaltChanged);
         }
         let salt =
             PasswordSalt::from_bytes(&pre.salt.0).map_err(|e| KeyError::Damaged(e.to_string()))?;
@@ -356,7 +430,16 @@ impl<C: Cache + Clone> AuthService<C> {
         let vault = keys::unlock_bundle(&bundle, password)?;
         match self.api.account().await {
             Ok(fresh) if fresh.account_id == bundle.account_id => {
-                self.keep(&fresh).await?;
+                // The server's copy is adopted only with the envelope that opened here, or one
+                // that opens with the password just typed at no weaker settings than pinned;
+                // any other is the server's word alone and is not kept.
+                if self.opens_here(&bundle, &fresh, password, &vault).await? {
+                    self.keep(&fresh).await?;
+                } else {
+                    leptos::logging::warn!(
+                        "the server served another password envelope that does not open with this password here; kept the one that does"
+                    );
+                }
                 self.publish_keys(&vault, &fresh).await;
             }
             Ok(_) => return Err(AuthError::SessionEnded),
@@ -367,6 +450,36 @@ impl<C: Cache + Clone> AuthService<C> {
             Err(_) => {}
         }
         Ok(Arc::new(vault))
+    }
+
+    /// Whether the server's `fresh` bundle may replace the kept one: the same envelope, or one
+    /// that opens with `password` to the same account key at settings no weaker than pinned.
+    async fn opens_here(
+        &self,
+        kept: &AccountBundle,
+        fresh: &AccountBundle,
+        password: &MasterPassword,
+        vault: &VaultKeys,
+    ) -> Result<bool, AuthError> {
+        if fresh.password_envelope == kept.password_envelope {
+            return Ok(true);
+        }
+        let Ok(envelope) =
+            wasm_crypto::PasswordEnvelope::from_bytes(fresh.password_envelope.0.clone())
+        else {
+            return Ok(false);
+        };
+        let Ok(params) = envelope.params() else {
+            return Ok(false);
+        };
+        let pinned = self
+            .pinned(&kept.email)
+            .await?
+            .map(|pin| kdf_from_wire(pin.kdf));
+        if !params.at_least(&KDF_FLOOR) || pinned.is_some_and(|pin| !params.at_least(&pin)) {
+            return Ok(false);
+        }
+        Ok(fresh.email == kept.email && Self::open_envelope(fresh, vault, password).is_ok())
     }
 
     /// Reads the unlocked account's profiles again (after the server took one away) and makes

@@ -315,6 +315,17 @@ mod tests {
 
     const FAST: wasm_crypto::KdfParams = TEST_KDF;
 
+    #[test]
+    fn the_browsers_kdf_floor_is_the_servers_and_what_new_accounts_get() {
+        let floor = crate::services::auth::KDF_FLOOR;
+        assert_eq!(kdf_to_wire(floor), KdfParams::FLOOR);
+        assert_eq!(floor, wasm_crypto::KdfParams::DEFAULT);
+        assert!(
+            !TEST_KDF.at_least(&floor),
+            "the tests' cheap settings are below it"
+        );
+    }
+
     fn bundle_of(new: &NewAccount) -> AccountBundle {
         AccountBundle {
             account_id: new.vault.account_id,

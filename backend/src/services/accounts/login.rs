@@ -30,11 +30,8 @@ use crate::mail::Mail;
 use crate::services::server_secret::KeyedPurpose;
 use crate::state::AppState;
 
-const KDF_DEFAULT: KdfParams = KdfParams {
-    memory_kib: 64 * 1024,
-    iterations: 3,
-    parallelism: 1,
-};
+/// What prelogin answers for an unknown email: what a new account would have.
+const KDF_DEFAULT: KdfParams = KdfParams::FLOOR;
 
 /// The KDF parameters and salt for `email`; made-up but stable values for unknown emails.
 pub async fn prelogin(

@@ -10,8 +10,8 @@ use shared_types::account::{DeviceInfo, KdfParams, ProfileKind, SignupRequest};
 use super::bad;
 use crate::error::ApiError;
 
-/// The same KDF floor and ceiling the client enforces; the server refuses anything outside.
-const KDF_MIN_MEMORY_KIB: u32 = 19 * 1024;
+/// The same KDF floor ([`KdfParams::FLOOR`]: no account is made below what new accounts get)
+/// and ceiling the client enforces; the server refuses anything outside.
 const KDF_MAX_MEMORY_KIB: u32 = 1024 * 1024;
 
 /// Wire sizes of the browser's blobs (see wasm-crypto's README): checked so that garbage is
@@ -45,8 +45,8 @@ pub(super) fn check_len(value: &Base64Bytes, len: usize, what: &str) -> Result<(
 }
 
 fn check_kdf(kdf: &KdfParams) -> Result<(), ApiError> {
-    let ok = (KDF_MIN_MEMORY_KIB..=KDF_MAX_MEMORY_KIB).contains(&kdf.memory_kib)
-        && (2..=10).contains(&kdf.iterations)
+    let ok = (KdfParams::FLOOR.memory_kib..=KDF_MAX_MEMORY_KIB).contains(&kdf.memory_kib)
+        && (KdfParams::FLOOR.iterations..=10).contains(&kdf.iterations)
         && (1..=16).contains(&kdf.parallelism);
     if ok {
         Ok(())

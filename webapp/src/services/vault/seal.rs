@@ -60,6 +60,30 @@ fn to_json(value: &impl Serialize) -> Result<Zeroizing<Vec<u8>>, SealError> {
     Ok(bytes)
 }
 
+/// The smallest size an item's or a past version's plaintext is padded to: every item of a
+/// usual size, whatever its type or the length of its password, seals to the same size.
+pub const ITEM_PAD_FLOOR: usize = 1024;
+/// The smallest size a folder's plaintext is padded to (folder names).
+pub const FOLDER_PAD_FLOOR: usize = 256;
+
+/// Pads JSON plaintext with trailing spaces (which JSON ignores, so records sealed before
+/// padding and after open alike) to the next power of two from `floor`, never beyond
+/// [`MAX_PLAINTEXT_BYTES`]: the server sees sizes in these buckets only.
+fn padded(plain: Zeroizing<Vec<u8>>, floor: usize) -> Zeroizing<Vec<u8>> {
+    let target = plain
+        .len()
+        .max(floor)
+        .next_power_of_two()
+        .min(MAX_PLAINTEXT_BYTES)
+        .max(plain.len());
+    // A buffer of the final size from the start: growing one would leave copies of the
+    // plaintext behind, unzeroed.
+    let mut out = Zeroizing::new(Vec::with_capacity(target));
+    out.extend_from_slice(&plain);
+    out.resize(target, b' ');
+    out
+}
+
 fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SealError> {
     serde_json::from_slice(bytes).map_err(|_| SealError::Damaged)
 }
@@ -106,7 +130,7 @@ pub fn seal_item(
     version: i64,
 ) -> Result<Sealed, SealError> {
     let container = container.into();
-    let plain = to_json(item)?;
+    let plain = padded(to_json(item)?, ITEM_PAD_FLOOR);
     let data = wasm_crypto::seal(
         item_key,
         &item_binding(Purpose::Item, id, container).at_version(bound_version(version)?),
@@ -161,7 +185,7 @@ pub fn seal_history(
     history: &HistoryData,
     version: i64,
 ) -> Result<Base64Bytes, SealError> {
-    let plain = to_json(history)?;
+    let plain = padded(to_json(history)?, ITEM_PAD_FLOOR);
     let data = wasm_crypto::seal(item_key, &history_binding(past, item, version)?, &plain);
     Ok(Base64Bytes(data.into_bytes()))
 }
@@ -201,7 +225,7 @@ pub fn seal_folder(
     folder: &FolderData,
     version: i64,
 ) -> Result<Base64Bytes, SealError> {
-    let plain = to_json(folder)?;
+    let plain = padded(to_json(folder)?, FOLDER_PAD_FLOOR);
     let binding = folder_binding(id, container.into(), version)?;
     let data = wasm_crypto::seal(profile_key, &binding, &plain);
     Ok(Base64Bytes(data.into_bytes()))
@@ -374,6 +398,80 @@ mod tests {
         item.urls = vec!["https://bank.example".into()];
         item.set_field("password", "s3cret".into());
         item
+    }
+
+    /// The sealed size of an item's content.
+    fn sealed_size(item: &ItemData) -> usize {
+        let sealed = seal_item(
+            &make_symmetric_key(),
+            ProfileId::new_v7(),
+            RecordId::new_v7(),
+            &make_symmetric_key(),
+            item,
+            1,
+        );
+        sealed.unwrap().data.0.len()
+    }
+
+    #[test]
+    fn sizes_tell_neither_item_types_nor_password_lengths_apart() {
+        let short = login();
+        let mut long = login();
+        long.set_field("password", "x".repeat(64));
+        let mut card = ItemData::new(ItemKind::CreditCard, 5);
+        card.title = "Company card".into();
+        for (field, value) in [
+            ("cardholder", "Ann Example"),
+            ("number", "4111111111111111"),
+            ("expiry", "12/29"),
+            ("security_code", "123"),
+        ] {
+            card.set_field(field, value.into());
+        }
+        let mut note = ItemData::new(ItemKind::SecureNote, 5);
+        note.title = "Alarm".into();
+        note.notes = "Code 4321, then the green key.".into();
+        let sizes: Vec<usize> = [&short, &long, &card, &note]
+            .into_iter()
+            .map(sealed_size)
+            .collect();
+        assert!(sizes.iter().all(|s| *s == sizes[0]), "{sizes:?}");
+        // Larger content goes to the next bucket, a power of two.
+        let mut big = login();
+        big.notes = "n".repeat(1500);
+        assert_eq!(sealed_size(&big) - sizes[0], ITEM_PAD_FLOOR);
+        // Folder names of any usual length seal alike.
+        let pk = make_symmetric_key();
+        let folder = |name: &str| {
+            let data = FolderData {
+                name: name.into(),
+                parent: None,
+            };
+            seal_folder(&pk, ProfileId::new_v7(), RecordId::new_v7(), &data, 1)
+                .unwrap()
+                .0
+                .len()
+        };
+        assert_eq!(
+            folder("HR"),
+            folder("Customer network equipment, second floor")
+        );
+    }
+
+    #[test]
+    fn content_sealed_before_padding_still_opens() {
+        let (pk, item_key) = (make_symmetric_key(), make_symmetric_key());
+        let (profile, id) = (ProfileId::new_v7(), RecordId::new_v7());
+        let mut sealed = seal_item(&pk, profile, id, &item_key, &login(), 1).unwrap();
+        let unpadded = wasm_crypto::seal(
+            &item_key,
+            &item_binding(Purpose::Item, id, profile.into()).at_version(1),
+            &serde_json::to_vec(&login()).unwrap(),
+        );
+        assert!(unpadded.as_bytes().len() < sealed.data.0.len());
+        sealed.data = Base64Bytes(unpadded.into_bytes());
+        let old = record(RecordKind::Item, id, profile, None, sealed.key, sealed.data);
+        assert!(open_item(&pk, &old).unwrap().1 == login());
     }
 
     #[test]

@@ -101,7 +101,7 @@ test('the generator fills the password: 20 characters, or words joined by "-"', 
   await expect(password).toHaveValue('');
   await form.getByRole('button', { name: 'Generate', exact: true }).click();
   // Generated and revealed at once.
-  await expect(password).toHaveAttribute('type', 'text');
+  await expect(password).not.toHaveClass(/masked/);
   await expect(password).toHaveValue(/^\S{20}$/);
   const generator = form.getByRole('group', { name: 'Generator' });
   await generator.getByRole('radio', { name: 'Passphrase' }).check();

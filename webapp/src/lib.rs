@@ -76,3 +76,6 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+#[cfg(test)]
+mod form_fields_tests;

@@ -84,7 +84,7 @@ pub fn SearchBox<S: Copy + PartialEq + Send + Sync + 'static>(
     label: &'static str,
 ) -> impl IntoView {
     view! {
-        <input class="search" type="search" placeholder=label aria-label=label
+        <input autocomplete="off" class="search" type="search" placeholder=label aria-label=label
             prop:value=list.typed on:input=move |ev| list.type_search(event_target_value(&ev)) />
     }
 }

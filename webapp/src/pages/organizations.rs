@@ -66,7 +66,7 @@ pub fn NewOrganization() -> impl IntoView {
                             <h2>"I am an MSP"</h2>
                             <p class="hint">"Create a partner: you become its Admin, then create your customers' companies and invite their people."</p>
                             <label for="partner-name">"Your MSP's name"</label>
-                            <input id="partner-name" required prop:value=partner_name on:input=move |ev| set_partner_name.set(event_target_value(&ev)) />
+                            <input autocomplete="off" id="partner-name" required prop:value=partner_name on:input=move |ev| set_partner_name.set(event_target_value(&ev)) />
                             <button type="submit" class="button primary" disabled=busy>"Create partner"</button>
                         </form>
                     }
@@ -78,7 +78,7 @@ pub fn NewOrganization() -> impl IntoView {
                             <h2>"A company for my business"</h2>
                             <p class="hint">"Create a company: you become its Admin and invite your colleagues. Your Business profile belongs to it."</p>
                             <label for="own-company-name">"Company name"</label>
-                            <input id="own-company-name" required prop:value=company_name on:input=move |ev| set_company_name.set(event_target_value(&ev)) />
+                            <input autocomplete="off" id="own-company-name" required prop:value=company_name on:input=move |ev| set_company_name.set(event_target_value(&ev)) />
                             <button type="submit" class="button primary" disabled=busy>"Create company"</button>
                         </form>
                     }

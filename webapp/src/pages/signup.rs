@@ -147,7 +147,7 @@ pub fn SignUp() -> impl IntoView {
                     </fieldset>
                     {move || (purpose.get() != Purpose::Myself).then(|| view! {
                         <label for="signup-organization">{if purpose.get() == Purpose::Partner { "Your MSP's name" } else { "Company name" }}</label>
-                        <input id="signup-organization" required prop:value=organization
+                        <input autocomplete="organization" id="signup-organization" required prop:value=organization
                             on:input=move |ev| set_organization.set(event_target_value(&ev)) />
                     })}
                     <ErrorLine error=error />

@@ -272,13 +272,13 @@ fn ItemForm(id: Option<RecordId>, draft: Draft) -> impl IntoView {
             </div>
             {kind.has_urls().then(|| view! {
                 <label for="field-urls">"Websites (one per line)"</label>
-                <textarea id="field-urls" rows="2" spellcheck="false"
+                <textarea autocomplete="off" id="field-urls" rows="2" spellcheck="false"
                     prop:value=move || draft.with(|d| d.urls.clone())
                     on:input=move |ev| draft.update(|d| d.urls = event_target_value(&ev))></textarea>
             })}
             {standard}
             <label for="field-notes">"Notes"</label>
-            <textarea id="field-notes" rows="4"
+            <textarea autocomplete="off" id="field-notes" rows="4"
                 prop:value=move || draft.with(|d| d.data.notes.clone())
                 on:input=move |ev| draft.update(|d| d.data.notes = event_target_value(&ev))></textarea>
             <label for="field-tags">"Tags (comma-separated)"</label>
@@ -322,7 +322,7 @@ fn CustomFieldRow(index: usize, draft: RwSignal<Draft>) -> impl IntoView {
     let n = index + 1;
     view! {
         <div class="custom-row" role="group" aria-label=format!("Custom field {n}")>
-            <input aria-label=format!("Custom field {n} name") placeholder="Name"
+            <input autocomplete="off" aria-label=format!("Custom field {n} name") placeholder="Name"
                 prop:value=get(|c| c.label.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); update(Box::new(move |c| c.label = v)) } />
             <select aria-label=format!("Custom field {n} type")
@@ -342,7 +342,7 @@ fn CustomFieldRow(index: usize, draft: RwSignal<Draft>) -> impl IntoView {
                         on:change=move |ev| { let v = event_target_checked(&ev); update(Box::new(move |c| c.value = v.to_string())) } />
                 }.into_any(),
                 k => view! {
-                    <input type=if k == Some(CustomKind::Hidden) { "password" } else { "text" }
+                    <input type="text" class:masked=k == Some(CustomKind::Hidden)
                         aria-label=format!("Custom field {n} value") autocomplete="off"
                         prop:value=get(|c| c.value.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); update(Box::new(move |c| c.value = v)) } />
@@ -410,8 +410,11 @@ fn SecretInput(id: String, value: Signal<String>, set: Callback<String>) -> impl
     let gen_id = format!("{id}-generator");
     view! {
         <div class="secret-input">
-            <input id=id.clone() type=move || if revealed.get() { "text" } else { "password" }
-                autocomplete="new-password" spellcheck="false"
+            // Never a password-type field: the browser's own password manager would offer to
+            // save the item as a site password, and keep it (and its username) in the profile.
+            // Hidden is a mask drawn over a text field.
+            <input id=id.clone() type="text" class:masked=move || !revealed.get()
+                autocomplete="off" spellcheck="false"
                 prop:value=value on:input=move |ev| set.run(event_target_value(&ev)) />
             <button type="button" class="button small" aria-pressed=move || revealed.get().to_string()
                 on:click=move |_| set_revealed.update(|r| *r = !*r)>{move || if revealed.get() { "Hide" } else { "Reveal" }}</button>

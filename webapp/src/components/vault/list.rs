@@ -172,7 +172,7 @@ pub fn ItemList() -> impl IntoView {
     view! {
         <section class="item-list" aria-label="Items">
             <div class="list-tools">
-                <input type="search" class="search" placeholder=move || format!("Search {} (type anywhere)", scope_name(ui))
+                <input autocomplete="off" type="search" class="search" placeholder=move || format!("Search {} (type anywhere)", scope_name(ui))
                     aria-label="Search" node_ref=search_ref
                     aria-controls="item-rows"
                     prop:value=move || ui.query.get()

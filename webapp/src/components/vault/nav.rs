@@ -323,7 +323,7 @@ fn area_view(
                             None => "New folder",
                         }}
                     </label>
-                    <input id=format!("new-folder-{profile}") required autofocus
+                    <input autocomplete="off" id=format!("new-folder-{profile}") required autofocus
                         prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
                     <button type="submit" class="button small primary">"Create"</button>
                     <button type="button" class="button small" on:click=move |_| adding.set(None)>"Cancel"</button>
@@ -332,7 +332,7 @@ fn area_view(
             <Show when=move || renaming.get().is_some_and(in_here)>
                 <form class="inline-form" on:submit=rename>
                     <label for=format!("rename-folder-{profile}")>"Folder name"</label>
-                    <input id=format!("rename-folder-{profile}") required autofocus
+                    <input autocomplete="off" id=format!("rename-folder-{profile}") required autofocus
                         prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
                     <button type="submit" class="button small primary">"Rename"</button>
                     <button type="button" class="button small" on:click=move |_| renaming.set(None)>"Cancel"</button>
@@ -464,10 +464,10 @@ fn ShareFolderForm(forms: Forms) -> impl IntoView {
     view! {
         <form class="inline-form share-form" role="dialog" aria-label="Share folder" on:submit=submit>
             <label for="share-name">"Shared folder name"</label>
-            <input id="share-name" required prop:value=forms.new_name
+            <input autocomplete="off" id="share-name" required prop:value=forms.new_name
                 on:input=move |ev| forms.new_name.set(event_target_value(&ev)) />
             <label for="share-recipients">"Share with (addresses)"</label>
-            <input id="share-recipients" autofocus placeholder="bob@example.com, carol@example.com"
+            <input autocomplete="off" id="share-recipients" autofocus placeholder="bob@example.com, carol@example.com"
                 prop:value=recipients on:input=move |ev| recipients.set(event_target_value(&ev)) />
             {move || {
                 let list = groups.get().unwrap_or_default();

@@ -267,7 +267,7 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                 <Show when=move || renaming.get().is_some()>
                     <form class="inline-form" role="dialog" aria-label="Rename shared folder" on:submit=rename>
                         <label for="share-rename">"Name"</label>
-                        <input id="share-rename" required autofocus
+                        <input autocomplete="off" id="share-rename" required autofocus
                             prop:value=move || renaming.get().unwrap_or_default()
                             on:input=move |ev| renaming.set(Some(event_target_value(&ev))) />
                         <button type="submit" class="button small primary" disabled=busy>"Rename"</button>
@@ -277,7 +277,7 @@ fn ShareFacts(container: ContainerId, shared: SharedArea) -> impl IntoView {
                 <Show when=move || adding.get()>
                     <form class="inline-form share-form" role="dialog" aria-label="Add people" on:submit=add>
                         <label for="share-add">"Addresses"</label>
-                        <input id="share-add" required autofocus placeholder="carol@example.com"
+                        <input autocomplete="off" id="share-add" required autofocus placeholder="carol@example.com"
                             prop:value=addresses on:input=move |ev| addresses.set(event_target_value(&ev)) />
                         {role_select("share-add-role", role)}
                         <button type="submit" class="button small primary" disabled=busy>"Add"</button>

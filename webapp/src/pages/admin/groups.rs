@@ -141,9 +141,9 @@ fn Groups() -> impl IntoView {
         })}
         <form class="inline-form" aria-label="New group" on:submit=create>
             <label for="group-name">"New group"</label>
-            <input id="group-name" required placeholder="Ops" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="group-name" required placeholder="Ops" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
             <label for="group-people">"People (addresses)"</label>
-            <input id="group-people" placeholder="bob@acme.example, carol@acme.example" prop:value=people
+            <input autocomplete="off" id="group-people" placeholder="bob@acme.example, carol@acme.example" prop:value=people
                 on:input=move |ev| people.set(event_target_value(&ev)) />
             {group_role_select("group-role", role)}
             <label class="check"><input type="checkbox" prop:checked=me_too
@@ -289,14 +289,14 @@ fn GroupCard(
             {managed.then(|| view! {
                 <form class="inline-form" aria-label="Add people to the group" on:submit=add>
                     <label for=format!("add-{id}")>"Add people"</label>
-                    <input id=format!("add-{id}") required placeholder="dave@acme.example" prop:value=adding
+                    <input autocomplete="off" id=format!("add-{id}") required placeholder="dave@acme.example" prop:value=adding
                         on:input=move |ev| adding.set(event_target_value(&ev)) />
                     {group_role_select("add-role", role)}
                     <button type="submit" class="button small" disabled=busy>"Add"</button>
                 </form>
                 <form class="inline-form" aria-label="Rename the group" on:submit=rename>
                     <label for=format!("rename-{id}")>"Name"</label>
-                    <input id=format!("rename-{id}") required prop:value=renaming
+                    <input autocomplete="off" id=format!("rename-{id}") required prop:value=renaming
                         on:input=move |ev| renaming.set(event_target_value(&ev)) />
                     <button type="submit" class="button small" disabled=busy>"Rename"</button>
                 </form>

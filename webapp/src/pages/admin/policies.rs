@@ -267,7 +267,7 @@ pub fn PolicyEditor(key: PolicyKey, draft: RwSignal<PolicySet>) -> impl IntoView
                         on:change=move |ev| set(PolicyValue::EveryDays(event_target_checked(&ev).then_some(90))) />
                     " Require a change every "
                 </label>
-                <input id=id type="number" min="1" max="3650" class="days"
+                <input autocomplete="off" id=id type="number" min="1" max="3650" class="days"
                     prop:disabled=move || days().is_none()
                     prop:value=move || days().unwrap_or(90).to_string()
                     on:change=move |ev| {

@@ -76,9 +76,9 @@ fn SettingsForm() -> impl IntoView {
     view! {
         <form class="form narrow" on:submit=save>
             <label for="company-name-input">"Company name"</label>
-            <input id="company-name-input" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-name-input" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             <label for="company-contact">"Contact email"</label>
-            <input id="company-contact" type="email" required prop:value=contact on:input=move |ev| set_contact.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-contact" type="email" required prop:value=contact on:input=move |ev| set_contact.set(event_target_value(&ev)) />
             <label for="company-domains">"Company domains"</label>
             <textarea id="company-domains" rows="3" autocomplete="off" spellcheck="false" placeholder="acme.example"
                 prop:value=domains on:input=move |ev| set_domains.set(event_target_value(&ev))></textarea>

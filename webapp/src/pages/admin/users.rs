@@ -224,7 +224,7 @@ fn Users() -> impl IntoView {
         {move || copied.get().map(|(email, link, with_fp)| view! {
             <div class="panel" role="status" data-testid="copied-link">
                 <p>{format!("Give this link to {email} yourself (in person, by phone or chat). It works once, for 7 days; the link mailed before no longer works.")}</p>
-                <input class="input" readonly aria-label="Invitation link" data-testid="copied-link-text" prop:value=link.clone() />
+                <input autocomplete="off" class="input" readonly aria-label="Invitation link" data-testid="copied-link-text" prop:value=link.clone() />
                 <button type="button" class="button" on:click={
                     let link = link.clone();
                     move |_| {
@@ -291,9 +291,9 @@ fn InviteOne(on_done: Callback<()>) -> impl IntoView {
         <form class="form" on:submit=submit data-testid="invite-one">
             <h2>"Invite a user"</h2>
             <label for="invite-email">"Email"</label>
-            <input id="invite-email" type="email" required prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="invite-email" type="email" required prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
             <label for="invite-name">"Name (optional)"</label>
-            <input id="invite-name" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="invite-name" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             <label for="invite-role">"Role"</label>
             <select id="invite-role" on:change=move |ev| set_role.set(if event_target_value(&ev) == "admin" { CompanyRole::Admin } else { CompanyRole::User })>
                 <option value="user">"User"</option>
@@ -459,7 +459,7 @@ fn RemoveDialog(removing: RwSignal<Option<MemberRow>>, on_done: Callback<()>) ->
                         </label>
                     })}
                     <label for="remove-confirm">"Type their email address to confirm"</label>
-                    <input id="remove-confirm" prop:value=typed on:input=move |ev| set_typed.set(event_target_value(&ev)) />
+                    <input autocomplete="off" id="remove-confirm" prop:value=typed on:input=move |ev| set_typed.set(event_target_value(&ev)) />
                     <ErrorLine error=error />
                     <div class="actions">
                         <button type="submit" class="button danger">"Remove"</button>

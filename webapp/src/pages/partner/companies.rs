@@ -159,18 +159,18 @@ fn NewCompany(on_done: Callback<()>) -> impl IntoView {
         <form class="form narrow" on:submit=submit data-testid="new-company">
             <h2>"New customer company"</h2>
             <label for="company-new-name">"Company name"</label>
-            <input id="company-new-name" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-new-name" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             <label for="company-new-tier">"Tier"</label>
             <select id="company-new-tier" on:change=move |ev| set_tier.set(if event_target_value(&ev) == "advanced" { Tier::Advanced } else { Tier::Standard })>
                 <option value="standard">"Standard"</option>
                 <option value="advanced">"Advanced"</option>
             </select>
             <label for="company-new-contact">"Contact email"</label>
-            <input id="company-new-contact" type="email" required prop:value=contact on:input=move |ev| set_contact.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-new-contact" type="email" required prop:value=contact on:input=move |ev| set_contact.set(event_target_value(&ev)) />
             <label for="company-new-admin">"First Admin's email (invited now)"</label>
-            <input id="company-new-admin" type="email" prop:value=admin_email on:input=move |ev| set_admin_email.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-new-admin" type="email" prop:value=admin_email on:input=move |ev| set_admin_email.set(event_target_value(&ev)) />
             <label for="company-new-admin-name">"First Admin's name"</label>
-            <input id="company-new-admin-name" prop:value=admin_name on:input=move |ev| set_admin_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="company-new-admin-name" prop:value=admin_name on:input=move |ev| set_admin_name.set(event_target_value(&ev)) />
             <ErrorLine error=error />
             {move || done.get().map(|d| view! { <p class="ok" role="status" data-testid="company-created">{d}</p> })}
             <button type="submit" class="button primary">"Create company"</button>

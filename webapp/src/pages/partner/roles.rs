@@ -131,7 +131,7 @@ fn RoleEditor(role: Option<RoleView>, on_done: Callback<()>) -> impl IntoView {
         <form class="form narrow" on:submit=save data-testid="role-editor">
             <h2>{if id.is_some() { "Edit role" } else { "New role" }}</h2>
             <label for="role-name">"Name"</label>
-            <input id="role-name" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="role-name" required prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             {Permission::ALL.into_iter().map(|p| view! {
                 <label>
                     <input type="checkbox" data-permission=p.name()

@@ -150,9 +150,9 @@ fn InviteStaff(roles: Vec<RoleView>, on_done: Callback<()>) -> impl IntoView {
         <form class="form narrow" on:submit=submit>
             <h2>"Invite staff"</h2>
             <label for="staff-email">"Email"</label>
-            <input id="staff-email" type="email" required prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="staff-email" type="email" required prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev)) />
             <label for="staff-name">"Name (optional)"</label>
-            <input id="staff-name" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
+            <input autocomplete="off" id="staff-name" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev)) />
             <label for="staff-role">"Role"</label>
             <select id="staff-role" on:change=move |ev| set_role.set(event_target_value(&ev).parse().ok().map(PartnerRoleId))>
                 {roles.into_iter().map(|r| view! { <option value=r.id.to_string() selected=Some(r.id) == first>{r.name}</option> }).collect_view()}

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-say "Building the web app (trunk build --release)"
-trunk build --release
+say "Building the web app (scripts/build-web.sh)"
+scripts/build-web.sh
 
 say "Building the server"
 cargo build -p backend --bin strongroom

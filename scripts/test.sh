@@ -2,7 +2,7 @@
 # Installs what is missing, then runs every check and suite: formatting, clippy (native and
 # wasm32), native unit and integration tests (the backend's on SQLite and PostgreSQL), the
 # wasm-crypto suite and the webapp's IndexedDB tests as wasm in headless Chromium, the release
-# web build, and Playwright in Chromium. Stops at the first failure. Always ends with one line: "N passed, N failed".
+# web build (twice, from two clones, compared byte for byte), and Playwright in Chromium. Stops at the first failure. Always ends with one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,6 +72,7 @@ step "native tests (backend on SQLite and PostgreSQL)" cargo test --workspace --
 step "wasm tests in Chromium (wasm-crypto, the webapp's IndexedDB)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test -p wasm-crypto -p webapp --target wasm32-unknown-unknown --lib
-step "release web build (trunk)" trunk build --release
+step "release web build (trunk)" scripts/build-web.sh
+step "the release web build is reproducible" scripts/check-reproducible.sh
 step "Playwright in Chromium" env STRONGROOM_BIN="$CARGO_TARGET_DIR/debug/strongroom" \
   bash -c 'cd playwright && npx playwright test'

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The release web build (Trunk, into dist/), reproducible: two builds of the same commit with
+# the same toolchain give byte-identical files, wherever the checkout and the Cargo home are
+# (paths of dependencies in panic locations are written as /cargo/...). Prints each file's
+# SHA-256 at the end, so an operator can compare what they serve with what was released.
+# Arguments go to `trunk build`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo"
+trunk build --release "$@"
+
+echo "SHA-256 of the web app in dist/:"
+(cd dist && find . -type f | sort | sed 's|^\./||' | xargs sha256sum)

@@ -7,8 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Cargo passes dependency paths as it resolved them: map the Cargo home both as given and with
+# symbolic links resolved.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo"
+resolved_home="$(cd "$cargo_home" && pwd -P)"
+flags="--remap-path-prefix=$cargo_home=/cargo"
+[ "$resolved_home" = "$cargo_home" ] || flags="$flags --remap-path-prefix=$resolved_home=/cargo"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags"
 trunk build --release "$@"
 
 echo "SHA-256 of the web app in dist/:"

@@ -10,12 +10,15 @@ other=$(mktemp -d)
 trap 'rm -rf "$other"' EXIT
 git clone --quiet --no-hardlinks . "$other/strongroom"
 git -C "$other/strongroom" checkout --quiet "$(git rev-parse HEAD)"
-# The same Cargo home seen under another path, as on another machine; a stable path and target
-# folder, so that later runs are incremental.
+# The same crates under another Cargo home, as on another machine (hard links: no copy, and
+# a real path, which a symbolic link would not give: Cargo resolves those); a stable path and
+# target folder, so that later runs are incremental.
 target="${CARGO_TARGET_DIR:-$HOME/.cache/strongroom/target}"
-alias_home="$(dirname "$target")/cargo-home-elsewhere"
-ln -sfn "${CARGO_HOME:-$HOME/.cargo}" "$alias_home"
-CARGO_HOME="$alias_home" CARGO_TARGET_DIR="$target-elsewhere" "$other/strongroom/scripts/build-web.sh" >/dev/null
+elsewhere="$(dirname "$target")/cargo-home-elsewhere"
+rm -rf "$elsewhere"
+mkdir -p "$elsewhere"
+cp -al "${CARGO_HOME:-$HOME/.cargo}/registry" "$elsewhere/registry"
+CARGO_HOME="$elsewhere" CARGO_TARGET_DIR="$target-elsewhere" "$other/strongroom/scripts/build-web.sh" >/dev/null 2>&1
 if diff -r dist "$other/strongroom/dist"; then
   echo "reproducible: the second build, in $other, is byte-identical to dist/"
 else

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release web build (Trunk, into dist/), reproducible: two builds of the same commit with
-# the same toolchain give byte-identical files, wherever the checkout and the Cargo home are
-# (paths of dependencies in panic locations are written as /cargo/...). Prints each file's
+# the same toolchain give byte-identical files, wherever the checkout, the Cargo home and the
+# target folder are (paths in panic locations are written as /cargo/... and /target/...). Prints each file's
 # SHA-256 at the end, so an operator can compare what they serve with what was released.
 # Arguments go to `trunk build`.
 set -euo pipefail
@@ -13,6 +13,9 @@ cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 resolved_home="$(cd "$cargo_home" && pwd -P)"
 flags="--remap-path-prefix=$cargo_home=/cargo"
 [ "$resolved_home" = "$cargo_home" ] || flags="$flags --remap-path-prefix=$resolved_home=/cargo"
+# Code that build scripts generate is compiled from the target folder.
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+flags="$flags --remap-path-prefix=$target_dir=/target"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags"
 trunk build --release "$@"
 

@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Build scripts' generated code is compiled from the target folder, and its path would end up in
+# panic locations: write it as /target.
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$target_dir=/target"
 trunk build --release "$@"
 
 echo "SHA-256 of the web app in dist/:"

@@ -1,6 +1,6 @@
 //! Ids a browser chooses that collide with another account's: those kept per account (browser,
 //! change) or per container (record) are simply the caller's own and leave the other account's
-//! alone; the global ones (account, profile, share) are answered with a clear 4xx, never a
+//! alone; the global ones (account, profile, share, group) are answered with a clear 4xx, never a
 //! 500, and change nothing. On SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
@@ -109,5 +109,23 @@ on_both_databases! {
         assert_eq!(reply.accepted.len(), 2, "ids kept per container and per account: {reply:?}");
         let bobs_now = common::vault::record(&server, &bob.session, bob_item.id).await.unwrap();
         common::vault::assert_holds(&bobs_now, &bob_item);
+    }
+}
+
+on_both_databases! {
+    async fn a_group_with_a_taken_id_gets_a_clear_refusal(server) {
+        let acme = common::sharing::acme(&server, &["m1"]).await;
+        let admin = &acme.admin;
+        let path = format!("/api/companies/{}/groups", acme.company);
+        let first = common::sharing::GroupDraft::new(acme.company, admin);
+        let made: Reply<serde_json::Value> = server.post(&path, &first.create(admin, &[admin]), Some(&admin.session)).await;
+        assert!(made.status.is_success(), "{:?}", made.body);
+        let db = server.database().await;
+        let before = snapshot(&db).await;
+        let mut again = common::sharing::GroupDraft::new(acme.company, admin);
+        again.id = first.id;
+        let reply: Reply<ErrorBody> = server.post(&path, &again.create(admin, &[admin]), Some(&admin.session)).await;
+        assert_clear_refusal(&reply, "a taken group id");
+        assert_eq!(snapshot(&db).await, before);
     }
 }

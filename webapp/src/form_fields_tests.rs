@@ -95,3 +95,29 @@ fn only_the_master_password_is_ever_a_password_field() {
         assert!(page.iter().any(|p| file.ends_with(p)), "{file}: {tag}");
     }
 }
+
+#[test]
+fn masked_fields_are_never_spellchecked_or_capitalised() {
+    // A real password field is exempt from these; a masked text field must opt out itself
+    // (cloud spellcheckers would read it; phone keyboards would capitalise what is typed, unseen).
+    let loose: Vec<_> = tags()
+        .into_iter()
+        .filter(|(file, tag)| !file.ends_with("form_fields_tests.rs") && tag.contains("masked"))
+        .filter(|(_, tag)| {
+            !["spellcheck=\"false\"", "autocapitalize=\"off\""]
+                .iter()
+                .all(|a| tag.contains(a))
+        })
+        .collect();
+    assert!(
+        loose.is_empty(),
+        "masked fields without the opt-outs: {loose:#?}"
+    );
+    assert!(
+        tags()
+            .iter()
+            .filter(|(_, tag)| tag.contains("masked"))
+            .count()
+            >= 5
+    );
+}

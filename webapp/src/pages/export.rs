@@ -229,11 +229,11 @@ fn ExportForm() -> impl IntoView {
                     <Show when=move || encrypted.get()
                         fallback=|| view! { <p class="warning" role="note">"A CSV file is not encrypted: anyone who gets it can read every password in it. Delete it once you have used it."</p> }>
                         <label for="export-file-password">"Password for the file"</label>
-                        <input id="export-file-password" type="text" class="masked" autocomplete="off" spellcheck="false" required
+                        <input id="export-file-password" type="text" class="masked" autocomplete="off" spellcheck="false" autocapitalize="off" required
                             prop:value=file_password on:input=move |ev| set_file_password.set(event_target_value(&ev)) />
                         <StrengthMeter strength=strength typed=Signal::derive(move || !file_password.get().is_empty()) label="File password strength" />
                         <label for="export-file-confirm">"Confirm the file's password"</label>
-                        <input id="export-file-confirm" type="text" class="masked" autocomplete="off" spellcheck="false" required
+                        <input id="export-file-confirm" type="text" class="masked" autocomplete="off" spellcheck="false" autocapitalize="off" required
                             prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev)) />
                         <p class="hint">"Without this password the file cannot be opened by anyone, including us."</p>
                     </Show>

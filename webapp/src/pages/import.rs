@@ -142,7 +142,7 @@ fn ImportForm() -> impl IntoView {
                 <input id="import-file" type="file" accept=".csv,.json,text/csv,application/json" node_ref=file_ref required on:change=chose_file />
                 <Show when=move || encrypted.get()>
                     <label for="import-file-password">"The export file's password"</label>
-                    <input id="import-file-password" type="text" class="masked" autocomplete="off" spellcheck="false" required
+                    <input id="import-file-password" type="text" class="masked" autocomplete="off" spellcheck="false" autocapitalize="off" required
                         prop:value=file_password on:input=move |ev| set_file_password.set(event_target_value(&ev)) />
                 </Show>
                 <label for="import-profile">"Into profile"</label>

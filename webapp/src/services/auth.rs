@@ -139,7 +139,16 @@ struct KdfPin {
 }
 
 fn kdf_key(email: &str) -> String {
-    format!("{KDF_PREFIX}{email}")
+    format!("{KDF_PREFIX}{}", email.trim().to_ascii_lowercase())
+}
+
+/// Refuses a bundle the server returned for another email than the one signed in with: the
+/// pins are kept per email, and a variant spelling would leave the next sign-in without them.
+fn check_email(bundle: &AccountBundle, email: &str) -> Result<(), AuthError> {
+    if !bundle.email.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(KeyError::Damaged("the server returned another email's account".into()).into());
+    }
+    Ok(())
 }
 
 impl<C: Cache + Clone> AuthService<C> {
@@ -312,6 +321,7 @@ impl<C: Cache + Clone> AuthService<C> {
                 // Kept (and its settings pinned) only as this browser made it.
                 if bundle.account_id != pending.account.vault.account_id
                     || bundle.password_envelope != pending.account.envelope
+                    || check_email(&bundle, &pending.email).is_err()
                 {
                     let e = KeyError::Damaged(
                         "the server returned other keys than this browser made".into(),
@@ -405,6 +415,7 @@ impl<C: Cache + Clone> AuthService<C> {
         };
         match self.api.login(&request).await {
             Ok(bundle) => {
+                check_email(&bundle, &pending.email)?;
                 let vault = keys::open_bundle(&bundle, &pending.keys)?;
                 self.keep(&bundle).await?;
                 self.publish_keys(&vault, &bundle).await;
@@ -567,34 +578,38 @@ impl<C: Cache + Clone> AuthService<C> {
     /// identity and preferences, and the key-derivation settings last seen per email (the floor
     /// a server must not go below at the next sign-in).
     pub(crate) async fn forget_here(&self) -> Result<(), AuthError> {
-        let kept: Vec<Write> = (self.cache.get_prefix(Store::Meta, "").await?.into_iter())
-            .filter(|(key, _)| {
+        let keeps = |store: Store, key: &str| match store {
+            Store::Meta => {
                 key == crate::services::device::KEY
                     || crate::services::preferences::is_browser_setting(key)
-            })
-            .map(|(key, value)| Write::Put(Store::Meta, key, value))
-            .chain(
-                (self
-                    .cache
-                    .get_prefix(Store::Account, KDF_PREFIX)
-                    .await?
-                    .into_iter())
-                .map(|(key, value)| Write::Put(Store::Account, key, value)),
-            )
-            .collect();
-        (self.cache)
-            .write(
-                Store::ALL
-                    .iter()
-                    .map(|store| Write::Clear(*store))
-                    .collect(),
-            )
-            .await?;
+            }
+            Store::Account => key.starts_with(KDF_PREFIX),
+            _ => false,
+        };
+        let mut kept = Vec::new();
+        let mut wipe = Vec::new();
+        for store in Store::ALL {
+            if !matches!(store, Store::Meta | Store::Account) {
+                wipe.push(Write::Clear(store));
+                continue;
+            }
+            for (key, value) in self.cache.get_prefix(store, "").await? {
+                if keeps(store, &key) {
+                    kept.push(Write::Put(store, key, value));
+                } else {
+                    wipe.push(Write::Delete(store, key));
+                }
+            }
+        }
+        // Everything of the account goes first, in one write; what belongs to the browser stays,
+        // so that it survives a deletion that has to wait.
+        self.cache.write(wipe).await?;
         if let Some(storage) = web_local_storage() {
             let _ = storage.remove_item(crate::pages::invite::INVITE_FINGERPRINT);
         }
         // Another tab of an older release may hold the database open: it is then deleted when
-        // that tab closes, and writing back now would wait for it.
+        // that tab closes (with what was kept, which the next start makes anew), and writing
+        // back now would wait for it.
         if self.cache.destroy().await? {
             self.cache.write(kept).await?;
         }

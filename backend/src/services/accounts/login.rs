@@ -122,11 +122,15 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
                 )
                 .await?;
                 touch_device(&state.db, found.id, &req.device, true).await?;
-                state
+                // The browser is verified now: a mail that fails must not turn that into an
+                // error the person would retry (and the retry would not send it again).
+                if let Err(e) = state
                     .mailer
                     .send(&email, new_browser_notice(&req.device.name))
                     .await
-                    .map_err(ApiError::Mail)?;
+                {
+                    tracing::warn!(error = %e, "the new-browser notice could not be sent");
+                }
             }
             None => {
                 let browser = req.device.name.clone();
@@ -167,7 +171,7 @@ fn new_browser_notice(browser: &str) -> Mail {
     Mail {
         subject: "A new browser can now open your Strongroom account".into(),
         body: format!(
-            "A new browser ({browser}) was verified for your Strongroom account with the code we emailed, and signed in.\n\nIf this was not you, change your master password now and remove the browser under Account settings, Browsers.\n"
+            "A new browser ({browser}) was verified for your Strongroom account with the code we emailed.\n\nIf this was not you, change your master password now and remove the browser under Account settings, Browsers.\n"
         ),
     }
 }

@@ -343,6 +343,7 @@ fn CustomFieldRow(index: usize, draft: RwSignal<Draft>) -> impl IntoView {
                 }.into_any(),
                 k => view! {
                     <input type="text" class:masked=k == Some(CustomKind::Hidden)
+                        spellcheck="false" autocapitalize="off"
                         aria-label=format!("Custom field {n} value") autocomplete="off"
                         prop:value=get(|c| c.value.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); update(Box::new(move |c| c.value = v)) } />
@@ -414,7 +415,7 @@ fn SecretInput(id: String, value: Signal<String>, set: Callback<String>) -> impl
             // save the item as a site password, and keep it (and its username) in the profile.
             // Hidden is a mask drawn over a text field.
             <input id=id.clone() type="text" class:masked=move || !revealed.get()
-                autocomplete="off" spellcheck="false"
+                autocomplete="off" spellcheck="false" autocapitalize="off"
                 prop:value=value on:input=move |ev| set.run(event_target_value(&ev)) />
             <button type="button" class="button small" aria-pressed=move || revealed.get().to_string()
                 on:click=move |_| set_revealed.update(|r| *r = !*r)>{move || if revealed.get() { "Hide" } else { "Reveal" }}</button>

@@ -3,20 +3,18 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use shared_types::DeviceId;
 use shared_types::account::{
     AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
-    DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, KdfParams, LoginRequest,
-    OneTimeCode, ProfileKind, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup,
-    TwoFactorStatus, codes,
+    DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, LoginRequest, OneTimeCode,
+    ProfileKind, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
 use crate::api::{ApiClient, ApiError};
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::device::DeviceService;
+use crate::services::kdf_pin::{self, KdfPin};
 use crate::services::keys::{self, KeyError, NewAccount, VaultKeys, kdf_from_wire};
 use crate::services::sharing::published;
 
@@ -119,29 +117,6 @@ pub struct AuthService<C> {
     device: DeviceService<C>,
 }
 
-/// Where the key-derivation pin of an email is kept ([`Store::Account`]).
-const KDF_PREFIX: &str = "kdf:";
-
-/// The weakest key derivation this browser performs on a server's word: what new accounts get.
-/// A server cannot make a browser, even one that never saw the account, derive (and send) an
-/// auth key more cheaply than this. Raise it together with [`wasm_crypto::KdfParams::DEFAULT`].
-pub const KDF_FLOOR: wasm_crypto::KdfParams = wasm_crypto::KdfParams::DEFAULT;
-
-/// What this browser pins per email: the settings and salt of the password envelope that last
-/// opened here with the master password. A server may raise the settings (a password change
-/// elsewhere does); lowering them is refused, and a new salt needs the person's word that they
-/// changed their master password.
-#[derive(Serialize, Deserialize)]
-struct KdfPin {
-    kdf: KdfParams,
-    #[serde(default)]
-    salt: Option<shared_types::Base64Bytes>,
-}
-
-fn kdf_key(email: &str) -> String {
-    format!("{KDF_PREFIX}{}", email.trim().to_ascii_lowercase())
-}
-
 /// Refuses a bundle the server returned for another email than the one signed in with: the
 /// pins are kept per email, and a variant spelling would leave the next sign-in without them.
 fn check_email(bundle: &AccountBundle, email: &str) -> Result<(), AuthError> {
@@ -193,43 +168,10 @@ impl<C: Cache + Clone> AuthService<C> {
     /// that did): the envelope's header is authenticated by its seal, the bundle's plain `kdf`
     /// field is not, and is never trusted.
     async fn keep(&self, bundle: &AccountBundle) -> Result<(), AuthError> {
-        let envelope =
-            wasm_crypto::PasswordEnvelope::from_bytes(bundle.password_envelope.0.clone())
-                .map_err(|e| KeyError::Damaged(e.to_string()))?;
-        let pin = KdfPin {
-            kdf: keys::kdf_to_wire(
-                envelope
-                    .params()
-                    .map_err(|e| KeyError::Damaged(e.to_string()))?,
-            ),
-            salt: Some(
-                envelope
-                    .salt()
-                    .map_err(|e| KeyError::Damaged(e.to_string()))?
-                    .to_bytes()
-                    .to_vec()
-                    .into(),
-            ),
-        };
+        let pin = KdfPin::of(bundle)?;
         let bytes = serde_json::to_vec(bundle).map_err(|e| CacheError::Corrupt(e.to_string()))?;
         self.cache.put(Store::Account, BUNDLE_KEY, &bytes).await?;
-        let pin = serde_json::to_vec(&pin).map_err(|e| CacheError::Corrupt(e.to_string()))?;
-        Ok(self
-            .cache
-            .put(Store::Account, &kdf_key(&bundle.email), &pin)
-            .await?)
-    }
-
-    /// What this browser pinned for `email` (a damaged record counts as none; a pin written
-    /// before salts were pinned holds the settings alone).
-    async fn pinned(&self, email: &str) -> Result<Option<KdfPin>, AuthError> {
-        let Some(bytes) = self.cache.get(Store::Account, &kdf_key(email)).await? else {
-            return Ok(None);
-        };
-        Ok(serde_json::from_slice::<KdfPin>(&bytes).ok().or_else(|| {
-            let kdf = serde_json::from_slice::<KdfParams>(&bytes).ok()?;
-            Some(KdfPin { kdf, salt: None })
-        }))
+        Ok(pin.write(&self.cache, &bundle.email).await?)
     }
 
     /// Makes the account's keys here and asks the server to create it; a code is emailed.
@@ -352,20 +294,13 @@ impl<C: Cache + Clone> AuthService<C> {
         let email = email.trim().to_ascii_lowercase();
         let pre = self.api.prelogin(&email).await?;
         let offered = kdf_from_wire(pre.kdf);
-        let pin = self.pinned(&email).await?;
+        let pin = KdfPin::read(&self.cache, &email).await?;
         // Checked before anything is derived: the auth key sent next is what a server could
         // try to guess the master password from.
-        if !offered.at_least(&KDF_FLOOR)
-            || pin
-                .as_ref()
-                .is_some_and(|pin| !offered.at_least(&kdf_from_wire(pin.kdf)))
-        {
+        if !KdfPin::allows(pin.as_ref(), &offered) {
             return Err(AuthError::KdfLowered);
         }
-        if !new_salt_confirmed
-            && let Some(pinned) = pin.and_then(|pin| pin.salt)
-            && pinned != pre.salt
-        {
+        if !new_salt_confirmed && KdfPin::salt_differs(pin.as_ref(), &pre.salt) {
             return Err(AuthError::KdfSaltChanged);
         }
         let salt =
@@ -483,11 +418,8 @@ impl<C: Cache + Clone> AuthService<C> {
         let Ok(params) = envelope.params() else {
             return Ok(false);
         };
-        let pinned = self
-            .pinned(&kept.email)
-            .await?
-            .map(|pin| kdf_from_wire(pin.kdf));
-        if !params.at_least(&KDF_FLOOR) || pinned.is_some_and(|pin| !params.at_least(&pin)) {
+        let pin = KdfPin::read(&self.cache, &kept.email).await?;
+        if !KdfPin::allows(pin.as_ref(), &params) {
             return Ok(false);
         }
         Ok(fresh.email == kept.email && Self::open_envelope(fresh, vault, password).is_ok())
@@ -583,7 +515,7 @@ impl<C: Cache + Clone> AuthService<C> {
                 key == crate::services::device::KEY
                     || crate::services::preferences::is_browser_setting(key)
             }
-            Store::Account => key.starts_with(KDF_PREFIX),
+            Store::Account => key.starts_with(kdf_pin::PREFIX),
             _ => false,
         };
         let mut kept = Vec::new();

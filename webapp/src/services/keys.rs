@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn the_browsers_kdf_floor_is_the_servers_and_what_new_accounts_get() {
-        let floor = crate::services::auth::KDF_FLOOR;
+        let floor = crate::services::kdf_pin::KDF_FLOOR;
         assert_eq!(kdf_to_wire(floor), KdfParams::FLOOR);
         assert_eq!(floor, wasm_crypto::KdfParams::DEFAULT);
         assert!(

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clipboard;
 pub mod device;
 pub mod generator;
+pub mod kdf_pin;
 pub mod keys;
 pub mod offline;
 pub mod orgs;

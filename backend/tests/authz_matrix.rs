@@ -94,6 +94,7 @@ const ROWS: &[(&str, &str, Expect)] = &[
     ("POST", "/logout/everywhere", Expect::Setup),
     ("GET", "/account", Expect::Setup),
     ("POST", "/account/profiles", Expect::Setup),
+    ("PUT", "/account/profile-keys", Expect::Setup),
     ("GET", "/account/devices", Expect::Setup),
     ("DELETE", "/account/devices/{device_id}", Expect::Setup),
     ("GET", "/account/sessions", Expect::Setup),

@@ -1,7 +1,9 @@
 // Upgrading from the previous release: a server database and a browser vault made by it (the
 // fixture in fixtures/previous-release/, see fixtures/make-previous-release.spec.ts) open in
 // today's server and app. The server migrates its database at start-up; the browser keeps its
-// vault and its changes that never reached the server, sends them, and pulls nothing twice.
+// vault and its changes that never reached the server, sends them, and pulls nothing twice. Its
+// account, made before profile kinds were bound into the profile keys, is migrated by the first
+// browser that opens it, and a browser that saw it migrated refuses the older form afterwards.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,19 @@ test('a vault made by the previous release keeps everything and sends what was w
     pulled.push(...body.records.map((r) => r.revision));
   });
 
+  // The account's keys as the previous release left them, and the migration that binds the
+  // profile kinds (sent once the vault opens).
+  let olderForm: unknown;
+  page.on('response', async (response: Response) => {
+    const path = new URL(response.url()).pathname;
+    if (olderForm === undefined && response.ok() && (path === '/api/account' || path === '/api/login')) {
+      olderForm = await response.json();
+    }
+  });
+  const migrated = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/account/profile-keys' && r.request().method() === 'PUT',
+  );
+
   // The fixture's session may have run out since it was made: then the browser signs in again,
   // as a person would (it is a known browser, so no code is asked), and keeps its vault.
   await page.goto('/');
@@ -64,6 +79,8 @@ test('a vault made by the previous release keeps everything and sends what was w
     await signIn(page, facts.email, facts.password);
   }
   await expectVaultOpen(page, facts.email);
+  expect((await migrated).status(), 'the profile kinds were bound').toBe(200);
+  expect(olderForm, 'the keys as the previous release made them').toBeDefined();
 
   // The two changes made offline under the previous release reach the server.
   await expectAllSaved(page);
@@ -76,6 +93,10 @@ test('a vault made by the previous release keeps everything and sends what was w
   // server.
   const fresh = await browser.newContext({ baseURL: server.url });
   const other = await fresh.newPage();
+  let migratedAgain = false;
+  other.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/account/profile-keys') migratedAgain = true;
+  });
   await signInNewBrowser(other, facts.email, facts.password, server.mailDir);
   await expectAllSaved(other);
   for (const title of TITLES) {
@@ -90,6 +111,17 @@ test('a vault made by the previous release keeps everything and sends what was w
   await openItem(other, 'Offline note');
   await expect(other.locator('.notes')).toHaveText('written while offline');
   expect(problems.filter((p) => p.startsWith('uncaught'))).toEqual([]);
+
+  // The second browser saw the account kind-bound (and sent no migration of its own): a server
+  // that serves it the older form later, to relabel a profile, is refused.
+  await other.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await other.route('**/api/login', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: olderForm });
+  });
+  await signIn(other, facts.email, facts.password);
+  await expect(other.getByRole('alert')).toContainText('older than this browser has seen');
+  expect(migratedAgain).toBe(false);
   await fresh.close();
   await context.close();
 });

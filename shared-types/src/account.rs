@@ -98,6 +98,17 @@ pub struct ProfileKey {
     pub wrapped_key: Base64Bytes,
 }
 
+/// `PUT /api/account/profile-keys`: an account made before profile kinds were bound, migrated
+/// by its browser: every profile key wrapped again with its kind in the binding, and the keys
+/// signed as kind-bound (after which its browsers refuse a profile key wrapped the older way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindProfileKindsRequest {
+    /// The account's signature over its keys as kind-bound.
+    pub keys_signature: Base64Bytes,
+    /// Every profile of the account, each key wrapped again.
+    pub profiles: Vec<ProfileKey>,
+}
+
 /// An account's public keys and its wrapped private keys. Everything here is public or
 /// encrypted; the server stores it as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +322,8 @@ pub mod codes {
     pub const UNAUTHENTICATED: &str = "unauthenticated";
     /// The account has that profile already (or its id is taken).
     pub const PROFILE_EXISTS: &str = "profile_exists";
+    /// The account's profiles changed while its browser was binding their kinds.
+    pub const PROFILES_CHANGED: &str = "profiles_changed";
     /// The account has no Business profile yet (its old one stayed with the company that
     /// removed it): the browser makes a new one when the vault opens.
     pub const BUSINESS_PROFILE_MISSING: &str = "business_profile_missing";

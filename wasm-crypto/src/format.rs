@@ -59,7 +59,8 @@ pub enum Purpose {
     Export = 12,
     /// The per-item key.
     ItemKey = 16,
-    /// A profile key (Personal or Business).
+    /// A profile key wrapped before profile kinds were bound (read only, to migrate: new wraps use
+    /// [`Purpose::PersonalProfileKey`] or [`Purpose::BusinessProfileKey`]).
     ProfileKey = 17,
     /// A share key.
     ShareKey = 18,
@@ -81,11 +82,16 @@ pub enum Purpose {
     CompanySigningKey = 26,
     /// A company's directory key (seals group names), wrapped to its certified members.
     CompanyDirectoryKey = 27,
+    /// A Personal profile key: the kind is bound, so a server cannot pass a Personal profile off
+    /// as Business (or the other way round).
+    PersonalProfileKey = 28,
+    /// A Business profile key (see [`Purpose::PersonalProfileKey`]).
+    BusinessProfileKey = 29,
 }
 
 impl Purpose {
     /// Every purpose, for tests and for decoding.
-    pub const ALL: [Purpose; 24] = [
+    pub const ALL: [Purpose; 26] = [
         Purpose::Item,
         Purpose::ItemHistory,
         Purpose::FolderName,
@@ -110,6 +116,8 @@ impl Purpose {
         Purpose::AccountKey,
         Purpose::CompanySigningKey,
         Purpose::CompanyDirectoryKey,
+        Purpose::PersonalProfileKey,
+        Purpose::BusinessProfileKey,
     ];
 }
 

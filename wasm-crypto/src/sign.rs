@@ -30,6 +30,18 @@ pub enum Statement<'a> {
         /// Its Ed25519 public key.
         verifying_key: &'a VerifyingKey,
     },
+    /// "These are my public keys, and each of my profile keys is wrapped with its kind bound
+    /// ([`Purpose::PersonalProfileKey`], [`Purpose::BusinessProfileKey`])": what accounts sign
+    /// since kinds are bound. A browser that checks it refuses a profile key wrapped the older
+    /// way ([`Purpose::ProfileKey`]) for the account, so a server cannot relabel a profile.
+    KindBoundAccountKeys {
+        /// The account.
+        account_id: Uuid,
+        /// Its X25519 public key.
+        encryption_key: &'a EncryptionPublicKey,
+        /// Its Ed25519 public key.
+        verifying_key: &'a VerifyingKey,
+    },
     /// "I made this public key for this object": a group's or a company's recovery key.
     ObjectKey {
         /// What the key is for.
@@ -126,8 +138,16 @@ impl Statement<'_> {
                 account_id,
                 encryption_key,
                 verifying_key,
+            }
+            | Statement::KindBoundAccountKeys {
+                account_id,
+                encryption_key,
+                verifying_key,
             } => {
-                out.push(1);
+                out.push(match self {
+                    Statement::AccountKeys { .. } => 1,
+                    _ => 8,
+                });
                 out.extend_from_slice(account_id.as_bytes());
                 out.extend_from_slice(&encryption_key.to_bytes());
                 out.extend_from_slice(&verifying_key.to_bytes());

@@ -80,6 +80,11 @@ fn no_statement_verifies_as_another_kind() {
             encryption_key: &k.encryption,
             verifying_key: &k.verifying,
         },
+        Statement::KindBoundAccountKeys {
+            account_id: id(8),
+            encryption_key: &k.encryption,
+            verifying_key: &k.verifying,
+        },
         published(&k, 1, vectors::EMAIL),
         vectors::certificate_statement(&k.encryption, &k.verifying),
         Statement::CompanyKey {

@@ -553,7 +553,7 @@ fn keys_compare_in_constant_time_by_value() {
 #[test]
 fn purpose_bytes_never_change() {
     // These bytes are in every stored ciphertext's associated data: renumbering one breaks vaults.
-    let expected: [(Purpose, u8); 24] = [
+    let expected: [(Purpose, u8); 26] = [
         (Purpose::Item, 1),
         (Purpose::ItemHistory, 2),
         (Purpose::FolderName, 3),
@@ -578,6 +578,8 @@ fn purpose_bytes_never_change() {
         (Purpose::AccountKey, 25),
         (Purpose::CompanySigningKey, 26),
         (Purpose::CompanyDirectoryKey, 27),
+        (Purpose::PersonalProfileKey, 28),
+        (Purpose::BusinessProfileKey, 29),
     ];
     assert_eq!(Purpose::ALL.len(), expected.len());
     for (purpose, byte) in expected {

@@ -4,11 +4,11 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use shared_types::DeviceId;
 use shared_types::account::{
-    ChangePasswordRequest, ConfirmEmailRequest, LoginRequest, PreloginRequest, ProfileKey,
-    SignupRequest,
+    BindProfileKindsRequest, ChangePasswordRequest, ConfirmEmailRequest, LoginRequest,
+    PreloginRequest, ProfileKey, SignupRequest,
 };
 
-use super::table::{Registrar, Scope, delete, get, post};
+use super::table::{Registrar, Scope, delete, get, post, put};
 use crate::auth::{AuthSession, client_ip};
 use crate::error::ApiError;
 use crate::services::accounts::{self, NewSession, SESSION_COOKIE, SESSION_LIFETIME};
@@ -32,6 +32,10 @@ pub fn declare(r: &mut impl Registrar) {
     r.add(post("/account/password", Scope::Setup), change_password);
     r.add(get("/account", Scope::Setup), me);
     r.add(post("/account/profiles", Scope::Setup), add_profile);
+    r.add(
+        put("/account/profile-keys", Scope::Setup),
+        bind_profile_kinds,
+    );
 }
 
 fn session_cookie(token: &str) -> Cookie<'static> {
@@ -158,6 +162,14 @@ async fn add_profile(
     body: web::Json<ProfileKey>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(accounts::add_profile(&state, &session.0, &body).await?))
+}
+
+async fn bind_profile_kinds(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: web::Json<BindProfileKindsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(accounts::bind_profile_kinds(&state, &session.0, &body).await?))
 }
 
 async fn me(state: web::Data<AppState>, session: AuthSession) -> Result<HttpResponse, ApiError> {

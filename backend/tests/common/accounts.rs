@@ -97,6 +97,14 @@ pub fn change_password_request(
     (request, new_auth)
 }
 
+/// The purpose a browser wraps a profile key of `kind` with.
+pub fn profile_purpose(kind: ProfileKind) -> Purpose {
+    match kind {
+        ProfileKind::Personal => Purpose::PersonalProfileKey,
+        ProfileKind::Business => Purpose::BusinessProfileKey,
+    }
+}
+
 /// A sign-up request built with real keys, and the user it is for.
 pub fn signup_request(email: &str, password: &str) -> (SignupRequest, TestUser) {
     signup_request_with(email, password, &TEST_KDF)
@@ -126,7 +134,7 @@ pub fn signup_request_with(
             let profile_id = ProfileId::new_v7();
             let wrapped = wrap(
                 &account_key,
-                &Binding::new(Purpose::ProfileKey, profile_id.0, id),
+                &Binding::new(profile_purpose(kind), profile_id.0, id),
                 &make_symmetric_key(),
             );
             ProfileKey {
@@ -141,7 +149,7 @@ pub fn signup_request_with(
         verifying_key: Base64Bytes(signing.verifying_key().to_bytes().to_vec()),
         keys_signature: Base64Bytes(
             signing
-                .sign(&Statement::AccountKeys {
+                .sign(&Statement::KindBoundAccountKeys {
                     account_id: id,
                     encryption_key: &encryption.public_key(),
                     verifying_key: &signing.verifying_key(),

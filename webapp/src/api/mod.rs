@@ -10,9 +10,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::DeviceId;
 use shared_types::account::{
-    AccountBundle, ChangePasswordRequest, ConfirmEmailRequest, DeviceView, DisableTwoFactorRequest,
-    EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest, PreloginResponse, ProfileKey,
-    RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus,
+    AccountBundle, BindProfileKindsRequest, ChangePasswordRequest, ConfirmEmailRequest, DeviceView,
+    DisableTwoFactorRequest, EnableTwoFactorRequest, LoginRequest, NextStep, PreloginRequest,
+    PreloginResponse, ProfileKey, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup,
+    TwoFactorStatus,
 };
 use shared_types::api::{ErrorBody, HealthResponse};
 use shared_types::vault::{
@@ -261,6 +262,15 @@ impl ApiClient {
     /// `POST /api/account/profiles`: a new Business profile for an account that has none.
     pub async fn add_profile(&self, profile: &ProfileKey) -> Result<AccountBundle, ApiError> {
         self.post_json("/api/account/profiles", profile).await
+    }
+
+    /// `PUT /api/account/profile-keys`: binds the kinds of an older account's profile keys.
+    pub async fn bind_profile_kinds(
+        &self,
+        request: &BindProfileKindsRequest,
+    ) -> Result<AccountBundle, ApiError> {
+        self.send_json("PUT", "/api/account/profile-keys", request)
+            .await
     }
 
     /// `POST /api/vault/pull`.

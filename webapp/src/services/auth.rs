@@ -15,7 +15,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::cache::{Cache, CacheError, Store, Write};
 use crate::services::device::DeviceService;
 use crate::services::kdf_pin::{self, KdfPin};
-use crate::services::keys::{self, KeyError, NewAccount, VaultKeys, kdf_from_wire};
+use crate::services::keys::{self, KeyError, NewAccount, OlderWraps, VaultKeys, kdf_from_wire};
 use crate::services::sharing::published;
 
 const BUNDLE_KEY: &str = "bundle";
@@ -273,6 +273,9 @@ impl<C: Cache + Clone> AuthService<C> {
                 if let Err(e) = self.keep(&bundle).await {
                     return Err((e, pending));
                 }
+                if let Err(e) = kdf_pin::pin_kinds_bound(&self.cache, bundle.account_id).await {
+                    return Err((e.into(), pending));
+                }
                 self.publish_keys(&pending.account.vault, &bundle).await;
                 Ok(Arc::new(pending.account.vault))
             }
@@ -351,8 +354,10 @@ impl<C: Cache + Clone> AuthService<C> {
         match self.api.login(&request).await {
             Ok(bundle) => {
                 check_email(&bundle, &pending.email)?;
-                let vault = keys::open_bundle(&bundle, &pending.keys)?;
+                let older = kdf_pin::older_wraps(&self.cache, bundle.account_id).await?;
+                let mut vault = keys::open_bundle(&bundle, &pending.keys, older)?;
                 self.keep(&bundle).await?;
+                self.settle_kinds(&mut vault).await?;
                 self.publish_keys(&vault, &bundle).await;
                 Ok(LoginStep::Unlocked(Arc::new(vault)))
             }
@@ -373,19 +378,24 @@ impl<C: Cache + Clone> AuthService<C> {
     /// that the session is still valid and refreshes the cached keys.
     pub async fn unlock(&self, password: &MasterPassword) -> Result<Arc<VaultKeys>, AuthError> {
         let bundle = self.cached_bundle().await?.ok_or(AuthError::SessionEnded)?;
-        let vault = keys::unlock_bundle(&bundle, password)?;
+        let older = kdf_pin::older_wraps(&self.cache, bundle.account_id).await?;
+        let mut vault = keys::unlock_bundle(&bundle, password, older)?;
         match self.api.account().await {
             Ok(fresh) if fresh.account_id == bundle.account_id => {
                 // The server's copy is adopted only with the envelope that opened here, or one
-                // that opens with the password just typed at no weaker settings than pinned;
-                // any other is the server's word alone and is not kept.
-                if self.opens_here(&bundle, &fresh, password, &vault).await? {
+                // that opens with the password just typed at no weaker settings than pinned,
+                // and only if its keys open as these did; any other is the server's word alone
+                // and is not kept.
+                if keys::reopen(&fresh, &vault, older).is_ok()
+                    && self.opens_here(&bundle, &fresh, password, &vault).await?
+                {
                     self.keep(&fresh).await?;
                 } else {
                     leptos::logging::warn!(
-                        "the server served another password envelope that does not open with this password here; kept the one that does"
+                        "the server served account keys that do not open as the kept ones did here; kept those"
                     );
                 }
+                self.settle_kinds(&mut vault).await?;
                 self.publish_keys(&vault, &fresh).await;
             }
             Ok(_) => return Err(AuthError::SessionEnded),
@@ -455,12 +465,48 @@ impl<C: Cache + Clone> AuthService<C> {
                 Err(e) => return Err(e.into()),
             };
         }
-        let opened = keys::reopen(&fresh, vault)?;
+        let older = kdf_pin::older_wraps(&self.cache, vault.account_id).await?;
+        let opened = keys::reopen(&fresh, vault, older)?;
         self.keep(&fresh).await?;
         let same = opened.profiles.len() == vault.profiles.len()
             && (opened.profiles.iter())
                 .all(|(id, kind, _)| vault.profiles.iter().any(|(i, k, _)| i == id && k == kind));
         Ok((!same).then(|| Arc::new(opened)))
+    }
+
+    /// Pins an account whose keys are kind-bound, so that this browser refuses the older form
+    /// from now on; migrates an account made before kinds were bound (its profile keys wrapped
+    /// again with their kind, the keys signed as kind-bound), keeping the server's reply only
+    /// if it opens kind-bound with the same profiles and the envelope kept here. Offline, or
+    /// refused (its profiles changed meanwhile), the migration waits for the next unlock.
+    async fn settle_kinds(&self, vault: &mut VaultKeys) -> Result<(), AuthError> {
+        if !vault.kinds_bound {
+            let migrated = match self.api.bind_profile_kinds(&keys::bind_kinds(vault)).await {
+                Ok(bundle) => bundle,
+                Err(e) => {
+                    leptos::logging::warn!("binding the profile kinds waits: {e}");
+                    return Ok(());
+                }
+            };
+            let kept = self.cached_bundle().await?;
+            let opened = keys::reopen(&migrated, vault, OlderWraps::Refused);
+            let same = opened.as_ref().is_ok_and(|opened| {
+                opened.profiles.len() == vault.profiles.len()
+                    && (opened.profiles.iter()).all(|(id, kind, _)| {
+                        vault.profiles.iter().any(|(i, k, _)| i == id && k == kind)
+                    })
+            });
+            if !same || kept.is_none_or(|kept| kept.password_envelope != migrated.password_envelope)
+            {
+                leptos::logging::warn!(
+                    "the server's reply to binding the profile kinds does not open as sent; not kept"
+                );
+                return Ok(());
+            }
+            self.keep(&migrated).await?;
+            vault.kinds_bound = true;
+        }
+        Ok(kdf_pin::pin_kinds_bound(&self.cache, vault.account_id).await?)
     }
 
     /// Publishes this account's keys for others to share with, when the server holds no
@@ -507,15 +553,17 @@ impl<C: Cache + Clone> AuthService<C> {
     /// Forgets the account and its vault in this browser: every store is emptied, then the
     /// database itself deleted (emptied pages stay in the browser's files until it compacts
     /// them), and only what belongs to the browser rather than the account is written back: its
-    /// identity and preferences, and the key-derivation settings last seen per email (the floor
-    /// a server must not go below at the next sign-in).
+    /// identity and preferences, the key-derivation settings last seen per email (the floor a
+    /// server must not go below at the next sign-in), and which accounts it saw kind-bound.
     pub(crate) async fn forget_here(&self) -> Result<(), AuthError> {
         let keeps = |store: Store, key: &str| match store {
             Store::Meta => {
                 key == crate::services::device::KEY
                     || crate::services::preferences::is_browser_setting(key)
             }
-            Store::Account => key.starts_with(kdf_pin::PREFIX),
+            Store::Account => {
+                key.starts_with(kdf_pin::PREFIX) || key.starts_with(kdf_pin::KINDS_PREFIX)
+            }
             _ => false,
         };
         let mut kept = Vec::new();

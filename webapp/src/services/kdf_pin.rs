@@ -1,14 +1,15 @@
 //! The key-derivation pin: what this browser remembers per email so that a server cannot make
 //! it derive (and send) an auth key more cheaply than before, or with a salt of its choosing.
 //! Kept in [`Store::Account`] under `kdf:{email}`, and kept at sign-out (it belongs to the
-//! browser, not to the session).
+//! browser, not to the session). Beside it, the profile-kind pin: the accounts this browser saw
+//! with their profile kinds bound into their keys.
 
 use serde::{Deserialize, Serialize};
-use shared_types::Base64Bytes;
 use shared_types::account::{AccountBundle, KdfParams};
+use shared_types::{AccountId, Base64Bytes};
 
 use crate::cache::{Cache, CacheError, Store};
-use crate::services::keys::{KeyError, kdf_from_wire, kdf_to_wire};
+use crate::services::keys::{KeyError, OlderWraps, kdf_from_wire, kdf_to_wire};
 
 /// Where pins are kept in [`Store::Account`].
 pub const PREFIX: &str = "kdf:";
@@ -78,4 +79,29 @@ impl KdfPin {
         pin.and_then(|pin| pin.salt.as_ref())
             .is_some_and(|pinned| pinned != offered)
     }
+}
+
+/// Where the profile-kind pins are kept in [`Store::Account`] (also kept at sign-out): one per
+/// account this browser has opened with its keys signed as kind-bound. A server that later
+/// serves the account's keys in the older form (whose profile kinds only it vouches for) is
+/// refused here.
+pub const KINDS_PREFIX: &str = "kinds:";
+
+fn kinds_key(account: AccountId) -> String {
+    format!("{KINDS_PREFIX}{}", account.0)
+}
+
+/// How this browser opens `account`'s profile keys wrapped the older way.
+pub async fn older_wraps(cache: &impl Cache, account: AccountId) -> Result<OlderWraps, CacheError> {
+    Ok(
+        match cache.get(Store::Account, &kinds_key(account)).await? {
+            Some(_) => OlderWraps::Refused,
+            None => OlderWraps::Accepted,
+        },
+    )
+}
+
+/// Pins that `account` is kind-bound: the older form is refused here from now on.
+pub async fn pin_kinds_bound(cache: &impl Cache, account: AccountId) -> Result<(), CacheError> {
+    cache.put(Store::Account, &kinds_key(account), b"1").await
 }

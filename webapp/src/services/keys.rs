@@ -1,7 +1,9 @@
 //! How an account's keys are made at sign-up and opened at sign-in or unlock. The one place that
 //! knows which binding each wrapped key uses; everything else deals in [`VaultKeys`].
 
-use shared_types::account::{AccountBundle, AccountKeys, KdfParams, ProfileKey, ProfileKind};
+use shared_types::account::{
+    AccountBundle, AccountKeys, BindProfileKindsRequest, KdfParams, ProfileKey, ProfileKind,
+};
 use shared_types::{AccountId, Base64Bytes, ProfileId};
 use wasm_crypto::{
     Binding, EncryptionPrivateKey, EncryptionPublicKey, LoginKeys, MasterPassword,
@@ -24,6 +26,10 @@ pub struct VaultKeys {
     pub signing_key: SigningKey,
     /// Profile id, kind and key.
     pub profiles: Vec<(ProfileId, ProfileKind, SymmetricKey)>,
+    /// Whether the account signed its keys as kind-bound, so each profile's kind above was
+    /// checked against its key's wrap. False for an account made before kinds were bound (its
+    /// kinds are the server's word until the browser migrates it, see [`bind_kinds`]).
+    pub kinds_bound: bool,
 }
 
 impl core::fmt::Debug for VaultKeys {
@@ -54,8 +60,30 @@ fn damaged(e: wasm_crypto::Error) -> KeyError {
     KeyError::Damaged(e.to_string())
 }
 
-fn profile_binding(profile: ProfileId, account: AccountId) -> Binding {
+/// The binding of a profile key: its kind is in the purpose, so a key wrapped as Personal does
+/// not open as Business (or the other way round).
+fn profile_binding(kind: ProfileKind, profile: ProfileId, account: AccountId) -> Binding {
+    let purpose = match kind {
+        ProfileKind::Personal => Purpose::PersonalProfileKey,
+        ProfileKind::Business => Purpose::BusinessProfileKey,
+    };
+    Binding::new(purpose, profile.0, account.0)
+}
+
+/// The binding profile keys were wrapped with before kinds were bound: read only, to migrate.
+fn older_profile_binding(profile: ProfileId, account: AccountId) -> Binding {
     Binding::new(Purpose::ProfileKey, profile.0, account.0)
+}
+
+/// Whether this browser opens profile keys wrapped the older way (without their kind) for an
+/// account that has not signed its keys as kind-bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OlderWraps {
+    /// The account was never seen kind-bound here: they open, and the browser migrates them.
+    Accepted,
+    /// This browser saw the account kind-bound before: a server serving the older form now is
+    /// rolling it back (to relabel a profile) and is refused.
+    Refused,
 }
 
 fn private_key_binding(purpose: Purpose, account: AccountId) -> Binding {
@@ -120,12 +148,12 @@ pub fn make_account(
             id,
             kind,
             wrapped_key: Base64Bytes(
-                wrap(&account_key, &profile_binding(id, account_id), &key).into_bytes(),
+                wrap(&account_key, &profile_binding(kind, id, account_id), &key).into_bytes(),
             ),
         });
         profiles.push((id, kind, key));
     }
-    let signature = signing_key.sign(&Statement::AccountKeys {
+    let signature = signing_key.sign(&Statement::KindBoundAccountKeys {
         account_id: account_id.0,
         encryption_key: &encryption_key.public_key(),
         verifying_key: &signing_key.verifying_key(),
@@ -165,6 +193,7 @@ pub fn make_account(
             encryption_key,
             signing_key,
             profiles,
+            kinds_bound: true,
         },
         login,
     })
@@ -181,7 +210,7 @@ pub fn make_profile(vault: &VaultKeys, kind: ProfileKind) -> ProfileKey {
         wrapped_key: Base64Bytes(
             wrap(
                 &vault.account_key,
-                &profile_binding(id, vault.account_id),
+                &profile_binding(kind, id, vault.account_id),
                 &key,
             )
             .into_bytes(),
@@ -189,14 +218,55 @@ pub fn make_profile(vault: &VaultKeys, kind: ProfileKind) -> ProfileKey {
     }
 }
 
-/// Opens a newer bundle of the unlocked account (same account key) into its keys.
-pub fn reopen(bundle: &AccountBundle, vault: &VaultKeys) -> Result<VaultKeys, KeyError> {
+/// Opens a newer bundle of the unlocked account (same account key) into its keys. Once the
+/// account is kind-bound, the older form is refused whatever `older`.
+pub fn reopen(
+    bundle: &AccountBundle,
+    vault: &VaultKeys,
+    older: OlderWraps,
+) -> Result<VaultKeys, KeyError> {
     if bundle.account_id != vault.account_id {
         return Err(KeyError::Damaged(
             "the server sent another account's keys".into(),
         ));
     }
-    open_keys(bundle, vault.account_key.clone())
+    let older = if vault.kinds_bound {
+        OlderWraps::Refused
+    } else {
+        older
+    };
+    open_keys(bundle, vault.account_key.clone(), older)
+}
+
+/// What migrates an account made before kinds were bound: every profile key wrapped again with
+/// its kind in the binding, and the keys signed as kind-bound. Only for keys whose kinds this
+/// browser accepted (see [`OlderWraps`]).
+pub fn bind_kinds(vault: &VaultKeys) -> BindProfileKindsRequest {
+    let account_id = vault.account_id;
+    let encryption_key = vault.encryption_key.public_key();
+    let verifying_key = vault.signing_key.verifying_key();
+    let signature = vault.signing_key.sign(&Statement::KindBoundAccountKeys {
+        account_id: account_id.0,
+        encryption_key: &encryption_key,
+        verifying_key: &verifying_key,
+    });
+    BindProfileKindsRequest {
+        keys_signature: Base64Bytes(signature.into_bytes()),
+        profiles: (vault.profiles.iter())
+            .map(|(id, kind, key)| ProfileKey {
+                id: *id,
+                kind: *kind,
+                wrapped_key: Base64Bytes(
+                    wrap(
+                        &vault.account_key,
+                        &profile_binding(*kind, *id, account_id),
+                        key,
+                    )
+                    .into_bytes(),
+                ),
+            })
+            .collect(),
+    }
 }
 
 fn envelope_of(bundle: &AccountBundle) -> Result<PasswordEnvelope, KeyError> {
@@ -207,6 +277,7 @@ fn envelope_of(bundle: &AccountBundle) -> Result<PasswordEnvelope, KeyError> {
 pub fn unlock_bundle(
     bundle: &AccountBundle,
     password: &MasterPassword,
+    older: OlderWraps,
 ) -> Result<VaultKeys, KeyError> {
     let envelope = envelope_of(bundle)?;
     let (_, account_key) = wasm_crypto::open_password_envelope(password, &bundle.email, &envelope)
@@ -217,21 +288,29 @@ pub fn unlock_bundle(
             }
             other => damaged(other),
         })?;
-    open_keys(bundle, account_key)
+    open_keys(bundle, account_key, older)
 }
 
 /// Opens a bundle with login keys already derived (sign-in).
-pub fn open_bundle(bundle: &AccountBundle, login: &LoginKeys) -> Result<VaultKeys, KeyError> {
+pub fn open_bundle(
+    bundle: &AccountBundle,
+    login: &LoginKeys,
+    older: OlderWraps,
+) -> Result<VaultKeys, KeyError> {
     let account_key = login
         .open_account_key(&envelope_of(bundle)?)
         .map_err(|e| match e {
             wasm_crypto::Error::WrongPassword => KeyError::WrongPassword,
             other => damaged(other),
         })?;
-    open_keys(bundle, account_key)
+    open_keys(bundle, account_key, older)
 }
 
-fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultKeys, KeyError> {
+fn open_keys(
+    bundle: &AccountBundle,
+    account_key: SymmetricKey,
+    older: OlderWraps,
+) -> Result<VaultKeys, KeyError> {
     let keys = &bundle.keys;
     let account_id = bundle.account_id;
     let encryption_public =
@@ -239,16 +318,34 @@ fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultK
     let verifying = VerifyingKey::from_bytes(&keys.verifying_key.0).map_err(damaged)?;
     let signature =
         wasm_crypto::Signature::from_bytes(keys.keys_signature.0.clone()).map_err(damaged)?;
-    verifying
+    // Kind-bound (what accounts sign now), or the older statement of an account made before.
+    let kinds_bound = verifying
         .verify(
-            &Statement::AccountKeys {
+            &Statement::KindBoundAccountKeys {
                 account_id: account_id.0,
                 encryption_key: &encryption_public,
                 verifying_key: &verifying,
             },
             &signature,
         )
-        .map_err(damaged)?;
+        .is_ok();
+    if !kinds_bound {
+        verifying
+            .verify(
+                &Statement::AccountKeys {
+                    account_id: account_id.0,
+                    encryption_key: &encryption_public,
+                    verifying_key: &verifying,
+                },
+                &signature,
+            )
+            .map_err(damaged)?;
+        if older == OlderWraps::Refused {
+            return Err(KeyError::Damaged(
+                "the server serves this account's keys in a form older than this browser has seen, which would let it relabel a profile".into(),
+            ));
+        }
+    }
     let encryption_key: EncryptionPrivateKey = unwrap(
         &account_key,
         &private_key_binding(Purpose::AccountEncryptionKey, account_id),
@@ -270,12 +367,29 @@ fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultK
     }
     let mut profiles = Vec::new();
     for p in &keys.profiles {
-        let key: SymmetricKey = unwrap(
+        let wrapped = WrappedKey::from_bytes(p.wrapped_key.0.clone()).map_err(damaged)?;
+        let key: SymmetricKey = match unwrap(
             &account_key,
-            &profile_binding(p.id, account_id),
-            &WrappedKey::from_bytes(p.wrapped_key.0.clone()).map_err(damaged)?,
-        )
-        .map_err(damaged)?;
+            &profile_binding(p.kind, p.id, account_id),
+            &wrapped,
+        ) {
+            Ok(key) => key,
+            Err(_) if !kinds_bound => unwrap(
+                &account_key,
+                &older_profile_binding(p.id, account_id),
+                &wrapped,
+            )
+            .map_err(damaged)?,
+            Err(_) => {
+                return Err(KeyError::Damaged(format!(
+                    "the server labels a profile {}, but its key says otherwise",
+                    match p.kind {
+                        ProfileKind::Personal => "Personal",
+                        ProfileKind::Business => "Business",
+                    }
+                )));
+            }
+        };
         profiles.push((p.id, p.kind, key));
     }
     Ok(VaultKeys {
@@ -285,6 +399,7 @@ fn open_keys(bundle: &AccountBundle, account_key: SymmetricKey) -> Result<VaultK
         encryption_key,
         signing_key,
         profiles,
+        kinds_bound,
     })
 }
 
@@ -342,13 +457,13 @@ mod tests {
         let password = MasterPassword::new("a long and unusual passphrase".into());
         let new = make_account("alice@example.com", &password, FAST).unwrap();
         let bundle = bundle_of(&new);
-        let unlocked = unlock_bundle(&bundle, &password).unwrap();
+        let unlocked = unlock_bundle(&bundle, &password, OlderWraps::Refused).unwrap();
         assert_eq!(unlocked.account_id, new.vault.account_id);
         assert_eq!(unlocked.profiles.len(), 2);
         assert!(unlocked.account_key == new.vault.account_key);
         let wrong = MasterPassword::new("a long and unusual passphrasf".into());
         assert_eq!(
-            unlock_bundle(&bundle, &wrong).unwrap_err(),
+            unlock_bundle(&bundle, &wrong, OlderWraps::Refused).unwrap_err(),
             KeyError::WrongPassword
         );
     }
@@ -362,15 +477,127 @@ mod tests {
         let mut bundle = bundle_of(&a);
         bundle.keys.encryption_public_key = b.keys.encryption_public_key.clone();
         assert!(matches!(
-            unlock_bundle(&bundle, &password),
+            unlock_bundle(&bundle, &password, OlderWraps::Refused),
             Err(KeyError::Damaged(_))
         ));
         let mut bundle = bundle_of(&a);
         bundle.keys.profiles.swap(0, 1);
         bundle.keys.profiles[0].id = a.keys.profiles[0].id;
         assert!(matches!(
-            unlock_bundle(&bundle, &password),
+            unlock_bundle(&bundle, &password, OlderWraps::Refused),
             Err(KeyError::Damaged(_))
         ));
+    }
+
+    /// `new` as an account made before kinds were bound: profile keys wrapped without their
+    /// kind, keys signed with the older statement.
+    fn older_form(new: &NewAccount) -> AccountBundle {
+        let vault = &new.vault;
+        let mut bundle = bundle_of(new);
+        for (p, (id, _, key)) in bundle.keys.profiles.iter_mut().zip(&vault.profiles) {
+            p.wrapped_key = Base64Bytes(
+                wrap(
+                    &vault.account_key,
+                    &older_profile_binding(*id, vault.account_id),
+                    key,
+                )
+                .into_bytes(),
+            );
+        }
+        let signature = vault.signing_key.sign(&Statement::AccountKeys {
+            account_id: vault.account_id.0,
+            encryption_key: &vault.encryption_key.public_key(),
+            verifying_key: &vault.signing_key.verifying_key(),
+        });
+        bundle.keys.keys_signature = Base64Bytes(signature.into_bytes());
+        bundle
+    }
+
+    fn relabelled(mut bundle: AccountBundle) -> AccountBundle {
+        for p in &mut bundle.keys.profiles {
+            p.kind = match p.kind {
+                ProfileKind::Personal => ProfileKind::Business,
+                ProfileKind::Business => ProfileKind::Personal,
+            };
+        }
+        bundle
+    }
+
+    fn is_damaged(opened: Result<VaultKeys, KeyError>) -> bool {
+        matches!(opened, Err(KeyError::Damaged(_)))
+    }
+
+    #[test]
+    fn a_profile_relabelled_by_the_server_does_not_open() {
+        let password = MasterPassword::new("correct horse".into());
+        let new = test_account("alice@example.com");
+        let bundle = bundle_of(&new);
+        let opened = unlock_bundle(&bundle, &password, OlderWraps::Accepted).unwrap();
+        assert!(opened.kinds_bound);
+        // Personal served as Business and back: refused, even where older wraps are accepted.
+        for older in [OlderWraps::Accepted, OlderWraps::Refused] {
+            assert!(is_damaged(unlock_bundle(
+                &relabelled(bundle.clone()),
+                &password,
+                older
+            )));
+            assert!(is_damaged(reopen(
+                &relabelled(bundle.clone()),
+                &opened,
+                older
+            )));
+        }
+        // A new Business profile is made kind-bound too.
+        let mut grown = bundle.clone();
+        grown
+            .keys
+            .profiles
+            .retain(|p| p.kind == ProfileKind::Personal);
+        let business = make_profile(&opened, ProfileKind::Business);
+        grown.keys.profiles.push(business.clone());
+        assert!(reopen(&grown, &opened, OlderWraps::Refused).is_ok());
+        grown.keys.profiles.last_mut().unwrap().kind = ProfileKind::Personal;
+        assert!(is_damaged(reopen(&grown, &opened, OlderWraps::Refused)));
+    }
+
+    #[test]
+    fn an_older_account_opens_until_it_is_migrated_and_never_in_the_older_form_again() {
+        let password = MasterPassword::new("correct horse".into());
+        let new = test_account("alice@example.com");
+        let older = older_form(&new);
+        // Not yet seen kind-bound here: it opens (its kinds are the server's word) ...
+        let opened = unlock_bundle(&older, &password, OlderWraps::Accepted).unwrap();
+        assert!(!opened.kinds_bound);
+        // ... but not in a browser that saw it kind-bound.
+        assert!(is_damaged(unlock_bundle(
+            &older,
+            &password,
+            OlderWraps::Refused
+        )));
+        // The migration: every key wrapped again with its kind, the keys signed as kind-bound.
+        let request = bind_kinds(&opened);
+        let mut migrated = older.clone();
+        migrated.keys.keys_signature = request.keys_signature.clone();
+        migrated.keys.profiles = request.profiles.clone();
+        let reopened = reopen(&migrated, &opened, OlderWraps::Accepted).unwrap();
+        assert!(reopened.kinds_bound);
+        for ((id, kind, key), (i, k, kk)) in reopened.profiles.iter().zip(&opened.profiles) {
+            assert!(id == i && kind == k && key == kk, "the same profile keys");
+        }
+        // Once kind-bound: relabelled refused, and the older form refused from a bound vault.
+        assert!(is_damaged(unlock_bundle(
+            &relabelled(migrated.clone()),
+            &password,
+            OlderWraps::Accepted
+        )));
+        assert!(is_damaged(reopen(&older, &reopened, OlderWraps::Accepted)));
+        // Older wraps under a kind-bound signature (a server mixing the two): refused.
+        let mut mixed = migrated.clone();
+        mixed.keys.profiles = older.keys.profiles.clone();
+        assert!(is_damaged(unlock_bundle(
+            &mixed,
+            &password,
+            OlderWraps::Accepted
+        )));
     }
 }

@@ -28,7 +28,7 @@ pub use devices::{devices, revoke_device};
 pub use email_codes::{CODE_LIFETIME, CODE_MAX_ATTEMPTS};
 pub use login::{login, prelogin};
 pub use password::change_password;
-pub use profiles::add_profile;
+pub use profiles::{add_profile, bind_profile_kinds};
 pub use sessions::{
     NewSession, SESSION_COOKIE, SESSION_IDLE, SESSION_LIFETIME, SessionInfo, account_of, bundle,
     end_session, find_session, revoke_session, sessions, sign_out_everywhere,

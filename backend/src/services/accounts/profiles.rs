@@ -2,9 +2,13 @@
 //! stayed with their company when it removed them (policy "Remove business profile items when
 //! users are removed"). The browser makes the key; the server stores it wrapped, as at sign-up.
 //!
+//! Also the migration of an account made before profile kinds were bound: its browser wraps
+//! every profile key again with the kind in the binding and signs the keys as kind-bound.
+//!
 //! Invariants: an account has at most one profile of each kind (the `profile_account_kind`
 //! index); the Personal profile is never replaced; an id that is taken gets a clear 409, never
-//! a 500.
+//! a 500; profile keys are replaced only all together, each by the account that owns it, with a
+//! kind-bound signature that verifies under the account's own key.
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -12,14 +16,14 @@ use sea_orm::{
 };
 use shared_types::ContainerId;
 use shared_types::account::codes;
-use shared_types::account::{AccountBundle, ProfileKey, ProfileKind};
+use shared_types::account::{AccountBundle, BindProfileKindsRequest, ProfileKey, ProfileKind};
 use shared_types::vault::ContainerKind;
 
 use super::sessions::{SessionInfo, account_of};
 use super::signup::kind_name;
-use super::validate::{WRAPPED_KEY_LEN, check_len};
+use super::validate::{SIGNATURE_LEN, WRAPPED_KEY_LEN, check_len};
 use super::{bad, now};
-use crate::entity::{profile, vault_container};
+use crate::entity::{account, profile, vault_container};
 use crate::error::ApiError;
 use crate::services::access;
 use crate::services::orgs::partners::is_unique_violation;
@@ -85,5 +89,86 @@ pub async fn add_profile(
     .await?;
     txn.commit().await?;
     state.notifier.accounts_changed(&state.db, &[account]).await;
+    account_of(state, session).await
+}
+
+/// Replaces every profile key of the caller's account with one wrapped with its kind bound, and
+/// its keys' signature with the kind-bound one; returns the account's bundle. The request must
+/// name each of the account's profiles once, with its kind, and the signature must verify under
+/// the account's verifying key: a half-migrated account would not open in its browsers.
+pub async fn bind_profile_kinds(
+    state: &AppState,
+    session: &SessionInfo,
+    req: &BindProfileKindsRequest,
+) -> Result<AccountBundle, ApiError> {
+    check_len(&req.keys_signature, SIGNATURE_LEN, "The key signature")?;
+    for p in &req.profiles {
+        check_len(&p.wrapped_key, WRAPPED_KEY_LEN, "A profile key")?;
+    }
+    let account_id = session.account_id;
+    let txn = state.db.begin().await?;
+    let found = account::Entity::find_by_id(account_id.0)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let verifying = wasm_crypto::VerifyingKey::from_bytes(&found.verifying_key)
+        .map_err(|_| bad("This account's verifying key is malformed."))?;
+    let encryption = wasm_crypto::EncryptionPublicKey::from_bytes(&found.encryption_public_key)
+        .map_err(|_| bad("This account's encryption key is malformed."))?;
+    let signature = wasm_crypto::Signature::from_bytes(req.keys_signature.0.clone())
+        .map_err(|_| bad("The key signature is malformed."))?;
+    verifying
+        .verify(
+            &wasm_crypto::Statement::KindBoundAccountKeys {
+                account_id: account_id.0,
+                encryption_key: &encryption,
+                verifying_key: &verifying,
+            },
+            &signature,
+        )
+        .map_err(|_| bad("The key signature does not verify under this account's key."))?;
+    let rows = profile::Entity::find()
+        .filter(profile::Column::AccountId.eq(account_id.0))
+        .all(&txn)
+        .await?;
+    let names_each_once = req.profiles.len() == rows.len()
+        && rows.iter().all(|row| {
+            (req.profiles.iter())
+                .filter(|p| p.id.0 == row.id && kind_name(p.kind) == row.kind)
+                .count()
+                == 1
+        });
+    if !names_each_once {
+        return Err(ApiError::Conflict {
+            code: codes::PROFILES_CHANGED,
+            message:
+                "Nothing was changed: this account's profiles changed meanwhile. Reload the page."
+                    .into(),
+        });
+    }
+    for p in &req.profiles {
+        profile::Entity::update_many()
+            .col_expr(
+                profile::Column::WrappedKey,
+                sea_orm::sea_query::Expr::value(p.wrapped_key.0.clone()),
+            )
+            .filter(profile::Column::Id.eq(p.id.0))
+            .filter(profile::Column::AccountId.eq(account_id.0))
+            .exec(&txn)
+            .await?;
+    }
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::KeysSignature,
+            sea_orm::sea_query::Expr::value(req.keys_signature.0.clone()),
+        )
+        .filter(account::Column::Id.eq(account_id.0))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    state
+        .notifier
+        .accounts_changed(&state.db, &[account_id])
+        .await;
     account_of(state, session).await
 }

@@ -19,7 +19,7 @@ const KDF_MAX_MEMORY_KIB: u32 = 1024 * 1024;
 pub(super) const AUTH_KEY_LEN: usize = 32;
 pub(super) const SALT_LEN: usize = 16;
 const PUBLIC_KEY_LEN: usize = 32;
-const SIGNATURE_LEN: usize = 66;
+pub(super) const SIGNATURE_LEN: usize = 66;
 pub(super) const WRAPPED_KEY_LEN: usize = 63;
 const ENVELOPE_LEN: usize = 90;
 

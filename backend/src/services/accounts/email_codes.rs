@@ -6,17 +6,22 @@
 //!   after [`CODE_MAX_ATTEMPTS`] wrong tries; issuing a new one retires the earlier unused one.
 //! - Only a keyed hash of a code is stored, and it is compared in constant time.
 //! - A wrong, expired, used or missing code all get the same error.
-//! - Mail to an account is rate-limited per account, so nobody can flood an inbox through us.
+//! - Mail to an address is rate-limited per address and kind (sign-up mail by sign-up's own
+//!   limit), so nobody can flood an inbox through us, and mail someone else provokes (a sign-up
+//!   with the address) never uses up what the owner's own sign-in needs.
+//! - Code tries are limited by the caller, per address (confirmation) or per browser being
+//!   verified, never per account alone: see `signup::confirm_email` and `login::login`.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use shared_types::account::{OneTimeCode, codes};
 use subtle::ConstantTimeEq;
 use time::Duration;
 use uuid::Uuid;
 
-use super::{LIMIT_CODE_ACCOUNT, LIMIT_MAIL_ACCOUNT, check_limit, now, random_bytes};
+use super::{LIMIT_MAIL_ACCOUNT, check_limit, now, random_bytes};
 use crate::entity::email_code;
 use crate::error::ApiError;
 use crate::mail::Mail;
@@ -31,7 +36,8 @@ pub const CODE_MAX_ATTEMPTS: i32 = 5;
 pub(super) const PURPOSE_CONFIRM_EMAIL: &str = "confirm_email";
 pub(super) const PURPOSE_VERIFY_DEVICE: &str = "verify_device";
 
-/// Issues a new code for `purpose` and emails it; `message` writes the mail around the code.
+/// Issues a new code for `purpose` and emails it (within the sign-in mail limit); `message`
+/// writes the mail around the code.
 pub(super) async fn send_code(
     state: &AppState,
     account_id: Uuid,
@@ -40,9 +46,14 @@ pub(super) async fn send_code(
     device_id: Option<Uuid>,
     message: impl FnOnce(&str) -> Mail,
 ) -> Result<(), ApiError> {
-    let code = issue_code(state, account_id, purpose, device_id).await?;
-    send_mail(state, account_id, email, message(&spaced(&code))).await
+    let code = issue_code(state, &state.db, account_id, purpose, device_id).await?;
+    send_mail(state, Some(MAIL_SIGN_IN), email, message(&spaced(&code))).await
 }
+
+/// The mail limit of codes and notices that only the right master password provokes.
+pub(super) const MAIL_SIGN_IN: &str = "sign-in";
+/// The mail limit of notices about changes the owner made.
+pub(super) const MAIL_NOTICE: &str = "notice";
 
 pub(super) fn confirmation_mail(code: &str) -> Mail {
     Mail {
@@ -53,28 +64,29 @@ pub(super) fn confirmation_mail(code: &str) -> Mail {
     }
 }
 
-fn spaced(code: &str) -> String {
+pub(super) fn spaced(code: &str) -> String {
     format!("{} {}", &code[..4], &code[4..])
 }
 
+/// Sends `mail` to the (normalised) address `to`, counted in the limit named `limit` for that
+/// address; `None`: the caller's own limit bounds it (sign-up).
 pub(super) async fn send_mail(
     state: &AppState,
-    account_id: Uuid,
+    limit: Option<&str>,
     to: &str,
     mail: Mail,
 ) -> Result<(), ApiError> {
-    check_limit(
-        state,
-        format!("mail:account:{account_id}"),
-        LIMIT_MAIL_ACCOUNT,
-    )
-    .await?;
+    if let Some(limit) = limit {
+        check_limit(state, format!("mail:{limit}:{to}"), LIMIT_MAIL_ACCOUNT).await?;
+    }
     state.mailer.send(to, mail).await.map_err(ApiError::Mail)
 }
 
-/// Makes a new code for `purpose`, replacing any earlier unused one, and returns it.
-async fn issue_code(
+/// Makes a new code for `purpose`, replacing any earlier unused one, and returns it (in the
+/// caller's transaction, if `db` is one).
+pub(super) async fn issue_code(
     state: &AppState,
+    db: &impl ConnectionTrait,
     account_id: Uuid,
     purpose: &str,
     device_id: Option<Uuid>,
@@ -88,7 +100,7 @@ async fn issue_code(
         .filter(email_code::Column::AccountId.eq(account_id))
         .filter(email_code::Column::Purpose.eq(purpose))
         .filter(email_code::Column::UsedAt.is_null())
-        .exec(&state.db)
+        .exec(db)
         .await?;
     let random = u64::from_be_bytes(random_bytes::<8>()?);
     let code = format!("{:08}", random % 100_000_000);
@@ -107,7 +119,7 @@ async fn issue_code(
         used_at: Set(None),
         created_at: Set(stamp),
     }
-    .insert(&state.db)
+    .insert(db)
     .await?;
     Ok(code)
 }
@@ -120,7 +132,8 @@ pub(super) fn invalid_code() -> ApiError {
 }
 
 /// Checks `typed` against the newest unused code for `purpose` (and `device_id`, when given);
-/// counts the attempt; marks the code used on success.
+/// counts the attempt; marks the code used on success. An unknown address is asked with the nil
+/// account id, so that it costs the same lookup. The caller checks the try limit first.
 pub(super) async fn redeem_code(
     state: &AppState,
     account_id: Uuid,
@@ -128,12 +141,6 @@ pub(super) async fn redeem_code(
     device_id: Option<Uuid>,
     typed: &OneTimeCode,
 ) -> Result<(), ApiError> {
-    check_limit(
-        state,
-        format!("code:account:{account_id}"),
-        LIMIT_CODE_ACCOUNT,
-    )
-    .await?;
     let mut query = email_code::Entity::find()
         .filter(email_code::Column::AccountId.eq(account_id))
         .filter(email_code::Column::Purpose.eq(purpose))

@@ -8,6 +8,7 @@
 //! - A wrong password and an unknown email get the same error after the same work.
 //! - Nothing about the account (confirmation, browser, second factor) is told before the auth key
 //!   is right.
+//! - Failed sign-ins from elsewhere never lock out a browser the account verified.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shared_types::Base64Bytes;
@@ -21,10 +22,10 @@ use super::email_codes::{
 use super::sessions::{NewSession, start_session};
 use super::validate::{SALT_LEN, check_device, normalize_email};
 use super::{
-    LIMIT_LOGIN_ACCOUNT, LIMIT_LOGIN_IP, LIMIT_PRELOGIN_ACCOUNT, LIMIT_PRELOGIN_IP, check_ip_limit,
-    check_limit, hash_auth_key, kdf_of,
+    LIMIT_CODE_ACCOUNT, LIMIT_LOGIN_ACCOUNT, LIMIT_LOGIN_IP, LIMIT_PRELOGIN_ACCOUNT,
+    LIMIT_PRELOGIN_IP, check_ip_limit, check_limit, hash_auth_key, kdf_of,
 };
-use crate::entity::account;
+use crate::entity::{account, device};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::services::server_secret::KeyedPurpose;
@@ -79,12 +80,25 @@ fn invalid_credentials() -> ApiError {
 pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewSession, ApiError> {
     check_ip_limit(state, "login", ip, LIMIT_LOGIN_IP).await?;
     let email = normalize_email(&req.email)?;
-    check_limit(state, format!("login:email:{email}"), LIMIT_LOGIN_ACCOUNT).await?;
     check_device(&req.device)?;
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(&state.db)
         .await?;
+    // Anyone who knows an address can fill its limit; a browser the account verified (its id is
+    // known only to it and the server) counts in a limit of its own, so they cannot lock the
+    // owner out. An unknown address is looked up alike.
+    let account_id = found.as_ref().map_or(uuid::Uuid::nil(), |a| a.id);
+    let verified = device::Entity::find_by_id((account_id, req.device.id.0))
+        .one(&state.db)
+        .await?
+        .is_some_and(|d| d.verified_at.is_some());
+    let bucket = if verified {
+        format!("login:browser:{account_id}:{}", req.device.id.0)
+    } else {
+        format!("login:email:{email}")
+    };
+    check_limit(state, bucket, LIMIT_LOGIN_ACCOUNT).await?;
     let Some(found) = found else {
         // Same work as a real check, so timing does not tell the account is missing.
         let _ = hash_auth_key(&[0u8; 16], &req.auth_key.0.0).ct_eq(&[0u8; 32]);
@@ -113,6 +127,13 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: &str) -> Result<NewS
     if device.verified_at.is_none() {
         match &req.email_code {
             Some(typed) => {
+                // Per browser being verified: tries for one browser never block another's.
+                check_limit(
+                    state,
+                    format!("code:browser:{}:{}", found.id, req.device.id.0),
+                    LIMIT_CODE_ACCOUNT,
+                )
+                .await?;
                 redeem_code(
                     state,
                     found.id,

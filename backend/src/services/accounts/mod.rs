@@ -4,7 +4,9 @@
 //! Invariants (each part states its own in detail):
 //! - No reply tells whether an email has an account: prelogin answers unknown emails with stable
 //!   made-up parameters, a wrong password and an unknown email get the same error after the same
-//!   work, and sign-up answers the same whether or not the address is taken.
+//!   work, and sign-up and confirmation answer the same, after the same work, whether or not the
+//!   address is taken. Every per-account limit is keyed by the normalised email (or a browser's
+//!   own id), so limits answer alike too, and none that others can fill blocks a verified browser.
 //! - Only hashes are stored: a salted hash of the auth key, keyed hashes of one-time codes, hashes
 //!   of session tokens.
 //! - One-time codes: 8 digits (26.6 bits), 10 minutes, single use, 5 attempts.
@@ -52,12 +54,21 @@ use crate::state::AppState;
 fn limit(max: i32, window_secs: i64) -> Limit {
     Limit { max, window_secs }
 }
+// Per-account limits are keyed by the normalised email (or an id only the owner's browser
+// knows), whether or not the address has an account, so a limit answers alike for both; and
+// those that anyone who knows an address can fill never stand in the way of the owner's own
+// verified browser.
 const LIMIT_PRELOGIN_IP: (i32, i64) = (60, 60);
 const LIMIT_PRELOGIN_ACCOUNT: (i32, i64) = (30, 600);
 pub(crate) const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
+/// Sign-ups per address (each mails it once, a code or a notice to its owner).
+const LIMIT_SIGNUP_EMAIL: (i32, i64) = (5, 3600);
 const LIMIT_LOGIN_IP: (i32, i64) = (30, 600);
+/// Sign-in attempts per address from browsers it has not verified, and per verified browser.
 const LIMIT_LOGIN_ACCOUNT: (i32, i64) = (10, 600);
+/// Code tries per address (confirmation) and per browser being verified.
 const LIMIT_CODE_ACCOUNT: (i32, i64) = (10, 900);
+/// Mails per address and kind, beyond sign-up's own limit.
 const LIMIT_MAIL_ACCOUNT: (i32, i64) = (5, 3600);
 
 pub(crate) fn now() -> OffsetDateTime {
@@ -91,7 +102,24 @@ pub(crate) async fn check_ip_limit(
     (max, window): (i32, i64),
 ) -> Result<(), ApiError> {
     let max = max.saturating_mul(state.ip_limit_multiplier.max(1));
-    check_limit(state, format!("{name}:ip:{ip}"), (max, window)).await
+    check_limit(state, format!("{name}:ip:{}", ip_group(ip)), (max, window)).await
+}
+
+/// Who a per-IP limit counts: an IPv4 address, or an IPv6 address's /64 (one subscriber gets a
+/// whole /64 and can pick any address in it). An IPv4 address mapped into IPv6 counts as itself.
+fn ip_group(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_owned(),
+    }
 }
 
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
@@ -127,6 +155,16 @@ async fn account_by_id(state: &AppState, id: AccountId) -> Result<account::Model
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_ip_limits_count_an_ipv6_subscriber_as_one() {
+        assert_eq!(ip_group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(ip_group("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_ne!(ip_group("2001:db8:1:3::1"), ip_group("2001:db8:1:2::1"));
+        assert_eq!(ip_group("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(ip_group("192.0.2.7"), "192.0.2.7");
+        assert_eq!(ip_group("unknown"), "unknown");
+    }
 
     #[test]
     fn auth_hashes_depend_on_salt_and_key() {

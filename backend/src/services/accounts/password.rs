@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
 use shared_types::account::{ChangePasswordRequest, codes};
 use subtle::ConstantTimeEq;
 
-use super::email_codes::send_mail;
+use super::email_codes::{MAIL_NOTICE, send_mail};
 use super::sessions::{NewSession, SessionInfo, revoke_sessions, start_session};
 use super::validate::{AUTH_KEY_LEN, check_envelope, check_len};
 use super::{LIMIT_LOGIN_ACCOUNT, account_by_id, check_limit, hash_auth_key, now, random_bytes};
@@ -58,15 +58,20 @@ pub async fn change_password(
     let updated = active.update(&txn).await?;
     revoke_sessions(&txn, session.account_id.0, None, None).await?;
     txn.commit().await?;
-    send_mail(
+    // The change is made: a notice that cannot be sent (mail down, or the notice limit) must not
+    // turn it into an error the person would retry.
+    if let Err(e) = send_mail(
         state,
-        session.account_id.0,
+        Some(MAIL_NOTICE),
         &email,
         Mail {
             subject: "Your Strongroom master password was changed".into(),
             body: "The master password of your Strongroom account was just changed, and every browser was signed out (the one that made the change signed in again).\n\nIf this was not you, contact your administrator at once.\n".into(),
         },
     )
-    .await?;
+    .await
+    {
+        tracing::warn!(error = %e, "the password-change notice could not be sent");
+    }
     start_session(state, updated, session.device_id).await
 }

@@ -2,8 +2,9 @@
 //! first browser, and confirms it with the emailed code.
 //!
 //! Invariants:
-//! - Sign-up answers the same whether or not the address is taken; a confirmed address's owner is
-//!   told by email instead, and an unconfirmed sign-up is replaced by the newer one.
+//! - Sign-up and confirmation answer the same, after the same work and under the same limits,
+//!   whether or not the address is taken; a confirmed address's owner is told by email instead,
+//!   and an unconfirmed sign-up is replaced by the newer one.
 //! - The account, its profiles, their containers and the browser are created in one transaction.
 //! - Confirming verifies the confirming browser and signs it in.
 
@@ -18,12 +19,14 @@ use time::OffsetDateTime;
 
 use super::devices::touch_device;
 use super::email_codes::{
-    PURPOSE_CONFIRM_EMAIL, confirmation_mail, invalid_code, redeem_code, send_code, send_mail,
+    PURPOSE_CONFIRM_EMAIL, confirmation_mail, invalid_code, issue_code, redeem_code, send_mail,
+    spaced,
 };
 use super::sessions::{NewSession, start_session};
 use super::validate::{check_device, check_signup, normalize_email};
 use super::{
-    LIMIT_LOGIN_IP, LIMIT_SIGNUP_IP, bad, check_ip_limit, hash_auth_key, now, random_bytes,
+    LIMIT_CODE_ACCOUNT, LIMIT_LOGIN_IP, LIMIT_SIGNUP_EMAIL, LIMIT_SIGNUP_IP, bad, check_ip_limit,
+    check_limit, hash_auth_key, now, random_bytes,
 };
 use crate::entity::{account, profile};
 use crate::error::ApiError;
@@ -32,11 +35,15 @@ use crate::services::access;
 use crate::state::AppState;
 
 /// Creates an unconfirmed account and emails a confirmation code. Answers the same whether or not
-/// the address already has an account (its owner is told by email instead).
+/// the address already has an account (its owner is told by email instead), after the same
+/// work: a taken address's sign-up is written in full under a placeholder address, with its
+/// code, then rolled back, and a counter of the owner's notices committed in its place; and the
+/// per-address limit counts both (`benches/enumeration.rs` compares the times).
 pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<NextStep, ApiError> {
     check_ip_limit(state, "signup", ip, LIMIT_SIGNUP_IP).await?;
     let email = normalize_email(&req.email)?;
     check_signup(&req)?;
+    check_limit(state, format!("signup:email:{email}"), LIMIT_SIGNUP_EMAIL).await?;
     let next = NextStep {
         message: format!("We sent a code to {email}. Enter it to finish creating your account."),
     };
@@ -44,39 +51,43 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
         .filter(account::Column::Email.eq(&email))
         .one(&state.db)
         .await?;
-    if let Some(existing) = existing {
-        if existing.email_confirmed_at.is_some() {
-            send_mail(
-                state,
-                existing.id,
-                &email,
-                Mail {
-                    subject: "Someone tried to create a Strongroom account with your address".into(),
-                    body: "Someone tried to create a new Strongroom account with this email address, which already has one. Nothing was changed.\n\nIf it was you, sign in instead. If you forgot your master password, ask your company's administrator about account recovery.\n".into(),
-                },
-            )
-            .await?;
-            return Ok(next);
-        }
-        // An unconfirmed sign-up never blocks the address's real owner: the newer one replaces it.
-        existing.delete(&state.db).await?;
-    }
-
+    let taken = existing
+        .as_ref()
+        .is_some_and(|a| a.email_confirmed_at.is_some());
     let (account_id, device_id) = (req.account_id, req.device.id);
     check_account_id_free(&state.db, account_id).await?;
+    let placeholder = format!("{}@sign-up.invalid", account_id.0);
     let txn = state.db.begin().await?;
-    create_account(&txn, req, &email, None).await?;
-    txn.commit().await?;
-
-    send_code(
+    // An unconfirmed sign-up never blocks the address's real owner: the newer one replaces it.
+    if let Some(unconfirmed) = existing.filter(|a| a.email_confirmed_at.is_none()) {
+        unconfirmed.delete(&txn).await?;
+    }
+    create_account(&txn, req, if taken { &placeholder } else { &email }, None).await?;
+    let code = issue_code(
         state,
+        &txn,
         account_id.0,
-        &email,
         PURPOSE_CONFIRM_EMAIL,
         Some(device_id.0),
-        confirmation_mail,
     )
     .await?;
+    if taken {
+        txn.rollback().await?;
+        // A rollback is quicker than the commit a new account makes: the owner's notices are
+        // counted in a committed write instead (never refused before the sign-up limit above).
+        check_limit(state, format!("signup:notice:{email}"), LIMIT_SIGNUP_EMAIL).await?;
+    } else {
+        txn.commit().await?;
+    }
+    let mail = if taken {
+        Mail {
+            subject: "Someone tried to create a Strongroom account with your address".into(),
+            body: "Someone tried to create a new Strongroom account with this email address, which already has one. Nothing was changed.\n\nIf it was you, sign in instead. If you forgot your master password, ask your company's administrator about account recovery.\n".into(),
+        }
+    } else {
+        confirmation_mail(&spaced(&code))
+    };
+    send_mail(state, None, &email, mail).await?;
     Ok(next)
 }
 
@@ -168,14 +179,16 @@ pub async fn confirm_email(
     check_ip_limit(state, "confirm", ip, LIMIT_LOGIN_IP).await?;
     check_device(&req.device)?;
     let email = normalize_email(&req.email)?;
-    let Some(found) = account::Entity::find()
+    // Counted per address whether or not it has an account, and an unknown one is looked up
+    // alike (there is never a code for the nil account), so replies and limits tell nothing.
+    check_limit(state, format!("code:confirm:{email}"), LIMIT_CODE_ACCOUNT).await?;
+    let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(&state.db)
-        .await?
-    else {
-        return Err(invalid_code());
-    };
-    redeem_code(state, found.id, PURPOSE_CONFIRM_EMAIL, None, &req.code).await?;
+        .await?;
+    let account_id = found.as_ref().map_or(uuid::Uuid::nil(), |a| a.id);
+    redeem_code(state, account_id, PURPOSE_CONFIRM_EMAIL, None, &req.code).await?;
+    let found = found.ok_or_else(invalid_code)?;
     let mut active: account::ActiveModel = found.clone().into();
     if found.email_confirmed_at.is_none() {
         active.email_confirmed_at = Set(Some(now()));

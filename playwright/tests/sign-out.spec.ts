@@ -2,15 +2,16 @@
 // server's logout fails, and when the network is down. Afterwards no sealed record, key or
 // index is left in IndexedDB, Cache Storage, localStorage or sessionStorage (the database is
 // deleted, not only emptied: the wasm test `destroying_deletes_the_database…` shows it), and
-// the browser itself stays verified.
+// the browser itself stays verified. The browser's other open tabs are told and drop the vault
+// too.
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, expectVaultOpen, signIn, signUp, uniqueEmail } from './support/account';
+import { PASSWORD, expectVaultOpen, signIn, signUp, uniqueEmail, unlock } from './support/account';
 import { dumpBrowserState } from './support/browser-state';
 import { expectAllSaved } from './support/sync';
 import { createItem } from './support/vault';
 
-/** What the browser may keep after sign-out: its own identity and settings, and the
- * key-derivation floor per email. */
+/** What the browser may keep after sign-out: its own identity and settings, the
+ * key-derivation floor per email, and which accounts it saw with profile kinds bound. */
 const KEPT = new Set(['meta:browser', 'meta:lock_after_minutes', 'meta:clipboard_clear_seconds']);
 
 /** Every storage of the page's origin, after sign-out: what is left in it. */
@@ -21,7 +22,8 @@ async function leftovers(page: Page, email: string): Promise<string[]> {
     for (const store of db.stores) {
       for (const record of store.records) {
         const name = `${store.name}:${String(record.key)}`;
-        if (!KEPT.has(name) && name !== `account:kdf:${email}` && !name.startsWith('meta:device_only:')) left.push(`${db.name}/${name}`);
+        const browsers = name === `account:kdf:${email}` || name.startsWith('account:kinds:') || name.startsWith('meta:device_only:');
+        if (!KEPT.has(name) && !browsers) left.push(`${db.name}/${name}`);
       }
     }
   }
@@ -66,4 +68,22 @@ test('signing out offline wipes the vault; the browser stays verified', async ({
   await signIn(page, email, PASSWORD);
   await expectVaultOpen(page, email);
   await expect(page.getByText('Alarm code')).toBeVisible();
+});
+
+test('a sign-out in one tab signs the other open tabs out, even when the server fails', async ({ page, context }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await createItem(page, 'Secure note', { Title: 'Alarm code' });
+  await expectAllSaved(page);
+  const other = await context.newPage();
+  await other.goto('/');
+  await unlock(other);
+  await expectVaultOpen(other, email);
+  // The server does not end the session: only the word from the first tab stops the other.
+  await context.route('**/api/logout', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"code":"internal","message":"Something went wrong on the server."}' }));
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(other.getByText('Alarm code')).toHaveCount(0);
+  expect(await leftovers(page, email)).toEqual([]);
 });

@@ -566,6 +566,8 @@ impl<C: Cache + Clone> AuthService<C> {
             }
             _ => false,
         };
+        // The other tabs drop their keys first, so that none writes the vault back meanwhile.
+        crate::services::other_tabs::announce_signed_out();
         let mut kept = Vec::new();
         let mut wipe = Vec::new();
         for store in Store::ALL {
@@ -593,6 +595,8 @@ impl<C: Cache + Clone> AuthService<C> {
         if self.cache.destroy().await? {
             self.cache.write(kept).await?;
         }
+        // Again, for a tab that was still opening its vault when the first word came.
+        crate::services::other_tabs::announce_signed_out();
         Ok(())
     }
 

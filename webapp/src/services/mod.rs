@@ -9,6 +9,7 @@ pub mod kdf_pin;
 pub mod keys;
 pub mod offline;
 pub mod orgs;
+pub mod other_tabs;
 pub mod policies;
 pub mod preferences;
 pub mod sharing;

@@ -37,10 +37,10 @@ pub fn seal_group_name(
     version: u64,
     name: &str,
 ) -> Base64Bytes {
-    let sealed = wasm_crypto::seal(
+    let sealed = crate::services::vault::seal::seal_name(
         directory_key,
         &group_name_binding(company, group, version),
-        name.as_bytes(),
+        name,
     );
     Base64Bytes(sealed.into_bytes())
 }

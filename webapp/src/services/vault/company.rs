@@ -263,13 +263,11 @@ impl<C: Cache> VaultSession<C> {
         let (company, key) = self.directory_key()?;
         let version = u64::try_from(meta.name_version).ok()?;
         let sealed = SealedData::from_bytes(meta.sealed_name.0.clone()).ok()?;
-        let plain = wasm_crypto::open(
+        super::seal::open_name(
             &key,
             &group_name_binding(company, meta.id, version),
             &sealed,
         )
-        .ok()?;
-        String::from_utf8(plain.to_vec()).ok()
     }
 
     /// The groups of this account's company, each verified from its lists (signers pinned on

@@ -179,7 +179,7 @@ impl<C: Cache> VaultSession<C> {
         };
         let version = meta.name_version + 1;
         let bound = u64::try_from(version).map_err(|_| VaultError::Missing)?;
-        let sealed = wasm_crypto::seal(&key, &name_binding(meta.id, bound), name.as_bytes());
+        let sealed = super::seal::seal_name(&key, &name_binding(meta.id, bound), &name);
         let rename = RenameShareRequest {
             sealed_name: shared_types::Base64Bytes(sealed.into_bytes()),
             name_version: version,

@@ -66,22 +66,60 @@ pub const ITEM_PAD_FLOOR: usize = 1024;
 /// The smallest size a folder's plaintext is padded to (folder names).
 pub const FOLDER_PAD_FLOOR: usize = 256;
 
+/// The smallest size a share's or a group's name is padded to.
+pub const NAME_PAD_FLOOR: usize = 256;
+/// The largest: a sealed name may be 1 KiB (the server's limit), so longer names (rare) are
+/// sealed as they are.
+pub const NAME_PAD_CEILING: usize = 512;
+
 /// Pads JSON plaintext with trailing spaces (which JSON ignores, so records sealed before
 /// padding and after open alike) to the next power of two from `floor`, never beyond
 /// [`MAX_PLAINTEXT_BYTES`]: the server sees sizes in these buckets only.
 fn padded(plain: Zeroizing<Vec<u8>>, floor: usize) -> Zeroizing<Vec<u8>> {
+    padded_with(plain, (floor, MAX_PLAINTEXT_BYTES), b' ')
+}
+
+/// [`padded`] between `floor` and `ceiling`, with `fill` bytes.
+fn padded_with(
+    plain: Zeroizing<Vec<u8>>,
+    (floor, ceiling): (usize, usize),
+    fill: u8,
+) -> Zeroizing<Vec<u8>> {
     let target = plain
         .len()
         .max(floor)
         .next_power_of_two()
-        .min(MAX_PLAINTEXT_BYTES)
+        .min(ceiling)
         .max(plain.len());
     // A buffer of the final size from the start: growing one would leave copies of the
     // plaintext behind, unzeroed.
     let mut out = Zeroizing::new(Vec::with_capacity(target));
     out.extend_from_slice(&plain);
-    out.resize(target, b' ');
+    out.resize(target, fill);
     out
+}
+
+/// Seals a share's or a group's name under `binding`, padded with NUL bytes (which no name
+/// holds: they are taken out first) to the next power of two from [`NAME_PAD_FLOOR`], so the
+/// server cannot tell names apart by length.
+pub fn seal_name(key: &SymmetricKey, binding: &Binding, name: &str) -> SealedData {
+    let clean: String = name.chars().filter(|c| *c != '\0').collect();
+    let plain = padded_with(
+        Zeroizing::new(clean.into_bytes()),
+        (NAME_PAD_FLOOR, NAME_PAD_CEILING),
+        0,
+    );
+    wasm_crypto::seal(key, binding, &plain)
+}
+
+/// Opens a name sealed by [`seal_name`] (or before names were padded, which opens alike).
+pub fn open_name(key: &SymmetricKey, binding: &Binding, sealed: &SealedData) -> Option<String> {
+    let plain = wasm_crypto::open(key, binding, sealed).ok()?;
+    let end = plain
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(0, |last| last + 1);
+    String::from_utf8(plain[..end].to_vec()).ok()
 }
 
 fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SealError> {
@@ -456,6 +494,45 @@ mod tests {
             folder("HR"),
             folder("Customer network equipment, second floor")
         );
+    }
+
+    #[test]
+    fn share_and_group_names_seal_alike_and_open_as_typed() {
+        let key = make_symmetric_key();
+        let binding = Binding::new(
+            Purpose::ShareName,
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        let size = |name: &str| seal_name(&key, &binding, name).as_bytes().len();
+        assert_eq!(
+            size("HR"),
+            size("Customer network equipment, second floor, rack B")
+        );
+        assert!(
+            size(&"n".repeat(300)) > size("HR"),
+            "a longer name: the next bucket"
+        );
+        assert_eq!(
+            size(&"n".repeat(700)),
+            size("") - NAME_PAD_FLOOR + 700,
+            "none beyond the ceiling"
+        );
+        assert!(size(&"n".repeat(900)) <= 1024, "the server's limit");
+        for name in ["HR", "Ops  ", "Ünïcødé 🔑"] {
+            let sealed = seal_name(&key, &binding, name);
+            assert_eq!(open_name(&key, &binding, &sealed).as_deref(), Some(name));
+        }
+        let with_nul = seal_name(&key, &binding, "a\0b");
+        assert_eq!(open_name(&key, &binding, &with_nul).as_deref(), Some("ab"));
+        // Names sealed before padding open alike.
+        let unpadded = wasm_crypto::seal(&key, &binding, b"Finance");
+        assert_eq!(
+            open_name(&key, &binding, &unpadded).as_deref(),
+            Some("Finance")
+        );
+        let other = Binding::new(Purpose::GroupName, binding.object_id, binding.container_id);
+        assert_eq!(open_name(&key, &other, &unpadded), None);
     }
 
     #[test]

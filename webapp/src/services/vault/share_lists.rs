@@ -197,7 +197,7 @@ impl<C: Cache> VaultSession<C> {
         let key = self.key_of(share)?;
         let version = meta.name_version + 1;
         let bound = u64::try_from(version).map_err(|_| VaultError::Missing)?;
-        let sealed = wasm_crypto::seal(&key, &name_binding(share, bound), name.as_bytes());
+        let sealed = super::seal::seal_name(&key, &name_binding(share, bound), name);
         let request = RenameShareRequest {
             sealed_name: Base64Bytes(sealed.into_bytes()),
             name_version: version,

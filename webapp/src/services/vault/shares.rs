@@ -206,8 +206,7 @@ impl<C: Cache> VaultSession<C> {
             .map_err(|_| ListProblem::DamagedName)?;
         let name = std::iter::once(&key)
             .chain(older.iter())
-            .find_map(|k| wasm_crypto::open(k, &name_binding(meta.id, version), &sealed).ok())
-            .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
+            .find_map(|k| super::seal::open_name(k, &name_binding(meta.id, version), &sealed))
             .ok_or(ListProblem::DamagedName)?;
         let owner = list.owner().ok_or(ListProblem::OwnerChanged)?;
         Ok(Some(Opened {

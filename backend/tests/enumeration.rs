@@ -1,7 +1,8 @@
-//! No enumeration, no lock-out: sign-up, email confirmation and sign-in answer an address with an
-//! account exactly as one without, limits included (status, body and headers), and failures
-//! that anyone who knows an address can cause never lock its owner's verified browser out, nor
-//! stop the mail and code a new browser of the owner needs. Timing: `benches/enumeration.rs`.
+//! No enumeration, no lock-out: sign-up, prelogin, email confirmation and sign-in answer an
+//! address with an account exactly as one without, limits included (status, body and headers;
+//! prelogin's salt aside, made up for an unknown address), and failures that anyone who knows an
+//! address can cause never lock its owner's verified browser out, nor stop the mail and code a
+//! new browser of the owner needs. Timing: `benches/enumeration.rs`.
 //! On SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
@@ -12,7 +13,9 @@ use common::accounts::{Reply, device, error, signup_request};
 
 const PASSWORD: &str = "correct horse battery staple";
 use reqwest::StatusCode;
-use shared_types::account::{AccountBundle, ConfirmEmailRequest, LoginRequest, OneTimeCode, codes};
+use shared_types::account::{
+    AccountBundle, ConfirmEmailRequest, LoginRequest, OneTimeCode, PreloginRequest, codes,
+};
 use shared_types::api::ErrorBody;
 
 /// A reply reduced to what may be compared: status, headers (the date aside) and the body with
@@ -88,9 +91,20 @@ on_both_databases! {
         let still: Reply<AccountBundle> = server.login(&known, &known.device, None).await;
         assert_eq!(still.status, StatusCode::OK, "the taken address's account is untouched");
 
+        // Prelogin: settings and a salt for both (made up but stable for the unknown address, so
+        // the bodies differ in the salt alone); the same status and headers, and no limit per
+        // address (see the lock-out test below).
+        let ghost = "ghost@example.com";
+        for i in 0..40 {
+            let ask = |email: &str| PreloginRequest { email: email.into() };
+            let a = seen(&server, "/api/prelogin", &ask(&known.email), &known.email).await;
+            let b = seen(&server, "/api/prelogin", &ask(ghost), ghost).await;
+            assert_eq!((a.status, &a.headers), (b.status, &b.headers), "try {i}");
+            assert_eq!(a.status, StatusCode::OK, "try {i}");
+        }
+
         // Confirmation with wrong codes: an address with a confirmed account, one never signed
         // up; the same replies, and the same limit after ten tries.
-        let ghost = "ghost@example.com";
         for _ in 0..11 {
             let ask = |email: &str| ConfirmEmailRequest {
                 email: email.into(),
@@ -166,6 +180,16 @@ on_both_databases! {
             last = reply.status;
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // And prelogin, where every sign-in starts, as often as anyone likes.
+        for _ in 0..40 {
+            let _: Reply<serde_json::Value> = server
+                .post("/api/prelogin", &PreloginRequest { email: owner.email.clone() }, None)
+                .await;
+        }
+        let asked: Reply<serde_json::Value> = server
+            .post("/api/prelogin", &PreloginRequest { email: owner.email.clone() }, None)
+            .await;
+        assert_eq!(asked.status, StatusCode::OK);
         // The owner's verified browsers still sign in.
         owner.auth_key = right;
         for browser in [&owner.device, &laptop] {

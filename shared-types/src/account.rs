@@ -324,6 +324,8 @@ pub mod codes {
     pub const PROFILE_EXISTS: &str = "profile_exists";
     /// The account's profiles changed while its browser was binding their kinds.
     pub const PROFILES_CHANGED: &str = "profiles_changed";
+    /// The account's profile kinds are bound already (made so, or migrated by another browser).
+    pub const KINDS_BOUND: &str = "kinds_bound";
     /// The account has no Business profile yet (its old one stayed with the company that
     /// removed it): the browser makes a new one when the vault opens.
     pub const BUSINESS_PROFILE_MISSING: &str = "business_profile_missing";

@@ -104,6 +104,10 @@ fn LockScreen(email: String) -> impl IntoView {
         spawn_local(async move {
             yield_to_browser().await;
             match auth.unlock(&master).await {
+                // Signed out in another tab meanwhile: what this unlock kept goes again.
+                Ok(_) if matches!(status.try_get_untracked(), Some(AuthStatus::SignedOut)) => {
+                    let _ = auth.forget_here().await;
+                }
                 Ok(keys) => {
                     set_password.set(String::new());
                     status.set(AuthStatus::Unlocked(keys));

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use shared_types::DeviceId;
 use shared_types::account::{
-    AccountBundle, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest, DeviceInfo,
-    DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, LoginRequest, OneTimeCode,
-    ProfileKind, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup, TwoFactorStatus, codes,
+    AccountBundle, AccountKeys, AuthKeyProof, ChangePasswordRequest, ConfirmEmailRequest,
+    DeviceInfo, DeviceView, DisableTwoFactorRequest, EnableTwoFactorRequest, LoginRequest,
+    OneTimeCode, ProfileKind, RecoveryCodes, SessionView, SignupRequest, TwoFactorSetup,
+    TwoFactorStatus, codes,
 };
 use wasm_crypto::{LoginKeys, MasterPassword, PasswordSalt};
 
@@ -117,6 +118,16 @@ pub struct AuthService<C> {
     device: DeviceService<C>,
 }
 
+/// Whether two key sets are the same, whatever order the profiles come in.
+fn same_keys(a: &AccountKeys, b: &AccountKeys) -> bool {
+    let sorted = |keys: &AccountKeys| {
+        let mut keys = keys.clone();
+        keys.profiles.sort_by_key(|p| p.id);
+        keys
+    };
+    sorted(a) == sorted(b)
+}
+
 /// Refuses a bundle the server returned for another email than the one signed in with: the
 /// pins are kept per email, and a variant spelling would leave the next sign-in without them.
 fn check_email(bundle: &AccountBundle, email: &str) -> Result<(), AuthError> {
@@ -167,11 +178,16 @@ impl<C: Cache + Clone> AuthService<C> {
     /// Only for a bundle whose envelope opened here with the master password (or is the one
     /// that did): the envelope's header is authenticated by its seal, the bundle's plain `kdf`
     /// field is not, and is never trusted.
+    /// A bundle signed kind-bound also pins the account as such.
     async fn keep(&self, bundle: &AccountBundle) -> Result<(), AuthError> {
         let pin = KdfPin::of(bundle)?;
         let bytes = serde_json::to_vec(bundle).map_err(|e| CacheError::Corrupt(e.to_string()))?;
         self.cache.put(Store::Account, BUNDLE_KEY, &bytes).await?;
-        Ok(pin.write(&self.cache, &bundle.email).await?)
+        pin.write(&self.cache, &bundle.email).await?;
+        if keys::signed_kind_bound(bundle) {
+            kdf_pin::pin_kinds_bound(&self.cache, bundle.account_id).await?;
+        }
+        Ok(())
     }
 
     /// Makes the account's keys here and asks the server to create it; a code is emailed.
@@ -263,6 +279,7 @@ impl<C: Cache + Clone> AuthService<C> {
                 // Kept (and its settings pinned) only as this browser made it.
                 if bundle.account_id != pending.account.vault.account_id
                     || bundle.password_envelope != pending.account.envelope
+                    || !same_keys(&bundle.keys, &pending.account.keys)
                     || check_email(&bundle, &pending.email).is_err()
                 {
                     let e = KeyError::Damaged(
@@ -272,9 +289,6 @@ impl<C: Cache + Clone> AuthService<C> {
                 }
                 if let Err(e) = self.keep(&bundle).await {
                     return Err((e, pending));
-                }
-                if let Err(e) = kdf_pin::pin_kinds_bound(&self.cache, bundle.account_id).await {
-                    return Err((e.into(), pending));
                 }
                 self.publish_keys(&pending.account.vault, &bundle).await;
                 Ok(Arc::new(pending.account.vault))
@@ -386,10 +400,20 @@ impl<C: Cache + Clone> AuthService<C> {
                 // that opens with the password just typed at no weaker settings than pinned,
                 // and only if its keys open as these did; any other is the server's word alone
                 // and is not kept.
-                if keys::reopen(&fresh, &vault, older).is_ok()
-                    && self.opens_here(&bundle, &fresh, password, &vault).await?
-                {
+                // Kinds only the server vouches for (not kind-bound yet) must match what opened.
+                let reopened = keys::reopen(&fresh, &vault, older)
+                    .ok()
+                    .filter(|r| r.kinds_bound || keys::same_kinds(&vault, r));
+                let adopt = match reopened {
+                    Some(reopened) => (self.opens_here(&bundle, &fresh, password, &vault).await?)
+                        .then_some(reopened),
+                    None => None,
+                };
+                if let Some(reopened) = adopt {
                     self.keep(&fresh).await?;
+                    if reopened.kinds_bound {
+                        vault = reopened;
+                    }
                 } else {
                     leptos::logging::warn!(
                         "the server served account keys that do not open as the kept ones did here; kept those"
@@ -467,6 +491,12 @@ impl<C: Cache + Clone> AuthService<C> {
         }
         let older = kdf_pin::older_wraps(&self.cache, vault.account_id).await?;
         let opened = keys::reopen(&fresh, vault, older)?;
+        if !opened.kinds_bound && !keys::same_kinds(vault, &opened) {
+            return Err(KeyError::Damaged(
+                "the server changed the kind of a profile this browser opened".into(),
+            )
+            .into());
+        }
         self.keep(&fresh).await?;
         let same = opened.profiles.len() == vault.profiles.len()
             && (opened.profiles.iter())
@@ -482,6 +512,12 @@ impl<C: Cache + Clone> AuthService<C> {
     async fn settle_kinds(&self, vault: &mut VaultKeys) -> Result<(), AuthError> {
         if !vault.kinds_bound {
             let migrated = match self.api.bind_profile_kinds(&keys::bind_kinds(vault)).await {
+                Ok(bundle) => Ok(bundle),
+                // Another browser (or tab) migrated it first: its keys as they are now.
+                Err(e) if e.code() == Some(codes::KINDS_BOUND) => self.api.account().await,
+                Err(e) => Err(e),
+            };
+            let migrated = match migrated {
                 Ok(bundle) => bundle,
                 Err(e) => {
                     leptos::logging::warn!("binding the profile kinds waits: {e}");
@@ -503,8 +539,10 @@ impl<C: Cache + Clone> AuthService<C> {
                 );
                 return Ok(());
             }
+            // Kept (and so pinned kind-bound).
             self.keep(&migrated).await?;
             vault.kinds_bound = true;
+            return Ok(());
         }
         Ok(kdf_pin::pin_kinds_bound(&self.cache, vault.account_id).await?)
     }

@@ -238,6 +238,36 @@ pub fn reopen(
     open_keys(bundle, vault.account_key.clone(), older)
 }
 
+/// Whether `a` and `b` (two openings of one account) agree on the kind of every profile both
+/// hold: a bundle whose kinds only the server vouches for (not kind-bound yet) must not relabel
+/// what this browser opened before.
+pub fn same_kinds(a: &VaultKeys, b: &VaultKeys) -> bool {
+    (a.profiles.iter()).all(|(id, kind, _)| {
+        (b.profiles.iter())
+            .filter(|(other, _, _)| other == id)
+            .all(|(_, other_kind, _)| other_kind == kind)
+    })
+}
+
+/// Whether the bundle's keys are signed kind-bound under its own verifying key (pins the
+/// account as kind-bound when kept; whether its keys open is checked where it is opened).
+pub fn signed_kind_bound(bundle: &AccountBundle) -> bool {
+    let keys = &bundle.keys;
+    let (Ok(encryption_key), Ok(verifying), Ok(signature)) = (
+        EncryptionPublicKey::from_bytes(&keys.encryption_public_key.0),
+        VerifyingKey::from_bytes(&keys.verifying_key.0),
+        wasm_crypto::Signature::from_bytes(keys.keys_signature.0.clone()),
+    ) else {
+        return false;
+    };
+    let statement = Statement::KindBoundAccountKeys {
+        account_id: bundle.account_id.0,
+        encryption_key: &encryption_key,
+        verifying_key: &verifying,
+    };
+    verifying.verify(&statement, &signature).is_ok()
+}
+
 /// What migrates an account made before kinds were bound: every profile key wrapped again with
 /// its kind in the binding, and the keys signed as kind-bound. Only for keys whose kinds this
 /// browser accepted (see [`OlderWraps`]).

@@ -1,14 +1,22 @@
 //! Telling this browser's other open tabs that the account signed out here. Each then drops its
 //! keys and shows the sign-in page, so that no tab keeps the vault open, or syncs it back into
 //! the storage the sign-out just wiped (which a session the server failed to end would allow).
-//! Over a `BroadcastChannel`, which reaches every other tab of the origin, not the sender.
+//! Over a `BroadcastChannel`, which reaches every channel of the origin but the one that posts,
+//! this tab's own listener included: a message names the tab that sent it, which ignores it.
 
 /// The channel's name.
 #[cfg(target_arch = "wasm32")]
 const CHANNEL: &str = "strongroom-session";
-/// The message a sign-out posts.
+/// The message a sign-out posts, followed by the sending tab's id.
 #[cfg(target_arch = "wasm32")]
-const SIGNED_OUT: &str = "signed-out";
+const SIGNED_OUT: &str = "signed-out:";
+
+/// This tab's id, made when the page loads.
+#[cfg(target_arch = "wasm32")]
+fn this_tab() -> &'static str {
+    static TAB: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAB.get_or_init(|| uuid::Uuid::now_v7().to_string())
+}
 
 /// Tells the other tabs that the account signed out here.
 pub fn announce_signed_out() {
@@ -16,7 +24,10 @@ pub fn announce_signed_out() {
     if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
         // Delivered to the other tabs when posted: closing the sender afterwards loses nothing.
         if channel
-            .post_message(&wasm_bindgen::JsValue::from_str(SIGNED_OUT))
+            .post_message(&wasm_bindgen::JsValue::from_str(&format!(
+                "{SIGNED_OUT}{}",
+                this_tab()
+            )))
             .is_err()
         {
             leptos::logging::warn!("the other tabs could not be told of the sign-out");
@@ -25,8 +36,9 @@ pub fn announce_signed_out() {
     }
 }
 
-/// Signs this tab out (`status` becomes signed out: the keys are dropped, the vault closes)
-/// when another tab announces a sign-out. Called once, for the page's lifetime.
+/// Signs this tab out (`status` becomes signed out: the keys are dropped, the vault closes, and
+/// the sign-in page loads afresh) when another tab announces a sign-out. Called once, for the
+/// page's lifetime.
 pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth::AuthStatus>) {
     #[cfg(target_arch = "wasm32")]
     {
@@ -40,8 +52,19 @@ pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth:
         };
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                if event.data().as_string().as_deref() == Some(SIGNED_OUT) {
+                let message = event.data().as_string().unwrap_or_default();
+                // This tab's own sign-out finishes (or reports its error) by itself.
+                if message
+                    .strip_prefix(SIGNED_OUT)
+                    .is_some_and(|tab| tab != this_tab())
+                {
                     status.set(crate::services::auth::AuthStatus::SignedOut);
+                    // A fresh page: whatever this tab had under way (a sync writing into the
+                    // storage being wiped) ends with it, and nothing of the vault stays in its
+                    // memory.
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().replace("/login");
+                    }
                 }
             });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

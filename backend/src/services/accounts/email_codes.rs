@@ -6,9 +6,9 @@
 //!   after [`CODE_MAX_ATTEMPTS`] wrong tries; issuing a new one retires the earlier unused one.
 //! - Only a keyed hash of a code is stored, and it is compared in constant time.
 //! - A wrong, expired, used or missing code all get the same error.
-//! - Mail to an address is rate-limited per address and kind (sign-up mail by sign-up's own
-//!   limit), so nobody can flood an inbox through us, and mail someone else provokes (a sign-up
-//!   with the address) never uses up what the owner's own sign-in needs.
+//! - Mail is rate-limited per account and kind (sign-up mail by sign-up's own limit per
+//!   address), so nobody can flood an inbox through us, and mail someone else provokes (a
+//!   sign-up with the address) never uses up what the owner's own sign-in needs.
 //! - Code tries are limited by the caller, per address (confirmation) or per browser being
 //!   verified, never per account alone: see `signup::confirm_email` and `login::login`.
 
@@ -47,13 +47,19 @@ pub(super) async fn send_code(
     message: impl FnOnce(&str) -> Mail,
 ) -> Result<(), ApiError> {
     let code = issue_code(state, &state.db, account_id, purpose, device_id).await?;
-    send_mail(state, Some(MAIL_SIGN_IN), email, message(&spaced(&code))).await
+    let limit = MailLimit::SignIn(account_id);
+    send_mail(state, Some(limit), email, message(&spaced(&code))).await
 }
 
-/// The mail limit of codes and notices that only the right master password provokes.
-pub(super) const MAIL_SIGN_IN: &str = "sign-in";
-/// The mail limit of notices about changes the owner made.
-pub(super) const MAIL_NOTICE: &str = "notice";
+/// Which limit a mail counts in. Per account, never per address: these mails follow the
+/// account's own master password or changes, and an address may have an unconfirmed sign-up of
+/// someone else's beside its owner's account, whose mail must not use up the owner's.
+pub(super) enum MailLimit {
+    /// Codes (and the confirmation code again) that only the right master password provokes.
+    SignIn(Uuid),
+    /// Notices of changes the owner made.
+    Notice(Uuid),
+}
 
 pub(super) fn confirmation_mail(code: &str) -> Mail {
     Mail {
@@ -68,16 +74,20 @@ pub(super) fn spaced(code: &str) -> String {
     format!("{} {}", &code[..4], &code[4..])
 }
 
-/// Sends `mail` to the (normalised) address `to`, counted in the limit named `limit` for that
-/// address; `None`: the caller's own limit bounds it (sign-up).
+/// Sends `mail` to the address `to`, counted in `limit`; `None`: the caller's own limit bounds
+/// it (sign-up, per address).
 pub(super) async fn send_mail(
     state: &AppState,
-    limit: Option<&str>,
+    limit: Option<MailLimit>,
     to: &str,
     mail: Mail,
 ) -> Result<(), ApiError> {
     if let Some(limit) = limit {
-        check_limit(state, format!("mail:{limit}:{to}"), LIMIT_MAIL_ACCOUNT).await?;
+        let bucket = match limit {
+            MailLimit::SignIn(account) => format!("mail:sign-in:{account}"),
+            MailLimit::Notice(account) => format!("mail:notice:{account}"),
+        };
+        check_limit(state, bucket, LIMIT_MAIL_ACCOUNT).await?;
     }
     state.mailer.send(to, mail).await.map_err(ApiError::Mail)
 }

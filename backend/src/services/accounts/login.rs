@@ -22,8 +22,8 @@ use super::email_codes::{
 use super::sessions::{NewSession, start_session};
 use super::validate::{SALT_LEN, check_device, normalize_email};
 use super::{
-    LIMIT_CODE_ACCOUNT, LIMIT_LOGIN_ACCOUNT, LIMIT_LOGIN_IP, LIMIT_PRELOGIN_ACCOUNT,
-    LIMIT_PRELOGIN_IP, check_ip_limit, check_limit, hash_auth_key, kdf_of,
+    LIMIT_CODE_ACCOUNT, LIMIT_LOGIN_ACCOUNT, LIMIT_LOGIN_IP, LIMIT_PRELOGIN_IP, check_ip_limit,
+    check_limit, hash_auth_key, kdf_of,
 };
 use crate::entity::{account, device};
 use crate::error::ApiError;
@@ -41,13 +41,9 @@ pub async fn prelogin(
     ip: &str,
 ) -> Result<PreloginResponse, ApiError> {
     check_ip_limit(state, "prelogin", ip, LIMIT_PRELOGIN_IP).await?;
+    // No limit per address: anyone could fill it, and every sign-in starts here (a verified
+    // browser too). It answers settings and a salt, the same for every ask, and costs a lookup.
     let email = normalize_email(email)?;
-    check_limit(
-        state,
-        format!("prelogin:email:{email}"),
-        LIMIT_PRELOGIN_ACCOUNT,
-    )
-    .await?;
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .one(&state.db)

@@ -59,7 +59,6 @@ fn limit(max: i32, window_secs: i64) -> Limit {
 // those that anyone who knows an address can fill never stand in the way of the owner's own
 // verified browser.
 const LIMIT_PRELOGIN_IP: (i32, i64) = (60, 60);
-const LIMIT_PRELOGIN_ACCOUNT: (i32, i64) = (30, 600);
 pub(crate) const LIMIT_SIGNUP_IP: (i32, i64) = (10, 3600);
 /// Sign-ups per address (each mails it once, a code or a notice to its owner).
 const LIMIT_SIGNUP_EMAIL: (i32, i64) = (5, 3600);
@@ -68,7 +67,7 @@ const LIMIT_LOGIN_IP: (i32, i64) = (30, 600);
 const LIMIT_LOGIN_ACCOUNT: (i32, i64) = (10, 600);
 /// Code tries per address (confirmation) and per browser being verified.
 const LIMIT_CODE_ACCOUNT: (i32, i64) = (10, 900);
-/// Mails per address and kind, beyond sign-up's own limit.
+/// Mails per account and kind (sign-in codes, notices), beyond sign-up's own limit per address.
 const LIMIT_MAIL_ACCOUNT: (i32, i64) = (5, 3600);
 
 pub(crate) fn now() -> OffsetDateTime {

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
 use shared_types::account::{ChangePasswordRequest, codes};
 use subtle::ConstantTimeEq;
 
-use super::email_codes::{MAIL_NOTICE, send_mail};
+use super::email_codes::{MailLimit, send_mail};
 use super::sessions::{NewSession, SessionInfo, revoke_sessions, start_session};
 use super::validate::{AUTH_KEY_LEN, check_envelope, check_len};
 use super::{LIMIT_LOGIN_ACCOUNT, account_by_id, check_limit, hash_auth_key, now, random_bytes};
@@ -62,7 +62,7 @@ pub async fn change_password(
     // turn it into an error the person would retry.
     if let Err(e) = send_mail(
         state,
-        Some(MAIL_NOTICE),
+        Some(MailLimit::Notice(session.account_id.0)),
         &email,
         Mail {
             subject: "Your Strongroom master password was changed".into(),

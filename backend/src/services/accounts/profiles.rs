@@ -8,7 +8,8 @@
 //! Invariants: an account has at most one profile of each kind (the `profile_account_kind`
 //! index); the Personal profile is never replaced; an id that is taken gets a clear 409, never
 //! a 500; profile keys are replaced only all together, each by the account that owns it, with a
-//! kind-bound signature that verifies under the account's own key.
+//! kind-bound signature that verifies under the account's own key, and only once: never on an
+//! account signed kind-bound already.
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -93,9 +94,12 @@ pub async fn add_profile(
 }
 
 /// Replaces every profile key of the caller's account with one wrapped with its kind bound, and
-/// its keys' signature with the kind-bound one; returns the account's bundle. The request must
-/// name each of the account's profiles once, with its kind, and the signature must verify under
-/// the account's verifying key: a half-migrated account would not open in its browsers.
+/// its keys' signature with the kind-bound one; returns the account's bundle. Once only: an
+/// account whose keys are signed kind-bound already (made so, or migrated) is refused with
+/// `kinds_bound`, so a stolen session cannot replace the profile keys (which the server cannot
+/// check) after the fact. The request must name each of the account's profiles once, with its
+/// kind, and the signature must verify under the account's verifying key: a half-migrated
+/// account would not open in its browsers.
 pub async fn bind_profile_kinds(
     state: &AppState,
     session: &SessionInfo,
@@ -106,30 +110,42 @@ pub async fn bind_profile_kinds(
         check_len(&p.wrapped_key, WRAPPED_KEY_LEN, "A profile key")?;
     }
     let account_id = session.account_id;
-    let txn = state.db.begin().await?;
     let found = account::Entity::find_by_id(account_id.0)
-        .one(&txn)
+        .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
     let verifying = wasm_crypto::VerifyingKey::from_bytes(&found.verifying_key)
         .map_err(|_| bad("This account's verifying key is malformed."))?;
     let encryption = wasm_crypto::EncryptionPublicKey::from_bytes(&found.encryption_public_key)
         .map_err(|_| bad("This account's encryption key is malformed."))?;
-    let signature = wasm_crypto::Signature::from_bytes(req.keys_signature.0.clone())
-        .map_err(|_| bad("The key signature is malformed."))?;
-    verifying
-        .verify(
-            &wasm_crypto::Statement::KindBoundAccountKeys {
-                account_id: account_id.0,
-                encryption_key: &encryption,
-                verifying_key: &verifying,
-            },
-            &signature,
-        )
-        .map_err(|_| bad("The key signature does not verify under this account's key."))?;
+    let signed = |statement: wasm_crypto::Statement<'_>, bytes: &[u8]| {
+        wasm_crypto::Signature::from_bytes(bytes.to_vec())
+            .is_ok_and(|signature| verifying.verify(&statement, &signature).is_ok())
+    };
+    let older = wasm_crypto::Statement::AccountKeys {
+        account_id: account_id.0,
+        encryption_key: &encryption,
+        verifying_key: &verifying,
+    };
+    let bound = wasm_crypto::Statement::KindBoundAccountKeys {
+        account_id: account_id.0,
+        encryption_key: &encryption,
+        verifying_key: &verifying,
+    };
+    if !signed(older, &found.keys_signature) {
+        return Err(ApiError::Conflict {
+            code: codes::KINDS_BOUND,
+            message: "This account's profile kinds are bound already; nothing was changed.".into(),
+        });
+    }
+    if !signed(bound, &req.keys_signature.0) {
+        return Err(bad(
+            "The key signature does not verify under this account's key.",
+        ));
+    }
     let rows = profile::Entity::find()
         .filter(profile::Column::AccountId.eq(account_id.0))
-        .all(&txn)
+        .all(&state.db)
         .await?;
     let names_each_once = req.profiles.len() == rows.len()
         && rows.iter().all(|row| {
@@ -138,16 +154,35 @@ pub async fn bind_profile_kinds(
                 .count()
                 == 1
         });
+    let changed = || ApiError::Conflict {
+        code: codes::PROFILES_CHANGED,
+        message: "Nothing was changed: this account's profiles changed meanwhile. Reload the page."
+            .into(),
+    };
     if !names_each_once {
+        return Err(changed());
+    }
+    // Writes only, the first one conditional on the signature read above: another migration
+    // (another tab) that came first makes this one change nothing. (On SQLite a transaction
+    // that reads before it writes can fail to write when another committed in between.)
+    let txn = state.db.begin().await?;
+    let swapped = account::Entity::update_many()
+        .col_expr(
+            account::Column::KeysSignature,
+            sea_orm::sea_query::Expr::value(req.keys_signature.0.clone()),
+        )
+        .filter(account::Column::Id.eq(account_id.0))
+        .filter(account::Column::KeysSignature.eq(found.keys_signature.clone()))
+        .exec(&txn)
+        .await?;
+    if swapped.rows_affected != 1 {
         return Err(ApiError::Conflict {
-            code: codes::PROFILES_CHANGED,
-            message:
-                "Nothing was changed: this account's profiles changed meanwhile. Reload the page."
-                    .into(),
+            code: codes::KINDS_BOUND,
+            message: "This account's profile kinds are bound already; nothing was changed.".into(),
         });
     }
     for p in &req.profiles {
-        profile::Entity::update_many()
+        let updated = profile::Entity::update_many()
             .col_expr(
                 profile::Column::WrappedKey,
                 sea_orm::sea_query::Expr::value(p.wrapped_key.0.clone()),
@@ -156,15 +191,10 @@ pub async fn bind_profile_kinds(
             .filter(profile::Column::AccountId.eq(account_id.0))
             .exec(&txn)
             .await?;
+        if updated.rows_affected != 1 {
+            return Err(changed());
+        }
     }
-    account::Entity::update_many()
-        .col_expr(
-            account::Column::KeysSignature,
-            sea_orm::sea_query::Expr::value(req.keys_signature.0.clone()),
-        )
-        .filter(account::Column::Id.eq(account_id.0))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
     state
         .notifier

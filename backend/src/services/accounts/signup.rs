@@ -56,7 +56,9 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
         .is_some_and(|a| a.email_confirmed_at.is_some());
     let (account_id, device_id) = (req.account_id, req.device.id);
     check_account_id_free(&state.db, account_id).await?;
-    let placeholder = format!("{}@sign-up.invalid", account_id.0);
+    // Not an address (no `@`): nobody can sign up with it, so it never collides with an
+    // account (which would answer differently for a taken address).
+    let placeholder = format!("sign-up placeholder {}", account_id.0);
     let txn = state.db.begin().await?;
     // An unconfirmed sign-up never blocks the address's real owner: the newer one replaces it.
     if let Some(unconfirmed) = existing.filter(|a| a.email_confirmed_at.is_none()) {
@@ -74,8 +76,18 @@ pub async fn signup(state: &AppState, req: SignupRequest, ip: &str) -> Result<Ne
     if taken {
         txn.rollback().await?;
         // A rollback is quicker than the commit a new account makes: the owner's notices are
-        // counted in a committed write instead (never refused before the sign-up limit above).
-        check_limit(state, format!("signup:notice:{email}"), LIMIT_SIGNUP_EMAIL).await?;
+        // counted in a committed write instead. Counted only, never refused (a refusal here
+        // would be a reply only taken addresses get; the sign-up limit above bounds the mail).
+        let _ = crate::services::rate_limit::hit(
+            &state.db,
+            &format!("signup:notice:{email}"),
+            crate::services::rate_limit::Limit {
+                max: i32::MAX,
+                window_secs: LIMIT_SIGNUP_EMAIL.1,
+            },
+            now().unix_timestamp(),
+        )
+        .await?;
     } else {
         txn.commit().await?;
     }

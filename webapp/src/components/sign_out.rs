@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::pages::signup::ErrorLine;
 use crate::services::auth::AuthStatus;
+use crate::services::sync::VaultService;
 use crate::services::{Auth, Services};
 
 /// A "Sign out" (or "Sign out everywhere") button with its warning and errors.
@@ -21,6 +22,7 @@ pub fn SignOutButton(
 ) -> impl IntoView {
     let services = Services::handle();
     let status = Auth::get();
+    let vault = VaultService::get();
     let (unsent, set_unsent) = signal(None::<usize>);
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
@@ -45,6 +47,8 @@ pub fn SignOutButton(
                     }
                 }
             }
+            // The vault's sync stops first: nothing of it is written back while it is wiped.
+            vault.suspend();
             let result = if everywhere {
                 auth.sign_out_everywhere().await
             } else {
@@ -55,6 +59,7 @@ pub fn SignOutButton(
                     status.try_set(AuthStatus::SignedOut);
                 }
                 Err(e) => {
+                    vault.resume();
                     set_error.try_set(Some(e.to_string()));
                 }
             }

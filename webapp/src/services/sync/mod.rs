@@ -158,6 +158,20 @@ impl VaultService {
         });
     }
 
+    /// Closes the vault ahead of a sign-out, so that its sync stops writing into the storage
+    /// about to be wiped (and holds no connection the wipe would wait for);
+    /// [`VaultService::resume`] opens it again if the sign-out fails.
+    pub fn suspend(self) {
+        self.close();
+    }
+
+    /// Opens the vault again after [`VaultService::suspend`], if the account is still unlocked.
+    pub fn resume(self) {
+        if let AuthStatus::Unlocked(keys) = Auth::get().get_untracked() {
+            self.open(keys, Services::handle());
+        }
+    }
+
     fn close(self) {
         let open = self
             .state

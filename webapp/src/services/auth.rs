@@ -137,7 +137,7 @@ fn check_email(bundle: &AccountBundle, email: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
-impl<C: Cache + Clone> AuthService<C> {
+impl<C: Cache + Clone + 'static> AuthService<C> {
     /// A service over the API, this browser's store and its identity.
     pub fn new(api: ApiClient, cache: C) -> Self {
         Self {
@@ -627,11 +627,18 @@ impl<C: Cache + Clone> AuthService<C> {
         if let Some(storage) = web_local_storage() {
             let _ = storage.remove_item(crate::pages::invite::INVITE_FINGERPRINT);
         }
-        // Another tab of an older release may hold the database open: it is then deleted when
-        // that tab closes (with what was kept, which the next start makes anew), and writing
-        // back now would wait for it.
         if self.cache.destroy().await? {
             self.cache.write(kept).await?;
+        } else {
+            // The deletion waits for a connection still open (this page's, until the browser
+            // collects it, or another tab's): the browser's own entries go into the new
+            // database once it is done, without holding up the sign-out.
+            let cache = self.cache.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(e) = cache.write(kept).await {
+                    leptos::logging::warn!("the browser's own settings were not kept: {e}");
+                }
+            });
         }
         // Again, for a tab that was still opening its vault when the first word came.
         crate::services::other_tabs::announce_signed_out();

@@ -2,7 +2,8 @@
 //! keys and shows the sign-in page, so that no tab keeps the vault open, or syncs it back into
 //! the storage the sign-out just wiped (which a session the server failed to end would allow).
 //! Over a `BroadcastChannel`, which reaches every channel of the origin but the one that posts,
-//! this tab's own listener included: a message names the tab that sent it, which ignores it.
+//! this tab's own listener included: a message names the tab that sent it, and only the others
+//! reload.
 
 /// The channel's name.
 #[cfg(target_arch = "wasm32")]
@@ -53,12 +54,13 @@ pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth:
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let message = event.data().as_string().unwrap_or_default();
-                // This tab's own sign-out finishes (or reports its error) by itself.
-                if message
-                    .strip_prefix(SIGNED_OUT)
-                    .is_some_and(|tab| tab != this_tab())
-                {
-                    status.set(crate::services::auth::AuthStatus::SignedOut);
+                let Some(tab) = message.strip_prefix(SIGNED_OUT) else {
+                    return;
+                };
+                // This tab's own word (its listener hears it too) leaves the signed-in pages
+                // before the wipe, so that nothing on them holds the storage being deleted.
+                status.set(crate::services::auth::AuthStatus::SignedOut);
+                if tab != this_tab() {
                     // A fresh page: whatever this tab had under way (a sync writing into the
                     // storage being wiped) ends with it, and nothing of the vault stays in its
                     // memory.

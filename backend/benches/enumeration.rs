@@ -24,20 +24,8 @@ use shared_types::{AccountId, ProfileId};
 const ROUNDS: usize = 41;
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("enumeration: run it with `cargo bench -p backend --bench enumeration`");
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        run("SQLite", None).await;
-        if std::env::var("STRONGROOM_TEST_POSTGRES_URL").is_ok() {
-            let url = common::fresh_postgres_url().await.unwrap();
-            run("PostgreSQL", Some(&url)).await;
-        }
+    common::running::bench_on_each_database("enumeration", |database, url| async move {
+        run(database, url.as_deref()).await;
     });
 }
 

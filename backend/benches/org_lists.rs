@@ -24,20 +24,8 @@ const COMPANIES: usize = 1_000;
 const ROUNDS: usize = 15;
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("org_lists: run it with `cargo bench -p backend --bench org_lists`");
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        run("SQLite", None).await;
-        if std::env::var("STRONGROOM_TEST_POSTGRES_URL").is_ok() {
-            let url = common::fresh_postgres_url().await.unwrap();
-            run("PostgreSQL", Some(&url)).await;
-        }
+    common::running::bench_on_each_database("org_lists", |database, url| async move {
+        run(database, url.as_deref()).await;
     });
 }
 

@@ -207,3 +207,27 @@ pub fn cpu_time_of_all(name: &str) -> Duration {
         .map(|pid| cpu_time(&pid))
         .sum()
 }
+
+/// A benchmark's `main`: says how to run it unless `cargo bench` runs it, then runs `run` on
+/// SQLite, and on PostgreSQL when `STRONGROOM_TEST_POSTGRES_URL` names a server (with the
+/// database's name and URL).
+pub fn bench_on_each_database<Fut: std::future::Future<Output = ()>>(
+    name: &str,
+    run: impl Fn(&'static str, Option<String>) -> Fut,
+) {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("{name}: run it with `cargo bench -p backend --bench {name}`");
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        run("SQLite", None).await;
+        if std::env::var("STRONGROOM_TEST_POSTGRES_URL").is_ok() {
+            let url = super::fresh_postgres_url().await.unwrap();
+            run("PostgreSQL", Some(url)).await;
+        }
+    });
+}

@@ -498,53 +498,43 @@ impl<C: Cache + Clone + 'static> AuthService<C> {
             .into());
         }
         self.keep(&fresh).await?;
-        let same = opened.profiles.len() == vault.profiles.len()
-            && (opened.profiles.iter())
-                .all(|(id, kind, _)| vault.profiles.iter().any(|(i, k, _)| i == id && k == kind));
-        Ok((!same).then(|| Arc::new(opened)))
+        Ok((!keys::same_profiles(&opened, vault)).then(|| Arc::new(opened)))
     }
 
-    /// Pins an account whose keys are kind-bound, so that this browser refuses the older form
-    /// from now on; migrates an account made before kinds were bound (its profile keys wrapped
-    /// again with their kind, the keys signed as kind-bound), keeping the server's reply only
-    /// if it opens kind-bound with the same profiles and the envelope kept here. Offline, or
-    /// refused (its profiles changed meanwhile), the migration waits for the next unlock.
+    /// Migrates an account made before kinds were bound (its profile keys wrapped again with
+    /// their kind, the keys signed as kind-bound), keeping the server's reply only if it opens
+    /// kind-bound with the same profiles and the envelope kept here; keeping it pins the account
+    /// kind-bound (as keeping any kind-bound bundle does). Offline, or refused (its profiles
+    /// changed meanwhile), the migration waits for the next unlock.
     async fn settle_kinds(&self, vault: &mut VaultKeys) -> Result<(), AuthError> {
-        if !vault.kinds_bound {
-            let migrated = match self.api.bind_profile_kinds(&keys::bind_kinds(vault)).await {
-                Ok(bundle) => Ok(bundle),
-                // Another browser (or tab) migrated it first: its keys as they are now.
-                Err(e) if e.code() == Some(codes::KINDS_BOUND) => self.api.account().await,
-                Err(e) => Err(e),
-            };
-            let migrated = match migrated {
-                Ok(bundle) => bundle,
-                Err(e) => {
-                    leptos::logging::warn!("binding the profile kinds waits: {e}");
-                    return Ok(());
-                }
-            };
-            let kept = self.cached_bundle().await?;
-            let opened = keys::reopen(&migrated, vault, OlderWraps::Refused);
-            let same = opened.as_ref().is_ok_and(|opened| {
-                opened.profiles.len() == vault.profiles.len()
-                    && (opened.profiles.iter()).all(|(id, kind, _)| {
-                        vault.profiles.iter().any(|(i, k, _)| i == id && k == kind)
-                    })
-            });
-            if !same || kept.is_none_or(|kept| kept.password_envelope != migrated.password_envelope)
-            {
-                leptos::logging::warn!(
-                    "the server's reply to binding the profile kinds does not open as sent; not kept"
-                );
-                return Ok(());
-            }
-            // Kept (and so pinned kind-bound).
-            self.keep(&migrated).await?;
-            vault.kinds_bound = true;
+        if vault.kinds_bound {
             return Ok(());
         }
-        Ok(kdf_pin::pin_kinds_bound(&self.cache, vault.account_id).await?)
+        let migrated = match self.api.bind_profile_kinds(&keys::bind_kinds(vault)).await {
+            Ok(bundle) => Ok(bundle),
+            // Another browser (or tab) migrated it first: its keys as they are now.
+            Err(e) if e.code() == Some(codes::KINDS_BOUND) => self.api.account().await,
+            Err(e) => Err(e),
+        };
+        let migrated = match migrated {
+            Ok(bundle) => bundle,
+            Err(e) => {
+                leptos::logging::warn!("binding the profile kinds waits: {e}");
+                return Ok(());
+            }
+        };
+        let kept = self.cached_bundle().await?;
+        let same = keys::reopen(&migrated, vault, OlderWraps::Refused)
+            .is_ok_and(|opened| keys::same_profiles(&opened, vault));
+        if !same || kept.is_none_or(|kept| kept.password_envelope != migrated.password_envelope) {
+            leptos::logging::warn!(
+                "the server's reply to binding the profile kinds does not open as sent; not kept"
+            );
+            return Ok(());
+        }
+        self.keep(&migrated).await?;
+        vault.kinds_bound = true;
+        Ok(())
     }
 
     /// Publishes this account's keys for others to share with, when the server holds no

@@ -249,6 +249,13 @@ pub fn same_kinds(a: &VaultKeys, b: &VaultKeys) -> bool {
     })
 }
 
+/// Whether `a` and `b` hold the same profiles, each of the same kind.
+pub fn same_profiles(a: &VaultKeys, b: &VaultKeys) -> bool {
+    a.profiles.len() == b.profiles.len()
+        && (a.profiles.iter())
+            .all(|(id, kind, _)| b.profiles.iter().any(|(i, k, _)| i == id && k == kind))
+}
+
 /// Whether the bundle's keys are signed kind-bound under its own verifying key (pins the
 /// account as kind-bound when kept; whether its keys open is checked where it is opened).
 pub fn signed_kind_bound(bundle: &AccountBundle) -> bool {

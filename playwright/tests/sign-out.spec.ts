@@ -51,7 +51,7 @@ test('signing out when the server fails wipes the vault all the same', async ({ 
   await page.route('**/api/logout', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"code":"internal","message":"Something went wrong on the server."}' }));
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  expect(await leftovers(page, email)).toEqual([]);
+  await expect.poll(() => leftovers(page, email)).toEqual([]);
 });
 
 test('signing out offline wipes the vault; the browser stays verified', async ({ page, context }) => {
@@ -62,7 +62,7 @@ test('signing out offline wipes the vault; the browser stays verified', async ({
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  expect(await leftovers(page, email)).toEqual([]);
+  await expect.poll(() => leftovers(page, email)).toEqual([]);
   await context.setOffline(false);
   // The browser's identity was kept: signing in again needs no emailed code.
   await signIn(page, email, PASSWORD);
@@ -85,5 +85,43 @@ test('a sign-out in one tab signs the other open tabs out, even when the server 
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(other.getByText('Alarm code')).toHaveCount(0);
-  expect(await leftovers(page, email)).toEqual([]);
+  await expect.poll(() => leftovers(page, email)).toEqual([]);
+});
+
+test('a sign-out left while its deletion waits keeps the browser verified and its pins', async ({ page, context }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  // Another page holds the database open and does not let go when told (as an older release's
+  // tab does), for 3 s: the deletion waits that long, the sign-out does not.
+  const holder = await context.newPage();
+  await holder.goto('/favicon.svg');
+  await holder.evaluate(
+    () =>
+      new Promise<void>((opened, failed) => {
+        const request = indexedDB.open('strongroom');
+        request.onsuccess = () => {
+          setTimeout(() => request.result.close(), 3_000);
+          opened();
+        };
+        request.onerror = () => failed(request.error);
+      }),
+  );
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  // At once, loading the sign-in page afresh (the page that signed out is gone, its deletion
+  // still waiting): a new salt is refused, so the pin was kept…
+  await page.route('**/api/prelogin', async (route) => {
+    const answer = await (await route.fetch()).json();
+    answer.salt = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 3)).toString('base64url');
+    await route.fulfill({ json: answer });
+  });
+  await signIn(page, email);
+  await expect(page.getByRole('alert').filter({ hasText: 'password settings changed' })).toBeVisible();
+  await page.unroute('**/api/prelogin');
+  // …and the browser's identity was kept: signing in needs no emailed code.
+  await signIn(page, email);
+  await expectVaultOpen(page, email);
+  // What was set aside for the new database is gone once written into it.
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('strongroom.kept')))).toEqual([]);
+  await holder.close();
 });

@@ -86,7 +86,7 @@ test('copy buttons fill the clipboard, and a copied secret is cleared after the 
   // The choice is kept by this browser.
   await page.reload();
   await unlock(page);
-  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeAttached();
+  await expect(page.getByRole('heading', { level: 1, name: 'Vault', exact: true })).toBeAttached();
   await page.getByRole('link', { name: 'Account settings' }).click();
   await expect(page.getByLabel('Clear copied secrets from the clipboard after')).toHaveValue('10');
 });

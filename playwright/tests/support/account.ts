@@ -24,7 +24,7 @@ export async function signUp(page: Page, email: string, password = PASSWORD, mai
 }
 
 export async function expectVaultOpen(page: Page, email: string): Promise<void> {
-  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeAttached();
+  await expect(page.getByRole('heading', { level: 1, name: 'Vault', exact: true })).toBeAttached();
   await expect(page.getByTestId('account-email')).toHaveText(email);
   const nav = page.getByRole('navigation', { name: 'Vault' });
   await expect(nav.getByRole('group', { name: 'Personal' })).toBeVisible();

@@ -15,11 +15,13 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures_util::future::{Either, LocalBoxFuture, select};
+use futures_util::FutureExt;
+use futures_util::future::{Either, LocalBoxFuture, Shared, join, select};
 use gloo_timers::future::TimeoutFuture;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::kept;
 use super::segments::{self, Entries, Plan};
 use super::{
     Cache, CacheError, DATABASE_NAME, SCHEMA_VERSION, StorageState, Store, Write, prefix_end,
@@ -37,11 +39,20 @@ const SEGMENTS: &str = "record_segments";
 /// Who is told of [`StorageState`] changes.
 type Watcher = Rc<dyn Fn(StorageState)>;
 
+/// Opening the database, once for every call that waits for it.
+type Opening = Shared<LocalBoxFuture<'static, Result<Rc<Rexie>, CacheError>>>;
+
 /// IndexedDB-backed cache. Cheap to clone: clones share one open database.
 #[derive(Clone)]
 pub struct IndexedDbCache {
     name: Rc<str>,
     db: Rc<RefCell<Option<Rc<Rexie>>>>,
+    /// The open under way: every call that needs the database waits for this one, so that only
+    /// one connection is made, and none gets it before `restore` is written.
+    opening: Rc<RefCell<Option<Opening>>>,
+    /// Written into the database by the next open, before any call gets it: the browser's own
+    /// entries, kept across a deletion ([`Cache::destroy`]).
+    restore: Rc<RefCell<Vec<Write>>>,
     watcher: Rc<RefCell<Option<Watcher>>>,
 }
 
@@ -82,6 +93,8 @@ impl IndexedDbCache {
         Self {
             name: name.into(),
             db: Rc::default(),
+            opening: Rc::default(),
+            restore: Rc::default(),
             watcher: Rc::default(),
         }
     }
@@ -103,6 +116,27 @@ impl IndexedDbCache {
         if let Some(db) = self.db.borrow().as_ref() {
             return Ok(db.clone());
         }
+        let under_way = self.opening.borrow().clone();
+        let opening = under_way.unwrap_or_else(|| {
+            let this = self.clone();
+            let opening = async move {
+                let opened = this.open().await;
+                this.opening.borrow_mut().take();
+                if let Ok(db) = &opened {
+                    *this.db.borrow_mut() = Some(db.clone());
+                }
+                opened
+            }
+            .boxed_local()
+            .shared();
+            *self.opening.borrow_mut() = Some(opening.clone());
+            opening
+        });
+        opening.await
+    }
+
+    /// Opens (or makes, or upgrades) the database, and writes what waits in `restore`.
+    async fn open(&self) -> Result<Rc<Rexie>, CacheError> {
         let builder = Store::ALL.iter().fold(
             Rexie::builder(&self.name).version(SCHEMA_VERSION),
             |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
@@ -130,17 +164,36 @@ impl IndexedDbCache {
                 return Err(e);
             }
         };
-        move_records_into_segments(&db).await?;
-        // Calls that came in while the database was opening opened it too: keep one
-        // connection and close the others, which would otherwise stay open unseen (dropping
-        // one does not close it) and hold up another tab's upgrade for good.
-        if let Some(kept) = self.db.borrow().as_ref() {
+        // A connection given up on is closed: dropped, it would stay open unseen and hold up
+        // another tab's upgrade, or a deletion, for good.
+        if let Err(e) = move_records_into_segments(&db).await {
             db.close();
-            return Ok(kept.clone());
+            return Err(e);
         }
-        let db = Rc::new(db);
-        *self.db.borrow_mut() = Some(db.clone());
-        Ok(db)
+        // What a sign-out kept of the browser goes into the new database its deletion left,
+        // before any call gets it: from this page, or set aside by a page that is gone since.
+        let restore = self.restore.borrow().clone();
+        let restore = if restore.is_empty() {
+            kept::set_aside_for(&self.name)
+        } else {
+            restore
+        };
+        if !restore.is_empty() {
+            match restore_into_new(&db, restore).await {
+                Ok(true) => {
+                    self.restore.borrow_mut().clear();
+                    kept::forget(&self.name);
+                }
+                // The old database, its deletion still to come: the entries wait for the open
+                // after it.
+                Ok(false) => {}
+                Err(e) => {
+                    db.close();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Rc::new(db))
     }
 
     /// A transaction over `stores`. A connection closed under this tab (another tab upgraded
@@ -332,20 +385,48 @@ async fn committed(tx: rexie::Transaction) -> Result<(), CacheError> {
 }
 
 impl Cache for IndexedDbCache {
-    async fn destroy(&self) -> Result<bool, CacheError> {
+    async fn destroy(&self, keep: Vec<Write>) -> Result<bool, CacheError> {
+        // An open under way ends first: it would otherwise write `keep` into the database
+        // about to go.
+        let under_way = self.opening.borrow().clone();
+        if let Some(opening) = under_way {
+            let _ = opening.await;
+        }
+        // Set aside before the deletion is asked for, which the browser carries out even if
+        // this page goes: the next open writes them into the new database, from here or from
+        // `localStorage`.
+        kept::set_aside(&self.name, &keep);
+        *self.restore.borrow_mut() = keep;
         // Every connection rexie opens closes itself on `versionchange`, which the deletion
         // fires, this tab's included, as long as it is held (dropping it drops that handler
-        // and leaves the connection open until collected); the next call opens (makes) the
-        // database anew.
+        // and leaves the connection open until collected).
         let held = self.db.borrow_mut().take();
-        let deleting = Box::pin(Rexie::delete(&self.name));
-        let outcome = select(deleting, TimeoutFuture::new(OPEN_PATIENCE_MS)).await;
-        drop(held);
+        let name = self.name.clone();
+        let this = self.clone();
+        // The deletion's request goes out first and the new database's right behind it (`join`
+        // polls them in that order), ahead of any other call's or tab's: the browser runs them
+        // in that order, and the open writes `keep` before any call gets the database.
+        let mut renewing = Box::pin(join(
+            async move { Rexie::delete(&name).await },
+            async move { this.db().await },
+        ));
+        let outcome = select(renewing.as_mut(), TimeoutFuture::new(OPEN_PATIENCE_MS)).await;
         match outcome {
-            Either::Left((deleted, _)) => deleted.map(|()| true).map_err(unavailable),
-            // An older release's tab keeps it open: the browser deletes it once that tab
-            // closes (the request stays queued).
-            Either::Right(_) => Ok(false),
+            Either::Left(((deleted, opened), _)) => {
+                drop(held);
+                deleted.map_err(unavailable)?;
+                opened.map(|_| true)
+            }
+            // A connection still open holds the deletion up (an older release's tab, or this
+            // page's until the browser collects it): it goes on by itself once that closes.
+            // This page's stays held until then, so that it lets go when told.
+            Either::Right(_) => {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = renewing.await;
+                    drop(held);
+                });
+                Ok(false)
+            }
         }
     }
 
@@ -504,89 +585,124 @@ impl Cache for IndexedDbCache {
         if writes.is_empty() {
             return Ok(());
         }
-        let mut names: Vec<&str> = writes.iter().map(|w| physical(w.store())).collect();
-        names.sort_unstable();
-        names.dedup();
-        let tx = self.transaction(&names, TransactionMode::ReadWrite).await?;
-        let stores = names
-            .iter()
-            .map(|name| Ok((*name, tx.store(name).map_err(unavailable)?)))
-            .collect::<Result<BTreeMap<_, _>, CacheError>>()?;
-        // Records: what follows the last clearing of the store, by bucket.
-        let (cleared, after) = match writes
-            .iter()
-            .rposition(|w| matches!(w, Write::Clear(Store::Records)))
-        {
-            Some(at) => (true, &writes[at + 1..]),
-            None => (false, writes.as_slice()),
-        };
-        let records = by_bucket(after.iter().filter_map(|w| match w {
-            Write::Put(Store::Records, key, value) => Some((key.as_str(), Some(value.as_slice()))),
-            Write::Delete(Store::Records, key) => Some((key.as_str(), None)),
-            _ => None,
-        }));
-        // The other stores' requests are issued at once, in order (the runs are polled
-        // together on the first poll), and IndexedDB runs them in that order. Consecutive puts
-        // into one store go out as one run that listens only to its last request. A failed
-        // request aborts the transaction, which fails its later requests and the transaction.
-        let mut runs: Vec<LocalBoxFuture<'_, rexie::Result<()>>> = Vec::new();
-        let mut rest: Vec<&Write> = writes
-            .iter()
-            .filter(|w| w.store() != Store::Records)
-            .collect();
-        while let Some(first) = rest.first() {
-            let store = &stores[first.store().name()];
-            match first {
-                Write::Put(name, ..) => {
-                    let len = rest
-                        .iter()
-                        .take_while(|w| matches!(w, Write::Put(s, ..) if s == name))
-                        .count();
-                    let run: Vec<&Write> = rest.drain(..len).collect();
-                    let values = run.into_iter().filter_map(|w| match w {
-                        Write::Put(_, key, value) => Some((
-                            JsValue::from(js_sys::Uint8Array::from(value.as_slice())),
-                            Some(JsValue::from_str(key)),
-                        )),
-                        _ => None,
-                    });
-                    runs.push(Box::pin(store.put_all(values)));
-                }
-                Write::Delete(_, key) => {
-                    runs.push(Box::pin(store.delete(JsValue::from_str(key))));
-                    rest.remove(0);
-                }
-                Write::Clear(_) => {
-                    runs.push(Box::pin(store.clear()));
-                    rest.remove(0);
-                }
-            }
-        }
-        let others = async {
-            futures_util::future::try_join_all(runs)
-                .await
-                .map_err(unavailable)
-        };
-        let records = async {
-            let Some(store) = stores.get(SEGMENTS) else {
-                return Ok(());
-            };
-            if cleared {
-                store.clear().await.map_err(unavailable)?;
-            }
-            if records.is_empty() {
-                return Ok(());
-            }
-            write_segments(store, records).await
-        };
-        if let Err(e) = futures_util::future::try_join(others, records).await {
-            // Nothing of a failed write may be kept: IndexedDB would commit the requests that
-            // succeeded once none is pending.
-            let _ = tx.abort().await;
-            return Err(e);
-        }
-        committed(tx).await
+        let tx = self
+            .transaction(&scope(&writes), TransactionMode::ReadWrite)
+            .await?;
+        write_in(tx, writes).await
     }
+}
+
+/// Writes `writes` if the stores they touch are all empty, as in a database just made; `Ok(false)`
+/// when they are not (nothing written). One transaction: no other write comes in between.
+async fn restore_into_new(db: &Rexie, writes: Vec<Write>) -> Result<bool, CacheError> {
+    let names = scope(&writes);
+    let tx = db
+        .transaction(&names, TransactionMode::ReadWrite)
+        .map_err(unavailable)?;
+    for name in &names {
+        let count = tx
+            .store(name)
+            .map_err(unavailable)?
+            .count(None)
+            .await
+            .map_err(unavailable)?;
+        if count > 0 {
+            committed(tx).await?;
+            return Ok(false);
+        }
+    }
+    write_in(tx, writes).await.map(|()| true)
+}
+
+/// The object stores `writes` touch.
+fn scope(writes: &[Write]) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = writes.iter().map(|w| physical(w.store())).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Applies `writes` (all or none) in `tx`, a read-write transaction over their [`scope`].
+async fn write_in(tx: rexie::Transaction, writes: Vec<Write>) -> Result<(), CacheError> {
+    let names = scope(&writes);
+    let stores = names
+        .iter()
+        .map(|name| Ok((*name, tx.store(name).map_err(unavailable)?)))
+        .collect::<Result<BTreeMap<_, _>, CacheError>>()?;
+    // Records: what follows the last clearing of the store, by bucket.
+    let (cleared, after) = match writes
+        .iter()
+        .rposition(|w| matches!(w, Write::Clear(Store::Records)))
+    {
+        Some(at) => (true, &writes[at + 1..]),
+        None => (false, writes.as_slice()),
+    };
+    let records = by_bucket(after.iter().filter_map(|w| match w {
+        Write::Put(Store::Records, key, value) => Some((key.as_str(), Some(value.as_slice()))),
+        Write::Delete(Store::Records, key) => Some((key.as_str(), None)),
+        _ => None,
+    }));
+    // The other stores' requests are issued at once, in order (the runs are polled
+    // together on the first poll), and IndexedDB runs them in that order. Consecutive puts
+    // into one store go out as one run that listens only to its last request. A failed
+    // request aborts the transaction, which fails its later requests and the transaction.
+    let mut runs: Vec<LocalBoxFuture<'_, rexie::Result<()>>> = Vec::new();
+    let mut rest: Vec<&Write> = writes
+        .iter()
+        .filter(|w| w.store() != Store::Records)
+        .collect();
+    while let Some(first) = rest.first() {
+        let store = &stores[first.store().name()];
+        match first {
+            Write::Put(name, ..) => {
+                let len = rest
+                    .iter()
+                    .take_while(|w| matches!(w, Write::Put(s, ..) if s == name))
+                    .count();
+                let run: Vec<&Write> = rest.drain(..len).collect();
+                let values = run.into_iter().filter_map(|w| match w {
+                    Write::Put(_, key, value) => Some((
+                        JsValue::from(js_sys::Uint8Array::from(value.as_slice())),
+                        Some(JsValue::from_str(key)),
+                    )),
+                    _ => None,
+                });
+                runs.push(Box::pin(store.put_all(values)));
+            }
+            Write::Delete(_, key) => {
+                runs.push(Box::pin(store.delete(JsValue::from_str(key))));
+                rest.remove(0);
+            }
+            Write::Clear(_) => {
+                runs.push(Box::pin(store.clear()));
+                rest.remove(0);
+            }
+        }
+    }
+    let others = async {
+        futures_util::future::try_join_all(runs)
+            .await
+            .map_err(unavailable)
+    };
+    let records = async {
+        let Some(store) = stores.get(SEGMENTS) else {
+            return Ok(());
+        };
+        if cleared {
+            store.clear().await.map_err(unavailable)?;
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        write_segments(store, records).await
+    };
+    if let Err(e) = futures_util::future::try_join(others, records).await {
+        // Nothing of a failed write may be kept: IndexedDB would commit the requests that
+        // succeeded once none is pending.
+        let _ = tx.abort().await;
+        return Err(e);
+    }
+    committed(tx).await
 }
 
 /// The cache against Chromium's IndexedDB (`indexed_db_tests.rs`).

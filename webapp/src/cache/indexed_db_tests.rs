@@ -1,6 +1,8 @@
 //! The cache against Chromium's IndexedDB: the shared contract, segments merged once a bucket
 //! fills up, and records of a schema-3 database moved into segments on opening.
 
+use std::cell::RefCell;
+
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
@@ -138,24 +140,6 @@ async fn records_of_a_schema_3_database_are_moved_into_segments() {
     assert_eq!(left, 0);
 }
 
-/// The names of this origin's IndexedDB databases.
-async fn database_names() -> Vec<String> {
-    use wasm_bindgen::JsCast;
-    let factory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).expect("indexedDB");
-    let databases = js_sys::Reflect::get(&factory, &"databases".into())
-        .expect("databases()")
-        .dyn_into::<js_sys::Function>()
-        .expect("a function");
-    let listed = databases.call0(&factory).expect("databases()");
-    let listed = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(listed))
-        .await
-        .expect("the list");
-    js_sys::Array::from(&listed)
-        .iter()
-        .filter_map(|d| js_sys::Reflect::get(&d, &"name".into()).ok()?.as_string())
-        .collect()
-}
-
 #[test]
 async fn destroying_deletes_the_database_even_while_another_tab_has_it_open() {
     let cache = fresh("destroy");
@@ -170,12 +154,45 @@ async fn destroying_deletes_the_database_even_while_another_tab_has_it_open() {
         other_tab.keys(Store::Records).await,
         Ok(vec!["i:secret".to_owned()])
     );
-    assert!(database_names().await.contains(&name));
-    assert_eq!(cache.destroy().await, Ok(true));
-    assert!(
-        !database_names().await.contains(&name),
-        "the database itself is gone"
+    // One more connection, which notes how it is told to let go: a deletion's `versionchange`
+    // names no new version.
+    let mut watcher = idb::Factory::new()
+        .expect("indexedDB")
+        .open(&name, Some(SCHEMA_VERSION))
+        .expect("open request")
+        .await
+        .expect("the watcher opens");
+    let told = Rc::new(RefCell::new(Vec::new()));
+    let seen = told.clone();
+    watcher.on_version_change(move |event| {
+        let change = event
+            .dyn_ref::<web_sys::IdbVersionChangeEvent>()
+            .expect("a versionchange event");
+        seen.borrow_mut().push(change.new_version());
+        if let Some(db) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::IdbDatabase>().ok())
+        {
+            db.close();
+        }
+    });
+
+    let keep = vec![Write::Put(
+        Store::Meta,
+        "device".to_owned(),
+        b"kept".to_vec(),
+    )];
+    assert_eq!(cache.destroy(keep).await, Ok(true));
+    assert_eq!(
+        *told.borrow(),
+        vec![None],
+        "the database itself was deleted"
     );
-    // The other tab's next call finds an empty, new database.
+    // Made anew at once, with only what was kept; the other tab's next call finds it.
+    assert_eq!(
+        other_tab.get(Store::Meta, "device").await,
+        Ok(Some(b"kept".to_vec()))
+    );
     assert_eq!(other_tab.keys(Store::Records).await, Ok(vec![]));
+    drop(watcher);
 }

@@ -67,8 +67,9 @@ impl Cache for MemoryCache {
             .collect())
     }
 
-    async fn destroy(&self) -> Result<bool, CacheError> {
+    async fn destroy(&self, keep: Vec<Write>) -> Result<bool, CacheError> {
         self.records.borrow_mut().clear();
+        self.write(keep).await?;
         Ok(true)
     }
 

@@ -6,12 +6,14 @@
 //! already have the database create the new store on upgrade.
 
 mod indexed_db;
+mod kept;
 mod memory;
 mod segments;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tabs_tests;
 
 pub use indexed_db::{IndexedDbCache, OPEN_PATIENCE_MS};
+pub(crate) use kept::local_storage;
 pub use memory::MemoryCache;
 
 /// The IndexedDB database name.
@@ -146,10 +148,13 @@ pub trait Cache {
     /// Applies every write or none (one transaction over the stores involved).
     async fn write(&self, writes: Vec<Write>) -> Result<(), CacheError>;
     /// Deletes the whole store, so that nothing written so far lingers in the browser's files
-    /// (clearing leaves old pages on disk until the browser compacts them); the next call
-    /// starts an empty one. `Ok(false)`: another tab holds the store open and the deletion
-    /// waits for it, so the caller empties the stores itself first.
-    async fn destroy(&self) -> Result<bool, CacheError>;
+    /// (clearing leaves old pages on disk until the browser compacts them), and starts an empty
+    /// one holding only `keep` (the browser's own entries), written before any call reads it.
+    /// `Ok(false)`: a connection still open (another tab's) holds the deletion up; it goes on,
+    /// and `keep` is written, once that connection closes, while every call waits for it (also
+    /// when this page is gone by then: `keep` is set aside in `localStorage` meanwhile, and the
+    /// next page to open the store writes it); so the caller empties the stores itself first.
+    async fn destroy(&self, keep: Vec<Write>) -> Result<bool, CacheError>;
 }
 
 /// The first string after every string that starts with `prefix` (for key ranges).
@@ -235,10 +240,24 @@ pub(crate) async fn check_contract(cache: &impl Cache) {
     for store in Store::ALL {
         cache.put(store, "left", b"behind").await.expect("put");
     }
-    assert_eq!(cache.destroy().await, Ok(true));
+    let keep = vec![Write::Put(
+        Store::Account,
+        "kept".to_owned(),
+        b"pin".to_vec(),
+    )];
+    assert_eq!(cache.destroy(keep).await, Ok(true));
     for store in Store::ALL {
-        assert_eq!(cache.keys(store).await, Ok(vec![]), "{store:?}");
+        let expected = if store == Store::Account {
+            vec!["kept".to_owned()]
+        } else {
+            vec![]
+        };
+        assert_eq!(cache.keys(store).await, Ok(expected), "{store:?}");
     }
+    assert_eq!(
+        cache.get(Store::Account, "kept").await,
+        Ok(Some(b"pin".to_vec()))
+    );
     cache
         .put(Store::Meta, "after", b"new")
         .await

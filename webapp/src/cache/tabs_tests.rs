@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::{
-    Cache, CacheError, IndexedDbCache, OPEN_PATIENCE_MS, SCHEMA_VERSION, StorageState, Store,
+    Cache, CacheError, IndexedDbCache, OPEN_PATIENCE_MS, SCHEMA_VERSION, StorageState, Store, Write,
 };
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -143,4 +143,104 @@ async fn a_database_deleted_by_another_tab_is_opened_anew() {
         .expect("writes go on");
     assert_eq!(cache.get(Store::Meta, "k").await, Ok(Some(b"w".to_vec())));
     assert!(states.borrow().is_empty(), "nothing to tell the person");
+}
+
+#[test]
+async fn a_deletion_held_up_keeps_the_browsers_entries_ahead_of_every_call() {
+    let name = fresh_name("held-up");
+    let cache = IndexedDbCache::named(&name);
+    cache
+        .put(Store::Meta, "device", b"this browser")
+        .await
+        .expect("put");
+    cache
+        .put(Store::Outbox, "edit", b"sealed")
+        .await
+        .expect("put");
+    // A connection that does not let go when the database is deleted (an older release's tab,
+    // or one of this page's dropped but not yet collected).
+    let holder = idb::Factory::new()
+        .expect("indexedDB")
+        .open(&name, Some(SCHEMA_VERSION))
+        .expect("open request")
+        .await
+        .expect("the other connection opens");
+
+    let keep = vec![Write::Put(
+        Store::Meta,
+        "device".to_owned(),
+        b"this browser".to_vec(),
+    )];
+    assert_eq!(
+        within(
+            OPEN_PATIENCE_MS + 3_000,
+            "the sign-out",
+            cache.destroy(keep)
+        )
+        .await,
+        Ok(false),
+        "the deletion waits, the sign-out does not"
+    );
+    // What the sign-in page asks meanwhile waits for the new database, and finds the browser's
+    // own entry in it: the deletion goes first, then the kept entries, then every call.
+    let (device, ()) = within(
+        5_000,
+        "reading once the other connection closed",
+        futures_util::future::join(cache.get(Store::Meta, "device"), async {
+            TimeoutFuture::new(300).await;
+            holder.close();
+        }),
+    )
+    .await;
+    assert_eq!(device, Ok(Some(b"this browser".to_vec())));
+    assert_eq!(
+        cache.keys(Store::Outbox).await,
+        Ok(vec![]),
+        "the rest is gone"
+    );
+}
+
+#[test]
+async fn entries_set_aside_by_a_page_gone_since_go_into_the_new_database_only() {
+    let name = fresh_name("gone");
+    let device = vec![Write::Put(
+        Store::Meta,
+        "device".to_owned(),
+        b"this browser".to_vec(),
+    )];
+    let set_aside = || {
+        let storage = crate::cache::local_storage().expect("localStorage");
+        storage
+            .get_item(&format!("strongroom.kept-across-sign-out:{name}"))
+            .expect("read")
+    };
+    // A page signs out: its entries are set aside, the database is still the old one (another
+    // tab's connection holds the deletion up), and the page goes.
+    let old = IndexedDbCache::named(&name);
+    old.put(Store::Meta, "device", b"this browser")
+        .await
+        .expect("put");
+    assert!(super::kept::set_aside(&name, &device));
+    // A page opening the old database meanwhile leaves both alone.
+    let early = IndexedDbCache::named(&name);
+    assert_eq!(
+        early.get(Store::Meta, "device").await,
+        Ok(Some(b"this browser".to_vec()))
+    );
+    assert!(
+        set_aside().is_some(),
+        "still set aside for the new database"
+    );
+    // The deletion goes through (both connections let go, held as they are); the next page to
+    // open the store finds the entries in it.
+    within(5_000, "deleting the database", Rexie::delete(&name))
+        .await
+        .expect("delete");
+    drop((old, early));
+    let next = IndexedDbCache::named(&name);
+    assert_eq!(
+        next.get(Store::Meta, "device").await,
+        Ok(Some(b"this browser".to_vec()))
+    );
+    assert_eq!(set_aside(), None, "written once, then forgotten");
 }

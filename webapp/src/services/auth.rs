@@ -612,24 +612,15 @@ impl<C: Cache + Clone + 'static> AuthService<C> {
             }
         }
         // Everything of the account goes first, in one write; what belongs to the browser stays,
-        // so that it survives a deletion that has to wait.
+        // so that it survives a deletion that has to wait and never comes.
         self.cache.write(wipe).await?;
-        if let Some(storage) = web_local_storage() {
+        if let Some(storage) = crate::cache::local_storage() {
             let _ = storage.remove_item(crate::pages::invite::INVITE_FINGERPRINT);
         }
-        if self.cache.destroy().await? {
-            self.cache.write(kept).await?;
-        } else {
-            // The deletion waits for a connection still open (this page's, until the browser
-            // collects it, or another tab's): the browser's own entries go into the new
-            // database once it is done, without holding up the sign-out.
-            let cache = self.cache.clone();
-            leptos::task::spawn_local(async move {
-                if let Err(e) = cache.write(kept).await {
-                    leptos::logging::warn!("the browser's own settings were not kept: {e}");
-                }
-            });
-        }
+        // When the deletion waits (for a connection still open: this page's until the browser
+        // collects it, or another tab's), the sign-out goes on, and the browser's own entries
+        // go into the new database before anything reads it, even if this page is gone by then.
+        self.cache.destroy(kept).await?;
         // Again, for a tab that was still opening its vault when the first word came.
         crate::services::other_tabs::announce_signed_out();
         Ok(())
@@ -759,17 +750,5 @@ impl<C: Cache + Clone + 'static> AuthService<C> {
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         let _ = self.api.logout().await;
         self.forget_here().await
-    }
-}
-
-/// This page's `localStorage`, when the browser allows it.
-fn web_local_storage() -> Option<web_sys::Storage> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        web_sys::window()?.local_storage().ok().flatten()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        None
     }
 }

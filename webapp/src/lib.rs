@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     Services::provide_browser();
     let auth = Services::get().auth;
     let status = Auth::get();
-    services::other_tabs::follow_sign_outs(status);
+    services::other_tabs::follow_sign_outs(status, Services::get().cache);
     spawn_local(async move {
         // A damaged store reads as signed out: the person can sign in again.
         let initial = auth.initial_status().await.unwrap_or(AuthStatus::SignedOut);

@@ -39,6 +39,9 @@ const SEGMENTS: &str = "record_segments";
 /// Who is told of [`StorageState`] changes.
 type Watcher = Rc<dyn Fn(StorageState)>;
 
+/// Entries to write into the next database, and the token marking the one they come from.
+type Pending = (String, Vec<Write>);
+
 /// Opening the database, once for every call that waits for it.
 type Opening = Shared<LocalBoxFuture<'static, Result<Rc<Rexie>, CacheError>>>;
 
@@ -50,10 +53,13 @@ pub struct IndexedDbCache {
     /// The open under way: every call that needs the database waits for this one, so that only
     /// one connection is made, and none gets it before `restore` is written.
     opening: Rc<RefCell<Option<Opening>>>,
-    /// Written into the database by the next open, before any call gets it: the browser's own
-    /// entries, kept across a deletion ([`Cache::destroy`]).
-    restore: Rc<RefCell<Vec<Write>>>,
+    /// Written into the database by the next open, before any call of this page gets it, unless
+    /// it is the database they were set aside from (marked with the token): the browser's own
+    /// entries, kept across a deletion ([`Cache::destroy`]). Also in `localStorage` (`kept.rs`).
+    restore: Rc<RefCell<Option<Pending>>>,
     watcher: Rc<RefCell<Option<Watcher>>>,
+    /// Set when the page is about to be replaced ([`IndexedDbCache::open_no_more`]).
+    retired: Rc<std::cell::Cell<bool>>,
 }
 
 impl Default for IndexedDbCache {
@@ -96,6 +102,7 @@ impl IndexedDbCache {
             opening: Rc::default(),
             restore: Rc::default(),
             watcher: Rc::default(),
+            retired: Rc::default(),
         }
     }
 
@@ -112,9 +119,21 @@ impl IndexedDbCache {
         }
     }
 
+    /// Opens no database from now on (calls fail): this page is being replaced after a sign-out
+    /// in another tab, and nothing it still had under way may write into the new database that
+    /// sign-out's deletion makes.
+    pub fn open_no_more(&self) {
+        self.retired.set(true);
+    }
+
     async fn db(&self) -> Result<Rc<Rexie>, CacheError> {
         if let Some(db) = self.db.borrow().as_ref() {
             return Ok(db.clone());
+        }
+        if self.retired.get() {
+            return Err(CacheError::Unavailable(
+                "this page is signed out and reloading".to_owned(),
+            ));
         }
         let under_way = self.opening.borrow().clone();
         let opening = under_way.unwrap_or_else(|| {
@@ -130,6 +149,9 @@ impl IndexedDbCache {
             .boxed_local()
             .shared();
             *self.opening.borrow_mut() = Some(opening.clone());
+            // Driven to the end even if every caller stops waiting: a connection left inside it
+            // would never get the handler that closes it when another tab needs it to.
+            wasm_bindgen_futures::spawn_local(opening.clone().map(|_| ()));
             opening
         });
         opening.await
@@ -171,29 +193,44 @@ impl IndexedDbCache {
             return Err(e);
         }
         // What a sign-out kept of the browser goes into the new database its deletion left,
-        // before any call gets it: from this page, or set aside by a page that is gone since.
-        let restore = self.restore.borrow().clone();
-        let restore = if restore.is_empty() {
-            kept::set_aside_for(&self.name)
-        } else {
-            restore
-        };
-        if !restore.is_empty() {
-            match restore_into_new(&db, restore).await {
-                Ok(true) => {
-                    self.restore.borrow_mut().clear();
-                    kept::forget(&self.name);
-                }
-                // The old database, its deletion still to come: the entries wait for the open
-                // after it.
+        // before any call of this page gets it: from this page, or set aside by a page that is
+        // gone since. (Only this release does so: an older one's tab may open the new database
+        // first; what it wrote there is then overwritten.)
+        let pending = self.restore.borrow_mut().take();
+        if let Some((token, writes)) = pending.or_else(|| kept::set_aside_for(&self.name)) {
+            match restore_unless_marked(&db, &token, writes.clone()).await {
+                Ok(true) => kept::forget(&self.name),
+                // The database they were set aside from, its deletion still to come: the copy
+                // in `localStorage` waits for the open after it.
                 Ok(false) => {}
                 Err(e) => {
+                    *self.restore.borrow_mut() = Some((token, writes));
                     db.close();
                     return Err(e);
                 }
             }
         }
         Ok(Rc::new(db))
+    }
+
+    /// Marks the database with a new token and sets `keep` aside with it, here and in
+    /// `localStorage`, before a deletion is asked for (which the browser carries out even if
+    /// this page goes): the next open of another database writes `keep` into it.
+    pub(super) async fn set_aside(&self, keep: Vec<Write>) -> Result<(), CacheError> {
+        if keep.is_empty() {
+            kept::forget(&self.name);
+            return Ok(());
+        }
+        let token = uuid::Uuid::now_v7().to_string();
+        self.write(vec![Write::Put(
+            Store::Meta,
+            kept::MARKER.to_owned(),
+            token.as_bytes().to_vec(),
+        )])
+        .await?;
+        kept::set_aside(&self.name, &token, &keep);
+        *self.restore.borrow_mut() = Some((token, keep));
+        Ok(())
     }
 
     /// A transaction over `stores`. A connection closed under this tab (another tab upgraded
@@ -386,17 +423,13 @@ async fn committed(tx: rexie::Transaction) -> Result<(), CacheError> {
 
 impl Cache for IndexedDbCache {
     async fn destroy(&self, keep: Vec<Write>) -> Result<bool, CacheError> {
-        // An open under way ends first: it would otherwise write `keep` into the database
-        // about to go.
+        // An open under way ends first, so that its connection is the one held below, and the
+        // open below a new request, queued behind the deletion.
         let under_way = self.opening.borrow().clone();
         if let Some(opening) = under_way {
             let _ = opening.await;
         }
-        // Set aside before the deletion is asked for, which the browser carries out even if
-        // this page goes: the next open writes them into the new database, from here or from
-        // `localStorage`.
-        kept::set_aside(&self.name, &keep);
-        *self.restore.borrow_mut() = keep;
+        self.set_aside(keep).await?;
         // Every connection rexie opens closes itself on `versionchange`, which the deletion
         // fires, this tab's included, as long as it is held (dropping it drops that handler
         // and leaves the connection open until collected).
@@ -404,8 +437,9 @@ impl Cache for IndexedDbCache {
         let name = self.name.clone();
         let this = self.clone();
         // The deletion's request goes out first and the new database's right behind it (`join`
-        // polls them in that order), ahead of any other call's or tab's: the browser runs them
-        // in that order, and the open writes `keep` before any call gets the database.
+        // polls them in that order), ahead of this page's other calls and of any other tab's
+        // opened after now: the browser runs them in that order, and the open writes `keep`
+        // before any call of this page gets the database.
         let mut renewing = Box::pin(join(
             async move { Rexie::delete(&name).await },
             async move { this.db().await },
@@ -592,24 +626,35 @@ impl Cache for IndexedDbCache {
     }
 }
 
-/// Writes `writes` if the stores they touch are all empty, as in a database just made; `Ok(false)`
-/// when they are not (nothing written). One transaction: no other write comes in between.
-async fn restore_into_new(db: &Rexie, writes: Vec<Write>) -> Result<bool, CacheError> {
-    let names = scope(&writes);
+/// Writes `writes` unless `db` is the database marked with `token` (they were set aside from it,
+/// and it is still to be deleted): `Ok(false)`, nothing written. One transaction: no other write
+/// comes in between.
+async fn restore_unless_marked(
+    db: &Rexie,
+    token: &str,
+    writes: Vec<Write>,
+) -> Result<bool, CacheError> {
+    let meta = Store::Meta.name();
+    let mut names = scope(&writes);
+    if !names.contains(&meta) {
+        names.push(meta);
+    }
     let tx = db
         .transaction(&names, TransactionMode::ReadWrite)
         .map_err(unavailable)?;
-    for name in &names {
-        let count = tx
-            .store(name)
-            .map_err(unavailable)?
-            .count(None)
-            .await
-            .map_err(unavailable)?;
-        if count > 0 {
-            committed(tx).await?;
-            return Ok(false);
-        }
+    let marker = tx
+        .store(meta)
+        .map_err(unavailable)?
+        .get(JsValue::from_str(kept::MARKER))
+        .await
+        .map_err(unavailable)?;
+    let marked = marker
+        .map(|v| bytes_of(v, kept::MARKER))
+        .transpose()?
+        .is_some_and(|found| found == token.as_bytes());
+    if marked {
+        committed(tx).await?;
+        return Ok(false);
     }
     write_in(tx, writes).await.map(|()| true)
 }

@@ -2,17 +2,27 @@
 //! settings and pins), set aside in `localStorage` before the deletion is asked for. The browser
 //! carries a deletion out even when the page that asked for it is gone (closed, or navigated
 //! away while the deletion waited for another connection): whichever page of this release opens
-//! the new, empty database first writes these entries into it, and only then removes them here.
-//! Nothing of an account is kept this way: the entries are the ones the database itself keeps
-//! after the sign-out's wipe.
+//! the new database first writes these entries into it, and only then removes them here. The
+//! old database is marked with the set-aside's token ([`MARKER`]), so that a page opening it
+//! before the deletion leaves both alone. Nothing of an account is kept this way: the entries
+//! are the ones the database itself keeps after the sign-out's wipe.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Store, Write};
 
+/// The key, in [`Store::Meta`], of the token that marks a database about to be deleted.
+pub(super) const MARKER: &str = "deleting:token";
+
 /// The `localStorage` key for the database called `database`.
 fn key(database: &str) -> String {
     format!("strongroom.kept-across-sign-out:{database}")
+}
+
+#[derive(Serialize, Deserialize)]
+struct SetAside {
+    token: String,
+    entries: Vec<Entry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -34,10 +44,10 @@ pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     }
 }
 
-/// Sets `writes` (their puts) aside for the database called `database`. `false`: there is no
-/// `localStorage`, or it is full.
-pub(super) fn set_aside(database: &str, writes: &[Write]) -> bool {
-    let entries: Vec<Entry> = writes
+/// Sets `writes` (their puts) aside for the database called `database`, which is marked with
+/// `token`. `false`: there is no `localStorage`, or it is full.
+pub(super) fn set_aside(database: &str, token: &str, writes: &[Write]) -> bool {
+    let entries = writes
         .iter()
         .filter_map(|w| match w {
             Write::Put(store, key, value) => Some(Entry {
@@ -48,32 +58,30 @@ pub(super) fn set_aside(database: &str, writes: &[Write]) -> bool {
             _ => None,
         })
         .collect();
-    let Some(storage) = local_storage() else {
-        return false;
+    let set_aside = SetAside {
+        token: token.to_owned(),
+        entries,
     };
-    if entries.is_empty() {
-        return storage.remove_item(&key(database)).is_ok();
-    }
-    let Ok(text) = serde_json::to_string(&entries) else {
+    let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(&set_aside)) else {
         return false;
     };
     storage.set_item(&key(database), &text).is_ok()
 }
 
-/// What was set aside for the database called `database` (nothing, when what is there does not
-/// read).
-pub(super) fn set_aside_for(database: &str) -> Vec<Write> {
-    let Some(text) = local_storage().and_then(|s| s.get_item(&key(database)).ok().flatten()) else {
-        return Vec::new();
-    };
-    serde_json::from_str::<Vec<Entry>>(&text)
-        .unwrap_or_default()
+/// What was set aside for the database called `database`, with the token that marks the
+/// database it came from (nothing, when what is there does not read).
+pub(super) fn set_aside_for(database: &str) -> Option<(String, Vec<Write>)> {
+    let text = local_storage()?.get_item(&key(database)).ok().flatten()?;
+    let set_aside = serde_json::from_str::<SetAside>(&text).ok()?;
+    let writes = set_aside
+        .entries
         .into_iter()
         .filter_map(|e| {
             let store = Store::ALL.into_iter().find(|s| s.name() == e.store)?;
             Some(Write::Put(store, e.key, e.value))
         })
-        .collect()
+        .collect();
+    Some((set_aside.token, writes))
 }
 
 /// Forgets what was set aside for the database called `database`.

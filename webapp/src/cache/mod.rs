@@ -153,7 +153,8 @@ pub trait Cache {
     /// `Ok(false)`: a connection still open (another tab's) holds the deletion up; it goes on,
     /// and `keep` is written, once that connection closes, while every call waits for it (also
     /// when this page is gone by then: `keep` is set aside in `localStorage` meanwhile, and the
-    /// next page to open the store writes it); so the caller empties the stores itself first.
+    /// next page of this release to open the store writes it); so the caller empties the stores
+    /// itself first.
     async fn destroy(&self, keep: Vec<Write>) -> Result<bool, CacheError>;
 }
 

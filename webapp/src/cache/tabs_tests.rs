@@ -201,46 +201,71 @@ async fn a_deletion_held_up_keeps_the_browsers_entries_ahead_of_every_call() {
 }
 
 #[test]
-async fn entries_set_aside_by_a_page_gone_since_go_into_the_new_database_only() {
+async fn entries_set_aside_by_a_page_gone_since_go_into_the_next_database_only() {
     let name = fresh_name("gone");
-    let device = vec![Write::Put(
-        Store::Meta,
-        "device".to_owned(),
-        b"this browser".to_vec(),
-    )];
     let set_aside = || {
-        let storage = crate::cache::local_storage().expect("localStorage");
-        storage
+        crate::cache::local_storage()
+            .expect("localStorage")
             .get_item(&format!("strongroom.kept-across-sign-out:{name}"))
             .expect("read")
     };
-    // A page signs out: its entries are set aside, the database is still the old one (another
-    // tab's connection holds the deletion up), and the page goes.
+    // A page signs out: its entries are set aside and the database marked, the deletion waits
+    // (another tab's connection holds it up), and the page goes.
     let old = IndexedDbCache::named(&name);
-    old.put(Store::Meta, "device", b"this browser")
+    old.put(Store::Meta, "device", b"in the old database")
         .await
         .expect("put");
-    assert!(super::kept::set_aside(&name, &device));
+    old.set_aside(vec![Write::Put(
+        Store::Meta,
+        "device".to_owned(),
+        b"kept".to_vec(),
+    )])
+    .await
+    .expect("set aside");
     // A page opening the old database meanwhile leaves both alone.
     let early = IndexedDbCache::named(&name);
     assert_eq!(
         early.get(Store::Meta, "device").await,
-        Ok(Some(b"this browser".to_vec()))
+        Ok(Some(b"in the old database".to_vec()))
     );
     assert!(
         set_aside().is_some(),
-        "still set aside for the new database"
+        "still set aside for the next database"
     );
-    // The deletion goes through (both connections let go, held as they are); the next page to
-    // open the store finds the entries in it.
+    // The deletion goes through (both connections let go, held as they are), and an older
+    // release's tab makes the new database first and writes into it.
     within(5_000, "deleting the database", Rexie::delete(&name))
         .await
         .expect("delete");
     drop((old, early));
+    let older = Store::ALL
+        .iter()
+        .fold(
+            Rexie::builder(&name).version(SCHEMA_VERSION),
+            |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
+        )
+        .add_object_store(ObjectStore::new("record_segments"))
+        .build()
+        .await
+        .expect("the older tab makes the database");
+    let tx = older
+        .transaction(&[Store::Meta.name()], TransactionMode::ReadWrite)
+        .expect("transaction");
+    tx.store(Store::Meta.name())
+        .expect("store")
+        .put(
+            &js_sys::Uint8Array::from(&b"made by the older tab"[..]).into(),
+            Some(&JsValue::from_str("device")),
+        )
+        .await
+        .expect("put");
+    tx.done().await.expect("committed");
+    older.close();
+    // The next page of this release writes what was set aside, then forgets it.
     let next = IndexedDbCache::named(&name);
     assert_eq!(
         next.get(Store::Meta, "device").await,
-        Ok(Some(b"this browser".to_vec()))
+        Ok(Some(b"kept".to_vec()))
     );
     assert_eq!(set_aside(), None, "written once, then forgotten");
 }

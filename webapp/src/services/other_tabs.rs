@@ -38,9 +38,13 @@ pub fn announce_signed_out() {
 }
 
 /// Signs this tab out (`status` becomes signed out: the keys are dropped, the vault closes, and
-/// the sign-in page loads afresh) when another tab announces a sign-out. Called once, for the
-/// page's lifetime.
-pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth::AuthStatus>) {
+/// the sign-in page loads afresh) when another tab announces a sign-out; until the page is
+/// replaced, `cache` opens no database any more, so that nothing this tab still had under way
+/// reaches the one the sign-out's deletion makes anew. Called once, for the page's lifetime.
+pub fn follow_sign_outs(
+    status: leptos::prelude::RwSignal<crate::services::auth::AuthStatus>,
+    cache: crate::cache::IndexedDbCache,
+) {
     #[cfg(target_arch = "wasm32")]
     {
         use leptos::prelude::Set;
@@ -61,6 +65,7 @@ pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth:
                 // before the wipe, so that nothing on them holds the storage being deleted.
                 status.set(crate::services::auth::AuthStatus::SignedOut);
                 if tab != this_tab() {
+                    cache.open_no_more();
                     // A fresh page: whatever this tab had under way (a sync writing into the
                     // storage being wiped) ends with it, and nothing of the vault stays in its
                     // memory.
@@ -75,5 +80,5 @@ pub fn follow_sign_outs(status: leptos::prelude::RwSignal<crate::services::auth:
         std::mem::forget(channel);
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = status;
+    let _ = (status, cache);
 }

@@ -30,6 +30,17 @@ fn watched(name: &str) -> (IndexedDbCache, Rc<RefCell<Vec<StorageState>>>) {
     (cache, states)
 }
 
+/// A builder of the database called `name` at `version`, with every store this release has (as
+/// another tab, of this release or another, opens it).
+fn with_every_store(name: &str, version: u32) -> rexie::RexieBuilder {
+    Store::ALL
+        .iter()
+        .fold(Rexie::builder(name).version(version), |builder, store| {
+            builder.add_object_store(ObjectStore::new(store.name()))
+        })
+        .add_object_store(ObjectStore::new("record_segments"))
+}
+
 /// `future`'s output, or a panic saying `what` if it takes longer than `ms` (a blocked
 /// IndexedDB request would otherwise hang the test run).
 async fn within<T>(ms: u32, what: &str, future: impl std::future::Future<Output = T>) -> T {
@@ -55,13 +66,7 @@ async fn a_newer_release_elsewhere_upgrades_at_once_and_this_tab_is_told_to_relo
 
     // Another tab opens the database at the next schema version: this tab's connection lets
     // go at once instead of blocking it.
-    let newer = Store::ALL
-        .iter()
-        .fold(
-            Rexie::builder(&name).version(SCHEMA_VERSION + 1),
-            |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
-        )
-        .add_object_store(ObjectStore::new("record_segments"));
+    let newer = with_every_store(&name, SCHEMA_VERSION + 1);
     let newer = within(5_000, "the newer release's upgrade", newer.build())
         .await
         .expect("the newer release opens the database");
@@ -238,13 +243,7 @@ async fn entries_set_aside_by_a_page_gone_since_go_into_the_next_database_only()
         .await
         .expect("delete");
     drop((old, early));
-    let older = Store::ALL
-        .iter()
-        .fold(
-            Rexie::builder(&name).version(SCHEMA_VERSION),
-            |builder, store| builder.add_object_store(ObjectStore::new(store.name())),
-        )
-        .add_object_store(ObjectStore::new("record_segments"))
+    let older = with_every_store(&name, SCHEMA_VERSION)
         .build()
         .await
         .expect("the older tab makes the database");
